@@ -1,0 +1,183 @@
+//! The JSON results format written by `cni-harness test` and `cni-harness fuzz`
+//! and read by `cni-harness report`.
+//!
+//! It is versioned: `format_version` changes whenever a field changes meaning or
+//! disappears; new optional fields do not bump it. Documented in
+//! `docs/results-format.md`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::spec::{SpecVersion, Verb};
+
+/// Identifies the document type in `format`.
+pub const FORMAT_NAME: &str = "cni-harness-results";
+/// Current version of this format.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One run of the suite (or one fuzz session) against one plugin configuration.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunResults {
+    pub format: String,
+    pub format_version: u32,
+    pub harness_version: String,
+    pub kind: RunKind,
+    pub target: Target,
+    /// RFC 3339 UTC time the run started.
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// With `--strict`, warnings count as failures for the exit status.
+    pub strict: bool,
+    /// The versions the run covered, oldest first.
+    pub versions: Vec<SpecVersion>,
+    pub cases: Vec<CaseResult>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RunKind {
+    Test,
+    Fuzz,
+}
+
+/// What was tested.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Target {
+    /// A short display name, e.g. `bridge` or `cni-ref-bridge`.
+    pub name: String,
+    /// The network name from the configuration.
+    pub network: String,
+    /// `type` of each plugin in the list, in order.
+    pub plugins: Vec<String>,
+    /// Versions the plugin claimed in VERSION (empty when it has no VERSION verb).
+    #[serde(default)]
+    pub claimed_versions: Vec<String>,
+    /// The configuration as given, for the report.
+    pub config: serde_json::Value,
+}
+
+/// Graded outcome of one case, after Autobahn|Testsuite.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every requirement the case checks holds.
+    Pass,
+    /// A MUST was broken.
+    Fail,
+    /// A SHOULD was broken, or behaviour the spec leaves ambiguous; fails only with `--strict`.
+    Warn,
+    /// Not applicable to this plugin or version (`reason` says why).
+    Skip,
+    /// The harness could not run the case.
+    Error,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Warn => "warn",
+            Verdict::Skip => "skip",
+            Verdict::Error => "error",
+        }
+    }
+
+    /// Whether this verdict fails a run (warnings only under `--strict`).
+    pub fn fails_run(self, strict: bool) -> bool {
+        match self {
+            Verdict::Fail | Verdict::Error => true,
+            Verdict::Warn => strict,
+            Verdict::Pass | Verdict::Skip => false,
+        }
+    }
+}
+
+/// A requirement from `specs/requirements.json`, copied into results so reports are self-contained.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RequirementRef {
+    pub id: String,
+    /// `MUST`, `SHOULD` or `MAY`.
+    pub level: String,
+    /// SPEC.md section the requirement comes from.
+    pub section: String,
+    /// One-line paraphrase.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CaseResult {
+    /// Stable case name, e.g. `add/result-version-matches`.
+    pub case: String,
+    pub title: String,
+    pub requirements: Vec<RequirementRef>,
+    /// `None` for cases that are not run per version.
+    pub spec_version: Option<SpecVersion>,
+    pub verdict: Verdict,
+    /// One line: why this verdict.
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Detail>,
+    pub duration_ms: u64,
+}
+
+/// What a reader needs to understand a non-pass verdict.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Detail {
+    pub expected: String,
+    pub actual: String,
+    #[serde(default)]
+    pub invocations: Vec<InvocationRecord>,
+    /// Readable kernel diff (node and container namespace), if one was taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_diff: Option<String>,
+}
+
+/// One plugin execution exactly as it happened.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InvocationRecord {
+    pub plugin: String,
+    pub verb: Verb,
+    pub env: Vec<(String, String)>,
+    pub stdin: String,
+    pub stdout: String,
+    pub stderr: String,
+    /// e.g. `exit 0`, `exit 1`, `signal 11`, `timeout after 10s`.
+    pub status: String,
+    pub wall_ms: f64,
+}
+
+/// A fuzzing finding (only in `kind: fuzz` results).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Finding {
+    pub id: String,
+    /// Which oracle fired, e.g. `hang`, `crash`, `garbage-output`, `leak`.
+    pub oracle: String,
+    /// Deduplication key.
+    pub signature: String,
+    pub summary: String,
+    /// One command that reproduces it.
+    pub reproduce: String,
+    /// Path of the saved finding, relative to the fuzz output directory.
+    pub file: String,
+}
+
+impl RunResults {
+    /// Counts per verdict, in `Verdict` order.
+    pub fn tally(&self) -> [(Verdict, usize); 5] {
+        let count = |v| self.cases.iter().filter(|c| c.verdict == v).count();
+        [
+            (Verdict::Pass, count(Verdict::Pass)),
+            (Verdict::Fail, count(Verdict::Fail)),
+            (Verdict::Warn, count(Verdict::Warn)),
+            (Verdict::Skip, count(Verdict::Skip)),
+            (Verdict::Error, count(Verdict::Error)),
+        ]
+    }
+
+    /// Whether the run as a whole failed.
+    pub fn failed(&self) -> bool {
+        self.cases.iter().any(|c| c.verdict.fails_run(self.strict)) || !self.findings.is_empty()
+    }
+}

@@ -1,0 +1,1 @@
+//! Shared plumbing for the project's own CNI plugins.
