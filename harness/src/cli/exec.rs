@@ -105,7 +105,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             }
         }
         Verb::Status => rt.status(&net)?,
-        Verb::Gc => rt.gc(&net, &[att.clone()])?,
+        Verb::Gc => rt.gc(&net, std::slice::from_ref(&att))?,
         Verb::Version => {
             let mut steps = Vec::new();
             for i in 0..net.plugins.len() {
