@@ -6,7 +6,8 @@ use anyhow::{bail, Context};
 use serde_json::{Map, Value};
 
 use super::TargetArgs;
-use crate::config::NetworkConfig;
+use crate::config::Profile;
+use crate::invoke::setup;
 use crate::invoke::{Attachment, ChainRun, CniArgs, EnvStyle, Limits, Runtime, Step};
 use crate::sandbox::Sandbox;
 use crate::spec::Verb;
@@ -17,9 +18,9 @@ pub struct ExecArgs {
     pub verb: Verb,
     #[command(flatten)]
     pub target: TargetArgs,
-    /// CNI_IFNAME.
-    #[arg(long, default_value = "eth0")]
-    pub ifname: String,
+    /// CNI_IFNAME [default: the profile's, else eth0].
+    #[arg(long)]
+    pub ifname: Option<String>,
     /// CNI_CONTAINERID.
     #[arg(long, default_value = "cni-harness-exec")]
     pub container_id: String,
@@ -49,20 +50,21 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
         .config
         .as_ref()
         .context("--config FILE is required")?;
-    let mut net = NetworkConfig::load(path)?;
+    let profile = Profile::load(path)?;
+    let mut net = profile.config.clone();
     if let Some(v) = args.target.spec_version {
         net = net.at_version(v);
     }
     let cni_args = CniArgs::parse(&args.cni_args).map_err(anyhow::Error::msg)?;
     let caps: Map<String, Value> = match &args.capability_args {
         Some(s) => serde_json::from_str(s).context("--capability-args must be a JSON object")?,
-        None => Map::new(),
+        None => profile.needs.capability_args.clone(),
     };
     let sandbox = match &args.netns {
         Some(ns) => Sandbox::on_host(ns, &PathBuf::from("/var/lib/cni-harness"))?,
-        None => Sandbox::new()?,
+        None => setup::sandbox_for(&profile)?,
     };
-    let mut rt = Runtime::new(&sandbox, args.target.cni_path());
+    let mut rt = Runtime::new(&sandbox, args.target.cni_path_for(&profile));
     rt.limits = Limits {
         timeout: std::time::Duration::from_secs(args.target.timeout),
         ..Limits::default()
@@ -77,7 +79,10 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
     }
     let att = Attachment {
         container_id: args.container_id.clone(),
-        ifname: args.ifname.clone(),
+        ifname: args
+            .ifname
+            .clone()
+            .unwrap_or_else(|| profile.ifname().to_string()),
         args: cni_args,
     };
     let fresh = args.netns.is_none();

@@ -39,7 +39,7 @@ pub enum Command {
 /// Options shared by every command that runs plugins.
 #[derive(clap::Args, Debug, Clone)]
 pub struct TargetArgs {
-    /// Network configuration: a .conflist or a single plugin .conf.
+    /// Network configuration (a .conflist or a single plugin .conf) or a plugin profile.
     #[arg(long, short = 'c')]
     pub config: Option<PathBuf>,
     /// Directories searched for plugin binaries, colon-separated
@@ -57,6 +57,17 @@ pub struct TargetArgs {
 impl TargetArgs {
     pub fn cni_path(&self) -> Vec<PathBuf> {
         resolve_cni_path(self.cni_path.as_deref())
+    }
+
+    /// The command line's CNI path, else the profile's (after the harness's
+    /// own directory, where the workspace plugins are), else the defaults.
+    pub fn cni_path_for(&self, profile: &crate::config::Profile) -> Vec<PathBuf> {
+        if self.cni_path.is_some() || profile.cni_path.is_empty() {
+            return self.cni_path();
+        }
+        let mut dirs: Vec<PathBuf> = resolve_cni_path(None).into_iter().take(1).collect();
+        dirs.extend(profile.cni_path.iter().cloned());
+        dirs
     }
 }
 
@@ -97,7 +108,7 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("cni-harness: error: {e:#}");
+            eprintln!("cni-harness: error: {}", one_line(&e));
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -112,4 +123,17 @@ fn clean(all: bool) -> anyhow::Result<u8> {
         println!("removed {r}");
     }
     Ok(0)
+}
+
+/// The error and its causes on one line, skipping causes whose text the
+/// message already carries.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !line.contains(&c) {
+            line = format!("{line}: {c}");
+        }
+    }
+    line
 }

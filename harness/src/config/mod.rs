@@ -2,6 +2,7 @@
 //! (`.conflist`) or a single plugin configuration (`.conf`, pre-1.0 only),
 //! and the per-plugin stdin that libcni derives from them.
 
+pub mod profile;
 mod stdin;
 
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::spec::SpecVersion;
 
+pub use profile::{Needs, Profile, Role};
 pub use stdin::{plugin_stdin, valid_attachments, StdinFor};
 
 /// Where a network configuration came from and how it was shaped.

@@ -53,6 +53,12 @@ pub fn plugin_stdin(
     conf.insert("name".into(), Value::String(net.name.clone()));
     conf.insert("cniVersion".into(), Value::String(net.cni_version.clone()));
 
+    // Capability arguments belong to an attachment: libcni sends none with
+    // STATUS and GC.
+    let per_attachment = matches!(
+        what,
+        StdinFor::Add { .. } | StdinFor::Check { .. } | StdinFor::Del { .. }
+    );
     let runtime: Map<String, Value> = conf
         .get("capabilities")
         .and_then(Value::as_object)
@@ -63,7 +69,7 @@ pub fn plugin_stdin(
                 .collect()
         })
         .unwrap_or_default();
-    if !runtime.is_empty() {
+    if per_attachment && !runtime.is_empty() {
         conf.insert("runtimeConfig".into(), Value::Object(runtime));
     }
 

@@ -6,6 +6,7 @@ pub mod env;
 pub mod exec;
 pub mod reply;
 pub mod runtime;
+pub mod setup;
 
 use std::fmt;
 use std::path::PathBuf;

@@ -8,6 +8,7 @@
 //! `cni-harness clean` can find what a killed run left behind, and removed on
 //! drop, including during a panic.
 
+pub mod fixture;
 pub mod netns;
 mod spawn;
 
