@@ -2,6 +2,8 @@
 //! subcommand lives in its own file and calls into the library.
 
 mod exec;
+mod list;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +30,10 @@ pub struct Cli {
 pub enum Command {
     /// Run one verb against a plugin in a fresh sandbox and show exactly what happened.
     Exec(exec::ExecArgs),
+    /// Run the conformance suite against a plugin (default: the embedded reference plugin).
+    Test(Box<test::TestArgs>),
+    /// List the conformance cases and the requirement ids they check.
+    List,
     /// Remove namespaces and directories left behind by killed runs.
     Clean {
         /// Also remove those of runs that are still alive.
@@ -103,6 +109,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Exec(args) => exec::run(&args),
+        Command::Test(args) => test::run(&args),
+        Command::List => list::run(),
         Command::Clean { all } => clean(all),
     };
     match outcome {

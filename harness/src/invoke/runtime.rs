@@ -357,3 +357,20 @@ pub fn find_plugin(plugin_type: &str, cni_path: &[PathBuf]) -> Result<PathBuf, I
         cni_path: cni_path.to_vec(),
     })
 }
+
+impl Step {
+    /// The step as the results format records it.
+    pub fn record(&self) -> crate::results::InvocationRecord {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).to_string();
+        crate::results::InvocationRecord {
+            plugin: self.invocation.plugin.display().to_string(),
+            verb: self.invocation.verb,
+            env: self.invocation.env.clone(),
+            stdin: text(&self.invocation.stdin),
+            stdout: text(&self.outcome.stdout),
+            stderr: text(&self.outcome.stderr),
+            status: self.outcome.exit.to_string(),
+            wall_ms: self.outcome.wall.as_secs_f64() * 1000.0,
+        }
+    }
+}
