@@ -155,7 +155,7 @@ fn environment_and_stdin_per_version_and_verb() {
         }
         let seen: Vec<String> = calls(&sandbox)
             .iter()
-            .map(|c| format!("{}", env_of(c, "CNI_COMMAND").unwrap_or("?")))
+            .map(|c| env_of(c, "CNI_COMMAND").unwrap_or("?").to_string())
             .collect();
         let n = if version.has_chaining() { 2 } else { 1 };
         let mut want = vec!["ADD"; n];
