@@ -53,8 +53,13 @@ pub fn add_parent_link(ns: &Netns, name: &str) -> io::Result<()> {
 pub fn link_kind_supported(kind: &str) -> io::Result<bool> {
     static CACHE: OnceLock<Mutex<BTreeMap<String, bool>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(BTreeMap::new()));
-    if let Some(known) = cache.lock().ok().and_then(|c| c.get(kind).copied()) {
-        return Ok(known);
+    // Held for the whole probe: concurrent cases asking for the same kind
+    // wait for one answer instead of racing for the probe's namespace.
+    let mut cache = cache
+        .lock()
+        .map_err(|_| io::Error::other("link kind probe cache poisoned"))?;
+    if let Some(known) = cache.get(kind) {
+        return Ok(*known);
     }
     let path = Path::new(ROOT_DIR).join(format!("{PREFIX}{}-probe-{kind}", std::process::id()));
     let ns = Netns::create(&path)?;
@@ -79,8 +84,6 @@ pub fn link_kind_supported(kind: &str) -> io::Result<bool> {
             .map(|s| s.success())
     })??;
     drop(ns);
-    if let Ok(mut c) = cache.lock() {
-        c.insert(kind.to_string(), ok);
-    }
+    cache.insert(kind.to_string(), ok);
     Ok(ok)
 }

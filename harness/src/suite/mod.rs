@@ -225,3 +225,35 @@ pub fn results(
         findings: Vec::new(),
     }
 }
+
+/// Run the selected cases without the libtest front end (for library users
+/// and the harness's own tests), `threads` at a time.
+pub fn run_selected(
+    opts: &SuiteOptions,
+    plan: &Plan,
+    select: impl Fn(&Case) -> bool,
+    threads: usize,
+) -> Vec<CaseResult> {
+    let mut work: Vec<(Case, SpecVersion)> = Vec::new();
+    for case in cases::all().into_iter().filter(|c| select(c)) {
+        match case.scope {
+            Scope::PerVersion => work.extend(plan.versions.iter().map(|v| (case, *v))),
+            Scope::Once => work.extend(plan.versions.last().map(|v| (case, *v))),
+        }
+    }
+    let queue = Mutex::new(work.into_iter());
+    let done = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..threads.max(1) {
+            s.spawn(|| loop {
+                let next = queue.lock().ok().and_then(|mut q| q.next());
+                let Some((case, version)) = next else { break };
+                let r = run_case(&case, version, opts);
+                if let Ok(mut d) = done.lock() {
+                    d.push(r);
+                }
+            });
+        }
+    });
+    done.into_inner().unwrap_or_default()
+}

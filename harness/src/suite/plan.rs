@@ -72,6 +72,15 @@ pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
         }
         versions = versions.intersection(&theirs).copied().collect();
     }
+    if net.plugins.len() > 1 {
+        let before = versions.len();
+        versions.retain(|v| v.has_chaining());
+        if versions.len() < before {
+            notes.push(
+                "configuration lists exist from spec 0.3.0: older versions not tested".into(),
+            );
+        }
+    }
     if let Some(only) = &opts.only_versions {
         versions.retain(|v| only.contains(v));
     }
