@@ -46,7 +46,10 @@ fn with(results: &[CaseResult], verdict: Verdict) -> BTreeSet<String> {
 
 fn assert_conformant(name: &str) {
     let results = run(name);
-    assert!(results.iter().any(|r| r.verdict == Verdict::Pass), "{name}: nothing passed");
+    assert!(
+        results.iter().any(|r| r.verdict == Verdict::Pass),
+        "{name}: nothing passed"
+    );
     for r in &results {
         assert!(
             matches!(r.verdict, Verdict::Pass | Verdict::Warn | Verdict::Skip),
@@ -60,7 +63,14 @@ fn assert_conformant(name: &str) {
 fn conformant_debian_plugins_have_no_failures() {
     require_root!();
     for name in [
-        "bridge", "ptp", "macvlan", "loopback", "host-local", "static", "tuning", "bandwidth",
+        "bridge",
+        "ptp",
+        "macvlan",
+        "loopback",
+        "host-local",
+        "static",
+        "tuning",
+        "bandwidth",
         "firewall",
     ] {
         assert_conformant(name);
@@ -77,8 +87,17 @@ fn kernels_without_the_link_kind_skip_with_the_reason() {
         let results = run(name);
         assert!(!results.is_empty());
         for r in &results {
-            assert_eq!(r.verdict, Verdict::Skip, "{name}: {}", suite::failure_text(r));
-            assert!(r.reason.contains(kind) || r.reason.contains("not exist"), "{}", r.reason);
+            assert_eq!(
+                r.verdict,
+                Verdict::Skip,
+                "{name}: {}",
+                suite::failure_text(r)
+            );
+            assert!(
+                r.reason.contains(kind) || r.reason.contains("not exist"),
+                "{}",
+                r.reason
+            );
         }
     }
 }
@@ -90,8 +109,16 @@ fn sbr_departures_are_reported() {
     let failed = with(&results, Verdict::Fail);
     // sbr's DEL looks the interface up and fails when it is gone (DEL-2/DEL-3),
     // and its CHECK fails on a healthy attachment (CHECK-1).
-    for case in ["del/repeat", "del/never-added", "del/netns-gone", "check/after-add"] {
-        assert!(failed.iter().any(|f| f.ends_with(case)), "sbr: {case} not reported: {failed:?}");
+    for case in [
+        "del/repeat",
+        "del/never-added",
+        "del/netns-gone",
+        "check/after-add",
+    ] {
+        assert!(
+            failed.iter().any(|f| f.ends_with(case)),
+            "sbr: {case} not reported: {failed:?}"
+        );
     }
     let cases: BTreeSet<&str> = failed.iter().filter_map(|f| f.split("::").nth(1)).collect();
     let known: BTreeSet<&str> = [
@@ -106,7 +133,10 @@ fn sbr_departures_are_reported() {
         "check/detects-missing-interface",
     ]
     .into();
-    assert!(cases.is_subset(&known), "sbr: unexpected failures {cases:?}");
+    assert!(
+        cases.is_subset(&known),
+        "sbr: unexpected failures {cases:?}"
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! requirement ids (`specs/requirements.json`) it enforces.
 
 mod add;
+mod chain;
 mod check;
 mod del;
 mod env;
@@ -20,6 +21,7 @@ pub fn all() -> Vec<Case> {
     cases.extend(add::cases());
     cases.extend(check::cases());
     cases.extend(del::cases());
+    cases.extend(chain::cases());
     cases.extend(lifecycle::cases());
     cases.extend(output::cases());
     cases
