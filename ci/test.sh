@@ -9,14 +9,31 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 2
 fi
 
+# What the host looks like (minus counters): compared before and after the suite.
+fingerprint() {
+  ls /run/netns 2>/dev/null || true
+  ip -o link show | sed -E 's/^[0-9]+: //; s/ state .*//'
+  ip -o addr show | awk '{print $2, $3, $4}'
+  ip route show table all
+  ip -6 route show table all | grep -v '^ff00::/8\|fe80::' || true
+  ip rule show
+  find /var/lib/cni /run/cni -mindepth 1 2>/dev/null | sort
+}
+before=$(fingerprint)
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 # Integration tests run the workspace's plugin binaries from target/debug.
 cargo build --workspace --bins --quiet
 cargo test --workspace --quiet 2>&1 | tee target/test.log
-# The host must be as it was: no namespace or directory of ours left behind.
+# The host must be as it was: no namespace, link, address, route or CNI
+# state file of ours left behind.
 leftover=$( (ls /run/netns 2>/dev/null; ls /run/cni-harness 2>/dev/null) | grep '^cnih-' || true)
-if [ -n "$leftover" ]; then
-  echo "ci/test.sh: sandboxes left behind: $leftover" >&2
+after=$(fingerprint)
+if [ -n "$leftover" ] || [ "$before" != "$after" ]; then
+  echo "ci/test.sh: the host changed during the tests:" >&2
+  diff <(echo "$before") <(echo "$after") >&2 || true
+  echo "$leftover" >&2
   exit 1
 fi
+echo "ci/test.sh: host unchanged"
