@@ -84,6 +84,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             .clone()
             .unwrap_or_else(|| profile.ifname().to_string()),
         args: cni_args,
+        netns: None,
     };
     let fresh = args.netns.is_none();
     println!(

@@ -2,6 +2,7 @@
 //! requirement ids (`specs/requirements.json`) it enforces.
 
 mod add;
+mod addressing;
 mod chain;
 mod check;
 mod del;
@@ -19,6 +20,7 @@ pub fn all() -> Vec<Case> {
     cases.extend(version::cases());
     cases.extend(env::cases());
     cases.extend(add::cases());
+    cases.extend(addressing::cases());
     cases.extend(check::cases());
     cases.extend(del::cases());
     cases.extend(chain::cases());
