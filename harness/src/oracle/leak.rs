@@ -114,7 +114,16 @@ pub fn leaks(
     after_del: &SandboxSnapshot,
     att: &Attachment,
 ) -> LeakReport {
+    // A bridge the result lists is the network's, shared by all attachments.
+    let shared: Vec<&str> = after_add
+        .node
+        .links
+        .iter()
+        .filter(|l| l.kind == "bridge")
+        .map(|l| l.name.as_str())
+        .collect();
     let mut needles = att.needles();
+    needles.retain(|n| !shared.contains(&n.as_str()));
     let made_by_add: Vec<String> = diff_sandbox(baseline, after_add)
         .into_iter()
         .filter(|c| c.kind != ChangeKind::Removed)
@@ -129,6 +138,21 @@ pub fn leaks(
         }
         if c.kind == ChangeKind::Removed {
             report.lost.push(c);
+        } else if c.class == Class::File {
+            // A state file is the attachment's when it names the container
+            // or is named after one of its addresses (host-local's
+            // reservations); one that merely holds an address (host-local's
+            // last_reserved_ip) is the network's bookkeeping.
+            let file_name = c.key.rsplit('/').next().unwrap_or("");
+            if mentions(&c.text(), &att.container_id)
+                || att.addresses.iter().any(|a| file_name == a.to_string())
+            {
+                report.leaks.push(c);
+            } else if made_by_add.contains(&c.key) {
+                report.kept.push(c);
+            } else {
+                report.made_by_del.push(c);
+            }
         } else if c.side == Side::Container || mentions_any(&c.text(), &needles) {
             report.leaks.push(c);
         } else if c.class == Class::Link && c.key.ends_with("(veth)") && c.kind == ChangeKind::Added
