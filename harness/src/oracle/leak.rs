@@ -182,16 +182,18 @@ fn mentions(text: &str, needle: &str) -> bool {
 }
 
 /// Whether a change names the attachment. A state file counts when its path
-/// names any of it, or its content names the container: bookkeeping such as
-/// host-local's `last_reserved_ip.0` legitimately keeps remembering an
-/// address after it is released.
+/// names any of it (the container ID also inside a longer name, as in
+/// libcni's `NETWORK-CONTAINERID-IFNAME` cache files), or its content names
+/// the container: bookkeeping such as host-local's `last_reserved_ip.0`
+/// legitimately keeps remembering an address after it is released.
 fn names_attachment(c: &Change, needles: &[String], container_id: &str) -> bool {
-    if c.class == Class::File {
-        mentions_any(&c.key, needles)
-            || (!container_id.is_empty() && mentions(&c.detail, container_id))
-    } else {
-        mentions_any(&c.text(), needles)
+    if c.class != Class::File {
+        return mentions_any(&c.text(), needles);
     }
+    let id_in_path = !container_id.is_empty() && c.key.contains(container_id);
+    id_in_path
+        || mentions_any(&c.key, needles)
+        || (!container_id.is_empty() && mentions(&c.detail, container_id))
 }
 
 fn mentions_any(text: &str, needles: &[String]) -> bool {
