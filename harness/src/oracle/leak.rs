@@ -68,6 +68,9 @@ impl Attachment {
     }
 }
 
+/// Link kinds that serve a whole network rather than one attachment.
+const SHARED_KINDS: [&str; 2] = ["bridge", "vxlan"];
+
 /// The residue of one ADD/DEL cycle, classified.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LeakReport {
@@ -114,16 +117,16 @@ pub fn leaks(
     after_del: &SandboxSnapshot,
     att: &Attachment,
 ) -> LeakReport {
-    // A bridge the result lists is the network's, shared by all attachments.
-    let shared: Vec<&str> = after_add
-        .node
-        .links
-        .iter()
-        .filter(|l| l.kind == "bridge")
-        .map(|l| l.name.as_str())
-        .collect();
-    let mut needles = att.needles();
-    needles.retain(|n| !shared.contains(&n.as_str()));
+    // A bridge is reported among the result's interfaces yet shared by every
+    // attachment of the network: it does not identify this one.
+    let shared = |name: &String| {
+        after_add
+            .node
+            .links
+            .iter()
+            .any(|l| &l.name == name && SHARED_KINDS.contains(&l.kind.as_str()))
+    };
+    let mut needles: Vec<String> = att.needles().into_iter().filter(|n| !shared(n)).collect();
     let made_by_add: Vec<String> = diff_sandbox(baseline, after_add)
         .into_iter()
         .filter(|c| c.kind != ChangeKind::Removed)
@@ -138,22 +141,7 @@ pub fn leaks(
         }
         if c.kind == ChangeKind::Removed {
             report.lost.push(c);
-        } else if c.class == Class::File {
-            // A state file is the attachment's when it names the container
-            // or is named after one of its addresses (host-local's
-            // reservations); one that merely holds an address (host-local's
-            // last_reserved_ip) is the network's bookkeeping.
-            let file_name = c.key.rsplit('/').next().unwrap_or("");
-            if mentions(&c.text(), &att.container_id)
-                || att.addresses.iter().any(|a| file_name == a.to_string())
-            {
-                report.leaks.push(c);
-            } else if made_by_add.contains(&c.key) {
-                report.kept.push(c);
-            } else {
-                report.made_by_del.push(c);
-            }
-        } else if c.side == Side::Container || mentions_any(&c.text(), &needles) {
+        } else if c.side == Side::Container || names_attachment(&c, &needles, &att.container_id) {
             report.leaks.push(c);
         } else if c.class == Class::Link && c.key.ends_with("(veth)") && c.kind == ChangeKind::Added
         {
@@ -168,7 +156,7 @@ pub fn leaks(
     }
     // Routes, addresses, qdiscs on a leaked link are part of the leak.
     for c in undecided {
-        if mentions_any(&c.text(), &needles) {
+        if names_attachment(&c, &needles, &att.container_id) {
             report.leaks.push(c);
         } else {
             if made_by_add.contains(&c.key) {
@@ -191,6 +179,21 @@ fn mentions(text: &str, needle: &str) -> bool {
         let after = text[i + needle.len()..].chars().next();
         !before.is_some_and(word) && !after.is_some_and(word)
     })
+}
+
+/// Whether a change names the attachment. A state file counts when its path
+/// names any of it (the container ID also inside a longer name, as in
+/// libcni's `NETWORK-CONTAINERID-IFNAME` cache files), or its content names
+/// the container: bookkeeping such as host-local's `last_reserved_ip.0`
+/// legitimately keeps remembering an address after it is released.
+fn names_attachment(c: &Change, needles: &[String], container_id: &str) -> bool {
+    if c.class != Class::File {
+        return mentions_any(&c.text(), needles);
+    }
+    let id_in_path = !container_id.is_empty() && c.key.contains(container_id);
+    id_in_path
+        || mentions_any(&c.key, needles)
+        || (!container_id.is_empty() && mentions(&c.detail, container_id))
 }
 
 fn mentions_any(text: &str, needles: &[String]) -> bool {
