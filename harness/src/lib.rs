@@ -22,11 +22,13 @@ pub mod kernel;
 pub mod result;
 pub mod schema;
 
+pub mod fuzz;
 pub mod oracle;
 pub mod suite;
-pub mod fuzz;
 
 pub mod report;
+
+pub mod cli;
 pub mod results;
 
 pub use spec::{ErrorCode, SpecVersion, Verb};

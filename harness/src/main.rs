@@ -1,7 +1,3 @@
-fn main() {
-    std::process::exit(cni_harness_cli());
-}
-
-fn cni_harness_cli() -> i32 {
-    0
+fn main() -> std::process::ExitCode {
+    cni_harness::cli::main()
 }

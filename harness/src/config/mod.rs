@@ -1,1 +1,271 @@
-//! (to be written)
+//! Network configurations as a runtime reads them: a configuration list
+//! (`.conflist`) or a single plugin configuration (`.conf`, pre-1.0 only),
+//! and the per-plugin stdin that libcni derives from them.
+
+pub mod profile;
+mod stdin;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::spec::SpecVersion;
+
+pub use profile::{Needs, Profile, Role};
+pub use stdin::{plugin_stdin, valid_attachments, StdinFor};
+
+/// Where a network configuration came from and how it was shaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A configuration list with a `plugins` array.
+    List,
+    /// A single plugin configuration (`type` at the top level).
+    Single,
+}
+
+/// A network configuration, normalised to a list of plugin configurations.
+///
+/// Plugin objects are kept as raw JSON: the harness passes through whatever
+/// fields the user (or the fuzzer) put there, exactly as libcni does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkConfig {
+    pub shape: Shape,
+    pub name: String,
+    /// `cniVersion` exactly as written (may be unknown to the harness).
+    pub cni_version: String,
+    /// 1.1.0 `cniVersions` list, if present.
+    pub cni_versions: Vec<String>,
+    pub disable_check: bool,
+    pub disable_gc: bool,
+    pub plugins: Vec<Map<String, Value>>,
+    /// The document as given.
+    pub raw: Value,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read network configuration {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("network configuration {origin} is not valid JSON: {source}")]
+    Json {
+        origin: String,
+        source: serde_json::Error,
+    },
+    #[error("network configuration {origin}: {problem}")]
+    Invalid { origin: String, problem: String },
+}
+
+impl NetworkConfig {
+    /// Read and parse a `.conf` or `.conflist` file.
+    pub fn load(path: &Path) -> Result<NetworkConfig, ConfigError> {
+        let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&bytes, &path.display().to_string())
+    }
+
+    /// Parse a configuration from bytes; `origin` names it in errors.
+    pub fn parse(bytes: &[u8], origin: &str) -> Result<NetworkConfig, ConfigError> {
+        let raw: Value = serde_json::from_slice(bytes).map_err(|source| ConfigError::Json {
+            origin: origin.to_string(),
+            source,
+        })?;
+        Self::from_value(raw, origin)
+    }
+
+    pub fn from_value(raw: Value, origin: &str) -> Result<NetworkConfig, ConfigError> {
+        let invalid = |problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            problem,
+        };
+        let top = raw
+            .as_object()
+            .ok_or_else(|| invalid("top level must be a JSON object".into()))?;
+        let name = match top.get("name") {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Value::String(_)) => return Err(invalid("field `name` is empty".into())),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "field `name` must be a string, found {}",
+                    json_type(other)
+                )))
+            }
+            None => return Err(invalid("missing required field `name`".into())),
+        };
+        let cni_version = match top.get("cniVersion") {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "field `cniVersion` must be a string, found {}",
+                    json_type(other)
+                )))
+            }
+            None => return Err(invalid("missing required field `cniVersion`".into())),
+        };
+        let flag = |key: &str| top.get(key).and_then(Value::as_bool).unwrap_or(false);
+        let cni_versions = top
+            .get("cniVersions")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+
+        let (shape, plugins) = match (top.get("plugins"), top.get("type")) {
+            (Some(Value::Array(list)), _) => {
+                let mut plugins = Vec::with_capacity(list.len());
+                for (i, p) in list.iter().enumerate() {
+                    let obj = p
+                        .as_object()
+                        .ok_or_else(|| invalid(format!("`plugins[{i}]` must be an object")))?;
+                    match obj.get("type") {
+                        Some(Value::String(t)) if valid_plugin_type(t) => {}
+                        Some(Value::String(t)) => {
+                            return Err(invalid(format!(
+                                "`plugins[{i}].type` {t:?} is not a plugin binary name"
+                            )))
+                        }
+                        _ => {
+                            return Err(invalid(format!(
+                                "`plugins[{i}]` is missing the string field `type`"
+                            )))
+                        }
+                    }
+                    plugins.push(obj.clone());
+                }
+                if plugins.is_empty() {
+                    return Err(invalid("`plugins` is empty".into()));
+                }
+                (Shape::List, plugins)
+            }
+            (Some(other), _) => {
+                return Err(invalid(format!(
+                    "field `plugins` must be an array, found {}",
+                    json_type(other)
+                )))
+            }
+            (None, Some(Value::String(t))) if valid_plugin_type(t) => {
+                (Shape::Single, vec![top.clone()])
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "field `type` must name a plugin binary (no `/`)".into(),
+                ))
+            }
+            (None, None) => {
+                return Err(invalid(
+                    "neither `plugins` (configuration list) nor `type` (single plugin) present"
+                        .into(),
+                ))
+            }
+        };
+        Ok(NetworkConfig {
+            shape,
+            name,
+            cni_version,
+            cni_versions,
+            disable_check: flag("disableCheck"),
+            disable_gc: flag("disableGC"),
+            plugins,
+            raw,
+        })
+    }
+
+    /// The declared version, if the harness knows it.
+    pub fn spec_version(&self) -> Option<SpecVersion> {
+        self.cni_version.parse().ok()
+    }
+
+    /// `type` of each plugin, in order.
+    pub fn plugin_types(&self) -> Vec<String> {
+        self.plugins.iter().map(plugin_type).collect()
+    }
+
+    /// The same configuration re-declared at another version (the suite runs
+    /// one configuration at every version the plugin supports).
+    pub fn at_version(&self, version: SpecVersion) -> NetworkConfig {
+        let mut copy = self.clone();
+        copy.cni_version = version.to_string();
+        if let Some(obj) = copy.raw.as_object_mut() {
+            obj.insert("cniVersion".into(), Value::String(version.to_string()));
+        }
+        if copy.shape == Shape::Single {
+            copy.plugins[0].insert("cniVersion".into(), Value::String(version.to_string()));
+        }
+        copy
+    }
+}
+
+/// `type` of a plugin object (validated at parse time).
+pub fn plugin_type(p: &Map<String, Value>) -> String {
+    p.get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A plugin type is looked up as a file name in CNI_PATH: no path separators.
+fn valid_plugin_type(t: &str) -> bool {
+    !t.is_empty() && !t.contains('/') && t != "." && t != ".."
+}
+
+pub(crate) fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_list_and_single() {
+        let list = NetworkConfig::parse(
+            br#"{"cniVersion":"1.0.0","name":"n","plugins":[{"type":"bridge"},{"type":"tuning"}]}"#,
+            "t",
+        )
+        .expect("list parses");
+        assert_eq!(list.shape, Shape::List);
+        assert_eq!(list.plugin_types(), ["bridge", "tuning"]);
+        let single =
+            NetworkConfig::parse(br#"{"cniVersion":"0.3.1","name":"n","type":"ptp"}"#, "t")
+                .expect("single parses");
+        assert_eq!(single.shape, Shape::Single);
+        assert_eq!(single.spec_version(), Some(SpecVersion::V0_3_1));
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let cases: [(&[u8], &str); 5] = [
+            (b"{", "not valid JSON"),
+            (br#"{"cniVersion":"1.0.0","plugins":[]}"#, "`name`"),
+            (br#"{"name":"n","plugins":[{"type":"x"}]}"#, "`cniVersion`"),
+            (
+                br#"{"cniVersion":"1.0.0","name":"n","plugins":[{}]}"#,
+                "plugins[0]",
+            ),
+            (
+                br#"{"cniVersion":"1.0.0","name":"n","type":"../x"}"#,
+                "`type`",
+            ),
+        ];
+        for (doc, needle) in cases {
+            let err = NetworkConfig::parse(doc, "t")
+                .expect_err("must fail")
+                .to_string();
+            assert!(err.contains(needle), "{err:?} should mention {needle}");
+        }
+    }
+}

@@ -1,5 +1,237 @@
 //! Scratch namespaces in which a plugin runs, so nothing touches the real host.
+//!
+//! A [`Sandbox`] is a *node* network namespace (where the plugin process runs:
+//! host-side veths, bridges, routes and firewall rules land there), a
+//! *container* network namespace (passed as `CNI_NETNS`), and per-sandbox
+//! directories that the plugin sees at `/var/lib/cni` and `/run/cni` through a
+//! private mount namespace. Everything is named with [`PREFIX`] so that
+//! `cni-harness clean` can find what a killed run left behind, and removed on
+//! drop, including during a panic.
 
+pub mod fixture;
 pub mod netns;
+mod spawn;
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 pub use netns::Netns;
+pub use spawn::plugin_command;
+
+/// Prefix of every namespace and directory the harness creates.
+pub const PREFIX: &str = "cnih-";
+/// Namespace pins live where `ip netns` looks, so they can be inspected by hand.
+pub const NETNS_DIR: &str = "/run/netns";
+/// Per-sandbox state and runtime cache directories.
+pub const ROOT_DIR: &str = "/run/cni-harness";
+
+/// Host paths a plugin writes its state to; inside the sandbox they are
+/// bind mounts of per-sandbox directories.
+pub const STATE_DIRS: [&str; 2] = ["/var/lib/cni", "/run/cni"];
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// Where the plugin process runs.
+#[derive(Debug)]
+pub enum Node {
+    /// A scratch namespace standing in for the host (the default).
+    Scratch(Netns),
+    /// The harness's own namespace: only when the user passes `--netns` and
+    /// asks for it; state directories are then the real ones.
+    Host,
+}
+
+#[derive(Debug)]
+pub struct Sandbox {
+    id: String,
+    root: PathBuf,
+    node: Node,
+    container: Option<Netns>,
+    container_path: PathBuf,
+    /// More container namespaces, for cases with several containers.
+    more_containers: Vec<Netns>,
+    /// State directories are per-sandbox (false only for [`Sandbox::on_host`]).
+    private_state: bool,
+}
+
+impl Sandbox {
+    /// Fresh node and container namespaces plus private state directories.
+    pub fn new() -> io::Result<Sandbox> {
+        require_root()?;
+        let id = format!(
+            "{PREFIX}{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let root = Path::new(ROOT_DIR).join(&id);
+        std::fs::create_dir_all(&root)?;
+        // From here on, drop cleans up whatever was made.
+        let mut sandbox = Sandbox {
+            container_path: Path::new(NETNS_DIR).join(format!("{id}-ctr")),
+            id,
+            root,
+            node: Node::Host,
+            container: None,
+            more_containers: Vec::new(),
+            private_state: true,
+        };
+        for dir in sandbox.state_dirs() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::create_dir_all(sandbox.cache_dir())?;
+        for target in STATE_DIRS {
+            // Bind mounts need a mount point; an empty directory is all that
+            // is ever created on the host, and nothing is written into it.
+            std::fs::create_dir_all(target)?;
+        }
+        let node_path = Path::new(NETNS_DIR).join(format!("{}-node", sandbox.id));
+        sandbox.node = Node::Scratch(Netns::create(&node_path)?);
+        sandbox.container = Some(Netns::create(&sandbox.container_path)?);
+        Ok(sandbox)
+    }
+
+    /// A sandbox around a container namespace the user owns (`--netns PATH`):
+    /// the plugin runs in the harness's own namespace with the real state
+    /// directories, as under a real runtime.
+    pub fn on_host(container_netns: &Path, cache_dir: &Path) -> io::Result<Sandbox> {
+        let container = Netns::open(container_netns)?;
+        std::fs::create_dir_all(cache_dir)?;
+        Ok(Sandbox {
+            id: format!("{PREFIX}host-{}", std::process::id()),
+            root: cache_dir.to_path_buf(),
+            node: Node::Host,
+            container: Some(container),
+            container_path: container_netns.to_path_buf(),
+            more_containers: Vec::new(),
+            private_state: false,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn node(&self) -> &Node {
+        &self.node
+    }
+
+    /// The node namespace, when it is a scratch one.
+    pub fn node_netns(&self) -> Option<&Netns> {
+        match &self.node {
+            Node::Scratch(ns) => Some(ns),
+            Node::Host => None,
+        }
+    }
+
+    /// The container namespace, unless it has been removed.
+    pub fn container(&self) -> Option<&Netns> {
+        self.container.as_ref()
+    }
+
+    /// The `CNI_NETNS` path (still returned after the namespace is removed,
+    /// which is how DEL-with-vanished-netns cases are made).
+    pub fn container_path(&self) -> &Path {
+        &self.container_path
+    }
+
+    /// Another container namespace in this sandbox (for cases with several
+    /// containers on one network); returns its path.
+    pub fn add_container(&mut self) -> io::Result<PathBuf> {
+        let n = self.more_containers.len() + 1;
+        let path = Path::new(NETNS_DIR).join(format!("{}-ctr{n}", self.id));
+        self.more_containers.push(Netns::create(&path)?);
+        Ok(path)
+    }
+
+    /// Remove the container namespace, as a runtime does when a pod dies
+    /// before its networks are torn down.
+    pub fn remove_container(&mut self) {
+        self.container = None;
+    }
+
+    /// Per-sandbox directories backing [`STATE_DIRS`], in the same order.
+    pub fn state_dirs(&self) -> Vec<PathBuf> {
+        match self.private_state {
+            false => STATE_DIRS.iter().map(PathBuf::from).collect(),
+            true => STATE_DIRS
+                .iter()
+                .map(|d| self.root.join("state").join(d.trim_start_matches('/')))
+                .collect(),
+        }
+    }
+
+    /// Where the host path `path` (e.g. `/var/lib/cni/networks/x`) really is for this sandbox.
+    pub fn host_view(&self, path: &Path) -> PathBuf {
+        for (target, dir) in STATE_DIRS.iter().zip(self.state_dirs()) {
+            if let Ok(rest) = path.strip_prefix(target) {
+                return dir.join(rest);
+            }
+        }
+        path.to_path_buf()
+    }
+
+    /// The runtime's own result cache (never visible to the plugin).
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join("cache")
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.container = None;
+        self.more_containers.clear();
+        self.node = Node::Host;
+        if self.private_state {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+}
+
+fn require_root() -> io::Result<()> {
+    if nix::unistd::geteuid().is_root() {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "cni-harness needs root to create network namespaces (run it with sudo)",
+        ))
+    }
+}
+
+/// Remove sandboxes left by runs that are no longer alive (or all of them).
+/// Returns what was removed.
+pub fn clean(all: bool) -> io::Result<Vec<String>> {
+    let mut removed = Vec::new();
+    let alive = |name: &str| -> bool {
+        let pid = name
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|p| p.parse::<i32>().ok());
+        match pid {
+            Some(pid) if pid as u32 != std::process::id() => {
+                Path::new(&format!("/proc/{pid}")).exists()
+            }
+            _ => false,
+        }
+    };
+    for dir in [NETNS_DIR, ROOT_DIR] {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if !name.starts_with(PREFIX) || (!all && alive(&name)) {
+                continue;
+            }
+            let path = entry.path();
+            if dir == NETNS_DIR {
+                netns::unpin(&path);
+            } else {
+                std::fs::remove_dir_all(&path)?;
+            }
+            removed.push(path.display().to_string());
+        }
+    }
+    Ok(removed)
+}

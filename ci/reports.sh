@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Regenerates the committed compliance reports in reports/: the reference
+# plugin and each of Debian's plugins through the conformance suite, then one
+# combined JUnit / Markdown / HTML report comparing them side by side.
+# Run as root after ci/setup.sh:  sudo ci/reports.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=target/release/cni-harness
+[ -x "$bin" ] || cargo build --release --workspace --bins --quiet
+
+runs=()
+run() { # name profile
+  local dir="reports/runs/$1"
+  rm -rf "$dir"
+  # A plugin that departs from the spec makes `test` exit 1: that is the report.
+  "$bin" test --config "$2" --report-dir "$dir" --quiet >/dev/null 2>&1 || true
+  [ -f "$dir/results.json" ] || { echo "ci/reports.sh: no results for $1" >&2; exit 1; }
+  runs+=(--in "$dir")
+  echo "ci/reports.sh: $1: $(tail -c 300 "$dir/summary.md" 2>/dev/null | tail -1)"
+}
+
+run cni-ref-bridge plugins-under-test/profiles/reference/bridge.json
+for p in plugins-under-test/profiles/debian/*.json; do
+  run "debian-$(basename "$p" .json)" "$p"
+done
+"$bin" report "${runs[@]}" --out reports
+echo "ci/reports.sh: reports/report.html, reports/summary.md, reports/junit.xml"

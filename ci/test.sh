@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: formatting, lints, unit and integration tests
+# (real namespaces, real plugin binaries). Run as root after ci/setup.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ci/test.sh: the tests create network namespaces: run as root (sudo)" >&2
+  exit 2
+fi
+
+# What the host looks like (minus counters): compared before and after the suite.
+fingerprint() {
+  ls /run/netns 2>/dev/null || true
+  ip -o link show | sed -E 's/^[0-9]+: //; s/ state .*//'
+  ip -o addr show | awk '{print $2, $3, $4}'
+  ip route show table all
+  ip -6 route show table all | grep -v '^ff00::/8\|fe80::' || true
+  ip rule show
+  find /var/lib/cni /run/cni -mindepth 1 2>/dev/null | sort
+}
+before=$(fingerprint)
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+# Integration tests run the workspace's plugin binaries from target/debug.
+cargo build --workspace --bins --quiet
+cargo test --workspace --quiet 2>&1 | tee target/test.log
+# The host must be as it was: no namespace, link, address, route or CNI
+# state file of ours left behind.
+leftover=$( (ls /run/netns 2>/dev/null; ls /run/cni-harness 2>/dev/null) | grep '^cnih-' || true)
+after=$(fingerprint)
+if [ -n "$leftover" ] || [ "$before" != "$after" ]; then
+  echo "ci/test.sh: the host changed during the tests:" >&2
+  diff <(echo "$before") <(echo "$after") >&2 || true
+  echo "$leftover" >&2
+  exit 1
+fi
+echo "ci/test.sh: host unchanged"

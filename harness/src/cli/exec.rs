@@ -1,0 +1,163 @@
+//! `cni-harness exec`: one verb, one sandbox, everything shown.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use serde_json::{Map, Value};
+
+use super::TargetArgs;
+use crate::config::Profile;
+use crate::invoke::setup;
+use crate::invoke::{Attachment, ChainRun, CniArgs, EnvStyle, Limits, Runtime, Step};
+use crate::sandbox::Sandbox;
+use crate::spec::Verb;
+
+#[derive(clap::Args, Debug)]
+pub struct ExecArgs {
+    /// add, check, del, version, status or gc.
+    pub verb: Verb,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// CNI_IFNAME [default: the profile's, else eth0].
+    #[arg(long)]
+    pub ifname: Option<String>,
+    /// CNI_CONTAINERID.
+    #[arg(long, default_value = "cni-harness-exec")]
+    pub container_id: String,
+    /// CNI_ARGS, as K=V;K=V.
+    #[arg(long, default_value = "")]
+    pub cni_args: String,
+    /// Capability arguments as a JSON object (becomes runtimeConfig).
+    #[arg(long, value_name = "JSON")]
+    pub capability_args: Option<String>,
+    /// Use this existing container namespace instead of a fresh sandbox. The
+    /// plugin then runs in the harness's own namespace, as under a real
+    /// runtime, and changes the real host.
+    #[arg(long, value_name = "PATH")]
+    pub netns: Option<PathBuf>,
+    /// Send only the variables the spec lists for the verb, not libcni's full set.
+    #[arg(long)]
+    pub spec_env: bool,
+    /// In a fresh sandbox, CHECK and DEL are preceded by the ADD they need;
+    /// this sends the verb alone.
+    #[arg(long)]
+    pub no_setup: bool,
+}
+
+pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
+    let path = args
+        .target
+        .config
+        .as_ref()
+        .context("--config FILE is required")?;
+    let profile = Profile::load(path)?;
+    let mut net = profile.config.clone();
+    if let Some(v) = args.target.spec_version {
+        net = net.at_version(v);
+    }
+    let cni_args = CniArgs::parse(&args.cni_args).map_err(anyhow::Error::msg)?;
+    let caps: Map<String, Value> = match &args.capability_args {
+        Some(s) => serde_json::from_str(s).context("--capability-args must be a JSON object")?,
+        None => profile.needs.capability_args.clone(),
+    };
+    let sandbox = match &args.netns {
+        Some(ns) => Sandbox::on_host(ns, &PathBuf::from("/var/lib/cni-harness"))?,
+        None => setup::sandbox_for(&profile)?,
+    };
+    let mut rt = Runtime::new(&sandbox, args.target.cni_path_for(&profile));
+    rt.limits = Limits {
+        timeout: std::time::Duration::from_secs(args.target.timeout),
+        ..Limits::default()
+    };
+    rt.capability_args = caps;
+    if args.spec_env {
+        rt.env_style = EnvStyle::SpecMinimal;
+    }
+    // Fail on a missing plugin before anything runs.
+    for i in 0..net.plugins.len() {
+        rt.plugin_path(&net, i)?;
+    }
+    let att = Attachment {
+        container_id: args.container_id.clone(),
+        ifname: args
+            .ifname
+            .clone()
+            .unwrap_or_else(|| profile.ifname().to_string()),
+        args: cni_args,
+        netns: None,
+    };
+    let fresh = args.netns.is_none();
+    println!(
+        "# sandbox {} (CNI_NETNS={})",
+        sandbox.id(),
+        sandbox.container_path().display()
+    );
+
+    let run = match args.verb {
+        Verb::Add => rt.add(&net, &att)?,
+        Verb::Check | Verb::Del => {
+            if fresh && !args.no_setup {
+                println!("# setup: ADD\n");
+                let setup = rt.add(&net, &att)?;
+                print_run(&setup);
+                if !setup.succeeded() {
+                    bail!("the ADD that {} needs failed", args.verb);
+                }
+            }
+            if args.verb == Verb::Check {
+                rt.check(&net, &att)?
+            } else {
+                rt.del(&net, &att)?
+            }
+        }
+        Verb::Status => rt.status(&net)?,
+        Verb::Gc => rt.gc(&net, std::slice::from_ref(&att))?,
+        Verb::Version => {
+            let mut steps = Vec::new();
+            for i in 0..net.plugins.len() {
+                steps.push(rt.version(&net, i)?);
+            }
+            ChainRun {
+                verb: Verb::Version,
+                steps,
+            }
+        }
+    };
+    println!("# {}\n", args.verb);
+    print_run(&run);
+    Ok(if run.succeeded() { 0 } else { 1 })
+}
+
+fn print_run(run: &ChainRun) {
+    for step in &run.steps {
+        print_step(step);
+    }
+}
+
+fn print_step(step: &Step) {
+    println!("{}", step.invocation);
+    let out = &step.outcome;
+    println!(
+        "  -> {} in {:.1} ms: {}",
+        out.exit,
+        out.wall.as_secs_f64() * 1000.0,
+        step.reply.summary()
+    );
+    let show = |label: &str, bytes: &[u8], truncated: bool| {
+        if bytes.is_empty() {
+            return;
+        }
+        let text = String::from_utf8_lossy(bytes);
+        let pretty = serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| text.to_string());
+        println!("  {label}:{}", if truncated { " (truncated)" } else { "" });
+        for line in pretty.lines() {
+            println!("    {line}");
+        }
+    };
+    show("stdout", &out.stdout, out.stdout_truncated);
+    show("stderr", &out.stderr, out.stderr_truncated);
+    println!();
+}

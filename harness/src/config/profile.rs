@@ -1,0 +1,155 @@
+//! Plugin profiles: what a plugin needs beyond its network configuration, so
+//! one suite serves main, IPAM and meta (chained) plugins alike.
+//!
+//! A profile file is JSON:
+//! ```json
+//! {"profile": "debian-macvlan", "plugin": "macvlan", "role": "main",
+//!  "cniPath": ["/usr/lib/cni"],
+//!  "needs": {"parentLink": "eth0", "linkKinds": ["macvlan"], "ifname": "eth0",
+//!            "capabilityArgs": {}},
+//!  "config": { ...a configuration list... }}
+//! ```
+//! A bare `.conf`/`.conflist` is a profile whose plugin under test is the
+//! last one of the list.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::{ConfigError, NetworkConfig};
+
+/// How the plugin under test takes part in the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Creates the container interface (bridge, ptp, macvlan...).
+    #[default]
+    Main,
+    /// Called by a main plugin through `ipam.type` (host-local, static...).
+    Ipam,
+    /// Chained after a main plugin, works on `prevResult` (tuning, portmap...).
+    Meta,
+}
+
+/// Preconditions of the node namespace and the runtime.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Needs {
+    /// A node interface of this name must exist (macvlan/ipvlan/vlan `master`).
+    #[serde(default)]
+    pub parent_link: Option<String>,
+    /// Link kinds the kernel must support; cases skip (with this reason) otherwise.
+    #[serde(default)]
+    pub link_kinds: Vec<String>,
+    /// The `CNI_IFNAME` to use (loopback needs `lo`).
+    #[serde(default)]
+    pub ifname: Option<String>,
+    /// Capability arguments the runtime passes (e.g. `portMappings`).
+    #[serde(default)]
+    pub capability_args: Map<String, Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    /// `type` of the plugin under test.
+    pub plugin: String,
+    pub role: Role,
+    /// Directories to find the plugins in, when the command line gives none.
+    pub cni_path: Vec<PathBuf>,
+    pub needs: Needs,
+    pub config: NetworkConfig,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ProfileFile {
+    profile: String,
+    plugin: String,
+    #[serde(default)]
+    role: Role,
+    #[serde(default)]
+    cni_path: Vec<PathBuf>,
+    #[serde(default)]
+    needs: Needs,
+    config: Value,
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+}
+
+impl Profile {
+    /// Load a profile file, or a bare configuration as a default profile.
+    pub fn load(path: &Path) -> Result<Profile, ConfigError> {
+        let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&bytes, &path.display().to_string())
+    }
+
+    pub fn parse(bytes: &[u8], origin: &str) -> Result<Profile, ConfigError> {
+        let raw: Value = serde_json::from_slice(bytes).map_err(|source| ConfigError::Json {
+            origin: origin.to_string(),
+            source,
+        })?;
+        if raw.get("profile").is_none() {
+            let config = NetworkConfig::from_value(raw, origin)?;
+            return Ok(Profile::for_config(config));
+        }
+        let file: ProfileFile = serde_json::from_value(raw).map_err(|e| ConfigError::Invalid {
+            origin: origin.to_string(),
+            problem: format!("not a valid profile: {e}"),
+        })?;
+        let config = NetworkConfig::from_value(file.config, &format!("{origin} (config)"))?;
+        let in_config = config.plugins.iter().any(|p| {
+            super::plugin_type(p) == file.plugin
+                || p.get("ipam")
+                    .and_then(|i| i.get("type"))
+                    .and_then(Value::as_str)
+                    == Some(file.plugin.as_str())
+        });
+        if !in_config {
+            return Err(ConfigError::Invalid {
+                origin: origin.to_string(),
+                problem: format!(
+                    "plugin {:?} does not appear in the configuration",
+                    file.plugin
+                ),
+            });
+        }
+        Ok(Profile {
+            name: file.profile,
+            plugin: file.plugin,
+            role: file.role,
+            cni_path: file.cni_path,
+            needs: file.needs,
+            config,
+        })
+    }
+
+    /// A bare configuration: the last plugin is the one under test.
+    pub fn for_config(config: NetworkConfig) -> Profile {
+        let types = config.plugin_types();
+        let plugin = types.last().cloned().unwrap_or_default();
+        let role = if types.len() > 1 {
+            Role::Meta
+        } else {
+            Role::Main
+        };
+        Profile {
+            name: config.name.clone(),
+            plugin,
+            role,
+            cni_path: Vec::new(),
+            needs: Needs::default(),
+            config,
+        }
+    }
+
+    /// The interface name to attach as.
+    pub fn ifname(&self) -> &str {
+        self.needs.ifname.as_deref().unwrap_or("eth0")
+    }
+}

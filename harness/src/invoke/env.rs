@@ -1,0 +1,204 @@
+//! The `CNI_*` environment for each verb and version.
+
+use std::path::PathBuf;
+
+use crate::spec::{SpecVersion, Verb};
+
+/// `PATH` given to plugins: fixed, so runs reproduce whatever the harness's own environment.
+pub const PLUGIN_PATH_ENV: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// How the `CNI_*` variables are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EnvStyle {
+    /// As libcni does: all six variables always set, empty where unused
+    /// (plugins built on Go's skel expect this).
+    #[default]
+    Libcni,
+    /// Only the variables SPEC.md requires or allows for the verb.
+    SpecMinimal,
+}
+
+/// `CNI_ARGS`: `K=V;K=V`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CniArgs(pub Vec<(String, String)>);
+
+impl CniArgs {
+    pub fn parse(s: &str) -> Result<CniArgs, String> {
+        let mut out = Vec::new();
+        for pair in s.split(';').filter(|p| !p.is_empty()) {
+            let (k, v) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("CNI_ARGS entry {pair:?} is not KEY=VALUE"))?;
+            if k.is_empty() {
+                return Err(format!("CNI_ARGS entry {pair:?} has an empty key"));
+            }
+            out.push((k.to_string(), v.to_string()));
+        }
+        Ok(CniArgs(out))
+    }
+
+    pub fn render(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+/// A deliberate change to the computed environment (conformance cases and
+/// the fuzzer use these to send missing or malformed variables).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvEdit {
+    Set(String, String),
+    Remove(String),
+}
+
+/// The per-invocation inputs of the environment.
+#[derive(Debug, Clone)]
+pub struct EnvInputs<'a> {
+    pub verb: Verb,
+    /// Parsed `cniVersion` of the configuration, if known.
+    pub version: Option<SpecVersion>,
+    pub container_id: &'a str,
+    pub netns: Option<&'a std::path::Path>,
+    pub ifname: &'a str,
+    pub args: &'a CniArgs,
+    pub cni_path: &'a [PathBuf],
+}
+
+/// Build the full environment for one plugin execution.
+pub fn build(style: EnvStyle, inp: &EnvInputs<'_>, edits: &[EnvEdit]) -> Vec<(String, String)> {
+    let cni_path = inp
+        .cni_path
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(":");
+    let netns = inp
+        .netns
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let mut env = vec![("PATH".to_string(), PLUGIN_PATH_ENV.to_string())];
+    let mut set = |k: &str, v: String| env.push((k.to_string(), v));
+    set("CNI_COMMAND", inp.verb.as_str().to_string());
+    match style {
+        EnvStyle::Libcni => {
+            let per_container = matches!(inp.verb, Verb::Add | Verb::Del | Verb::Check);
+            let pick = |v: String| if per_container { v } else { String::new() };
+            set("CNI_CONTAINERID", pick(inp.container_id.to_string()));
+            set("CNI_NETNS", pick(netns));
+            set("CNI_ARGS", pick(inp.args.render()));
+            set("CNI_IFNAME", pick(inp.ifname.to_string()));
+            set("CNI_PATH", cni_path);
+        }
+        EnvStyle::SpecMinimal => {
+            if matches!(inp.verb, Verb::Add | Verb::Del | Verb::Check) {
+                set("CNI_CONTAINERID", inp.container_id.to_string());
+                // NETNS is optional for DEL.
+                if inp.verb != Verb::Del || inp.netns.is_some() {
+                    set("CNI_NETNS", netns);
+                }
+                set("CNI_IFNAME", inp.ifname.to_string());
+                if !inp.args.0.is_empty() {
+                    set("CNI_ARGS", inp.args.render());
+                }
+            }
+            set("CNI_PATH", cni_path);
+        }
+    }
+    if inp.version.is_some_and(SpecVersion::has_version_env) {
+        set("CNI_VERSION", SpecVersion::V0_1_0.to_string());
+    }
+    for edit in edits {
+        match edit {
+            EnvEdit::Set(k, v) => match env.iter_mut().find(|(key, _)| key == k) {
+                Some(slot) => slot.1 = v.clone(),
+                None => env.push((k.clone(), v.clone())),
+            },
+            EnvEdit::Remove(k) => env.retain(|(key, _)| key != k),
+        }
+    }
+    env
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs(verb: Verb, version: SpecVersion) -> EnvInputs<'static> {
+        static ARGS: CniArgs = CniArgs(Vec::new());
+        EnvInputs {
+            verb,
+            version: Some(version),
+            container_id: "c1",
+            netns: Some(std::path::Path::new("/run/netns/x")),
+            ifname: "eth0",
+            args: &ARGS,
+            cni_path: &[],
+        }
+    }
+
+    fn keys(env: &[(String, String)]) -> Vec<&str> {
+        env.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    #[test]
+    fn cni_version_only_at_0_1_0() {
+        let e = build(
+            EnvStyle::Libcni,
+            &inputs(Verb::Add, SpecVersion::V0_1_0),
+            &[],
+        );
+        assert!(keys(&e).contains(&"CNI_VERSION"));
+        let e = build(
+            EnvStyle::Libcni,
+            &inputs(Verb::Add, SpecVersion::V0_2_0),
+            &[],
+        );
+        assert!(!keys(&e).contains(&"CNI_VERSION"));
+    }
+
+    #[test]
+    fn minimal_style_follows_the_verb() {
+        let e = build(
+            EnvStyle::SpecMinimal,
+            &inputs(Verb::Gc, SpecVersion::V1_1_0),
+            &[],
+        );
+        assert_eq!(keys(&e), ["PATH", "CNI_COMMAND", "CNI_PATH"]);
+        let e = build(
+            EnvStyle::Libcni,
+            &inputs(Verb::Version, SpecVersion::V1_1_0),
+            &[],
+        );
+        assert_eq!(
+            e.iter()
+                .find(|(k, _)| k == "CNI_CONTAINERID")
+                .map(|(_, v)| v.as_str()),
+            Some("")
+        );
+    }
+
+    #[test]
+    fn edits_apply_last() {
+        let edits = [
+            EnvEdit::Remove("CNI_IFNAME".into()),
+            EnvEdit::Set("CNI_NETNS".into(), "/x".into()),
+        ];
+        let e = build(
+            EnvStyle::Libcni,
+            &inputs(Verb::Add, SpecVersion::V1_0_0),
+            &edits,
+        );
+        assert!(!keys(&e).contains(&"CNI_IFNAME"));
+        assert!(e.contains(&("CNI_NETNS".to_string(), "/x".to_string())));
+    }
+
+    #[test]
+    fn cni_args_round_trip_and_reject_garbage() {
+        let a = CniArgs::parse("IgnoreUnknown=1;K8S_POD_NAME=p").expect("valid");
+        assert_eq!(a.render(), "IgnoreUnknown=1;K8S_POD_NAME=p");
+        assert!(CniArgs::parse("novalue").is_err());
+    }
+}

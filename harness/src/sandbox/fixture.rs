@@ -1,0 +1,89 @@
+//! Things some plugins need in the node namespace before they can run
+//! (a parent interface for macvlan/ipvlan/vlan), and probing which link
+//! kinds this kernel can create at all.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+
+use futures::TryStreamExt;
+use rtnetlink::{new_connection, LinkUnspec, LinkVeth};
+
+use super::{Netns, PREFIX, ROOT_DIR};
+
+/// Create an up veth pair `name` / `<name>p` in `ns`, standing in for a node's
+/// physical interface (the one link type that always works here).
+pub fn add_parent_link(ns: &Netns, name: &str) -> io::Result<()> {
+    let peer: String = format!("{}p", &name[..name.len().min(14)]);
+    let name = name.to_string();
+    ns.run(move || -> io::Result<()> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(async move {
+            let (conn, handle, _) = new_connection()?;
+            tokio::spawn(conn);
+            let nl = |e: rtnetlink::Error| io::Error::other(format!("netlink: {e}"));
+            handle
+                .link()
+                .add(LinkVeth::new(&name, &peer).build())
+                .execute()
+                .await
+                .map_err(nl)?;
+            for link in [&name, &peer] {
+                let mut found = handle.link().get().match_name(link.clone()).execute();
+                if let Some(msg) = found.try_next().await.map_err(nl)? {
+                    let index = msg.header.index;
+                    handle
+                        .link()
+                        .set(LinkUnspec::new_with_index(index).up().build())
+                        .execute()
+                        .await
+                        .map_err(nl)?;
+                }
+            }
+            Ok(())
+        })
+    })?
+}
+
+/// Whether this kernel can create links of `kind` (e.g. `ipvlan`, `vlan`,
+/// `vrf`), probed once per process in a throwaway namespace.
+pub fn link_kind_supported(kind: &str) -> io::Result<bool> {
+    static CACHE: OnceLock<Mutex<BTreeMap<String, bool>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(BTreeMap::new()));
+    // Held for the whole probe: concurrent cases asking for the same kind
+    // wait for one answer instead of racing for the probe's namespace.
+    let mut cache = cache
+        .lock()
+        .map_err(|_| io::Error::other("link kind probe cache poisoned"))?;
+    if let Some(known) = cache.get(kind) {
+        return Ok(*known);
+    }
+    let path = Path::new(ROOT_DIR).join(format!("{PREFIX}{}-probe-{kind}", std::process::id()));
+    let ns = Netns::create(&path)?;
+    add_parent_link(&ns, "parent0")?;
+    let k = kind.to_string();
+    let ok = ns.run(move || {
+        // Kinds that stack on a parent get one; the rest stand alone.
+        let mut args = vec!["link", "add", "name", "probe0"];
+        if matches!(k.as_str(), "macvlan" | "ipvlan" | "vlan" | "macvtap") {
+            args.extend(["link", "parent0"]);
+        }
+        args.extend(["type", k.as_str()]);
+        match k.as_str() {
+            "vlan" => args.extend(["id", "10"]),
+            "vrf" => args.extend(["table", "10"]),
+            _ => {}
+        }
+        std::process::Command::new("ip")
+            .args(&args)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map(|s| s.success())
+    })??;
+    drop(ns);
+    cache.insert(kind.to_string(), ok);
+    Ok(ok)
+}

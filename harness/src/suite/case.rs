@@ -1,0 +1,84 @@
+//! What a conformance case is: an id, the requirements it checks, where it
+//! applies, and a function from a prepared context to a graded verdict.
+
+use crate::config::Role;
+use crate::spec::SpecVersion;
+
+use super::ctx::Ctx;
+use super::verdict::CaseVerdict;
+
+/// Whether a case runs once per spec version or once per plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    PerVersion,
+    /// Run once, at the newest version the plugin supports.
+    Once,
+}
+
+/// Facts a case's applicability depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct Applicability {
+    pub version: SpecVersion,
+    pub role: Role,
+    /// The profile pins CNI_IFNAME (e.g. loopback's `lo`).
+    pub fixed_ifname: bool,
+}
+
+pub type Run = fn(&mut Ctx) -> CaseVerdict;
+pub type Applies = fn(&Applicability) -> Result<(), String>;
+
+#[derive(Clone, Copy)]
+pub struct Case {
+    /// Stable name, `<area>/<what>`.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// Requirement ids from `specs/requirements.json`.
+    pub requirements: &'static [&'static str],
+    pub scope: Scope,
+    pub applies: Applies,
+    pub run: Run,
+}
+
+/// Applies everywhere.
+pub fn always(_: &Applicability) -> Result<(), String> {
+    Ok(())
+}
+
+/// Only for plugins that create the container interface (main and meta
+/// chains), not for IPAM plugins run on their own.
+pub fn has_interfaces(a: &Applicability) -> Result<(), String> {
+    match a.role {
+        Role::Ipam => Err("IPAM plugins create no interfaces".into()),
+        _ => Ok(()),
+    }
+}
+
+pub fn needs_check(a: &Applicability) -> Result<(), String> {
+    if a.version.has_check() {
+        Ok(())
+    } else {
+        Err(format!("CHECK does not exist in spec {}", a.version))
+    }
+}
+
+pub fn needs_status_gc(a: &Applicability) -> Result<(), String> {
+    if a.version.has_status_and_gc() {
+        Ok(())
+    } else {
+        Err(format!("STATUS and GC do not exist in spec {}", a.version))
+    }
+}
+
+pub fn needs_chaining(a: &Applicability) -> Result<(), String> {
+    if a.version.has_chaining() {
+        Ok(())
+    } else {
+        Err(format!("chaining does not exist in spec {}", a.version))
+    }
+}
+
+/// Both conditions.
+pub fn both(a: &Applicability, x: Applies, y: Applies) -> Result<(), String> {
+    x(a)?;
+    y(a)
+}

@@ -1,0 +1,176 @@
+//! Chaining (0.3.0+): a plugin in a list receives the previous plugin's
+//! result as `prevResult` and must pass it on, possibly modified, never lose it.
+
+use serde_json::Value;
+
+use crate::config::{NetworkConfig, Role};
+use crate::invoke::{find_plugin, ChainRun};
+use crate::suite::case::{both, has_interfaces, needs_chaining, Applicability, Case, Scope};
+use crate::suite::ctx::Ctx;
+use crate::suite::verdict::CaseVerdict;
+
+/// The pass-through plugin appended after a main plugin (the recording test plugin).
+const PASS_THROUGH: &str = "cni-recorder";
+
+pub fn cases() -> Vec<Case> {
+    vec![Case {
+        id: "chain/prevresult-passthrough",
+        title: "in a list, prevResult reaches the next plugin and is passed on, not lost",
+        requirements: &["CHAIN-1", "CHAIN-2", "ADD-4"],
+        scope: Scope::PerVersion,
+        applies: chained,
+        run: prevresult,
+    }]
+}
+
+fn chained(a: &Applicability) -> Result<(), String> {
+    both(a, needs_chaining, has_interfaces)
+}
+
+/// Interface names and addresses of a 0.3.0+ result.
+fn identity(result: &Value) -> (Vec<String>, Vec<String>) {
+    let names = result["interfaces"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let ips = result["ips"]
+        .as_array()
+        .or_else(|| result["ip"].as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["address"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    (names, ips)
+}
+
+/// What the later plugin lost of the earlier one's result.
+fn lost(prev: &Value, next: &Value) -> Vec<String> {
+    let (p_names, p_ips) = identity(prev);
+    let (n_names, n_ips) = identity(next);
+    let mut missing: Vec<String> = p_names
+        .into_iter()
+        .filter(|n| !n_names.contains(n))
+        .map(|n| format!("interface {n}"))
+        .collect();
+    missing.extend(
+        p_ips
+            .into_iter()
+            .filter(|a| !n_ips.contains(a))
+            .map(|a| format!("address {a}")),
+    );
+    missing
+}
+
+fn prevresult(ctx: &mut Ctx) -> CaseVerdict {
+    match ctx.role() {
+        Role::Meta => meta_keeps_prev(ctx),
+        Role::Main => main_in_a_chain(ctx),
+        Role::Ipam => CaseVerdict::skip("IPAM plugins are not chained"),
+    }
+}
+
+/// The profile's own chain: the plugin under test comes after a main plugin.
+fn meta_keeps_prev(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    let run = crate::bail_verdict!(ctx.add(&att));
+    let v = judge_chain(&run, &ctx.opts.profile.plugin);
+    let _ = ctx.del(&att);
+    v
+}
+
+/// The main plugin followed by a pass-through plugin: its result must come
+/// back to it intact as prevResult on CHECK and DEL.
+fn main_in_a_chain(ctx: &mut Ctx) -> CaseVerdict {
+    if find_plugin(PASS_THROUGH, &ctx.opts.cni_path).is_err() {
+        return CaseVerdict::skip(format!(
+            "{PASS_THROUGH} (the pass-through test plugin) is not on the CNI path"
+        ));
+    }
+    let mut raw = ctx.net.raw.clone();
+    if let Some(list) = raw.get_mut("plugins").and_then(Value::as_array_mut) {
+        list.push(serde_json::json!({"type": PASS_THROUGH}));
+    }
+    let Ok(chain) = NetworkConfig::from_value(raw, "chain") else {
+        return CaseVerdict::error("could not extend the configuration with a pass-through plugin");
+    };
+    let saved = std::mem::replace(&mut ctx.net, chain);
+    let att = ctx.attachment(0);
+    let verdict = (|| {
+        let run = crate::bail_verdict!(ctx.add(&att));
+        let mut v = judge_chain(&run, PASS_THROUGH);
+        if v.verdict != crate::results::Verdict::Pass {
+            return v;
+        }
+        if ctx.version.has_check() {
+            let check = crate::bail_verdict!(ctx.check(&att));
+            if !check.succeeded() {
+                v = CaseVerdict::fail(
+                    "CHECK failed when the plugin's result came back through a chain as prevResult",
+                    "CHECK succeeds",
+                    check.last().map(|s| s.reply.summary()).unwrap_or_default(),
+                );
+            }
+        }
+        v
+    })();
+    let del = ctx.del(&att);
+    ctx.net = saved;
+    match del {
+        Ok(run) if !run.succeeded() && verdict.verdict == crate::results::Verdict::Pass => {
+            CaseVerdict::fail(
+                "DEL failed in a chain (prevResult from the chain)",
+                "DEL succeeds",
+                run.last().map(|s| s.reply.summary()).unwrap_or_default(),
+            )
+        }
+        _ => verdict,
+    }
+}
+
+/// The last two steps of an ADD chain: did `later` keep what came before?
+fn judge_chain(run: &ChainRun, later: &str) -> CaseVerdict {
+    if !run.succeeded() {
+        return CaseVerdict::fail(
+            "ADD of the chain failed",
+            "every plugin of the chain succeeds",
+            run.last()
+                .map(|s| format!("{}: {}", s.plugin_type, s.reply.summary()))
+                .unwrap_or_default(),
+        );
+    }
+    let n = run.steps.len();
+    if n < 2 {
+        return CaseVerdict::error("the chain has a single plugin");
+    }
+    let (prev_step, last_step) = (&run.steps[n - 2], &run.steps[n - 1]);
+    let (Some(prev), Some(next)) = (prev_step.reply.result(), last_step.reply.result()) else {
+        return CaseVerdict::fail(
+            "a plugin of the chain returned no result",
+            "a result from every ADD",
+            "",
+        );
+    };
+    let stdin: Value = serde_json::from_slice(&last_step.invocation.stdin).unwrap_or(Value::Null);
+    if stdin.get("prevResult") != Some(prev) {
+        return CaseVerdict::error("the harness did not pass prevResult (harness bug)");
+    }
+    let missing = lost(prev, next);
+    if missing.is_empty() {
+        CaseVerdict::pass(format!("{later} passed prevResult on"))
+    } else {
+        CaseVerdict::fail(
+            format!(
+                "{later} dropped parts of prevResult: {}",
+                missing.join(", ")
+            ),
+            format!("{later}'s result keeps prevResult's interfaces and IPs"),
+            next.to_string(),
+        )
+    }
+}

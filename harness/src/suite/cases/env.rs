@@ -1,0 +1,144 @@
+//! The execution protocol: required environment variables, their values,
+//! malformed stdin, and where errors go.
+
+use super::errors::{self, Expect};
+use crate::config::StdinFor;
+use crate::invoke::EnvEdit;
+use crate::spec::Verb;
+use crate::suite::case::{always, Case, Scope};
+use crate::suite::ctx::{to_bytes, Ctx};
+use crate::suite::verdict::CaseVerdict;
+
+pub fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            id: "env/missing-variables",
+            title: "ADD without a required CNI_* variable fails with code 4 naming it",
+            requirements: &["ENV-1", "ERR-5"],
+            scope: Scope::Once,
+            applies: always,
+            run: missing_variables,
+        },
+        Case {
+            id: "env/invalid-ifname",
+            title: "ADD with an invalid CNI_IFNAME fails",
+            requirements: &["ENV-3"],
+            scope: Scope::Once,
+            applies: always,
+            run: invalid_ifname,
+        },
+        Case {
+            id: "env/malformed-stdin",
+            title: "malformed JSON on stdin gives an error structure",
+            requirements: &["ERR-1", "ERR-7"],
+            scope: Scope::Once,
+            applies: always,
+            run: malformed_stdin,
+        },
+        Case {
+            id: "error/on-stdout",
+            title: "errors are one JSON object on stdout with code and msg, and a non-zero exit",
+            requirements: &["ERR-1", "ERR-3"],
+            scope: Scope::Once,
+            applies: always,
+            run: error_on_stdout,
+        },
+    ]
+}
+
+fn missing_variables(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    let stdin = to_bytes(&ctx.subject_stdin(StdinFor::Add { prev_result: None }));
+    let mut worst = CaseVerdict::pass("each missing variable was refused with code 4");
+    for var in ["CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME"] {
+        let edits = [EnvEdit::Remove(var.to_string())];
+        let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &edits, stdin.clone()));
+        let provoked = format!("{var} is missing");
+        let v = errors::grade(
+            &step,
+            &Expect {
+                code: Some(4),
+                mentions: &[var],
+                provoked_by: &provoked,
+            },
+        );
+        if v.verdict != crate::results::Verdict::Pass {
+            worst = worst.worst(CaseVerdict {
+                reason: format!("{var}: {}", v.reason),
+                ..v
+            });
+        }
+        // A plugin that wrongly succeeded must not leave its attachment behind.
+        if step.reply.is_success() {
+            let _ = ctx.del(&att);
+        }
+    }
+    worst
+}
+
+fn invalid_ifname(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    let stdin = to_bytes(&ctx.subject_stdin(StdinFor::Add { prev_result: None }));
+    let mut worst = CaseVerdict::pass("invalid interface names were refused");
+    for bad in ["this-name-is-too-long0", "bad/name", "bad name"] {
+        let edits = [EnvEdit::Set("CNI_IFNAME".into(), bad.into())];
+        let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &edits, stdin.clone()));
+        let provoked = format!("CNI_IFNAME is {bad:?}");
+        let v = errors::grade(
+            &step,
+            &Expect {
+                code: None,
+                mentions: &[],
+                provoked_by: &provoked,
+            },
+        );
+        worst = worst.worst(v);
+    }
+    worst
+}
+
+fn malformed_stdin(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    let step = crate::bail_verdict!(ctx.raw(
+        Verb::Add,
+        Some(&att),
+        &[],
+        br#"{"cniVersion": "1.0.0", "name": "#.to_vec()
+    ));
+    let v = errors::grade(
+        &step,
+        &Expect {
+            code: Some(6),
+            mentions: &[],
+            provoked_by: "stdin is truncated JSON",
+        },
+    );
+    // Code 6 is the decoding error; another code is still an error structure.
+    if v.verdict == crate::results::Verdict::Fail && v.reason.starts_with("wrong error code") {
+        return CaseVerdict::warn(
+            "malformed stdin refused, but not with code 6 (failure to decode content)",
+            v.expected,
+            v.actual,
+        );
+    }
+    v
+}
+
+fn error_on_stdout(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    let mut stdin = ctx.subject_stdin(StdinFor::Add { prev_result: None });
+    stdin["cniVersion"] = serde_json::Value::String("9.9.9".into());
+    let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &[], to_bytes(&stdin)));
+    if step.reply.is_success() {
+        let _ = ctx.del(&att);
+        return CaseVerdict::skip("the plugin accepted cniVersion 9.9.9, so no error was provoked (see version/unsupported-version)");
+    }
+    errors::grade(
+        &step,
+        &Expect {
+            code: None,
+            mentions: &[],
+            provoked_by: "an error was provoked",
+        },
+    )
+}

@@ -1,0 +1,127 @@
+//! VERSION and version negotiation.
+
+use serde_json::Value;
+
+use super::errors::{self, Expect};
+use crate::config::StdinFor;
+use crate::invoke::Reply;
+use crate::spec::{SpecVersion, Verb};
+use crate::suite::case::{always, Case, Scope};
+use crate::suite::ctx::{to_bytes, Ctx};
+use crate::suite::verdict::CaseVerdict;
+
+pub fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            id: "version/shape",
+            title: "VERSION reports the versions the plugin supports",
+            requirements: &["VER-1", "VER-2"],
+            scope: Scope::Once,
+            applies: always,
+            run: shape,
+        },
+        Case {
+            id: "version/unsupported-version",
+            title: "an unsupported cniVersion is refused with error code 1",
+            requirements: &["VER-4", "ERR-2"],
+            scope: Scope::Once,
+            applies: always,
+            run: unsupported,
+        },
+        Case {
+            id: "version/listed-versions-accepted",
+            title: "ADD works at every version VERSION lists",
+            requirements: &["VER-3"],
+            scope: Scope::PerVersion,
+            applies: always,
+            run: listed_accepted,
+        },
+    ]
+}
+
+fn shape(ctx: &mut Ctx) -> CaseVerdict {
+    let stdin = format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST).into_bytes();
+    let step = crate::bail_verdict!(ctx.raw(Verb::Version, None, &[], stdin));
+    let Some(result) = step.reply.result() else {
+        return CaseVerdict::fail(
+            "VERSION did not succeed with a JSON answer",
+            r#"{"cniVersion": ..., "supportedVersions": [...]}"#,
+            step.reply.summary(),
+        );
+    };
+    let listed = result.get("supportedVersions").and_then(Value::as_array);
+    let Some(listed) = listed.filter(|l| !l.is_empty()) else {
+        return CaseVerdict::fail(
+            "VERSION answer has no non-empty supportedVersions list",
+            "supportedVersions: a non-empty array of version strings",
+            result.to_string(),
+        );
+    };
+    if result.get("cniVersion").and_then(Value::as_str).is_none() {
+        return CaseVerdict::fail(
+            "VERSION answer has no cniVersion",
+            "cniVersion string",
+            result.to_string(),
+        );
+    }
+    let unknown: Vec<String> = listed
+        .iter()
+        .filter(|v| {
+            v.as_str()
+                .and_then(|s| s.parse::<SpecVersion>().ok())
+                .is_none()
+        })
+        .map(Value::to_string)
+        .collect();
+    if !unknown.is_empty() {
+        return CaseVerdict::warn(
+            format!(
+                "supportedVersions lists versions that are not CNI spec releases: {}",
+                unknown.join(", ")
+            ),
+            "only released spec versions",
+            result.to_string(),
+        );
+    }
+    CaseVerdict::pass(format!("supports {}", listed.len()))
+}
+
+fn unsupported(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    let mut stdin = ctx.subject_stdin(StdinFor::Add { prev_result: None });
+    stdin["cniVersion"] = Value::String("9.9.9".into());
+    let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &[], to_bytes(&stdin)));
+    errors::grade(
+        &step,
+        &Expect {
+            code: Some(1),
+            mentions: &[],
+            provoked_by: "the configuration declares cniVersion 9.9.9",
+        },
+    )
+}
+
+fn listed_accepted(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    let run = crate::bail_verdict!(ctx.add(&att));
+    let Some(last) = run.last() else {
+        return CaseVerdict::error("no plugin ran");
+    };
+    let version = ctx.version;
+    match &last.reply {
+        Reply::Success(_) => {
+            let _ = ctx.del(&att);
+            CaseVerdict::pass(format!("ADD at {version} succeeded"))
+        }
+        Reply::Error(e) if e.code == Some(1) => CaseVerdict::fail(
+            format!("VERSION lists {version} but ADD at {version} is refused as incompatible"),
+            format!("ADD at {version} succeeds"),
+            e.to_string(),
+        ),
+        other => CaseVerdict::fail(
+            format!("ADD at listed version {version} failed"),
+            format!("ADD at {version} succeeds"),
+            other.summary(),
+        ),
+    }
+}

@@ -1,0 +1,232 @@
+//! The context a case runs in: a fresh sandbox prepared for the profile, the
+//! configuration at the case's version, and every plugin execution recorded
+//! as evidence.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::verdict::CaseVerdict;
+use super::SuiteOptions;
+use crate::config::{plugin_stdin, plugin_type, NetworkConfig, Role, StdinFor};
+use crate::invoke::setup::{self, SetupError};
+use crate::invoke::{Attachment, ChainRun, EnvEdit, InvokeError, Runtime, Step};
+use crate::results::InvocationRecord;
+use crate::sandbox::Sandbox;
+use crate::spec::{SpecVersion, Verb};
+
+pub struct Ctx<'o> {
+    pub opts: &'o SuiteOptions,
+    pub version: SpecVersion,
+    pub net: NetworkConfig,
+    pub sandbox: Sandbox,
+    steps: Vec<Step>,
+    /// ADD results of an IPAM plugin run on its own (the runtime caches only chains).
+    ipam_results: HashMap<(String, String), Value>,
+}
+
+pub type Outcome<T> = Result<T, CaseVerdict>;
+
+fn invoke_error(e: InvokeError) -> CaseVerdict {
+    CaseVerdict::error(format!("harness could not invoke the plugin: {e}"))
+}
+
+impl<'o> Ctx<'o> {
+    pub fn new(opts: &'o SuiteOptions, version: SpecVersion) -> Result<Ctx<'o>, SetupError> {
+        let sandbox = setup::sandbox_for(&opts.profile)?;
+        Ok(Ctx {
+            opts,
+            version,
+            net: opts.profile.config.at_version(version),
+            sandbox,
+            steps: Vec::new(),
+            ipam_results: HashMap::new(),
+        })
+    }
+
+    pub fn role(&self) -> Role {
+        self.opts.profile.role
+    }
+
+    pub fn runtime(&self) -> Runtime<'_> {
+        let mut rt = Runtime::new(&self.sandbox, self.opts.cni_path.clone());
+        rt.limits = self.opts.limits;
+        rt.capability_args = self.opts.profile.needs.capability_args.clone();
+        rt
+    }
+
+    /// The first container's attachment.
+    pub fn attachment(&self, n: usize) -> Attachment {
+        debug_assert_eq!(n, 0, "use container(n) for more containers");
+        Attachment::new("cnih-ctr-0", self.opts.profile.ifname())
+    }
+
+    /// The attachment of the n-th container (each in its own namespace).
+    pub fn container(&mut self, n: usize) -> Outcome<Attachment> {
+        let mut att = Attachment::new(&format!("cnih-ctr-{n}"), self.opts.profile.ifname());
+        if n > 0 {
+            let path = self
+                .sandbox
+                .add_container()
+                .map_err(|e| CaseVerdict::error(format!("sandbox: {e}")))?;
+            att.netns = Some(path);
+        }
+        Ok(att)
+    }
+
+    /// Index in the list of the plugin whose configuration the subject reads.
+    pub fn subject_index(&self) -> usize {
+        let wanted = &self.opts.profile.plugin;
+        self.net
+            .plugins
+            .iter()
+            .position(|p| {
+                plugin_type(p) == *wanted
+                    || p.get("ipam")
+                        .and_then(|i| i.get("type"))
+                        .and_then(Value::as_str)
+                        == Some(wanted.as_str())
+            })
+            .unwrap_or(0)
+    }
+
+    /// The binary under test.
+    pub fn subject_path(&self) -> Result<PathBuf, CaseVerdict> {
+        crate::invoke::find_plugin(&self.opts.profile.plugin, &self.opts.cni_path)
+            .map_err(invoke_error)
+    }
+
+    /// Stdin the subject would get for `what` (for IPAM plugins: the
+    /// delegating plugin's configuration, as delegation passes it on).
+    pub fn subject_stdin(&self, what: StdinFor<'_>) -> Value {
+        plugin_stdin(
+            &self.net,
+            self.subject_index(),
+            what,
+            &self.opts.profile.needs.capability_args,
+        )
+    }
+
+    /// Run the subject binary alone with this stdin and environment edits.
+    pub fn raw(
+        &mut self,
+        verb: Verb,
+        att: Option<&Attachment>,
+        edits: &[EnvEdit],
+        stdin: Vec<u8>,
+    ) -> Outcome<Step> {
+        let path = self.subject_path()?;
+        let mut rt = self.runtime();
+        rt.env_edits = edits.to_vec();
+        let env = rt.env(verb, self.net.spec_version(), att);
+        let step = rt.exec(&path, verb, env, stdin).map_err(invoke_error)?;
+        self.steps.push(step.clone());
+        Ok(step)
+    }
+
+    pub fn add(&mut self, att: &Attachment) -> Outcome<ChainRun> {
+        if self.role() == Role::Ipam {
+            let stdin = self.subject_stdin(StdinFor::Add { prev_result: None });
+            let step = self.raw(Verb::Add, Some(att), &[], to_bytes(&stdin))?;
+            if let Some(r) = step.reply.result() {
+                self.ipam_results
+                    .insert((att.container_id.clone(), att.ifname.clone()), r.clone());
+            }
+            return Ok(ChainRun {
+                verb: Verb::Add,
+                steps: vec![step],
+            });
+        }
+        let run = self.runtime().add(&self.net, att).map_err(invoke_error)?;
+        self.steps.extend(run.steps.iter().cloned());
+        Ok(run)
+    }
+
+    pub fn check(&mut self, att: &Attachment) -> Outcome<ChainRun> {
+        if self.role() == Role::Ipam {
+            let prev = self.ipam_result(att);
+            let stdin = self.subject_stdin(StdinFor::Check {
+                prev_result: prev.as_ref(),
+            });
+            let step = self.raw(Verb::Check, Some(att), &[], to_bytes(&stdin))?;
+            return Ok(ChainRun {
+                verb: Verb::Check,
+                steps: vec![step],
+            });
+        }
+        let run = self.runtime().check(&self.net, att).map_err(invoke_error)?;
+        self.steps.extend(run.steps.iter().cloned());
+        Ok(run)
+    }
+
+    pub fn del(&mut self, att: &Attachment) -> Outcome<ChainRun> {
+        if self.role() == Role::Ipam {
+            let prev = self.ipam_result(att);
+            let stdin = self.subject_stdin(StdinFor::Del {
+                prev_result: prev.as_ref(),
+            });
+            let step = self.raw(Verb::Del, Some(att), &[], to_bytes(&stdin))?;
+            return Ok(ChainRun {
+                verb: Verb::Del,
+                steps: vec![step],
+            });
+        }
+        let run = self.runtime().del(&self.net, att).map_err(invoke_error)?;
+        self.steps.extend(run.steps.iter().cloned());
+        Ok(run)
+    }
+
+    pub fn status(&mut self) -> Outcome<ChainRun> {
+        let run = self.runtime().status(&self.net).map_err(invoke_error)?;
+        self.steps.extend(run.steps.iter().cloned());
+        Ok(run)
+    }
+
+    pub fn gc(&mut self, valid: &[Attachment]) -> Outcome<ChainRun> {
+        let run = self.runtime().gc(&self.net, valid).map_err(invoke_error)?;
+        self.steps.extend(run.steps.iter().cloned());
+        Ok(run)
+    }
+
+    fn ipam_result(&self, att: &Attachment) -> Option<Value> {
+        self.ipam_results
+            .get(&(att.container_id.clone(), att.ifname.clone()))
+            .cloned()
+    }
+
+    /// ADD that must succeed for the case to go on: anything else ends the
+    /// case as a failure of the plugin (ADD of a valid configuration is the
+    /// plugin's most basic duty).
+    pub fn add_ok(&mut self, att: &Attachment) -> Outcome<Value> {
+        let run = self.add(att)?;
+        match run.result() {
+            Some(r) => Ok(r.clone()),
+            None => Err(CaseVerdict::fail(
+                "ADD of a valid configuration failed",
+                "ADD succeeds with a result",
+                run.last().map(|s| s.reply.summary()).unwrap_or_default(),
+            )),
+        }
+    }
+
+    /// Keep steps run outside the context (e.g. from parallel threads) as evidence.
+    pub fn record(&mut self, steps: impl IntoIterator<Item = Step>) {
+        self.steps.extend(steps);
+    }
+
+    /// Every plugin execution so far, as evidence.
+    pub fn invocations(&self) -> Vec<InvocationRecord> {
+        self.steps.iter().map(Step::record).collect()
+    }
+
+    /// The subject's own steps (its binary, not the rest of the chain).
+    pub fn subject_steps(&self) -> impl Iterator<Item = &Step> {
+        let wanted = self.opts.profile.plugin.clone();
+        self.steps.iter().filter(move |s| s.plugin_type == wanted)
+    }
+}
+
+pub fn to_bytes(v: &Value) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap_or_default()
+}

@@ -1,0 +1,92 @@
+//! Which spec versions a run covers: those every plugin of the chain claims
+//! in VERSION, intersected with `--spec-version`.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::SuiteOptions;
+use crate::config::plugin_type;
+use crate::invoke::{find_plugin, Runtime};
+use crate::sandbox::Sandbox;
+use crate::spec::SpecVersion;
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Oldest first.
+    pub versions: Vec<SpecVersion>,
+    /// What the plugin under test listed in VERSION, verbatim.
+    pub claimed: Vec<String>,
+    /// Why some versions are not covered.
+    pub notes: Vec<String>,
+}
+
+pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
+    let sandbox = Sandbox::new()?;
+    let rt = Runtime::new(&sandbox, opts.cni_path.clone());
+    let net = &opts.profile.config;
+    let mut types: Vec<String> = Vec::new();
+    for p in &net.plugins {
+        types.push(plugin_type(p));
+        if let Some(ipam) = p
+            .get("ipam")
+            .and_then(|i| i.get("type"))
+            .and_then(Value::as_str)
+        {
+            types.push(ipam.to_string());
+        }
+    }
+    types.dedup();
+
+    let mut versions: BTreeSet<SpecVersion> = SpecVersion::ALL.into_iter().collect();
+    let mut claimed = Vec::new();
+    let mut notes = Vec::new();
+    for t in &types {
+        let path = find_plugin(t, &opts.cni_path)?;
+        let env = rt.env(crate::spec::Verb::Version, Some(SpecVersion::LATEST), None);
+        let stdin = format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST).into_bytes();
+        let step = rt.exec(&path, crate::spec::Verb::Version, env, stdin)?;
+        let listed: Vec<String> = step
+            .reply
+            .result()
+            .and_then(|r| r.get("supportedVersions"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let theirs: BTreeSet<SpecVersion> = if listed.is_empty() {
+            // No VERSION verb (a 0.1.0 plugin): only the configuration's version.
+            notes.push(format!(
+                "{t} answered no VERSION; assuming it supports {}",
+                net.cni_version
+            ));
+            net.spec_version().into_iter().collect()
+        } else {
+            listed.iter().filter_map(|v| v.parse().ok()).collect()
+        };
+        if *t == opts.profile.plugin {
+            claimed = listed;
+        }
+        versions = versions.intersection(&theirs).copied().collect();
+    }
+    if net.plugins.len() > 1 {
+        let before = versions.len();
+        versions.retain(|v| v.has_chaining());
+        if versions.len() < before {
+            notes.push(
+                "configuration lists exist from spec 0.3.0: older versions not tested".into(),
+            );
+        }
+    }
+    if let Some(only) = &opts.only_versions {
+        versions.retain(|v| only.contains(v));
+    }
+    Ok(Plan {
+        versions: versions.into_iter().collect(),
+        claimed,
+        notes,
+    })
+}
