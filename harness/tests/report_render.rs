@@ -61,7 +61,10 @@ fn html_escapes_plugin_output() {
 fn html_is_self_contained() {
     let page = report::html(&fixtures::runs());
     for external in ["<link", " src=", "@import", "url(", "http://", "https://"] {
-        assert!(!page.contains(external), "report.html references {external:?}");
+        assert!(
+            !page.contains(external),
+            "report.html references {external:?}"
+        );
     }
 }
 
