@@ -26,6 +26,8 @@ pub enum ErrorCode {
     Firewall = 103,
     /// Our own: CHECK found the kernel disagreeing with prevResult.
     CheckFailed = 104,
+    /// Our own: this container/interface already holds an address here.
+    AlreadyAllocated = 105,
     /// Our own: a bug (panic caught by the dispatcher).
     Internal = 999,
 }

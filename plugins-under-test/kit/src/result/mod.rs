@@ -1,7 +1,7 @@
 //! The result model (SPEC.md "Section 5: Result Types"): one superset of every
 //! version's fields, encoded to and decoded from each version's shape.
 
-mod decode;
+pub mod decode;
 mod encode;
 
 use std::net::IpAddr;
