@@ -15,7 +15,7 @@ pub fn allocate(store: &Store, cfg: &IpamConfig, owner: &Owner) -> Result<Vec<Ip
     let held = store.find(owner)?;
     if let Some(ip) = held.first() {
         return Err(CniError::new(
-            ErrorCode::AlreadyAllocated,
+            ErrorCode::AlreadyExists,
             format!(
                 "{ip} is already allocated to container {} interface {}; duplicate allocation is not allowed",
                 owner.container_id, owner.ifname

@@ -13,6 +13,8 @@ pub enum ErrorCode {
     Io = 5,
     Decode = 6,
     InvalidConfig = 7,
+    /// Not in SPEC.md; Go's skel uses it when CNI_NETNS is the plugin's own namespace.
+    InvalidNetns = 8,
     TryAgainLater = 11,
     /// STATUS: the plugin cannot serve ADDs (e.g. address pool exhausted).
     NotAvailable = 50,
@@ -26,8 +28,8 @@ pub enum ErrorCode {
     Firewall = 103,
     /// Our own: CHECK found the kernel disagreeing with prevResult.
     CheckFailed = 104,
-    /// Our own: this container/interface already holds an address here.
-    AlreadyAllocated = 105,
+    /// Our own: the attachment already exists (its address or interface).
+    AlreadyExists = 105,
     /// Our own: a bug (panic caught by the dispatcher).
     Internal = 999,
 }

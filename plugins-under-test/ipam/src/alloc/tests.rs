@@ -78,7 +78,7 @@ fn dual_stack_and_duplicate() {
     assert_eq!(ips.len(), 2);
     assert_eq!(ips[1].address.to_string(), "fd00::2/64");
     let e = allocate(&store, &c, &owner("a")).unwrap_err();
-    assert_eq!(e.code, ErrorCode::AlreadyAllocated as u32);
+    assert_eq!(e.code, ErrorCode::AlreadyExists as u32);
 }
 
 #[test]
