@@ -246,3 +246,73 @@ fn growth_flags_a_veth_per_cycle() {
     ];
     assert!(leak::growth(&same).is_empty());
 }
+
+/// Run `nft` inside the node namespace (a child inherits the thread's netns).
+fn nft(pair: &ScratchPair, script: &str) -> bool {
+    let run = pair.node.run(|| {
+        std::process::Command::new("nft")
+            .args(["-f", "-"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin
+                    .take()
+                    .map(|mut i| i.write_all(script.as_bytes()))
+                    .transpose()?;
+                c.wait()
+            })
+    });
+    matches!(run, Ok(Ok(s)) if s.success())
+}
+
+#[test]
+fn leak_oracle_fires_on_a_firewall_rule_naming_the_address() {
+    if !is_root() {
+        return;
+    }
+    let pair = ScratchPair::new().unwrap();
+    if !nft(&pair, "") {
+        eprintln!("skipped: nft is not installed");
+        return;
+    }
+    let state = state_dir(&pair);
+    let opts = SnapshotOptions::default();
+    let take = || {
+        let node = kernel::snapshot(&pair.node, &opts).unwrap();
+        SandboxSnapshot::take_parts(node, Some(&pair.container), &[state.clone()], &opts).unwrap()
+    };
+    let baseline = take();
+    add(&pair, &state);
+    assert!(nft(&pair, "table inet cnik {\n chain fwdk {\n type filter hook forward priority 0; policy accept;\n ip saddr 10.99.0.2 counter accept\n ip saddr 10.99.0.0/24 accept\n }\n}\n"));
+    let after_add = take();
+    let added = kernel::render(&kernel::diff_sandbox(&baseline, &after_add));
+    assert!(
+        added.contains(
+            "+ node firewall nft table inet cnik / chain fwdk: ip saddr 10.99.0.2 counter accept"
+        ),
+        "{added}"
+    );
+    // DEL removes everything but the rule naming the address (and its chain).
+    ops::del_link(&pair.container, "eth0").unwrap();
+    fs::remove_file(state.join("networks/net1/10.99.0.2")).unwrap();
+    let after_del = take();
+
+    let r = result::parse(r#"{"cniVersion":"1.0.0","ips":[{"address":"10.99.0.2/24"}]}"#).unwrap();
+    let report = leak::leaks(
+        &baseline,
+        &after_add,
+        &after_del,
+        &Attachment::from_result(CID, "eth0", &r),
+    );
+    let leaks = kernel::render(&report.leaks);
+    assert_eq!(
+        leaks,
+        "+ node firewall nft table inet cnik / chain fwdk: ip saddr 10.99.0.2 counter accept\n"
+    );
+    let kept = kernel::render(&report.kept);
+    assert!(
+        kept.contains("ip saddr 10.99.0.0/24 accept"),
+        "a subnet-wide rule is network state:\n{kept}"
+    );
+}
