@@ -47,9 +47,12 @@ fn add(pair: &ScratchPair, state: &Path) {
 }
 
 fn snap(pair: &ScratchPair, state: &Path) -> SandboxSnapshot {
-    let opts = SnapshotOptions::cheap();
-    let node = kernel::snapshot(&pair.node, &opts).unwrap();
-    SandboxSnapshot::take_parts(node, Some(&pair.container), &[state.to_path_buf()], &opts).unwrap()
+    snap_with(pair, state, &SnapshotOptions::cheap())
+}
+
+fn snap_with(pair: &ScratchPair, state: &Path, opts: &SnapshotOptions) -> SandboxSnapshot {
+    let node = kernel::snapshot(&pair.node, opts).unwrap();
+    SandboxSnapshot::take_parts(node, Some(&pair.container), &[state.to_path_buf()], opts).unwrap()
 }
 
 fn state_dir(pair: &ScratchPair) -> PathBuf {
@@ -278,10 +281,7 @@ fn leak_oracle_fires_on_a_firewall_rule_naming_the_address() {
     }
     let state = state_dir(&pair);
     let opts = SnapshotOptions::default();
-    let take = || {
-        let node = kernel::snapshot(&pair.node, &opts).unwrap();
-        SandboxSnapshot::take_parts(node, Some(&pair.container), &[state.clone()], &opts).unwrap()
-    };
+    let take = || snap_with(&pair, &state, &opts);
     let baseline = take();
     add(&pair, &state);
     assert!(nft(&pair, "table inet cnik {\n chain fwdk {\n type filter hook forward priority 0; policy accept;\n ip saddr 10.99.0.2 counter accept\n ip saddr 10.99.0.0/24 accept\n }\n}\n"));
