@@ -21,11 +21,7 @@ const CID: &str = "ctr-oracle-1";
 /// `vethk0` in it, `eth0` in the container with an address and a default
 /// route, and a host-local style reservation file.
 fn add(pair: &ScratchPair, state: &Path) {
-    if !pair
-        .node
-        .run(|| Path::new("/sys/class/net/cnik0").exists())
-        .unwrap()
-    {
+    if !ops::link_exists(&pair.node, "cnik0").unwrap() {
         ops::create_bridge(&pair.node, "cnik0").unwrap();
         ops::add_address(&pair.node, "cnik0", cidr("10.99.0.1/24")).unwrap();
     }
@@ -39,6 +35,8 @@ fn add(pair: &ScratchPair, state: &Path) {
         None,
     )
     .unwrap();
+    let wait = std::time::Duration::from_secs(3);
+    ops::wait_until_up(&pair.container, "eth0", wait).unwrap();
     let net = state.join("networks/net1");
     fs::create_dir_all(&net).unwrap();
     fs::write(net.join("10.99.0.2"), format!("{CID}\r\neth0")).unwrap();
