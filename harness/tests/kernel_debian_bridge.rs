@@ -17,11 +17,15 @@ use cni_harness::SpecVersion;
 const CNI_DIR: &str = "/usr/lib/cni";
 
 fn config() -> NetworkConfig {
+    config_masq(false)
+}
+
+fn config_masq(ip_masq: bool) -> NetworkConfig {
     let raw = serde_json::json!({
         "cniVersion": "1.0.0",
         "name": "k-bridge",
         "plugins": [{
-            "type": "bridge", "bridge": "cni-k0", "isGateway": true, "ipMasq": false,
+            "type": "bridge", "bridge": "cni-k0", "isGateway": true, "ipMasq": ip_masq,
             "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.77.0.0/24"}]],
                      "routes": [{"dst": "0.0.0.0/0"}]}
         }]
@@ -125,4 +129,43 @@ fn bridge_state_does_not_grow_over_cycles() {
     // The first cycle creates the bridge; growth is judged after it.
     let findings = leak::growth(&snaps[1..]);
     assert!(findings.is_empty(), "{findings:#?}");
+}
+
+#[test]
+fn bridge_masquerade_rules_name_the_container_and_go_with_del() {
+    if !available() {
+        return;
+    }
+    let sandbox = Sandbox::new().expect("sandbox");
+    let rt = Runtime::new(&sandbox, vec![CNI_DIR.into()]);
+    let net = config_masq(true);
+    let att = Attachment::new("kernel-masq-1", "eth0");
+    let opts = SnapshotOptions::default();
+    let baseline = SandboxSnapshot::take(&sandbox, &opts).unwrap();
+    let add = rt.add(&net, &att).expect("ADD runs");
+    let Some(json) = add.result() else {
+        eprintln!(
+            "skipped: bridge with ipMasq failed here: {:?}",
+            add.last().map(|s| s.reply.summary())
+        );
+        return;
+    };
+    let parsed = result::parse_value(json).unwrap();
+    let after_add = SandboxSnapshot::take(&sandbox, &opts).unwrap();
+    let added = render(&diff_sandbox(&baseline, &after_add));
+    assert!(
+        added
+            .lines()
+            .any(|l| l.contains("node firewall") && l.contains("kernel-masq-1")),
+        "masquerade rules should name the container:\n{added}"
+    );
+    assert!(rt.del(&net, &att).expect("DEL runs").succeeded());
+    let after_del = SandboxSnapshot::take(&sandbox, &opts).unwrap();
+    let report = leak::leaks(
+        &baseline,
+        &after_add,
+        &after_del,
+        &leak::Attachment::from_result("kernel-masq-1", "eth0", &parsed),
+    );
+    assert!(report.leaks.is_empty(), "leaks:\n{}", render(&report.leaks));
 }

@@ -21,11 +21,7 @@ const CID: &str = "ctr-oracle-1";
 /// `vethk0` in it, `eth0` in the container with an address and a default
 /// route, and a host-local style reservation file.
 fn add(pair: &ScratchPair, state: &Path) {
-    if !pair
-        .node
-        .run(|| Path::new("/sys/class/net/cnik0").exists())
-        .unwrap()
-    {
+    if !ops::link_exists(&pair.node, "cnik0").unwrap() {
         ops::create_bridge(&pair.node, "cnik0").unwrap();
         ops::add_address(&pair.node, "cnik0", cidr("10.99.0.1/24")).unwrap();
     }
@@ -39,6 +35,8 @@ fn add(pair: &ScratchPair, state: &Path) {
         None,
     )
     .unwrap();
+    let wait = std::time::Duration::from_secs(3);
+    ops::wait_until_up(&pair.container, "eth0", wait).unwrap();
     let net = state.join("networks/net1");
     fs::create_dir_all(&net).unwrap();
     fs::write(net.join("10.99.0.2"), format!("{CID}\r\neth0")).unwrap();
@@ -47,9 +45,12 @@ fn add(pair: &ScratchPair, state: &Path) {
 }
 
 fn snap(pair: &ScratchPair, state: &Path) -> SandboxSnapshot {
-    let opts = SnapshotOptions::cheap();
-    let node = kernel::snapshot(&pair.node, &opts).unwrap();
-    SandboxSnapshot::take_parts(node, Some(&pair.container), &[state.to_path_buf()], &opts).unwrap()
+    snap_with(pair, state, &SnapshotOptions::cheap())
+}
+
+fn snap_with(pair: &ScratchPair, state: &Path, opts: &SnapshotOptions) -> SandboxSnapshot {
+    let node = kernel::snapshot(&pair.node, opts).unwrap();
+    SandboxSnapshot::take_parts(node, Some(&pair.container), &[state.to_path_buf()], opts).unwrap()
 }
 
 fn state_dir(pair: &ScratchPair) -> PathBuf {
@@ -245,4 +246,71 @@ fn growth_flags_a_veth_per_cycle() {
         after_dels[3].clone(),
     ];
     assert!(leak::growth(&same).is_empty());
+}
+
+/// Run `nft` inside the node namespace (a child inherits the thread's netns).
+fn nft(pair: &ScratchPair, script: &str) -> bool {
+    let run = pair.node.run(|| {
+        std::process::Command::new("nft")
+            .args(["-f", "-"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin
+                    .take()
+                    .map(|mut i| i.write_all(script.as_bytes()))
+                    .transpose()?;
+                c.wait()
+            })
+    });
+    matches!(run, Ok(Ok(s)) if s.success())
+}
+
+#[test]
+fn leak_oracle_fires_on_a_firewall_rule_naming_the_address() {
+    if !is_root() {
+        return;
+    }
+    let pair = ScratchPair::new().unwrap();
+    if !nft(&pair, "") {
+        eprintln!("skipped: nft is not installed");
+        return;
+    }
+    let state = state_dir(&pair);
+    let opts = SnapshotOptions::default();
+    let take = || snap_with(&pair, &state, &opts);
+    let baseline = take();
+    add(&pair, &state);
+    assert!(nft(&pair, "table inet cnik {\n chain fwdk {\n type filter hook forward priority 0; policy accept;\n ip saddr 10.99.0.2 counter accept\n ip saddr 10.99.0.0/24 accept\n }\n}\n"));
+    let after_add = take();
+    let added = kernel::render(&kernel::diff_sandbox(&baseline, &after_add));
+    assert!(
+        added.contains(
+            "+ node firewall nft table inet cnik / chain fwdk: ip saddr 10.99.0.2 counter accept"
+        ),
+        "{added}"
+    );
+    // DEL removes everything but the rule naming the address (and its chain).
+    ops::del_link(&pair.container, "eth0").unwrap();
+    fs::remove_file(state.join("networks/net1/10.99.0.2")).unwrap();
+    let after_del = take();
+
+    let r = result::parse(r#"{"cniVersion":"1.0.0","ips":[{"address":"10.99.0.2/24"}]}"#).unwrap();
+    let report = leak::leaks(
+        &baseline,
+        &after_add,
+        &after_del,
+        &Attachment::from_result(CID, "eth0", &r),
+    );
+    let leaks = kernel::render(&report.leaks);
+    assert_eq!(
+        leaks,
+        "+ node firewall nft table inet cnik / chain fwdk: ip saddr 10.99.0.2 counter accept\n"
+    );
+    let kept = kernel::render(&report.kept);
+    assert!(
+        kept.contains("ip saddr 10.99.0.0/24 accept"),
+        "a subnet-wide rule is network state:\n{kept}"
+    );
 }

@@ -25,7 +25,15 @@ fn wired() -> ScratchPair {
         None,
     )
     .expect("route");
+    settle(&pair);
     pair
+}
+
+/// Both ends operationally up, so carrier changes cannot land mid-test.
+fn settle(pair: &ScratchPair) {
+    let wait = std::time::Duration::from_secs(3);
+    ops::wait_until_up(&pair.node, "vethk0", wait).expect("vethk0 up");
+    ops::wait_until_up(&pair.container, "eth0", wait).expect("eth0 up");
 }
 
 fn container_diff(pair: &ScratchPair, f: impl FnOnce(&ScratchPair)) -> String {

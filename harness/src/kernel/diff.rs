@@ -278,3 +278,6 @@ pub fn inventory(snap: &SandboxSnapshot) -> Vec<(Side, Class, String)> {
     );
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -256,3 +256,42 @@ fn route_dst(r: &RouteMessage) -> Option<Cidr> {
         )),
     }
 }
+
+/// Whether a link named `name` exists in `ns`.
+pub fn link_exists(ns: &Netns, name: &str) -> io::Result<bool> {
+    with_handle(ns, |h| async move {
+        match link_index(&h, name).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    })
+}
+
+/// Wait until `name` is operationally up. The kernel moves carrier state
+/// asynchronously (linkwatch may defer it up to a second), so a snapshot
+/// taken right after `set_up` can still see `lowerlayerdown`.
+pub fn wait_until_up(ns: &Netns, name: &str, timeout: std::time::Duration) -> io::Result<()> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let snap = super::snapshot(ns, &super::SnapshotOptions::cheap())?;
+        let state = snap
+            .links
+            .iter()
+            .find(|l| l.name == name)
+            .map(|l| l.oper_state.clone());
+        if state.as_deref() == Some("up") {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "{name} not up after {timeout:?} (state {})",
+                    state.unwrap_or_else(|| "absent".into())
+                ),
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
