@@ -1,1 +1,125 @@
-//! (to be written)
+//! Kernel state snapshots of the node and container namespaces and the
+//! differences between two of them.
+//!
+//! A snapshot reads one namespace over rtnetlink from a thread that has
+//! entered it (links, addresses, routes in every table, rules, permanent
+//! neighbours, qdiscs, sysctls), optionally the firewall ruleset, and the
+//! files under the sandbox's state directories. [`diff`] compares two
+//! snapshots by stable identities (names, never ifindex), which is what the
+//! leak and consistency oracles and the suite's `kernel diff` are built on.
+
+pub mod diff;
+mod dump;
+pub mod files;
+mod firewall;
+mod items;
+pub mod model;
+pub mod ops;
+
+mod read;
+pub mod scratch;
+mod sysctl;
+
+use std::io;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::sandbox::{Netns, Sandbox};
+
+pub use diff::{
+    diff, diff_files, diff_sandbox, inventory, render, Change, ChangeKind, Class, Side,
+};
+pub use files::{FileEntry, FileKind, FilesSnapshot};
+pub use model::{Address, FirewallDump, Link, Neighbour, NsSnapshot, Qdisc, Route, Rule};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotOptions {
+    /// Dump the firewall ruleset too: a process spawn per tool (milliseconds),
+    /// so off for the fuzzer's per-iteration snapshots.
+    pub firewall: bool,
+    /// Longest state file kept as text.
+    pub max_file_text: usize,
+}
+
+impl Default for SnapshotOptions {
+    fn default() -> Self {
+        SnapshotOptions {
+            firewall: true,
+            max_file_text: files::DEFAULT_MAX_TEXT,
+        }
+    }
+}
+
+impl SnapshotOptions {
+    /// Netlink state only: what a fuzz iteration can afford.
+    pub fn cheap() -> Self {
+        SnapshotOptions {
+            firewall: false,
+            ..SnapshotOptions::default()
+        }
+    }
+}
+
+/// Snapshot the namespace `ns` (from a dedicated thread inside it).
+pub fn snapshot(ns: &Netns, opts: &SnapshotOptions) -> io::Result<NsSnapshot> {
+    let firewall = opts.firewall;
+    ns.run(move || snapshot_here(firewall))?.map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("snapshot of {}: {e}", ns.path().display()),
+        )
+    })
+}
+
+/// Snapshot the calling thread's own namespace.
+fn snapshot_here(firewall: bool) -> io::Result<NsSnapshot> {
+    let mut snap = NsSnapshot::default();
+    read::netlink_state(&mut snap)?;
+    snap.sysctls = sysctl::global();
+    if firewall {
+        snap.firewall = Some(firewall::dump());
+    }
+    Ok(snap)
+}
+
+/// Everything the harness observes around one plugin invocation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxSnapshot {
+    pub node: NsSnapshot,
+    /// `None` once the container namespace is gone.
+    pub container: Option<NsSnapshot>,
+    pub files: FilesSnapshot,
+}
+
+impl SandboxSnapshot {
+    /// Snapshot a sandbox's node and container namespaces and state directories.
+    pub fn take(sandbox: &Sandbox, opts: &SnapshotOptions) -> io::Result<SandboxSnapshot> {
+        let node = match sandbox.node_netns() {
+            Some(ns) => snapshot(ns, opts)?,
+            // The harness's own namespace, which is this thread's too.
+            None => snapshot_here(opts.firewall)?,
+        };
+        let mut dirs: Vec<PathBuf> = sandbox.state_dirs();
+        dirs.push(sandbox.cache_dir());
+        Self::take_parts(node, sandbox.container(), &dirs, opts)
+    }
+
+    /// Snapshot from explicit parts (tests, and runs without a [`Sandbox`]).
+    pub fn take_parts(
+        node: NsSnapshot,
+        container: Option<&Netns>,
+        dirs: &[PathBuf],
+        opts: &SnapshotOptions,
+    ) -> io::Result<SandboxSnapshot> {
+        let container = match container {
+            Some(ns) if ns.exists() => Some(snapshot(ns, opts)?),
+            _ => None,
+        };
+        Ok(SandboxSnapshot {
+            node,
+            container,
+            files: FilesSnapshot::take(dirs, opts.max_file_text),
+        })
+    }
+}
