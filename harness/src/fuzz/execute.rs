@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::input::Input;
-use super::oracles::{self, Oracle, ResultOracle, Snapshot, StateOracle, Verdict};
+use super::oracles::{self, AttachmentFacts, Oracle, ResultOracle, Snapshot, StateOracle, Verdict};
 use crate::config::Profile;
 use crate::invoke::{setup, Attachment, Limits, Reply, Runtime, Step};
 use crate::sandbox::Sandbox;
@@ -25,6 +25,8 @@ pub const MAX_REUSE: u32 = 64;
 /// What is fuzzed and how it is run.
 #[derive(Clone)]
 pub struct Target {
+    /// The profile or configuration file it came from.
+    pub config: PathBuf,
     pub profile: Arc<Profile>,
     /// Binary of the plugin whose configuration is mutated.
     pub plugin: PathBuf,
@@ -145,7 +147,12 @@ impl Executor {
             ex.extra_steps.push(step);
         }
         let after = t.state.snapshot(&sandbox)?;
-        let left = t.state.leftovers(&baseline, &after);
+        let facts = AttachmentFacts {
+            container_id: &att.container_id,
+            ifname: &att.ifname,
+            add_result: add_result.as_ref(),
+        };
+        let left = t.state.leftovers(&baseline, &after, facts);
         ex.kernel_diff = left.diff.clone();
         if ran_add && del_ok && !left.leaked.is_empty() {
             let what = left.leaked.join("; ");
@@ -160,7 +167,12 @@ impl Executor {
             let ok = recheck(t, &rt, self.attachment_counter, &mut ex)?;
             if ok {
                 let again = t.state.snapshot(&sandbox)?;
-                pristine = t.state.leftovers(&after, &again).pristine;
+                let facts = AttachmentFacts {
+                    container_id: "fuzz-recheck",
+                    ifname: &att.ifname,
+                    add_result: None,
+                };
+                pristine = t.state.leftovers(&after, &again, facts).pristine;
             } else {
                 pristine = false;
             }

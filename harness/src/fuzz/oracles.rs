@@ -96,8 +96,16 @@ impl Verdict {
 }
 
 /// Checks a success result; returns one line per violation.
+/// Checks a success result right after the ADD that printed it (the
+/// kernel is as the ADD left it); returns one line per violation.
 pub trait ResultOracle: Send + Sync {
-    fn check(&self, requested: Option<SpecVersion>, result: &Value, sandbox: &Sandbox) -> Vec<String>;
+    fn check(
+        &self,
+        requested: Option<SpecVersion>,
+        result: &Value,
+        ifname: &str,
+        sandbox: &Sandbox,
+    ) -> Vec<String>;
 }
 
 /// A kernel and state-directory snapshot, opaque to the fuzzer.
@@ -115,10 +123,20 @@ pub struct Leftovers {
     pub diff: String,
 }
 
+/// What identifies the attachment whose leftovers are judged.
+#[derive(Debug, Clone, Copy)]
+pub struct AttachmentFacts<'a> {
+    pub container_id: &'a str,
+    pub ifname: &'a str,
+    /// The ADD result, when there was one.
+    pub add_result: Option<&'a Value>,
+}
+
 /// Snapshots around executions and the leak judgement between them.
 pub trait StateOracle: Send + Sync {
     fn snapshot(&self, sandbox: &Sandbox) -> io::Result<Snapshot>;
-    fn leftovers(&self, before: &Snapshot, after: &Snapshot) -> Leftovers;
+    fn leftovers(&self, before: &Snapshot, after: &Snapshot, att: AttachmentFacts<'_>)
+        -> Leftovers;
 }
 
 /// A state oracle that sees nothing: no leak verdicts, and every sandbox is
@@ -129,7 +147,7 @@ impl StateOracle for Blind {
     fn snapshot(&self, _: &Sandbox) -> io::Result<Snapshot> {
         Ok(Box::new(()))
     }
-    fn leftovers(&self, _: &Snapshot, _: &Snapshot) -> Leftovers {
+    fn leftovers(&self, _: &Snapshot, _: &Snapshot, _: AttachmentFacts<'_>) -> Leftovers {
         Leftovers::default()
     }
 }
@@ -164,11 +182,21 @@ pub fn judge_step(
             "ADD succeeded without printing a result",
         )),
         Reply::Success(Some(result)) if verb == Verb::Add => results
-            .check(requested, result, sandbox)
+            .check(requested, result, &env_var(step, "CNI_IFNAME"), sandbox)
             .first()
             .map(|v| Verdict::new(Oracle::BadResult, verb, v)),
         Reply::Success(_) => None,
     }
+}
+
+fn env_var(step: &Step, key: &str) -> String {
+    step.invocation
+        .env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
 /// Where a Go or Rust program panicked, from its stderr.
