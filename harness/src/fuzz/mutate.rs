@@ -164,7 +164,7 @@ fn mutate_tree(tree: &mut Value, u: &mut Unstructured<'_>) -> Result<()> {
         8 => {
             if let Some(path) = pick(u)? {
                 if let Some(node) = get_mut(tree, &path) {
-                    let depth = *u.choose(&[2usize, 32, 129, 1000])?;
+                    let depth = *u.choose(&[2usize, 32, 129, 200])?;
                     let as_array = u.arbitrary::<bool>()?;
                     let mut v = node.take();
                     for _ in 0..depth {

@@ -24,6 +24,9 @@ use super::rng::Rng;
 use super::target;
 use super::{FuzzOptions, SessionReport};
 
+/// Deeply nested inputs are serialised, compared and dropped recursively.
+const WORKER_STACK: usize = 256 << 20;
+
 /// One saved finding of the session.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundDefect {
@@ -125,7 +128,15 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
     };
     let progress = opts.progress.then(Progress::start);
     let outcome: anyhow::Result<()> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..opts.jobs).map(|_| s.spawn(|| worker(&shared))).collect();
+        let mut workers = Vec::new();
+        for _ in 0..opts.jobs {
+            workers.push(
+                std::thread::Builder::new()
+                    .name("fuzz-worker".into())
+                    .stack_size(WORKER_STACK)
+                    .spawn_scoped(s, || worker(&shared))?,
+            );
+        }
         if let Some(p) = &progress {
             while workers.iter().any(|w| !w.is_finished()) {
                 p.tick(&status(&shared, started));
@@ -300,6 +311,15 @@ fn record(
 /// Re-run a saved finding; whether the same oracle and signature fire again
 /// (three tries, for defects that depend on timing).
 pub fn reproduce(file: &Path) -> anyhow::Result<bool> {
+    let file = file.to_path_buf();
+    std::thread::Builder::new()
+        .stack_size(WORKER_STACK)
+        .spawn(move || reproduce_here(&file))?
+        .join()
+        .map_err(|_| anyhow::anyhow!("reproducing panicked"))?
+}
+
+fn reproduce_here(file: &Path) -> anyhow::Result<bool> {
     let doc = FindingFile::load(file)?;
     let target = doc.target.rebuild()?;
     let recheck = Oracle::parse(&doc.oracle) == Some(Oracle::Recheck);
