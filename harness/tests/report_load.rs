@@ -104,3 +104,18 @@ fn rejects_empty_input_missing_paths_and_empty_directories() {
     let err = load(&[dir.path().to_path_buf()]).expect_err("empty dir");
     assert!(matches!(err, ReportError::NoResults { .. }), "{err}");
 }
+
+/// The example in docs/results-format.md is a valid results file, so the
+/// documentation cannot drift from the model unnoticed.
+#[test]
+fn documented_example_loads() {
+    let doc_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/results-format.md");
+    let doc = std::fs::read_to_string(&doc_path).expect("read docs/results-format.md");
+    let start = doc.find("```json\n").expect("a json example") + "```json\n".len();
+    let end = start + doc[start..].find("```").expect("end of the example");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("results.json");
+    write(&path, &doc[start..end]);
+    let runs = load(&[path]).expect("documented example must load");
+    assert_eq!(runs[0].cases.len(), 1);
+}

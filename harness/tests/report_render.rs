@@ -55,6 +55,19 @@ fn html_escapes_plugin_output() {
     );
 }
 
+/// The page must open offline and from a CI artifact: nothing it loads may
+/// come from elsewhere.
+#[test]
+fn html_is_self_contained() {
+    let page = report::html(&fixtures::runs());
+    for external in ["<link", " src=", "@import", "url(", "http://", "https://"] {
+        assert!(
+            !page.contains(external),
+            "report.html references {external:?}"
+        );
+    }
+}
+
 #[test]
 fn write_all_writes_the_three_reports() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -282,13 +282,15 @@ pub(crate) fn files(s: &FilesSnapshot) -> Vec<Item> {
     s.entries
         .iter()
         .map(|e| {
+            // Regular files show their content, the rest their kind.
             let kind = match e.kind {
-                FileKind::File => "file",
+                FileKind::File => "",
                 FileKind::Dir => "dir",
-                FileKind::Symlink => "symlink",
+                FileKind::Symlink => "symlink ->",
                 FileKind::Other => "special",
             };
             let content = match (&e.text, e.kind) {
+                (Some(t), FileKind::Symlink) => t.clone(),
                 (Some(t), _) => {
                     let escaped = t.escape_debug().to_string();
                     match escaped.char_indices().nth(SHOWN_TEXT) {

@@ -68,6 +68,9 @@ impl Attachment {
     }
 }
 
+/// Link kinds that serve a whole network rather than one attachment.
+const SHARED_KINDS: [&str; 2] = ["bridge", "vxlan"];
+
 /// The residue of one ADD/DEL cycle, classified.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LeakReport {
@@ -114,7 +117,16 @@ pub fn leaks(
     after_del: &SandboxSnapshot,
     att: &Attachment,
 ) -> LeakReport {
-    let mut needles = att.needles();
+    // A bridge is reported among the result's interfaces yet shared by every
+    // attachment of the network: it does not identify this one.
+    let shared = |name: &String| {
+        after_add
+            .node
+            .links
+            .iter()
+            .any(|l| &l.name == name && SHARED_KINDS.contains(&l.kind.as_str()))
+    };
+    let mut needles: Vec<String> = att.needles().into_iter().filter(|n| !shared(n)).collect();
     let made_by_add: Vec<String> = diff_sandbox(baseline, after_add)
         .into_iter()
         .filter(|c| c.kind != ChangeKind::Removed)
@@ -129,7 +141,7 @@ pub fn leaks(
         }
         if c.kind == ChangeKind::Removed {
             report.lost.push(c);
-        } else if c.side == Side::Container || mentions_any(&c.text(), &needles) {
+        } else if c.side == Side::Container || names_attachment(&c, &needles, &att.container_id) {
             report.leaks.push(c);
         } else if c.class == Class::Link && c.key.ends_with("(veth)") && c.kind == ChangeKind::Added
         {
@@ -144,7 +156,7 @@ pub fn leaks(
     }
     // Routes, addresses, qdiscs on a leaked link are part of the leak.
     for c in undecided {
-        if mentions_any(&c.text(), &needles) {
+        if names_attachment(&c, &needles, &att.container_id) {
             report.leaks.push(c);
         } else {
             if made_by_add.contains(&c.key) {
@@ -167,6 +179,21 @@ fn mentions(text: &str, needle: &str) -> bool {
         let after = text[i + needle.len()..].chars().next();
         !before.is_some_and(word) && !after.is_some_and(word)
     })
+}
+
+/// Whether a change names the attachment. A state file counts when its path
+/// names any of it (the container ID also inside a longer name, as in
+/// libcni's `NETWORK-CONTAINERID-IFNAME` cache files), or its content names
+/// the container: bookkeeping such as host-local's `last_reserved_ip.0`
+/// legitimately keeps remembering an address after it is released.
+fn names_attachment(c: &Change, needles: &[String], container_id: &str) -> bool {
+    if c.class != Class::File {
+        return mentions_any(&c.text(), needles);
+    }
+    let id_in_path = !container_id.is_empty() && c.key.contains(container_id);
+    id_in_path
+        || mentions_any(&c.key, needles)
+        || (!container_id.is_empty() && mentions(&c.detail, container_id))
 }
 
 fn mentions_any(text: &str, needles: &[String]) -> bool {

@@ -153,6 +153,7 @@ pub(super) fn matrix_table(out: &mut String, id: &str, views: &[&RunView<'_>]) {
         }
     }
     out.push_str("</tr>\n</thead>\n<tbody>\n");
+    let total_columns: usize = views.iter().map(|v| v.columns.len().max(1)).sum();
     for req in matrix::requirements(views.iter().copied()) {
         let _ = write!(
             out,
@@ -164,13 +165,23 @@ pub(super) fn matrix_table(out: &mut String, id: &str, views: &[&RunView<'_>]) {
             esc(&req.level),
             esc(&req.level)
         );
+        let mut position = 0;
         for view in views {
             if view.columns.is_empty() {
                 out.push_str("<td class=\"cell none first\"></td>");
+                position += 1;
             }
             for (i, &c) in view.columns.iter().enumerate() {
-                let first = if i == 0 { " first" } else { "" };
-                cell(out, view, &view.cell(&req.id, c), first);
+                // Popups of cells in the right half open leftwards, to stay on the page.
+                let mut extra = String::new();
+                if i == 0 {
+                    extra.push_str(" first");
+                }
+                if 2 * position >= total_columns {
+                    extra.push_str(" right");
+                }
+                cell(out, view, &view.cell(&req.id, c), &extra);
+                position += 1;
             }
         }
         out.push_str("</tr>\n");
@@ -182,10 +193,10 @@ fn cell(
     out: &mut String,
     view: &RunView<'_>,
     cases: &[(usize, &crate::results::CaseResult)],
-    first: &str,
+    extra: &str,
 ) {
     let Some(worst) = matrix::worst(cases.iter().map(|(_, c)| *c)) else {
-        let _ = write!(out, "<td class=\"cell none{first}\">·</td>");
+        let _ = write!(out, "<td class=\"cell none{extra}\">·</td>");
         return;
     };
     let count = if cases.len() > 1 {
@@ -198,14 +209,14 @@ fn cell(
         let names: Vec<String> = cases.iter().map(|(_, c)| matrix::case_label(c)).collect();
         let _ = write!(
             out,
-            "<td class=\"cell v-pass{first}\" title=\"{}\">{label}</td>",
+            "<td class=\"cell v-pass{extra}\" title=\"{}\">{label}</td>",
             esc(&names.join("\n"))
         );
         return;
     }
     let _ = write!(
         out,
-        "<td class=\"cell v-{}{first}\"><details><summary>{label}</summary><div class=\"pop\"><ul>",
+        "<td class=\"cell v-{}{extra}\"><details><summary>{label}</summary><div class=\"pop\"><ul>",
         worst.as_str()
     );
     for (i, case) in cases {

@@ -80,11 +80,11 @@ pub(super) fn run_section(out: &mut String, view: &RunView<'_>, with_matrix: boo
 }
 
 fn case_details(out: &mut String, id: &str, case: &CaseResult) {
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<details class=\"case k-{}\" id=\"{id}\"><summary>{} <code>{}</code> \
          <span class=\"title\">{}</span> — <span class=\"reason\">{}</span></summary>\
-         <div class=\"body\">\n",
+         <div class=\"body\">",
         case.verdict.as_str(),
         badge(case.verdict),
         esc(&matrix::case_label(case)),
@@ -124,14 +124,16 @@ fn detail_body(out: &mut String, d: &Detail) {
         invocation(out, n + 1, inv);
     }
     if let Some(diff) = &d.kernel_diff {
+        // One block per line (no newline characters) so coloured lines
+        // span the width without doubling the line spacing.
         out.push_str("<strong>Kernel diff</strong><pre class=\"diff\">");
         for line in diff.lines() {
             let class = match line.chars().next() {
-                Some('+') => " class=\"add\"",
-                Some('-') => " class=\"del\"",
-                _ => "",
+                Some('+') => "add",
+                Some('-') => "del",
+                _ => "ctx",
             };
-            let _ = writeln!(out, "<span{class}>{}</span>", esc(line));
+            let _ = write!(out, "<span class=\"{class}\">{}</span>", esc(line));
         }
         out.push_str("</pre>\n");
     }
@@ -214,7 +216,7 @@ fn findings(out: &mut String, run_index: usize, findings: &[Finding]) {
     for f in list {
         let _ = writeln!(
             out,
-            "<tr><td><span class=\"badge v-fail\">{}</span></td><td><code>{}</code></td>\
+            "<tr><td><span class=\"badge v-fail\">{}</span></td><td class=\"id\"><code>{}</code></td>\
              <td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td></tr>",
             esc(&f.oracle),
             esc(&f.id),

@@ -1,6 +1,7 @@
 //! The shape every human-readable report shares: runs in a stable order,
 //! their version columns, and the requirement × column matrix of verdicts.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::results::{CaseResult, RequirementRef, RunKind, RunResults, Verdict};
@@ -102,7 +103,8 @@ fn sorted_cases(run: &RunResults) -> Vec<(usize, &CaseResult)> {
     cases
 }
 
-/// Every requirement any case of any run cites, sorted by id. When runs
+/// Every requirement any case of any run cites, sorted by id (numbers in
+/// ids compare as numbers: `ADD-2` before `ADD-10`). When runs
 /// disagree on a requirement's text, the first run in display order wins.
 pub(super) fn requirements<'a>(
     views: impl IntoIterator<Item = &'a RunView<'a>>,
@@ -118,6 +120,7 @@ pub(super) fn requirements<'a>(
         }
     }
     let mut rows: Vec<RequirementRef> = by_id.into_values().cloned().collect();
+    rows.sort_by(|a, b| natural_cmp(&a.id, &b.id));
     if uncited {
         rows.push(RequirementRef {
             id: NO_REQUIREMENT.to_string(),
@@ -173,5 +176,60 @@ pub(super) fn outcome(run: &RunResults) -> &'static str {
         "FAILED"
     } else {
         "PASSED"
+    }
+}
+
+/// Orders strings with their digit runs compared as numbers; ties (such as
+/// `A-01` and `A-1`) fall back to plain string order.
+pub(super) fn natural_cmp(a: &str, b: &str) -> Ordering {
+    fn chunks(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, c) in s.char_indices().skip(1) {
+            let prev_digit = s[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_ascii_digit());
+            if c.is_ascii_digit() != prev_digit {
+                out.push((prev_digit, &s[start..i]));
+                start = i;
+            }
+        }
+        if !s.is_empty() {
+            let digit = s[start..].starts_with(|c: char| c.is_ascii_digit());
+            out.push((digit, &s[start..]));
+        }
+        out
+    }
+    let (ca, cb) = (chunks(a), chunks(b));
+    for (x, y) in ca.iter().zip(cb.iter()) {
+        let ord = match (x, y) {
+            ((true, x), (true, y)) => {
+                let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+            }
+            ((_, x), (_, y)) => x.cmp(y),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    ca.len().cmp(&cb.len()).then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_cmp;
+
+    #[test]
+    fn ids_sort_with_numbers_as_numbers() {
+        let mut ids = vec![
+            "ADD-10", "ADD-2", "ADD-1", "ADD", "CHECK-1", "ADD-2a", "A-01",
+        ];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            ids,
+            ["A-01", "ADD", "ADD-1", "ADD-2", "ADD-2a", "ADD-10", "CHECK-1"]
+        );
     }
 }

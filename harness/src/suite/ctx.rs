@@ -210,6 +210,15 @@ impl<'o> Ctx<'o> {
         }
     }
 
+    /// Kernel and state-file snapshot of the sandbox.
+    pub fn snapshot(&self) -> Outcome<crate::kernel::SandboxSnapshot> {
+        crate::kernel::SandboxSnapshot::take(
+            &self.sandbox,
+            &crate::kernel::SnapshotOptions::default(),
+        )
+        .map_err(|e| CaseVerdict::error(format!("kernel snapshot: {e}")))
+    }
+
     /// Keep steps run outside the context (e.g. from parallel threads) as evidence.
     pub fn record(&mut self, steps: impl IntoIterator<Item = Step>) {
         self.steps.extend(steps);

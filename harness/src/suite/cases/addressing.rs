@@ -6,7 +6,7 @@ use crate::config::{Role, StdinFor};
 use crate::invoke::{Attachment, ChainRun};
 use crate::result;
 use crate::spec::Verb;
-use crate::suite::case::{always, Case, Scope};
+use crate::suite::case::{several_containers, Case, Scope};
 use crate::suite::ctx::{to_bytes, Ctx};
 use crate::suite::verdict::CaseVerdict;
 
@@ -20,7 +20,7 @@ pub fn cases() -> Vec<Case> {
             title: "two attachments on one network get distinct addresses",
             requirements: &["IPAM-2"],
             scope: Scope::PerVersion,
-            applies: always,
+            applies: several_containers,
             run: distinct,
         },
         Case {
@@ -28,7 +28,7 @@ pub fn cases() -> Vec<Case> {
             title: "concurrent ADDs for different containers all succeed with no duplicate address",
             requirements: &["EXEC-4", "IPAM-2"],
             scope: Scope::Once,
-            applies: always,
+            applies: several_containers,
             run: parallel,
         },
     ]

@@ -2,12 +2,16 @@
 //! requirement ids (`specs/requirements.json`) it enforces.
 
 mod add;
+mod add_kernel;
 mod addressing;
 mod chain;
 mod check;
+mod check_tamper;
 mod del;
+mod del_residue;
 mod env;
 pub mod errors;
+mod gc;
 mod lifecycle;
 mod output;
 mod version;
