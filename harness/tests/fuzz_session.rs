@@ -61,14 +61,25 @@ fn finds_and_reproduces_the_crash() {
         !found.is_empty(),
         "no crash found in {} execs: {:?}",
         report.execs,
-        report.findings.iter().map(|f| &f.finding.signature).collect::<Vec<_>>()
+        report
+            .findings
+            .iter()
+            .map(|f| &f.finding.signature)
+            .collect::<Vec<_>>()
     );
     for f in &found {
         let minimal: serde_json::Value =
             serde_json::from_str(&f.finding.input.config).expect("minimised config is JSON");
-        assert!(minimal.get("bridge").is_some(), "minimised away the cause: {minimal}");
+        assert!(
+            minimal.get("bridge").is_some(),
+            "minimised away the cause: {minimal}"
+        );
         assert!(f.file.exists());
-        assert!(fuzz::reproduce(&f.file).expect("reproduce runs"), "{} does not reproduce", f.file.display());
+        assert!(
+            fuzz::reproduce(&f.file).expect("reproduce runs"),
+            "{} does not reproduce",
+            f.file.display()
+        );
     }
     assert!(report.exit_code() == 1);
     let results = report.to_results("2024-01-01T00:00:00Z".into());
@@ -94,7 +105,10 @@ fn finds_and_reproduces_the_hang() {
     let minimal: serde_json::Value =
         serde_json::from_str(&hang.finding.input.config).expect("minimised config is JSON");
     assert!(
-        minimal.get("mtu").and_then(|m| m.as_f64()).is_some_and(|m| m > 9000.0),
+        minimal
+            .get("mtu")
+            .and_then(|m| m.as_f64())
+            .is_some_and(|m| m > 9000.0),
         "minimised config lost the cause: {minimal}"
     );
     assert!(fuzz::reproduce(&hang.file).expect("reproduce runs"));
@@ -132,19 +146,29 @@ fn debian_bridge_gives_no_false_finding() {
     let root = common::repo_root();
     common::debian_cni_dir();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let mut opts = options(root.join("plugins-under-test/profiles/debian/bridge.json"), tmp.path());
+    let mut opts = options(
+        root.join("plugins-under-test/profiles/debian/bridge.json"),
+        tmp.path(),
+    );
     opts.cni_path = vec![PathBuf::from("/usr/lib/cni")];
     opts.max_execs = Some(120);
     opts.duration = Some(Duration::from_secs(50));
     opts.timeout = Duration::from_secs(10);
     opts.recheck_every = 8;
     let report = fuzz::run_session(&opts).expect("session runs");
-    let findings: Vec<String> = report
-        .findings
-        .iter()
-        .map(|f| format!("{}: {}", f.finding.signature, f.finding.summary))
-        .collect();
-    assert!(findings.is_empty(), "false findings: {findings:#?}");
+    // Debian's bridge is conformant: it does not crash, hang, print garbage,
+    // return invalid results or leak. What the fuzzer may find is state one
+    // input leaves that breaks the seed afterwards (1.1.1 fails to re-use a
+    // bridge it created without IPAM: "could not set bridge's mac"); such a
+    // finding is real only if it reproduces from a fresh sandbox.
+    for f in &report.findings {
+        let line = format!("{}: {}", f.finding.signature, f.finding.summary);
+        assert_eq!(f.finding.oracle, "recheck", "false finding: {line}");
+        assert!(
+            fuzz::reproduce(&f.file).expect("reproduce runs"),
+            "finding does not reproduce, so it is false: {line}"
+        );
+    }
     assert!(report.execs >= 20, "only {} execs", report.execs);
     assert!(our_namespaces().is_empty(), "left {:?}", our_namespaces());
 }

@@ -49,7 +49,12 @@ pub struct FuzzArgs {
 impl FuzzArgs {
     /// Options for a session on `config` with the resolved CNI path and
     /// per-execution timeout (from the shared target arguments).
-    pub fn options(&self, config: PathBuf, cni_path: Vec<PathBuf>, timeout: Duration) -> FuzzOptions {
+    pub fn options(
+        &self,
+        config: PathBuf,
+        cni_path: Vec<PathBuf>,
+        timeout: Duration,
+    ) -> FuzzOptions {
         FuzzOptions {
             config,
             cni_path,

@@ -51,6 +51,9 @@ pub struct Execution {
     /// Coverage tuples of the input's own steps.
     pub coverage: Vec<String>,
     pub kernel_diff: String,
+    /// When the re-check failed: every input run in that sandbox since it
+    /// was last known good, oldest first.
+    pub suspects: Vec<Input>,
 }
 
 impl Execution {
@@ -64,7 +67,12 @@ impl Execution {
 pub struct Executor {
     target: Target,
     sandbox: Option<(Sandbox, Snapshot, u32)>,
+    /// Inputs run in the current sandbox since it was made or last re-checked:
+    /// the suspects when a re-check fails.
+    history: Vec<Input>,
     pub sandboxes_created: u64,
+    /// Keep a pristine sandbox for the next input (off: one per input, for measuring).
+    pub reuse: bool,
     attachment_counter: u64,
 }
 
@@ -73,7 +81,9 @@ impl Executor {
         Executor {
             target,
             sandbox: None,
+            history: Vec::new(),
             sandboxes_created: 0,
+            reuse: true,
             attachment_counter: 0,
         }
     }
@@ -86,8 +96,12 @@ impl Executor {
     pub fn run(&mut self, input: &Input, with_recheck: bool) -> anyhow::Result<Execution> {
         let (sandbox, baseline, uses) = match self.sandbox.take() {
             Some(s) => s,
-            None => self.fresh()?,
+            None => {
+                self.history.clear();
+                self.fresh()?
+            }
         };
+        self.history.push(input.clone());
         self.attachment_counter += 1;
         let att = Attachment::new(
             &format!("fuzz-{}", self.attachment_counter),
@@ -105,6 +119,7 @@ impl Executor {
             verdicts: Vec::new(),
             coverage: Vec::new(),
             kernel_diff: String::new(),
+            suspects: Vec::new(),
         };
         let mut add_result: Option<Value> = None;
         let mut died = false;
@@ -113,7 +128,8 @@ impl Executor {
             let stdin = input.stdin_for(*verb, add_result.as_ref());
             let step = rt.exec(&t.plugin, *verb, env, stdin)?;
             let verdict = oracles::judge_step(&step, version, t.results.as_ref(), &sandbox);
-            ex.coverage.push(oracles::coverage_key(&step, verdict.as_ref()));
+            ex.coverage
+                .push(oracles::coverage_key(&step, verdict.as_ref()));
             if *verb == Verb::Add {
                 if let Some(r) = step.reply.result() {
                     add_result = Some(r.clone());
@@ -138,8 +154,9 @@ impl Executor {
             .take_while(|s| s.invocation.verb != Verb::Add)
             .any(|s| s.invocation.verb == Verb::Del && s.reply.is_success());
         let mut del_ok = own_del_ok;
+        // From here on the runtime speaks as libcni would, without the input's edits.
+        rt.env_edits.clear();
         if ran_add && !own_del_ok && !died {
-            rt.env_edits.clear();
             let env = rt.env(Verb::Del, version, Some(&att));
             let stdin = input.stdin_for(Verb::Del, add_result.as_ref());
             let step = rt.exec(&t.plugin, Verb::Del, env, stdin)?;
@@ -165,6 +182,7 @@ impl Executor {
         if with_recheck && pristine {
             self.attachment_counter += 1;
             let ok = recheck(t, &rt, self.attachment_counter, &mut ex)?;
+            let suspects = std::mem::take(&mut self.history);
             if ok {
                 let again = t.state.snapshot(&sandbox)?;
                 let facts = AttachmentFacts {
@@ -175,12 +193,32 @@ impl Executor {
                 pristine = t.state.leftovers(&after, &again, facts).pristine;
             } else {
                 pristine = false;
+                ex.suspects = suspects;
             }
         }
-        if pristine && uses + 1 < MAX_REUSE {
+        if self.reuse && pristine && uses + 1 < MAX_REUSE {
             self.sandbox = Some((sandbox, after, uses + 1));
         }
         Ok(ex)
+    }
+
+    /// Which of `suspects` breaks the seed on its own in a fresh sandbox
+    /// (state left by one input can break the next; a finding must name the
+    /// input that does it, or it would not reproduce).
+    pub fn culprit(
+        &mut self,
+        suspects: &[Input],
+        signature: &str,
+    ) -> anyhow::Result<Option<Input>> {
+        for s in suspects {
+            self.sandbox = None;
+            if self.run(s, true)?.fired(signature) {
+                self.sandbox = None;
+                return Ok(Some(s.clone()));
+            }
+        }
+        self.sandbox = None;
+        Ok(None)
     }
 
     fn fresh(&mut self) -> anyhow::Result<(Sandbox, Snapshot, u32)> {

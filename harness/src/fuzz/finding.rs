@@ -67,8 +67,8 @@ impl FindingFile {
     }
 
     pub fn load(path: &Path) -> anyhow::Result<FindingFile> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read finding {}", path.display()))?;
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read finding {}", path.display()))?;
         let f: FindingFile = serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not a cni-harness fuzz finding", path.display()))?;
         anyhow::ensure!(

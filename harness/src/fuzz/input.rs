@@ -138,6 +138,9 @@ mod tests {
         let empty = Input::new("{ }".into(), vec![Verb::Del]);
         let del = String::from_utf8(empty.stdin_for(Verb::Del, Some(&prev))).expect("utf8");
         assert!(serde_json::from_str::<Value>(&del).is_ok(), "{del}");
-        assert_eq!(input.stdin_for(Verb::Add, Some(&prev)), input.config.as_bytes());
+        assert_eq!(
+            input.stdin_for(Verb::Add, Some(&prev)),
+            input.config.as_bytes()
+        );
     }
 }

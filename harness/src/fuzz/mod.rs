@@ -120,6 +120,9 @@ pub struct SessionReport {
     pub corpus_size: usize,
     pub new_corpus_entries: u64,
     pub sandboxes_created: u64,
+    /// Re-checks that failed after a series of inputs none of which breaks
+    /// the seed alone (state built up by several; not reported as findings).
+    pub unattributed_rechecks: u64,
     pub findings: Vec<FoundDefect>,
     pub out: PathBuf,
     pub seed: u64,

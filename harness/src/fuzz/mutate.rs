@@ -28,7 +28,11 @@ pub fn paths(v: &Value) -> Vec<Vec<Seg>> {
     while let Some((path, node)) = stack.pop() {
         let children: Vec<(Seg, &Value)> = match node {
             Value::Object(m) => m.iter().map(|(k, c)| (Seg::Key(k.clone()), c)).collect(),
-            Value::Array(a) => a.iter().enumerate().map(|(i, c)| (Seg::Index(i), c)).collect(),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (Seg::Index(i), c))
+                .collect(),
             _ => Vec::new(),
         };
         for (seg, child) in children.into_iter().rev() {
@@ -89,7 +93,16 @@ pub fn mutate(seed: &Input, u: &mut Unstructured<'_>) -> Result<Input> {
 const REQUIRED: [&str; 4] = ["cniVersion", "name", "type", "ipam"];
 /// Fields worth adding where a plugin may read them.
 const KNOWN_KEYS: [&str; 10] = [
-    "mtu", "bridge", "mac", "vlan", "isGateway", "ipMasq", "hairpinMode", "master", "mode", "gateway",
+    "mtu",
+    "bridge",
+    "mac",
+    "vlan",
+    "isGateway",
+    "ipMasq",
+    "hairpinMode",
+    "master",
+    "mode",
+    "gateway",
 ];
 
 fn mutate_tree(tree: &mut Value, u: &mut Unstructured<'_>) -> Result<()> {
@@ -168,7 +181,11 @@ fn mutate_tree(tree: &mut Value, u: &mut Unstructured<'_>) -> Result<()> {
                     let as_array = u.arbitrary::<bool>()?;
                     let mut v = node.take();
                     for _ in 0..depth {
-                        v = if as_array { json!([v]) } else { json!({ "n": v }) };
+                        v = if as_array {
+                            json!([v])
+                        } else {
+                            json!({ "n": v })
+                        };
                     }
                     *node = v;
                 }
@@ -293,11 +310,28 @@ fn env_change(u: &mut Unstructured<'_>) -> Result<EnvChange> {
     let value = match var {
         "CNI_IFNAME" => IfName::arbitrary(u)?.0,
         "CNI_CONTAINERID" => u
-            .choose(&["", "-abc", "a b", "ü", "a/b", "..", "c:1", "_x", &"c".repeat(300)])?
+            .choose(&[
+                "",
+                "-abc",
+                "a b",
+                "ü",
+                "a/b",
+                "..",
+                "c:1",
+                "_x",
+                &"c".repeat(300),
+            ])?
             .to_string(),
         // Never a real namespace: the plugin would configure it.
         "CNI_NETNS" => u
-            .choose(&["", "/nonexistent/netns", "/dev/null", "/proc/self/ns/net", "/run", "ns"])?
+            .choose(&[
+                "",
+                "/nonexistent/netns",
+                "/dev/null",
+                "/proc/self/ns/net",
+                "/run",
+                "ns",
+            ])?
             .to_string(),
         "CNI_ARGS" => u
             .choose(&[
@@ -337,7 +371,11 @@ mod tests {
         let again: Vec<Input> = (0..50).map(gen).collect();
         assert_eq!(first, again);
         let distinct: std::collections::HashSet<&Input> = first.iter().collect();
-        assert!(distinct.len() > 40, "only {} distinct inputs", distinct.len());
+        assert!(
+            distinct.len() > 40,
+            "only {} distinct inputs",
+            distinct.len()
+        );
         assert!(first.iter().any(|i| i != &seed));
     }
 }

@@ -83,7 +83,12 @@ impl StateOracle for KernelState {
         )?))
     }
 
-    fn leftovers(&self, before: &Snapshot, after: &Snapshot, att: AttachmentFacts<'_>) -> Leftovers {
+    fn leftovers(
+        &self,
+        before: &Snapshot,
+        after: &Snapshot,
+        att: AttachmentFacts<'_>,
+    ) -> Leftovers {
         let (Some(before), Some(after)) = (
             before.downcast_ref::<SandboxSnapshot>(),
             after.downcast_ref::<SandboxSnapshot>(),

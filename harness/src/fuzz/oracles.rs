@@ -85,7 +85,10 @@ impl Verdict {
             oracle,
             verb,
             message: normalize(raw),
-            summary: format!("{oracle} on {verb}: {}", raw.chars().take(300).collect::<String>()),
+            summary: format!(
+                "{oracle} on {verb}: {}",
+                raw.chars().take(300).collect::<String>()
+            ),
         }
     }
 
@@ -165,10 +168,16 @@ pub fn judge_step(
         return Some(Verdict::new(Oracle::Panic, verb, &at));
     }
     match &step.reply {
-        Reply::Died(Exit::Signal(_)) => {
-            Some(Verdict::new(Oracle::Crash, verb, &step.outcome.exit.to_string()))
-        }
-        Reply::Died(_) => Some(Verdict::new(Oracle::Hang, verb, "no exit before the timeout")),
+        Reply::Died(Exit::Signal(_)) => Some(Verdict::new(
+            Oracle::Crash,
+            verb,
+            &step.outcome.exit.to_string(),
+        )),
+        Reply::Died(_) => Some(Verdict::new(
+            Oracle::Hang,
+            verb,
+            "no exit before the timeout",
+        )),
         Reply::Garbage(why) => Some(Verdict::new(Oracle::Garbage, verb, garbage_class(why))),
         Reply::Error(e) if e.code.is_none() || e.msg.is_none() => Some(Verdict::new(
             Oracle::Garbage,
@@ -204,7 +213,11 @@ pub fn panic_location(stderr: &str) -> Option<String> {
     let lines: Vec<&str> = stderr.lines().collect();
     // Rust: "thread 'main' (123) panicked at src/main.rs:18:13:"
     if let Some(line) = lines.iter().find(|l| l.contains("panicked at ")) {
-        let at = line.split("panicked at ").nth(1).unwrap_or("").trim_end_matches(':');
+        let at = line
+            .split("panicked at ")
+            .nth(1)
+            .unwrap_or("")
+            .trim_end_matches(':');
         let file = at.rsplit('/').next().unwrap_or(at);
         return Some(format!("rust panic at {file}"));
     }
@@ -286,7 +299,10 @@ pub fn coverage_key(step: &Step, verdict: Option<&Verdict>) -> String {
             format!(
                 "{}/{}",
                 e.code.map(|c| c.to_string()).unwrap_or_default(),
-                normalize(e.msg.as_deref().unwrap_or("")).chars().take(60).collect::<String>()
+                normalize(e.msg.as_deref().unwrap_or(""))
+                    .chars()
+                    .take(60)
+                    .collect::<String>()
             ),
         ),
         Reply::Garbage(_) => ("garbage", String::new()),
@@ -317,8 +333,12 @@ mod tests {
 
     #[test]
     fn panics_are_located() {
-        let rust = "thread 'main' (15815) panicked at plugins/x/src/bin/flaky_crash.rs:18:13:\nboom";
-        assert_eq!(panic_location(rust).as_deref(), Some("rust panic at flaky_crash.rs:18:13"));
+        let rust =
+            "thread 'main' (15815) panicked at plugins/x/src/bin/flaky_crash.rs:18:13:\nboom";
+        assert_eq!(
+            panic_location(rust).as_deref(),
+            Some("rust panic at flaky_crash.rs:18:13")
+        );
         let go = "panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\nmain.cmdAdd(0xc000)\n\t/src/main.go:12 +0x1d\n";
         assert_eq!(
             panic_location(go).as_deref(),

@@ -48,6 +48,7 @@ struct Shared<'a> {
     execs: AtomicU64,
     new_entries: AtomicU64,
     sandboxes: AtomicU64,
+    unattributed: AtomicU64,
     stop: AtomicBool,
     deadline: Option<Instant>,
 }
@@ -109,7 +110,10 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         }
     }
     sanity_check(&target)?;
-    let corpus_dir = opts.corpus.clone().unwrap_or_else(|| opts.out.join("corpus"));
+    let corpus_dir = opts
+        .corpus
+        .clone()
+        .unwrap_or_else(|| opts.out.join("corpus"));
     let started = Instant::now();
     let shared = Shared {
         opts,
@@ -123,6 +127,7 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         execs: AtomicU64::new(0),
         new_entries: AtomicU64::new(0),
         sandboxes: AtomicU64::new(0),
+        unattributed: AtomicU64::new(0),
         stop: AtomicBool::new(false),
         deadline: opts.duration.map(|d| started + d),
     };
@@ -171,6 +176,7 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         corpus_size: shared.corpus.lock().map(|c| c.len()).unwrap_or(0),
         new_corpus_entries: shared.new_entries.load(Ordering::Relaxed),
         sandboxes_created: shared.sandboxes.load(Ordering::Relaxed),
+        unattributed_rechecks: shared.unattributed.load(Ordering::Relaxed),
         findings,
         out: opts.out.clone(),
         seed: opts.seed,
@@ -210,36 +216,38 @@ fn status(shared: &Shared<'_>, started: Instant) -> String {
 fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
     let opts = shared.opts;
     let mut exec = Executor::new(shared.target.clone());
-    let result = (|| {
-        loop {
-            if shared.stop.load(Ordering::Relaxed)
-                || shared.deadline.is_some_and(|d| Instant::now() >= d)
-            {
-                return Ok(());
-            }
-            let k = shared.next.fetch_add(1, Ordering::Relaxed);
-            if opts.max_execs.is_some_and(|m| k >= m) {
-                return Ok(());
-            }
-            let input = {
-                let corpus = shared.corpus.lock().map_err(|_| poisoned())?;
-                input_for(k, &shared.seeds, &corpus, opts)
-            };
-            let recheck = opts.recheck_every > 0 && k % opts.recheck_every == opts.recheck_every - 1;
-            let ex = exec.run(&input, recheck)?;
-            shared.execs.fetch_add(1, Ordering::Relaxed);
-            let key = ex.coverage.join(" ; ");
-            let new = shared.coverage.lock().map_err(|_| poisoned())?.insert(key);
-            if new && k as usize >= shared.seeds.len() {
-                shared.corpus.lock().map_err(|_| poisoned())?.push(input.clone());
-                corpus::save(&shared.corpus_dir, &input)?;
-                shared.new_entries.fetch_add(1, Ordering::Relaxed);
-            }
-            let mut seen = HashSet::new();
-            for v in &ex.verdicts {
-                if seen.insert(v.signature()) {
-                    record(shared, &mut exec, v, &input, &ex)?;
-                }
+    let result = (|| loop {
+        if shared.stop.load(Ordering::Relaxed)
+            || shared.deadline.is_some_and(|d| Instant::now() >= d)
+        {
+            return Ok(());
+        }
+        let k = shared.next.fetch_add(1, Ordering::Relaxed);
+        if opts.max_execs.is_some_and(|m| k >= m) {
+            return Ok(());
+        }
+        let input = {
+            let corpus = shared.corpus.lock().map_err(|_| poisoned())?;
+            input_for(k, &shared.seeds, &corpus, opts)
+        };
+        let recheck = opts.recheck_every > 0 && k % opts.recheck_every == opts.recheck_every - 1;
+        let ex = exec.run(&input, recheck)?;
+        shared.execs.fetch_add(1, Ordering::Relaxed);
+        let key = ex.coverage.join(" ; ");
+        let new = shared.coverage.lock().map_err(|_| poisoned())?.insert(key);
+        if new && k as usize >= shared.seeds.len() {
+            shared
+                .corpus
+                .lock()
+                .map_err(|_| poisoned())?
+                .push(input.clone());
+            corpus::save(&shared.corpus_dir, &input)?;
+            shared.new_entries.fetch_add(1, Ordering::Relaxed);
+        }
+        let mut seen = HashSet::new();
+        for v in &ex.verdicts {
+            if seen.insert(v.signature()) {
+                record(shared, &mut exec, v, &input, &ex)?;
             }
         }
     })();
@@ -273,6 +281,19 @@ fn record(
         }
     }
     let recheck = v.oracle == Oracle::Recheck;
+    let input = &if recheck {
+        match exec.culprit(&ex.suspects, &sig)? {
+            Some(c) => c,
+            // No single input breaks the seed from a fresh start: not
+            // reproducible as one finding, so not reported as one.
+            None => {
+                shared.unattributed.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            }
+        }
+    } else {
+        input.clone()
+    };
     let budget = Budget {
         attempts: shared.opts.minimize_attempts,
     };
@@ -282,11 +303,7 @@ fn record(
         Ok(e) if e.fired(&sig) => (small, e),
         _ => (input.clone(), ex.clone()),
     };
-    let file = shared
-        .opts
-        .out
-        .join("findings")
-        .join(finding::file_name(v));
+    let file = shared.opts.out.join("findings").join(finding::file_name(v));
     let doc = FindingFile::new(
         v,
         shared.target.record(),

@@ -23,7 +23,9 @@ impl<'a> Arbitrary<'a> for IfName {
             6 => "a".repeat(u.int_in_range(16..=64)?),
             7 => format!("{base}/{n}"),
             8 => format!("{base} {n}"),
-            _ => u.choose(&["", ".", "..", "eth0:1", "eth%d", "lo", "all", "default"])?.to_string(),
+            _ => u
+                .choose(&["", ".", "..", "eth0:1", "eth%d", "lo", "all", "default"])?
+                .to_string(),
         };
         Ok(IfName(name))
     }
@@ -42,12 +44,29 @@ impl<'a> Arbitrary<'a> for Ip {
                 let d: u8 = u.arbitrary()?;
                 format!("10.{b}.{c}.{d}")
             }
-            4 => format!("fd00:{:x}::{:x}", u.arbitrary::<u16>()?, u.arbitrary::<u16>()?),
+            4 => format!(
+                "fd00:{:x}::{:x}",
+                u.arbitrary::<u16>()?,
+                u.arbitrary::<u16>()?
+            ),
             5 => u
-                .choose(&["0.0.0.0", "255.255.255.255", "127.0.0.1", "::", "::1", "169.254.1.1"])?
+                .choose(&[
+                    "0.0.0.0",
+                    "255.255.255.255",
+                    "127.0.0.1",
+                    "::",
+                    "::1",
+                    "169.254.1.1",
+                ])?
                 .to_string(),
             6 => u
-                .choose(&["10.0.0.256", "10.0.0", "10.0.0.1.2", "fd00:::1", "10.0.0.1/24"])?
+                .choose(&[
+                    "10.0.0.256",
+                    "10.0.0",
+                    "10.0.0.1.2",
+                    "fd00:::1",
+                    "10.0.0.1/24",
+                ])?
                 .to_string(),
             _ => format!("192.168.{}.{}", u.arbitrary::<u8>()?, u.arbitrary::<u8>()?),
         };
@@ -91,11 +110,20 @@ impl<'a> Arbitrary<'a> for Mac {
                 )
             }
             3 => u
-                .choose(&["00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff", "01:00:5e:00:00:01"])?
+                .choose(&[
+                    "00:00:00:00:00:00",
+                    "ff:ff:ff:ff:ff:ff",
+                    "01:00:5e:00:00:01",
+                ])?
                 .to_string(),
             4 => "0A:58:0A:F4:00:05".to_string(),
             _ => u
-                .choose(&["0a:58:0a", "zz:zz:zz:zz:zz:zz", "0a-58-0a-f4-00-05", "0a:58:0a:f4:00:05:00"])?
+                .choose(&[
+                    "0a:58:0a",
+                    "zz:zz:zz:zz:zz:zz",
+                    "0a-58-0a-f4-00-05",
+                    "0a:58:0a:f4:00:05:00",
+                ])?
                 .to_string(),
         };
         Ok(Mac(s))
@@ -109,7 +137,20 @@ pub struct Mtu(pub i64);
 impl<'a> Arbitrary<'a> for Mtu {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         const MTUS: [i64; 14] = [
-            1500, 1450, 1280, 1279, 576, 68, 67, 0, -1, 9000, 9001, 65535, 65536, 4_294_967_296,
+            1500,
+            1450,
+            1280,
+            1279,
+            576,
+            68,
+            67,
+            0,
+            -1,
+            9000,
+            9001,
+            65535,
+            65536,
+            4_294_967_296,
         ];
         Ok(Mtu(*u.choose(&MTUS)?))
     }
@@ -123,8 +164,22 @@ pub struct CniVersion(pub String);
 impl<'a> Arbitrary<'a> for CniVersion {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         const VERSIONS: [&str; 16] = [
-            "0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0", "", "0.0.0", "1.2.0",
-            "99.0.0", "1.0", "v1.0.0", "1.0.0-rc1", "1.0.0 ", "01.0.0",
+            "0.1.0",
+            "0.2.0",
+            "0.3.0",
+            "0.3.1",
+            "0.4.0",
+            "1.0.0",
+            "1.1.0",
+            "",
+            "0.0.0",
+            "1.2.0",
+            "99.0.0",
+            "1.0",
+            "v1.0.0",
+            "1.0.0-rc1",
+            "1.0.0 ",
+            "01.0.0",
         ];
         Ok(CniVersion(u.choose(&VERSIONS)?.to_string()))
     }
@@ -138,11 +193,21 @@ pub fn odd_string(u: &mut Unstructured<'_>) -> Result<String> {
         0 => String::new(),
         1 => "x".repeat(u.int_in_range(16..=300)?),
         2 => "y".repeat(u.int_in_range(4096..=70_000)?),
-        3 => u.choose(&["ünïcödé", "网络", "🦀🦀", "\u{202e}evil", "a\u{0}b"])?.to_string(),
-        4 => u
-            .choose(&["a/b", "./x", "//run/cni/fuzz", "/run/cni/fuzz/x", "/var/lib/cni/fuzz/y"])?
+        3 => u
+            .choose(&["ünïcödé", "网络", "🦀🦀", "\u{202e}evil", "a\u{0}b"])?
             .to_string(),
-        5 => u.choose(&[" ", "\t\n", "a b", "-x", "--help", "$(id)"])?.to_string(),
+        4 => u
+            .choose(&[
+                "a/b",
+                "./x",
+                "//run/cni/fuzz",
+                "/run/cni/fuzz/x",
+                "/var/lib/cni/fuzz/y",
+            ])?
+            .to_string(),
+        5 => u
+            .choose(&[" ", "\t\n", "a b", "-x", "--help", "$(id)"])?
+            .to_string(),
         6 => u.choose(&[".", "..", "*", "%s%n", "\\", "\""])?.to_string(),
         7 => IfName::arbitrary(u)?.0,
         8 => Cidr::arbitrary(u)?.0,
@@ -189,8 +254,14 @@ pub fn for_key(key: &str, u: &mut Unstructured<'_>) -> Result<Option<Value>> {
             || k.starts_with("enable")
             || k.starts_with("disable")
             || k.ends_with("mode") && k != "mode"
-            || ["ipmasq", "hairpinmode", "promiscmode", "forceaddress", "macspoofchk"]
-                .contains(&k.as_str()) =>
+            || [
+                "ipmasq",
+                "hairpinmode",
+                "promiscmode",
+                "forceaddress",
+                "macspoofchk",
+            ]
+            .contains(&k.as_str()) =>
         {
             json!(u.arbitrary::<bool>()?)
         }

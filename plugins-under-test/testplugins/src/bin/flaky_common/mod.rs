@@ -56,6 +56,9 @@ fn answer(v: Value) -> ! {
 }
 
 fn fail(version: &str, code: u32, msg: &str) -> ! {
-    println!("{}", json!({"cniVersion": version, "code": code, "msg": msg}));
+    println!(
+        "{}",
+        json!({"cniVersion": version, "code": code, "msg": msg})
+    );
     std::process::exit(1)
 }
