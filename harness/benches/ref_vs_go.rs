@@ -35,9 +35,17 @@ fn sample(net: &NetworkConfig, cni_path: &[PathBuf]) -> (Duration, Duration) {
     let rt = Runtime::new(&sandbox, cni_path.to_vec());
     let att = Attachment::new("bench", "eth0");
     let add = rt.add(net, &att).expect("ADD runs");
-    assert!(add.succeeded(), "ADD failed: {:?}", add.last().map(|s| s.reply.summary()));
+    assert!(
+        add.succeeded(),
+        "ADD failed: {:?}",
+        add.last().map(|s| s.reply.summary())
+    );
     let del = rt.del(net, &att).expect("DEL runs");
-    assert!(del.succeeded(), "DEL failed: {:?}", del.last().map(|s| s.reply.summary()));
+    assert!(
+        del.succeeded(),
+        "DEL failed: {:?}",
+        del.last().map(|s| s.reply.summary())
+    );
     let wall = |run: &cni_harness::invoke::ChainRun| run.steps.iter().map(|s| s.outcome.wall).sum();
     (wall(&add), wall(&del))
 }
@@ -53,11 +61,20 @@ fn main() {
         std::process::exit(2);
     }
     let cni_path = vec![release, PathBuf::from("/usr/lib/cni")];
-    let rounds: usize = std::env::var("ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
+    let rounds: usize = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
     let targets = [
         ("go bridge + host-local", config("bridge", "host-local")),
-        ("cni-ref-bridge + host-local", config("cni-ref-bridge", "host-local")),
-        ("cni-ref-bridge + cni-ref-ipam", config("cni-ref-bridge", "cni-ref-ipam")),
+        (
+            "cni-ref-bridge + host-local",
+            config("cni-ref-bridge", "host-local"),
+        ),
+        (
+            "cni-ref-bridge + cni-ref-ipam",
+            config("cni-ref-bridge", "cni-ref-ipam"),
+        ),
     ];
     let mut adds = vec![Vec::new(); targets.len()];
     let mut dels = vec![Vec::new(); targets.len()];
@@ -72,7 +89,10 @@ fn main() {
     let go_add = median(adds[0].clone());
     let go_del = median(dels[0].clone());
     println!("ADD and DEL latency, median of {rounds} samples each (plugin process wall time, IPAM included)");
-    println!("{:<32} {:>10} {:>10} {:>12} {:>12}", "plugin", "ADD ms", "DEL ms", "ADD vs Go", "DEL vs Go");
+    println!(
+        "{:<32} {:>10} {:>10} {:>12} {:>12}",
+        "plugin", "ADD ms", "DEL ms", "ADD vs Go", "DEL vs Go"
+    );
     for (i, (name, _)) in targets.iter().enumerate() {
         let (a, d) = (median(adds[i].clone()), median(dels[i].clone()));
         println!(

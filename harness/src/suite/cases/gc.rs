@@ -22,29 +22,43 @@ fn gc_applies(a: &Applicability) -> Result<(), String> {
     both(a, needs_status_gc, several_containers)
 }
 
-/// State files (not the runtime's own cache) that name any of `needles`.
-fn files_naming(files: &FilesSnapshot, cache: &std::path::Path, needles: &[String]) -> Vec<String> {
+/// An attachment's state files (not the runtime's own cache): those naming
+/// its container ID, or named after one of its addresses (host-local's
+/// reservations). A file merely holding an address, like host-local's
+/// `last_reserved_ip`, is the network's bookkeeping.
+fn files_naming(files: &FilesSnapshot, cache: &std::path::Path, who: &Who) -> Vec<String> {
     files
         .entries
         .iter()
         .filter(|e| !e.path.starts_with(cache))
         .filter(|e| {
-            let path = e.path.to_string_lossy();
+            let name = e
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
             let text = e.text.as_deref().unwrap_or("");
-            needles
-                .iter()
-                .any(|n| path.ends_with(n.as_str()) || text.lines().any(|l| l.trim() == n))
+            name == who.container_id
+                || text.lines().any(|l| l.trim() == who.container_id)
+                || who.addresses.contains(&name)
         })
         .map(|e| e.path.display().to_string())
         .collect()
 }
 
-fn needles(att: &crate::invoke::Attachment, raw: &serde_json::Value) -> Vec<String> {
-    let mut n = vec![att.container_id.clone()];
-    if let Ok(r) = result::parse_value(raw) {
-        n.extend(r.addresses().iter().map(|a| a.to_string()));
+/// What identifies an attachment's state.
+struct Who {
+    container_id: String,
+    addresses: Vec<String>,
+}
+
+fn needles(att: &crate::invoke::Attachment, raw: &serde_json::Value) -> Who {
+    Who {
+        container_id: att.container_id.clone(),
+        addresses: result::parse_value(raw)
+            .map(|r| r.addresses().iter().map(|a| a.to_string()).collect())
+            .unwrap_or_default(),
     }
-    n
 }
 
 fn releases_stale(ctx: &mut Ctx) -> CaseVerdict {
