@@ -6,7 +6,7 @@
 use cni_plugin_kit::{delegate, CniError, ErrorCode, Invocation, Verb};
 
 use crate::config::BridgeConfig;
-use crate::{link, netns, nft};
+use crate::{detach, link, netns, nft};
 
 pub async fn del(inv: &Invocation, cfg: &BridgeConfig) -> Result<(), CniError> {
     // IPAM DEL runs in its own process while we remove the interface.
@@ -45,7 +45,7 @@ async fn remove_container_link(inv: &Invocation) -> Result<(), CniError> {
         return Ok(());
     };
     match link::by_name(&cont, inv.env.ifname()).await? {
-        Some(l) => link::delete(&cont, l.index).await,
+        Some(l) => detach::delete_link(&ns, l.index),
         None => Ok(()),
     }
 }

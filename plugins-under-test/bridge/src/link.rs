@@ -286,8 +286,12 @@ pub async fn add_route(
     }
 }
 
-/// Routes (destination, gateway) through link `index`, both families.
-pub async fn routes(h: &Handle, index: u32) -> Result<Vec<(IpNet, Option<IpAddr>)>, CniError> {
+/// Routes (destination, gateway) in the main table, both families, through
+/// link `index` when given.
+pub async fn routes(
+    h: &Handle,
+    index: Option<u32>,
+) -> Result<Vec<(IpNet, Option<IpAddr>)>, CniError> {
     let mut out = Vec::new();
     for v4 in [true, false] {
         let filter = if v4 {
@@ -314,7 +318,7 @@ pub async fn routes(h: &Handle, index: u32) -> Result<Vec<(IpNet, Option<IpAddr>
                     _ => {}
                 }
             }
-            if oif != Some(index) {
+            if index.is_some() && oif != index {
                 continue;
             }
             let unspecified: IpAddr = if v4 {
