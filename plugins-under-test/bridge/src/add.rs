@@ -11,7 +11,7 @@ use cni_plugin_kit::{
 use rtnetlink::Handle;
 
 use crate::config::{format_mac, BridgeConfig};
-use crate::{link, netns, nft, trace};
+use crate::{link, netns, nft, owner, trace};
 
 pub async fn add(inv: &Invocation, cfg: &BridgeConfig) -> Result<CniResult, CniError> {
     let path = inv.env.netns.clone().unwrap_or_default();
@@ -38,7 +38,7 @@ pub async fn add(inv: &Invocation, cfg: &BridgeConfig) -> Result<CniResult, CniE
         std::thread::spawn(move || delegate::add(&t, &env, &stdin))
     });
     trace::mark("ipam started");
-    let built = build_links(&host, cfg, ifname, &ns).await;
+    let built = build_links(&host, cfg, inv.env.container_id(), ifname, &ns).await;
     trace::mark("links built");
     let ipam_result = match ipam {
         Some(job) => job
@@ -58,7 +58,7 @@ pub async fn add(inv: &Invocation, cfg: &BridgeConfig) -> Result<CniResult, CniE
             .await
             .map_err(|e| (e, Some(veth))),
         (Ok(veth), Err(e)) => Err((e, Some(veth))),
-        (Err(e), _) => Err((e, None)),
+        (Err(failed), _) => Err(failed),
     };
     match outcome {
         Ok(result) => Ok(result),
@@ -75,15 +75,19 @@ struct HostVeth {
     bridge: String,
 }
 
+/// The bridge and a labelled veth pair. On error, the pair if it was made
+/// (for `undo`).
 async fn build_links(
     h: &Handle,
     cfg: &BridgeConfig,
+    container_id: &str,
     ifname: &str,
     ns: &std::fs::File,
-) -> Result<HostVeth, CniError> {
+) -> Result<HostVeth, (CniError, Option<HostVeth>)> {
     use std::os::fd::AsRawFd;
-    let bridge =
-        link::ensure_bridge(h, &cfg.bridge, cfg.mtu, cfg.promisc, cfg.vlan.is_some()).await?;
+    let bridge = link::ensure_bridge(h, &cfg.bridge, cfg.mtu, cfg.promisc, cfg.vlan.is_some())
+        .await
+        .map_err(|e| (e, None))?;
     let name = format!("veth{:08x}", random_u32());
     link::create_veth(
         h,
@@ -94,11 +98,16 @@ async fn build_links(
         cfg.mtu,
         cfg.mac,
     )
-    .await?;
-    Ok(HostVeth {
+    .await
+    .map_err(|e| (e, None))?;
+    let veth = HostVeth {
         name,
         bridge: cfg.bridge.clone(),
-    })
+    };
+    match link::set_alias(h, &veth.name, &owner::label(container_id, ifname)).await {
+        Ok(()) => Ok(veth),
+        Err(e) => Err((e, Some(veth))),
+    }
 }
 
 fn random_u32() -> u32 {

@@ -10,6 +10,7 @@ mod detach;
 mod link;
 mod netns;
 mod nft;
+mod owner;
 mod trace;
 
 use std::future::Future;
