@@ -32,26 +32,14 @@ pub async fn add(inv: &Invocation, cfg: &BridgeConfig) -> Result<CniResult, CniE
         ));
     }
     // IPAM runs in its own process; start it now and build links meanwhile.
-    let ipam = inv.conf.ipam_type.clone().map(|t| {
-        let env = inv.env.clone();
-        let stdin = inv.conf.to_bytes();
-        std::thread::spawn(move || delegate::add(&t, &env, &stdin))
-    });
+    let ipam = match &inv.conf.ipam_type {
+        Some(t) => Some(delegate::start(t, Verb::Add, &inv.env, &inv.conf.to_bytes())?),
+        None => None,
+    };
     trace::mark("ipam started");
     let built = build_links(&host, cfg, inv.env.container_id(), ifname, &ns).await;
     trace::mark("links built");
-    let ipam_result = match ipam {
-        Some(job) => job
-            .join()
-            .unwrap_or_else(|_| {
-                Err(CniError::new(
-                    cni_plugin_kit::ErrorCode::Internal,
-                    "IPAM thread panicked",
-                ))
-            })
-            .map(Some),
-        None => Ok(None),
-    };
+    let ipam_result = ipam.map(delegate::Running::finish_add).transpose();
     trace::mark("ipam joined");
     let outcome = match (built, ipam_result) {
         (Ok(veth), Ok(ipam)) => configure(inv, cfg, &host, &cont, &veth, ipam.unwrap_or_default())
@@ -73,6 +61,7 @@ pub async fn add(inv: &Invocation, cfg: &BridgeConfig) -> Result<CniResult, CniE
 struct HostVeth {
     name: String,
     bridge: String,
+    bridge_index: u32,
 }
 
 /// The bridge and a labelled veth pair. On error, the pair if it was made
@@ -103,6 +92,7 @@ async fn build_links(
     let veth = HostVeth {
         name,
         bridge: cfg.bridge.clone(),
+        bridge_index: bridge.index,
     };
     match link::set_alias(h, &veth.name, &owner::label(container_id, ifname)).await {
         Ok(()) => Ok(veth),
@@ -179,14 +169,11 @@ async fn configure(
         link::add_route(cont, cont_link.index, r, gw).await?;
     }
     if cfg.is_gateway {
-        let bridge = link::by_name(host, &veth.bridge)
-            .await?
-            .ok_or_else(|| missing(&veth.bridge))?;
         for ipc in &ipam.ips {
             if let Some(gw) = ipc.gateway {
                 ensure_bridge_addr(
                     host,
-                    bridge.index,
+                    veth.bridge_index,
                     ipc.address.with_addr(gw),
                     cfg.force_address,
                 )
@@ -210,8 +197,9 @@ async fn configure(
         nft::add_mac_spoof_check(&tag, &veth.name, &cont_mac)?;
     }
     trace::mark("configured");
-    // The bridge's MAC can change when a port joins: read it last.
-    let bridge = link::by_name(host, &veth.bridge)
+    // The bridge's MAC can change when a port joins: read it last (a
+    // single-link GET also makes the kernel apply its pending state change).
+    let bridge = link::by_index(host, veth.bridge_index)
         .await?
         .ok_or_else(|| missing(&veth.bridge))?;
     let ours = [

@@ -3,18 +3,18 @@
 //! should generally complete a DEL action without error even if some
 //! resources are missing").
 
-use cni_plugin_kit::{delegate, CniError, ErrorCode, Invocation, Verb};
+use cni_plugin_kit::{delegate, CniError, Invocation, Verb};
 
 use crate::config::BridgeConfig;
 use crate::{detach, link, netns, nft, owner};
 
 pub async fn del(inv: &Invocation, cfg: &BridgeConfig) -> Result<(), CniError> {
     // IPAM DEL runs in its own process while we remove the interface.
-    let ipam = inv.conf.ipam_type.clone().map(|t| {
-        let env = inv.env.clone();
-        let stdin = inv.conf.to_bytes();
-        std::thread::spawn(move || delegate::quiet(&t, Verb::Del, &env, &stdin))
-    });
+    let ipam = inv
+        .conf
+        .ipam_type
+        .as_ref()
+        .map(|t| delegate::start(t, Verb::Del, &inv.env, &inv.conf.to_bytes()));
     let links = remove_container_link(inv).await;
     let firewall = if cfg.uses_nft() {
         let tag = nft::tag(inv.env.container_id(), inv.env.ifname());
@@ -23,9 +23,7 @@ pub async fn del(inv: &Invocation, cfg: &BridgeConfig) -> Result<(), CniError> {
         Ok(())
     };
     let ipam = match ipam {
-        Some(job) => job
-            .join()
-            .unwrap_or_else(|_| Err(CniError::new(ErrorCode::Internal, "IPAM thread panicked"))),
+        Some(started) => started.and_then(|r| r.finish().map(drop)),
         None => Ok(()),
     };
     ipam.and(links).and(firewall)

@@ -43,10 +43,19 @@ pub fn find_plugin(plugin_type: &str, env: &Env) -> Result<PathBuf, CniError> {
         })
 }
 
-/// Run `plugin_type` for `verb` with our environment (CNI_COMMAND replaced
-/// by `verb`) and `config` on stdin. Returns its stdout on success; its error
-/// object is relayed with the delegate's own code.
-pub fn exec(plugin_type: &str, verb: Verb, env: &Env, config: &[u8]) -> Result<Vec<u8>, CniError> {
+/// A delegate started by [`start`], running while the caller does its own
+/// work (SPEC.md lets a plugin run its IPAM at any point of ADD/DEL).
+pub struct Running {
+    plugin_type: String,
+    bin: PathBuf,
+    child: std::process::Child,
+}
+
+/// Start `plugin_type` for `verb` with our environment (CNI_COMMAND replaced
+/// by `verb`) and `config` on stdin, without waiting for it. No helper
+/// thread: the config is written before returning (it fits a pipe's buffer;
+/// a larger one just waits for the delegate to read it).
+pub fn start(plugin_type: &str, verb: Verb, env: &Env, config: &[u8]) -> Result<Running, CniError> {
     let bin = find_plugin(plugin_type, env)?;
     let mut child = Command::new(&bin)
         .env("CNI_COMMAND", verb.as_str())
@@ -64,22 +73,48 @@ pub fn exec(plugin_type: &str, verb: Verb, env: &Env, config: &[u8]) -> Result<V
         // A plugin may exit without reading stdin; a broken pipe is its answer.
         let _ = stdin.write_all(config);
     }
-    let out = child.wait_with_output().map_err(|e| {
-        CniError::new(
-            ErrorCode::Delegate,
-            format!("waiting for {}: {e}", bin.display()),
-        )
-    })?;
-    if out.status.success() {
-        return Ok(out.stdout);
+    Ok(Running {
+        plugin_type: plugin_type.to_string(),
+        bin,
+        child,
+    })
+}
+
+impl Running {
+    /// Wait for the delegate. Returns its stdout on success; its error
+    /// object is relayed with the delegate's own code.
+    pub fn finish(self) -> Result<Vec<u8>, CniError> {
+        let out = self.child.wait_with_output().map_err(|e| {
+            CniError::new(
+                ErrorCode::Delegate,
+                format!("waiting for {}: {e}", self.bin.display()),
+            )
+        })?;
+        if out.status.success() {
+            return Ok(out.stdout);
+        }
+        Err(relay_error(&self.plugin_type, &out.stdout, out.status))
     }
-    Err(relay_error(plugin_type, &out.stdout, out.status))
+
+    /// Wait for an ADD and parse its result.
+    pub fn finish_add(self) -> Result<CniResult, CniError> {
+        let plugin_type = self.plugin_type.clone();
+        parse_add(&plugin_type, &self.finish()?)
+    }
+}
+
+/// Run `plugin_type` for `verb` to completion (see [`start`]).
+pub fn exec(plugin_type: &str, verb: Verb, env: &Env, config: &[u8]) -> Result<Vec<u8>, CniError> {
+    start(plugin_type, verb, env, config)?.finish()
 }
 
 /// ADD on a delegate and parse its result.
 pub fn add(plugin_type: &str, env: &Env, config: &[u8]) -> Result<CniResult, CniError> {
-    let stdout = exec(plugin_type, Verb::Add, env, config)?;
-    let json: serde_json::Value = serde_json::from_slice(&stdout).map_err(|e| {
+    start(plugin_type, Verb::Add, env, config)?.finish_add()
+}
+
+fn parse_add(plugin_type: &str, stdout: &[u8]) -> Result<CniResult, CniError> {
+    let json: serde_json::Value = serde_json::from_slice(stdout).map_err(|e| {
         CniError::new(
             ErrorCode::Delegate,
             format!("{plugin_type} ADD printed no valid JSON result: {e}"),
