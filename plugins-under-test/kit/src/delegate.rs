@@ -2,13 +2,13 @@
 //! (SPEC.md "Section 4: Plugin Delegation"): same environment, the full
 //! config on stdin, its result (any version) parsed back.
 
-use std::io::Write;
+use std::ffi::OsString;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use crate::env::{Env, Verb};
 use crate::error::{CniError, ErrorCode};
 use crate::result::CniResult;
+use crate::spawn;
 
 /// Locate `plugin_type` on `CNI_PATH`. A type with a path separator is
 /// refused: the spec names plugins, it does not let configs pick binaries.
@@ -48,31 +48,24 @@ pub fn find_plugin(plugin_type: &str, env: &Env) -> Result<PathBuf, CniError> {
 pub struct Running {
     plugin_type: String,
     bin: PathBuf,
-    child: std::process::Child,
+    child: spawn::Child,
 }
 
 /// Start `plugin_type` for `verb` with our environment (CNI_COMMAND replaced
-/// by `verb`) and `config` on stdin, without waiting for it. No helper
-/// thread: the config is written before returning (it fits a pipe's buffer;
-/// a larger one just waits for the delegate to read it).
+/// by `verb`) and `config` on stdin, without waiting for it (not even for its
+/// exec: see `spawn`).
 pub fn start(plugin_type: &str, verb: Verb, env: &Env, config: &[u8]) -> Result<Running, CniError> {
     let bin = find_plugin(plugin_type, env)?;
-    let mut child = Command::new(&bin)
-        .env("CNI_COMMAND", verb.as_str())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| {
-            CniError::new(
-                ErrorCode::Delegate,
-                format!("starting {}: {e}", bin.display()),
-            )
-        })?;
-    if let Some(mut stdin) = child.stdin.take() {
-        // A plugin may exit without reading stdin; a broken pipe is its answer.
-        let _ = stdin.write_all(config);
-    }
+    let vars: Vec<(OsString, OsString)> = std::env::vars_os()
+        .filter(|(k, _)| k != "CNI_COMMAND")
+        .chain([("CNI_COMMAND".into(), verb.as_str().into())])
+        .collect();
+    let child = spawn::spawn(&bin, &vars, config).map_err(|e| {
+        CniError::new(
+            ErrorCode::Delegate,
+            format!("starting {}: {e}", bin.display()),
+        )
+    })?;
     Ok(Running {
         plugin_type: plugin_type.to_string(),
         bin,
@@ -84,16 +77,16 @@ impl Running {
     /// Wait for the delegate. Returns its stdout on success; its error
     /// object is relayed with the delegate's own code.
     pub fn finish(self) -> Result<Vec<u8>, CniError> {
-        let out = self.child.wait_with_output().map_err(|e| {
+        let (status, stdout) = self.child.wait().map_err(|e| {
             CniError::new(
                 ErrorCode::Delegate,
-                format!("waiting for {}: {e}", self.bin.display()),
+                format!("running {}: {e}", self.bin.display()),
             )
         })?;
-        if out.status.success() {
-            return Ok(out.stdout);
+        if status.success() {
+            return Ok(stdout);
         }
-        Err(relay_error(&self.plugin_type, &out.stdout, out.status))
+        Err(relay_error(&self.plugin_type, &stdout, status))
     }
 
     /// Wait for an ADD and parse its result.

@@ -12,6 +12,7 @@ pub mod env;
 pub mod error;
 pub mod netconf;
 pub mod result;
+pub mod spawn;
 pub mod version;
 
 pub use cidr::IpNet;
