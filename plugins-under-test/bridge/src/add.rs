@@ -33,7 +33,12 @@ pub async fn add(inv: &Invocation, cfg: &BridgeConfig) -> Result<CniResult, CniE
     }
     // IPAM runs in its own process; start it now and build links meanwhile.
     let ipam = match &inv.conf.ipam_type {
-        Some(t) => Some(delegate::start(t, Verb::Add, &inv.env, &inv.conf.to_bytes())?),
+        Some(t) => Some(delegate::start(
+            t,
+            Verb::Add,
+            &inv.env,
+            &inv.conf.to_bytes(),
+        )?),
         None => None,
     };
     trace::mark("ipam started");
@@ -46,7 +51,7 @@ pub async fn add(inv: &Invocation, cfg: &BridgeConfig) -> Result<CniResult, CniE
             .await
             .map_err(|e| (e, Some(veth))),
         (Ok(veth), Err(e)) => Err((e, Some(veth))),
-        (Err(failed), _) => Err(failed),
+        (Err(e), _) => Err((e, None)),
     };
     match outcome {
         Ok(result) => Ok(result),
@@ -64,20 +69,18 @@ struct HostVeth {
     bridge_index: u32,
 }
 
-/// The bridge and a labelled veth pair. On error, the pair if it was made
-/// (for `undo`).
+/// The bridge and a veth pair named after the attachment (see `owner`).
 async fn build_links(
     h: &Handle,
     cfg: &BridgeConfig,
     container_id: &str,
     ifname: &str,
     ns: &std::fs::File,
-) -> Result<HostVeth, (CniError, Option<HostVeth>)> {
+) -> Result<HostVeth, CniError> {
     use std::os::fd::AsRawFd;
-    let bridge = link::ensure_bridge(h, &cfg.bridge, cfg.mtu, cfg.promisc, cfg.vlan.is_some())
-        .await
-        .map_err(|e| (e, None))?;
-    let name = format!("veth{:08x}", random_u32());
+    let bridge =
+        link::ensure_bridge(h, &cfg.bridge, cfg.mtu, cfg.promisc, cfg.vlan.is_some()).await?;
+    let name = owner::host_veth_name(container_id, ifname);
     link::create_veth(
         h,
         &name,
@@ -87,32 +90,12 @@ async fn build_links(
         cfg.mtu,
         cfg.mac,
     )
-    .await
-    .map_err(|e| (e, None))?;
-    let veth = HostVeth {
+    .await?;
+    Ok(HostVeth {
         name,
         bridge: cfg.bridge.clone(),
         bridge_index: bridge.index,
-    };
-    match link::set_alias(h, &veth.name, &owner::label(container_id, ifname)).await {
-        Ok(()) => Ok(veth),
-        Err(e) => Err((e, Some(veth))),
-    }
-}
-
-fn random_u32() -> u32 {
-    let mut b = [0u8; 4];
-    // SAFETY: getrandom fills at most the 4 bytes of `b`.
-    let n = unsafe { libc::getrandom(b.as_mut_ptr().cast(), b.len(), 0) };
-    if n != 4 {
-        // Entropy unavailable: time and pid still make a collision unlikely.
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        return t ^ std::process::id().rotate_left(16);
-    }
-    u32::from_ne_bytes(b)
+    })
 }
 
 async fn configure(

@@ -46,9 +46,9 @@ async fn remove_container_link(inv: &Invocation) -> Result<(), CniError> {
     let Some(l) = link::by_name(&cont, inv.env.ifname()).await? else {
         return Ok(());
     };
-    let label = owner::label(inv.env.container_id(), inv.env.ifname());
+    let host_name = owner::host_veth_name(inv.env.container_id(), inv.env.ifname());
     let host = netns::handle_here()?;
-    let Some(host_end) = owner::host_end(&host, &l, &label).await? else {
+    let Some(host_end) = owner::host_end(&host, &l, &host_name).await? else {
         return Ok(());
     };
     detach::delete_link(&ns, l.index)?;

@@ -19,6 +19,7 @@ const EEXIST: i32 = 17;
 #[derive(Debug, Clone)]
 pub struct Link {
     pub index: u32,
+    pub name: String,
     pub mac: Vec<u8>,
     pub mtu: Option<u32>,
     pub is_bridge: bool,
@@ -28,7 +29,6 @@ pub struct Link {
     pub peer: Option<u32>,
     /// IFLA_LINK_NETNSID is present: the peer lives in another namespace.
     pub peer_elsewhere: bool,
-    pub alias: Option<String>,
     /// IFLA_MASTER: the bridge this link is a port of.
     pub controller: Option<u32>,
 }
@@ -47,6 +47,7 @@ fn nl_err(what: impl std::fmt::Display) -> impl FnOnce(rtnetlink::Error) -> CniE
 fn parse_link(m: &LinkMessage) -> Link {
     let mut link = Link {
         index: m.header.index,
+        name: String::new(),
         mac: Vec::new(),
         mtu: None,
         is_bridge: false,
@@ -54,7 +55,6 @@ fn parse_link(m: &LinkMessage) -> Link {
         up: m.header.flags.contains(LinkFlags::Up),
         peer: None,
         peer_elsewhere: false,
-        alias: None,
         controller: None,
     };
     for a in &m.attributes {
@@ -72,7 +72,7 @@ fn parse_link(m: &LinkMessage) -> Link {
             }
             LinkAttribute::Link(peer) => link.peer = Some(*peer),
             LinkAttribute::LinkNetNsId(_) => link.peer_elsewhere = true,
-            LinkAttribute::IfAlias(a) => link.alias = Some(a.clone()),
+            LinkAttribute::IfName(n) => link.name = n.clone(),
             LinkAttribute::Controller(c) => link.controller = Some(*c),
             _ => {}
         }
@@ -98,16 +98,6 @@ pub async fn by_index(h: &Handle, index: u32) -> Result<Option<Link>, CniError> 
         Err(e) if matches!(errno(&e), Some(ENODEV)) => Ok(None),
         Err(e) => Err(CniError::netlink(format!("looking up link {index}"), e)),
     }
-}
-
-/// Label link `name` (IFLA_IFALIAS): the kernel ignores an alias in the
-/// creating request, so it takes one more.
-pub async fn set_alias(h: &Handle, name: &str, alias: &str) -> Result<(), CniError> {
-    h.link()
-        .set(LinkUnspec::new_with_name(name).alias(alias).build())
-        .execute()
-        .await
-        .map_err(nl_err(format!("labelling link {name}")))
 }
 
 /// The bridge `name`, created (with `mtu`, promiscuous, VLAN filtering as
@@ -162,7 +152,8 @@ pub async fn ensure_bridge(
 
 /// One request: a veth pair whose host end `host` is up and enslaved to
 /// `bridge`, and whose peer is created directly inside the container
-/// namespace `ns_fd` as `ifname` (with `mac` if given).
+/// namespace `ns_fd` as `ifname` (with `mac` if given). The peer cannot be
+/// created up (veth refuses to open before both ends are linked: ENOTCONN).
 pub async fn create_veth(
     h: &Handle,
     host: &str,
