@@ -31,6 +31,7 @@ pub async fn add(inv: &Invocation, cfg: &BridgeConfig) -> Result<CniResult, CniE
             ),
         ));
     }
+    trace::mark("ifname checked");
     // IPAM runs in its own process; start it now and build links meanwhile.
     let ipam = match &inv.conf.ipam_type {
         Some(t) => Some(delegate::start(
@@ -80,6 +81,7 @@ async fn build_links(
     use std::os::fd::AsRawFd;
     let bridge =
         link::ensure_bridge(h, &cfg.bridge, cfg.mtu, cfg.promisc, cfg.vlan.is_some()).await?;
+    trace::mark("bridge ready");
     let name = owner::host_veth_name(container_id, ifname);
     link::create_veth(
         h,

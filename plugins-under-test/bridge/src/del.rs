@@ -6,7 +6,7 @@
 use cni_plugin_kit::{delegate, CniError, Invocation, Verb};
 
 use crate::config::BridgeConfig;
-use crate::{detach, link, netns, nft, owner};
+use crate::{detach, link, netns, nft, owner, trace};
 
 pub async fn del(inv: &Invocation, cfg: &BridgeConfig) -> Result<(), CniError> {
     // IPAM DEL runs in its own process while we remove the interface.
@@ -15,7 +15,9 @@ pub async fn del(inv: &Invocation, cfg: &BridgeConfig) -> Result<(), CniError> {
         .ipam_type
         .as_ref()
         .map(|t| delegate::start(t, Verb::Del, &inv.env, &inv.conf.to_bytes()));
+    trace::mark("ipam started");
     let links = remove_container_link(inv).await;
+    trace::mark("link removed");
     let firewall = if cfg.uses_nft() {
         let tag = nft::tag(inv.env.container_id(), inv.env.ifname());
         nft::remove_where(|c| c == tag)
@@ -51,7 +53,9 @@ async fn remove_container_link(inv: &Invocation) -> Result<(), CniError> {
     let Some(host_end) = owner::host_end(&host, &l, &host_name).await? else {
         return Ok(());
     };
+    trace::mark("ownership checked");
     detach::delete_link(&ns, l.index)?;
+    trace::mark("unlisted");
     // The bridge's carrier/operstate change from losing a port is applied by
     // the kernel's linkwatch up to a second later; a single-link GET syncs it
     // (rtnl_getlink -> linkwatch_sync_dev), so DEL's effect is settled when

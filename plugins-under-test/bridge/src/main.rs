@@ -36,12 +36,16 @@ fn block_on<T>(f: impl Future<Output = Result<T, CniError>>) -> Result<T, CniErr
 impl Plugin for Bridge {
     fn add(&self, inv: &Invocation) -> Result<CniResult, CniError> {
         let cfg = BridgeConfig::from_conf(&inv.conf)?;
-        block_on(add::add(inv, &cfg))
+        let r = block_on(add::add(inv, &cfg));
+        trace::mark("ADD done");
+        r
     }
 
     fn del(&self, inv: &Invocation) -> Result<(), CniError> {
         let cfg = BridgeConfig::from_conf(&inv.conf)?;
-        block_on(del::del(inv, &cfg))
+        let r = block_on(del::del(inv, &cfg));
+        trace::mark("DEL done");
+        r
     }
 
     fn check(&self, inv: &Invocation) -> Result<(), CniError> {

@@ -104,3 +104,39 @@ impl Child {
         Ok((ExitStatus::from_raw(status), out))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn script(dir: &Path, name: &str, body: &str, mode: u32) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, body).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        path
+    }
+
+    #[test]
+    fn runs_with_exactly_the_given_env_and_stdin() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = script(
+            dir.path(),
+            "echoer",
+            "#!/bin/sh\ncat\necho \"$CNI_COMMAND ${HOME:-nohome}\"\nexit 3\n",
+            0o755,
+        );
+        let env = [("CNI_COMMAND".into(), "DEL".into())];
+        let (status, out) = spawn(&bin, &env, b"{}\n").unwrap().wait().unwrap();
+        assert_eq!(status.code(), Some(3));
+        assert_eq!(String::from_utf8_lossy(&out), "{}\nDEL nohome\n");
+    }
+
+    #[test]
+    fn exec_failure_is_reported_on_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = script(dir.path(), "noexec", "x", 0o644);
+        let err = spawn(&bin, &[], b"").unwrap().wait().unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EACCES));
+    }
+}
