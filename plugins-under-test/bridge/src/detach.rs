@@ -5,6 +5,12 @@
 //! name freed and RTM_DELLINK multicast well before that. So a forked child
 //! sends the request and carries the wait, while we return as soon as the
 //! notification shows the link is gone: DEL's effect is complete when we exit.
+//!
+//! A runtime (or the harness) may SIGKILL the child as soon as we exit. That
+//! is harmless: by then the kernel has unlisted the link, and the rest of the
+//! teardown (rcu_barrier, waiting for the last references) runs in the
+//! child's syscall in uninterruptible waits; the signal takes effect only on
+//! its return to user space, after the kernel has finished.
 
 use std::fs::File;
 use std::io;
