@@ -84,6 +84,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             .clone()
             .unwrap_or_else(|| profile.ifname().to_string()),
         args: cni_args,
+        netns: None,
     };
     let fresh = args.netns.is_none();
     println!(
@@ -92,6 +93,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
         sandbox.container_path().display()
     );
 
+    let before = snapshot(&sandbox);
     let run = match args.verb {
         Verb::Add => rt.add(&net, &att)?,
         Verb::Check | Verb::Del => {
@@ -124,7 +126,29 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
     };
     println!("# {}\n", args.verb);
     print_run(&run);
+    if let (Some(before), Some(after)) = (before, snapshot(&sandbox)) {
+        let changes = crate::kernel::diff_sandbox(&before, &after);
+        println!("# kernel and state changes made by {}:", args.verb);
+        if changes.is_empty() {
+            println!("  (none)");
+        }
+        for line in crate::kernel::render(&changes).lines() {
+            println!("  {line}");
+        }
+    }
     Ok(if run.succeeded() { 0 } else { 1 })
+}
+
+/// A snapshot for the diff; a failure to take one is reported, not fatal.
+fn snapshot(sandbox: &Sandbox) -> Option<crate::kernel::SandboxSnapshot> {
+    match crate::kernel::SandboxSnapshot::take(sandbox, &crate::kernel::SnapshotOptions::default())
+    {
+        Ok(s) => Some(s),
+        Err(e) => {
+            eprintln!("cni-harness: warning: no kernel diff: {e}");
+            None
+        }
+    }
 }
 
 fn print_run(run: &ChainRun) {

@@ -3,6 +3,7 @@
 
 mod exec;
 mod list;
+mod report;
 mod test;
 
 use std::path::PathBuf;
@@ -32,6 +33,8 @@ pub enum Command {
     Exec(exec::ExecArgs),
     /// Run the conformance suite against a plugin (default: the embedded reference plugin).
     Test(Box<test::TestArgs>),
+    /// Render results JSON of one or more runs into JUnit, Markdown and HTML.
+    Report(report::ReportArgs),
     /// List the conformance cases and the requirement ids they check.
     List,
     /// Remove namespaces and directories left behind by killed runs.
@@ -111,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Exec(args) => exec::run(&args),
         Command::Test(args) => test::run(&args),
         Command::List => list::run(),
+        Command::Report(args) => report::run(&args),
         Command::Clean { all } => clean(all),
     };
     match outcome {

@@ -141,11 +141,12 @@ fn print_summary(results: &RunResults) {
     );
 }
 
-/// Write results.json into `dir`.
+/// Write results.json and the rendered reports (JUnit, Markdown, HTML) into `dir`.
 pub fn write_reports(results: &RunResults, dir: &std::path::Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     let json = serde_json::to_string_pretty(results)?;
     std::fs::write(dir.join("results.json"), json)?;
+    crate::report::write_all(std::slice::from_ref(results), dir)?;
     Ok(())
 }
 

@@ -48,6 +48,10 @@ pub struct Needs {
     /// Capability arguments the runtime passes (e.g. `portMappings`).
     #[serde(default)]
     pub capability_args: Map<String, Value>,
+    /// The configuration assigns fixed addresses (static IPAM): only one
+    /// container can hold them at a time, so cases with several are skipped.
+    #[serde(default)]
+    pub fixed_addresses: bool,
 }
 
 #[derive(Debug, Clone)]

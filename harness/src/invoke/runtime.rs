@@ -21,6 +21,8 @@ pub struct Attachment {
     pub container_id: String,
     pub ifname: String,
     pub args: CniArgs,
+    /// The container's namespace, when not the sandbox's first one.
+    pub netns: Option<PathBuf>,
 }
 
 impl Attachment {
@@ -29,6 +31,7 @@ impl Attachment {
             container_id: container_id.to_string(),
             ifname: ifname.to_string(),
             args: CniArgs::default(),
+            netns: None,
         }
     }
 }
@@ -106,7 +109,7 @@ impl<'a> Runtime<'a> {
             verb,
             version,
             container_id: att.map(|a| a.container_id.as_str()).unwrap_or(""),
-            netns: att.map(|_| self.sandbox.container_path()),
+            netns: att.map(|a| a.netns.as_deref().unwrap_or(self.sandbox.container_path())),
             ifname: att.map(|a| a.ifname.as_str()).unwrap_or(""),
             args: att.map(|a| &a.args).unwrap_or(&none),
             cni_path: &self.cni_path,

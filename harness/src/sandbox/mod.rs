@@ -49,6 +49,8 @@ pub struct Sandbox {
     node: Node,
     container: Option<Netns>,
     container_path: PathBuf,
+    /// More container namespaces, for cases with several containers.
+    more_containers: Vec<Netns>,
     /// State directories are per-sandbox (false only for [`Sandbox::on_host`]).
     private_state: bool,
 }
@@ -71,6 +73,7 @@ impl Sandbox {
             root,
             node: Node::Host,
             container: None,
+            more_containers: Vec::new(),
             private_state: true,
         };
         for dir in sandbox.state_dirs() {
@@ -100,6 +103,7 @@ impl Sandbox {
             node: Node::Host,
             container: Some(container),
             container_path: container_netns.to_path_buf(),
+            more_containers: Vec::new(),
             private_state: false,
         })
     }
@@ -129,6 +133,15 @@ impl Sandbox {
     /// which is how DEL-with-vanished-netns cases are made).
     pub fn container_path(&self) -> &Path {
         &self.container_path
+    }
+
+    /// Another container namespace in this sandbox (for cases with several
+    /// containers on one network); returns its path.
+    pub fn add_container(&mut self) -> io::Result<PathBuf> {
+        let n = self.more_containers.len() + 1;
+        let path = Path::new(NETNS_DIR).join(format!("{}-ctr{n}", self.id));
+        self.more_containers.push(Netns::create(&path)?);
+        Ok(path)
     }
 
     /// Remove the container namespace, as a runtime does when a pod dies
@@ -167,6 +180,7 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.container = None;
+        self.more_containers.clear();
         self.node = Node::Host;
         if self.private_state {
             let _ = std::fs::remove_dir_all(&self.root);

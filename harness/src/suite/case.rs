@@ -22,6 +22,8 @@ pub struct Applicability {
     pub role: Role,
     /// The profile pins CNI_IFNAME (e.g. loopback's `lo`).
     pub fixed_ifname: bool,
+    /// The profile hands out fixed addresses (one container at a time).
+    pub fixed_addresses: bool,
 }
 
 pub type Run = fn(&mut Ctx) -> CaseVerdict;
@@ -81,4 +83,13 @@ pub fn needs_chaining(a: &Applicability) -> Result<(), String> {
 pub fn both(a: &Applicability, x: Applies, y: Applies) -> Result<(), String> {
     x(a)?;
     y(a)
+}
+
+/// Several containers attached at once.
+pub fn several_containers(a: &Applicability) -> Result<(), String> {
+    if a.fixed_addresses {
+        Err("the configuration assigns fixed addresses: one container at a time".into())
+    } else {
+        Ok(())
+    }
 }

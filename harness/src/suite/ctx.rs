@@ -56,16 +56,23 @@ impl<'o> Ctx<'o> {
         rt
     }
 
-    /// The n-th attachment of a case: distinct container IDs, and distinct
-    /// interface names since they share the container namespace.
+    /// The first container's attachment.
     pub fn attachment(&self, n: usize) -> Attachment {
-        let base = self.opts.profile.ifname();
-        let ifname = if n == 0 {
-            base.to_string()
-        } else {
-            format!("{}{n}", base.trim_end_matches(|c: char| c.is_ascii_digit()))
-        };
-        Attachment::new(&format!("cnih-ctr-{n}"), &ifname)
+        debug_assert_eq!(n, 0, "use container(n) for more containers");
+        Attachment::new("cnih-ctr-0", self.opts.profile.ifname())
+    }
+
+    /// The attachment of the n-th container (each in its own namespace).
+    pub fn container(&mut self, n: usize) -> Outcome<Attachment> {
+        let mut att = Attachment::new(&format!("cnih-ctr-{n}"), self.opts.profile.ifname());
+        if n > 0 {
+            let path = self
+                .sandbox
+                .add_container()
+                .map_err(|e| CaseVerdict::error(format!("sandbox: {e}")))?;
+            att.netns = Some(path);
+        }
+        Ok(att)
     }
 
     /// Index in the list of the plugin whose configuration the subject reads.
@@ -201,6 +208,20 @@ impl<'o> Ctx<'o> {
                 run.last().map(|s| s.reply.summary()).unwrap_or_default(),
             )),
         }
+    }
+
+    /// Kernel and state-file snapshot of the sandbox.
+    pub fn snapshot(&self) -> Outcome<crate::kernel::SandboxSnapshot> {
+        crate::kernel::SandboxSnapshot::take(
+            &self.sandbox,
+            &crate::kernel::SnapshotOptions::default(),
+        )
+        .map_err(|e| CaseVerdict::error(format!("kernel snapshot: {e}")))
+    }
+
+    /// Keep steps run outside the context (e.g. from parallel threads) as evidence.
+    pub fn record(&mut self, steps: impl IntoIterator<Item = Step>) {
+        self.steps.extend(steps);
     }
 
     /// Every plugin execution so far, as evidence.

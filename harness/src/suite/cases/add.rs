@@ -26,6 +26,9 @@ pub fn cases() -> Vec<Case> {
             run: existing_interface_fails,
         },
     ]
+    .into_iter()
+    .chain(super::add_kernel::cases())
+    .collect()
 }
 
 /// Cases that make the plugin create an interface of a name we choose.

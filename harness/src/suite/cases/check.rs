@@ -14,6 +14,9 @@ pub fn cases() -> Vec<Case> {
         applies: needs_check,
         run: after_add,
     }]
+    .into_iter()
+    .chain(super::check_tamper::cases())
+    .collect()
 }
 
 fn after_add(ctx: &mut Ctx) -> CaseVerdict {

@@ -31,6 +31,9 @@ pub fn cases() -> Vec<Case> {
             run: netns_gone,
         },
     ]
+    .into_iter()
+    .chain(super::del_residue::cases())
+    .collect()
 }
 
 /// A DEL that must succeed.

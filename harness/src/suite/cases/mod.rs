@@ -2,11 +2,16 @@
 //! requirement ids (`specs/requirements.json`) it enforces.
 
 mod add;
+mod add_kernel;
+mod addressing;
 mod chain;
 mod check;
+mod check_tamper;
 mod del;
+mod del_residue;
 mod env;
 pub mod errors;
+mod gc;
 mod lifecycle;
 mod output;
 mod version;
@@ -19,6 +24,7 @@ pub fn all() -> Vec<Case> {
     cases.extend(version::cases());
     cases.extend(env::cases());
     cases.extend(add::cases());
+    cases.extend(addressing::cases());
     cases.extend(check::cases());
     cases.extend(del::cases());
     cases.extend(chain::cases());

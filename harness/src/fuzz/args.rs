@@ -1,0 +1,74 @@
+//! The `cni-harness fuzz` command line, for the CLI to flatten into its
+//! subcommand and turn into [`FuzzOptions`].
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{FuzzOptions, Shard};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct FuzzArgs {
+    /// Re-run a saved finding and say whether it still fires (exit 1 if it does).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["merge"])]
+    pub reproduce: Option<PathBuf>,
+    /// Merge these corpus directories into --corpus (deduplicated by content).
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    pub merge: Vec<PathBuf>,
+    /// Seed corpus and where interesting inputs are written [default: OUT/corpus].
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
+    /// Output directory (findings in OUT/findings, results.json).
+    #[arg(long, value_name = "DIR", default_value = "fuzz-out")]
+    pub out: PathBuf,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub duration: u64,
+    /// Stop after this many inputs.
+    #[arg(long, value_name = "N")]
+    pub max_execs: Option<u64>,
+    /// Random seed; the same seed gives the same inputs (with --jobs 1).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Parallel workers, each with its own sandbox.
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    /// Run shard I of N (e.g. 0/4) of the iteration space.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
+    /// Executions spent minimising each new finding (0 keeps it as found).
+    #[arg(long, default_value_t = 200)]
+    pub minimize_attempts: u32,
+    /// Re-run the seed configuration after every N-th input (0: never).
+    #[arg(long, default_value_t = 16)]
+    pub recheck_every: u64,
+    /// No progress line on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl FuzzArgs {
+    /// Options for a session on `config` with the resolved CNI path and
+    /// per-execution timeout (from the shared target arguments).
+    pub fn options(
+        &self,
+        config: PathBuf,
+        cni_path: Vec<PathBuf>,
+        timeout: Duration,
+    ) -> FuzzOptions {
+        FuzzOptions {
+            config,
+            cni_path,
+            duration: Some(Duration::from_secs(self.duration)),
+            max_execs: self.max_execs,
+            corpus: self.corpus.clone(),
+            out: self.out.clone(),
+            seed: self.seed,
+            jobs: self.jobs,
+            shard: self.shard.unwrap_or_default(),
+            timeout,
+            minimize_attempts: self.minimize_attempts,
+            recheck_every: self.recheck_every,
+            progress: !self.quiet,
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Saved findings: `<out>/findings/<oracle>-<signature hash>.json`, holding
+//! everything needed to understand and replay one defect.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use super::execute::Execution;
+use super::input::{fnv1a, Input};
+use super::oracles::Verdict;
+use super::target::TargetRecord;
+use crate::invoke::Step;
+use crate::results::{self, InvocationRecord};
+
+pub const FINDING_FORMAT: &str = "cni-harness-fuzz-finding";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingFile {
+    pub format: String,
+    pub oracle: String,
+    pub signature: String,
+    pub summary: String,
+    pub reproduce: String,
+    pub target: TargetRecord,
+    /// The smallest input found that still shows the defect.
+    pub input: Input,
+    /// The input as the fuzzer first hit it.
+    pub original_input: Input,
+    /// Every plugin execution of the (minimised) input, cleanup DEL and re-check included.
+    pub invocations: Vec<InvocationRecord>,
+    /// Kernel and state-directory changes left by the input.
+    pub kernel_diff: String,
+}
+
+/// `crash-1a2b3c4d5e6f7a8b.json`
+pub fn file_name(verdict: &Verdict) -> String {
+    format!(
+        "{}-{:016x}.json",
+        verdict.oracle,
+        fnv1a(verdict.signature().as_bytes())
+    )
+}
+
+impl FindingFile {
+    pub fn new(
+        verdict: &Verdict,
+        target: TargetRecord,
+        input: Input,
+        original: Input,
+        ex: &Execution,
+        path: &Path,
+    ) -> FindingFile {
+        FindingFile {
+            format: FINDING_FORMAT.into(),
+            oracle: verdict.oracle.to_string(),
+            signature: verdict.signature(),
+            summary: verdict.summary.clone(),
+            reproduce: format!("cni-harness fuzz --reproduce {}", path.display()),
+            target,
+            input,
+            original_input: original,
+            invocations: ex.steps.iter().chain(&ex.extra_steps).map(record).collect(),
+            kernel_diff: ex.kernel_diff.clone(),
+        }
+    }
+
+    pub fn load(path: &Path) -> anyhow::Result<FindingFile> {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read finding {}", path.display()))?;
+        let f: FindingFile = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a cni-harness fuzz finding", path.display()))?;
+        anyhow::ensure!(
+            f.format == FINDING_FORMAT,
+            "{}: format is {:?}, expected {FINDING_FORMAT:?}",
+            path.display(),
+            f.format
+        );
+        Ok(f)
+    }
+
+    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, serde_json::to_vec_pretty(self)?)
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// The entry for the results JSON.
+    pub fn to_result(&self, file: &Path, out: &Path) -> results::Finding {
+        let rel: PathBuf = file.strip_prefix(out).unwrap_or(file).to_path_buf();
+        results::Finding {
+            id: rel
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default(),
+            oracle: self.oracle.clone(),
+            signature: self.signature.clone(),
+            summary: self.summary.clone(),
+            reproduce: self.reproduce.clone(),
+            file: rel.display().to_string(),
+        }
+    }
+}
+
+/// A step as the results format records it.
+pub fn record(step: &Step) -> InvocationRecord {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).chars().take(64 * 1024).collect();
+    InvocationRecord {
+        plugin: step.invocation.plugin.display().to_string(),
+        verb: step.invocation.verb,
+        env: step.invocation.env.clone(),
+        stdin: text(&step.invocation.stdin),
+        stdout: text(&step.outcome.stdout),
+        stderr: text(&step.outcome.stderr),
+        status: step.outcome.exit.to_string(),
+        wall_ms: step.outcome.wall.as_secs_f64() * 1000.0,
+    }
+}

@@ -1,0 +1,146 @@
+//! One fuzz input: the exact configuration text the plugin under test reads
+//! on stdin, changes to the environment the runtime computes, and the verbs
+//! to send in order. Inputs are what the corpus and findings store.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::invoke::EnvEdit;
+use crate::spec::{SpecVersion, Verb};
+
+/// Marks an input document in a corpus directory (other files are seed configurations).
+pub const INPUT_FORMAT: &str = "cni-harness-fuzz-input";
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Input {
+    /// Always [`INPUT_FORMAT`].
+    pub format: String,
+    /// The plugin's stdin for ADD, byte for byte (it may hold duplicated keys
+    /// or be no JSON at all); CHECK and DEL get it with `prevResult` added.
+    pub config: String,
+    /// Applied after the runtime computed the libcni environment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<EnvChange>,
+    pub verbs: Vec<Verb>,
+}
+
+/// A serialisable [`EnvEdit`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EnvChange {
+    Set(String, String),
+    Remove(String),
+}
+
+impl EnvChange {
+    pub fn to_edit(&self) -> EnvEdit {
+        match self {
+            EnvChange::Set(k, v) => EnvEdit::Set(k.clone(), v.clone()),
+            EnvChange::Remove(k) => EnvEdit::Remove(k.clone()),
+        }
+    }
+
+    pub fn variable(&self) -> &str {
+        match self {
+            EnvChange::Set(k, _) | EnvChange::Remove(k) => k,
+        }
+    }
+}
+
+/// The verb sequences the fuzzer sends: the attachment lifecycle plus the
+/// orders the spec says plugins must tolerate (repeated DEL, DEL without
+/// ADD) or reject cleanly (CHECK after DEL, ADD twice).
+pub const SEQUENCES: &[&[Verb]] = &[
+    &[Verb::Add, Verb::Del],
+    &[Verb::Add, Verb::Check, Verb::Del],
+    &[Verb::Add, Verb::Add, Verb::Del],
+    &[Verb::Add, Verb::Del, Verb::Del],
+    &[Verb::Add, Verb::Del, Verb::Check],
+    &[Verb::Del],
+];
+
+impl Input {
+    pub fn new(config: String, verbs: Vec<Verb>) -> Input {
+        Input {
+            format: INPUT_FORMAT.to_string(),
+            config,
+            env: Vec::new(),
+            verbs,
+        }
+    }
+
+    /// The configuration as JSON, if it is JSON.
+    pub fn config_value(&self) -> Option<Value> {
+        serde_json::from_str(&self.config).ok()
+    }
+
+    /// The declared `cniVersion`, when it is one the harness knows.
+    pub fn spec_version(&self) -> Option<SpecVersion> {
+        self.config_value()?
+            .get("cniVersion")?
+            .as_str()?
+            .parse()
+            .ok()
+    }
+
+    pub fn env_edits(&self) -> Vec<EnvEdit> {
+        self.env.iter().map(EnvChange::to_edit).collect()
+    }
+
+    /// Stdin for `verb`: CHECK and DEL carry the ADD result as `prevResult`
+    /// (SPEC.md "CHECK" and "DEL", from 0.4.0), spliced into the text so
+    /// that whatever else the text holds reaches the plugin unchanged.
+    pub fn stdin_for(&self, verb: Verb, add_result: Option<&Value>) -> Vec<u8> {
+        let prev = match (verb, add_result) {
+            (Verb::Check | Verb::Del, Some(r)) => r,
+            _ => return self.config.clone().into_bytes(),
+        };
+        let text = self.config.trim_start();
+        let Some(rest) = text.strip_prefix('{') else {
+            return self.config.clone().into_bytes();
+        };
+        let comma = if rest.trim_start().starts_with('}') {
+            ""
+        } else {
+            ","
+        };
+        format!("{{\"prevResult\":{prev}{comma}{rest}").into_bytes()
+    }
+
+    /// Stable content hash, the identity of corpus entries.
+    pub fn content_hash(&self) -> u64 {
+        fnv1a(serde_json::to_string(self).unwrap_or_default().as_bytes())
+    }
+}
+
+/// FNV-1a, 64 bit: stable across runs and Rust releases (std's hasher is
+/// not), which file names and shard assignment rely on.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prev_result_is_spliced_into_the_text() {
+        let input = Input::new(r#"{"a":1,"a":2}"#.into(), vec![Verb::Add, Verb::Del]);
+        let prev = serde_json::json!({"cniVersion": "1.0.0"});
+        let del = String::from_utf8(input.stdin_for(Verb::Del, Some(&prev))).expect("utf8");
+        assert_eq!(del, r#"{"prevResult":{"cniVersion":"1.0.0"},"a":1,"a":2}"#);
+        let empty = Input::new("{ }".into(), vec![Verb::Del]);
+        let del = String::from_utf8(empty.stdin_for(Verb::Del, Some(&prev))).expect("utf8");
+        assert!(serde_json::from_str::<Value>(&del).is_ok(), "{del}");
+        assert_eq!(
+            input.stdin_for(Verb::Add, Some(&prev)),
+            input.config.as_bytes()
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! Delta debugging of a finding's input: drop environment changes and
+//! verbs, then JSON keys and array elements, then shrink strings and numbers,
+//! keeping each change only while the same oracle and signature still fire.
+
+use serde_json::{json, Value};
+
+use super::execute::Executor;
+use super::input::Input;
+use super::mutate::{self, Seg};
+
+/// Bounds on one minimisation (each attempt is a full execution, and for a
+/// hang one that lasts the whole timeout).
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    pub attempts: u32,
+}
+
+/// The smallest input found that still fires `signature`, and the attempts spent.
+pub fn minimize(
+    exec: &mut Executor,
+    input: &Input,
+    signature: &str,
+    recheck: bool,
+    budget: Budget,
+) -> (Input, u32) {
+    let mut best = input.clone();
+    let mut spent = 0;
+    let mut still_fires = |candidate: &Input, spent: &mut u32| -> bool {
+        if *spent >= budget.attempts {
+            return false;
+        }
+        *spent += 1;
+        exec.run(candidate, recheck)
+            .map(|ex| ex.fired(signature))
+            .unwrap_or(false)
+    };
+    loop {
+        let before = best.clone();
+        for i in (0..best.env.len()).rev() {
+            let mut c = best.clone();
+            c.env.remove(i);
+            if still_fires(&c, &mut spent) {
+                best = c;
+            }
+        }
+        for i in (0..best.verbs.len()).rev() {
+            if best.verbs.len() > 1 {
+                let mut c = best.clone();
+                c.verbs.remove(i);
+                if still_fires(&c, &mut spent) {
+                    best = c;
+                }
+            }
+        }
+        if let Some(tree) = best.config_value() {
+            let tree = shrink_tree(tree, &mut |t: &Value| {
+                let mut c = best.clone();
+                c.config = serde_json::to_string(t).unwrap_or_default();
+                still_fires(&c, &mut spent)
+            });
+            let text = serde_json::to_string(&tree).unwrap_or_default();
+            if text != best.config {
+                best.config = text;
+            }
+        }
+        if best == before || spent >= budget.attempts {
+            return (best, spent);
+        }
+    }
+}
+
+/// Remove whole nodes first (biggest wins), then simplify leaves.
+fn shrink_tree(mut tree: Value, fires: &mut dyn FnMut(&Value) -> bool) -> Value {
+    // Deepest paths last in `paths`; walk from the end so indices stay valid.
+    let all = mutate::paths(&tree);
+    let mut i = all.len();
+    while i > 0 {
+        i -= 1;
+        let mut c = tree.clone();
+        if mutate::remove(&mut c, &all[i]) && fires(&c) {
+            tree = c;
+            // Paths after a removal may be stale: start again from the current tree.
+            return shrink_tree(tree, fires);
+        }
+    }
+    for path in mutate::paths(&tree) {
+        for smaller in smaller_values(&tree, &path) {
+            let mut c = tree.clone();
+            if let Some(node) = mutate::get_mut(&mut c, &path) {
+                *node = smaller;
+            }
+            if c != tree && fires(&c) {
+                tree = c;
+                break;
+            }
+        }
+    }
+    tree
+}
+
+/// Simpler stand-ins for the value at `path`, simplest first.
+fn smaller_values(tree: &Value, path: &[Seg]) -> Vec<Value> {
+    let mut t = tree.clone();
+    let Some(v) = mutate::get_mut(&mut t, path) else {
+        return Vec::new();
+    };
+    match v {
+        Value::String(s) if s.chars().count() > 1 => {
+            let n = s.chars().count();
+            vec![
+                json!(s.chars().take(n / 2).collect::<String>()),
+                json!(s.chars().skip(n / 2).collect::<String>()),
+                json!(s.chars().take(n - 1).collect::<String>()),
+            ]
+        }
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.abs() > 1.0 => vec![json!(0), json!((f / 2.0).trunc() as i64)],
+            _ => Vec::new(),
+        },
+        Value::Array(a) if a.len() == 1 => vec![a[0].clone()],
+        _ => Vec::new(),
+    }
+}

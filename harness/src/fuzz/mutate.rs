@@ -1,0 +1,381 @@
+//! Structure-aware mutation of an [`Input`]: edits of the configuration's
+//! JSON tree (realistic values, type confusion, boundary numbers, odd
+//! strings, missing required and added unknown fields, deep nesting, wrong
+//! versions), edits of its text (duplicated keys, truncation), of the
+//! environment (odd `CNI_IFNAME`, `CNI_CONTAINERID`, `CNI_NETNS`, `CNI_ARGS`)
+//! and of the verb sequence.
+
+use arbitrary::{Arbitrary, Result, Unstructured};
+use serde_json::{json, Map, Value};
+
+use super::input::{EnvChange, Input, SEQUENCES};
+use super::values::{self, CniVersion, IfName};
+
+/// Random bytes consumed per generated input.
+pub const BYTES_PER_INPUT: usize = 4096;
+
+/// One step into a JSON tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// Every node below the root, parents before children.
+pub fn paths(v: &Value) -> Vec<Vec<Seg>> {
+    let mut out = Vec::new();
+    let mut stack = vec![(Vec::new(), v)];
+    while let Some((path, node)) = stack.pop() {
+        let children: Vec<(Seg, &Value)> = match node {
+            Value::Object(m) => m.iter().map(|(k, c)| (Seg::Key(k.clone()), c)).collect(),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (Seg::Index(i), c))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (seg, child) in children.into_iter().rev() {
+            let mut p: Vec<Seg> = path.clone();
+            p.push(seg);
+            out.push(p.clone());
+            stack.push((p, child));
+        }
+    }
+    out
+}
+
+pub fn get_mut<'v>(v: &'v mut Value, path: &[Seg]) -> Option<&'v mut Value> {
+    path.iter().try_fold(v, |node, seg| match (seg, node) {
+        (Seg::Key(k), Value::Object(m)) => m.get_mut(k),
+        (Seg::Index(i), Value::Array(a)) => a.get_mut(*i),
+        _ => None,
+    })
+}
+
+/// Remove the node at `path`; false when there is none.
+pub fn remove(v: &mut Value, path: &[Seg]) -> bool {
+    let Some((last, parent)) = path.split_last() else {
+        return false;
+    };
+    match (get_mut(v, parent), last) {
+        (Some(Value::Object(m)), Seg::Key(k)) => m.shift_remove(k).is_some(),
+        (Some(Value::Array(a)), Seg::Index(i)) if *i < a.len() => {
+            a.remove(*i);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// A mutated copy of `seed`, every choice drawn from `u`.
+pub fn mutate(seed: &Input, u: &mut Unstructured<'_>) -> Result<Input> {
+    let mut out = seed.clone();
+    if let Some(mut tree) = seed.config_value() {
+        for _ in 0..u.int_in_range(1..=3)? {
+            mutate_tree(&mut tree, u)?;
+        }
+        out.config = serde_json::to_string(&tree).unwrap_or_else(|_| seed.config.clone());
+    }
+    if u.ratio(1, 10)? || seed.config_value().is_none() {
+        out.config = mutate_text(&out.config, u)?;
+    }
+    if u.ratio(1, 4)? {
+        out.env.push(env_change(u)?);
+    }
+    if u.ratio(1, 4)? {
+        out.verbs = u.choose(SEQUENCES)?.to_vec();
+    }
+    Ok(out)
+}
+
+/// Fields whose absence plugins must report (SPEC.md "Network configuration").
+const REQUIRED: [&str; 4] = ["cniVersion", "name", "type", "ipam"];
+/// Fields worth adding where a plugin may read them.
+const KNOWN_KEYS: [&str; 10] = [
+    "mtu",
+    "bridge",
+    "mac",
+    "vlan",
+    "isGateway",
+    "ipMasq",
+    "hairpinMode",
+    "master",
+    "mode",
+    "gateway",
+];
+
+fn mutate_tree(tree: &mut Value, u: &mut Unstructured<'_>) -> Result<()> {
+    let all = paths(tree);
+    let pick = |u: &mut Unstructured<'_>| -> Result<Option<Vec<Seg>>> {
+        if all.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(u.choose(&all)?.clone()))
+    };
+    match u.int_in_range(0..=10)? {
+        // A realistic value for a field the plugin reads.
+        0..=2 => {
+            if let Some(path) = pick(u)? {
+                if let Some(Seg::Key(k)) = path.last() {
+                    if let Some(v) = values::for_key(k, u)? {
+                        set(tree, &path, v);
+                        return Ok(());
+                    }
+                }
+            }
+            let key = *u.choose(&KNOWN_KEYS)?;
+            if let Some(v) = values::for_key(key, u)? {
+                if let Some(obj) = random_object(tree, u)? {
+                    obj.insert(key.to_string(), v);
+                }
+            }
+        }
+        3 => {
+            if let Some(path) = pick(u)? {
+                if let Some(node) = get_mut(tree, &path) {
+                    *node = confuse_type(node, u)?;
+                }
+            }
+        }
+        4 => {
+            if let Some(path) = pick(u)? {
+                set(tree, &path, values::boundary_number(u)?);
+            }
+        }
+        5 => {
+            if let Some(path) = pick(u)? {
+                set(tree, &path, json!(values::odd_string(u)?));
+            }
+        }
+        6 => {
+            let required: Vec<Vec<Seg>> = all
+                .iter()
+                .filter(|p| matches!(p.last(), Some(Seg::Key(k)) if REQUIRED.contains(&k.as_str())))
+                .cloned()
+                .collect();
+            let path = if !required.is_empty() && u.ratio(1, 2)? {
+                Some(u.choose(&required)?.clone())
+            } else {
+                pick(u)?
+            };
+            if let Some(path) = path {
+                remove(tree, &path);
+            }
+        }
+        7 => {
+            let key = if u.ratio(1, 2)? {
+                format!("fuzzUnknown{}", u.int_in_range(0..=99u8)?)
+            } else {
+                values::odd_string(u)?
+            };
+            let v = values::any_value(u)?;
+            if let Some(obj) = random_object(tree, u)? {
+                obj.insert(key, v);
+            }
+        }
+        8 => {
+            if let Some(path) = pick(u)? {
+                if let Some(node) = get_mut(tree, &path) {
+                    let depth = *u.choose(&[2usize, 32, 129, 200])?;
+                    let as_array = u.arbitrary::<bool>()?;
+                    let mut v = node.take();
+                    for _ in 0..depth {
+                        v = if as_array {
+                            json!([v])
+                        } else {
+                            json!({ "n": v })
+                        };
+                    }
+                    *node = v;
+                }
+            }
+        }
+        9 => {
+            let arrays: Vec<Vec<Seg>> = all
+                .iter()
+                .filter(|p| matches!(get_mut(&mut tree.clone(), p), Some(Value::Array(_))))
+                .cloned()
+                .collect();
+            if !arrays.is_empty() {
+                let path = u.choose(&arrays)?.clone();
+                let op = u.int_in_range(0..=2)?;
+                if let Some(Value::Array(a)) = get_mut(tree, &path) {
+                    match op {
+                        0 => a.clear(),
+                        1 if !a.is_empty() => a.push(a[0].clone()),
+                        _ if !a.is_empty() => {
+                            a.pop();
+                        }
+                        _ => a.push(Value::Null),
+                    }
+                }
+            }
+        }
+        _ => {
+            if let Some(obj) = tree.as_object_mut() {
+                obj.insert("cniVersion".into(), json!(CniVersion::arbitrary(u)?.0));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn set(tree: &mut Value, path: &[Seg], v: Value) {
+    if let Some(node) = get_mut(tree, path) {
+        *node = v;
+    }
+}
+
+/// The root object or one of the objects below it.
+fn random_object<'v>(
+    tree: &'v mut Value,
+    u: &mut Unstructured<'_>,
+) -> Result<Option<&'v mut Map<String, Value>>> {
+    let objects: Vec<Vec<Seg>> = std::iter::once(Vec::new())
+        .chain(paths(tree))
+        .filter(|p| matches!(get_mut(&mut tree.clone(), p), Some(Value::Object(_))))
+        .collect();
+    if objects.is_empty() {
+        return Ok(None);
+    }
+    let path = u.choose(&objects)?.clone();
+    Ok(get_mut(tree, &path).and_then(Value::as_object_mut))
+}
+
+/// The same information in another JSON type (`"1500"` for `1500`,
+/// `"true"` for `true`, a list for an object...), or another type outright.
+fn confuse_type(v: &Value, u: &mut Unstructured<'_>) -> Result<Value> {
+    let other = match v {
+        Value::Number(n) => json!(n.to_string()),
+        Value::Bool(b) => json!(b.to_string()),
+        Value::String(s) => match s.parse::<f64>() {
+            Ok(n) => json!(n),
+            Err(_) => json!([s]),
+        },
+        Value::Array(a) => a.first().cloned().unwrap_or(json!({})),
+        Value::Object(m) => Value::Array(m.values().cloned().collect()),
+        Value::Null => json!(""),
+    };
+    if u.ratio(1, 3)? {
+        let any = values::any_value(u)?;
+        if std::mem::discriminant(&any) != std::mem::discriminant(v) {
+            return Ok(any);
+        }
+    }
+    Ok(other)
+}
+
+/// Edits only text can express: duplicated keys (which value a plugin
+/// honours is up to its JSON library), truncation, stray bytes.
+fn mutate_text(text: &str, u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(match u.int_in_range(0..=3)? {
+        0 => {
+            let key = match serde_json::from_str::<Map<String, Value>>(text) {
+                Ok(m) if !m.is_empty() => {
+                    let keys: Vec<&String> = m.keys().collect();
+                    (*u.choose(&keys)?).clone()
+                }
+                _ => "cniVersion".to_string(),
+            };
+            let v = values::any_value(u)?;
+            match text.trim_start().strip_prefix('{') {
+                Some(rest) => format!("{{{}:{v},{rest}", json!(key)),
+                None => text.to_string(),
+            }
+        }
+        1 => {
+            let chars: Vec<char> = text.chars().collect();
+            let cut = u.int_in_range(0..=chars.len())?;
+            chars[..cut].iter().collect()
+        }
+        2 => format!("\u{feff}{text}"),
+        _ => format!("{text}{}", u.choose(&["}", " garbage", "\n{}", "\0"])?),
+    })
+}
+
+/// Odd values for the variables libcni sets (SPEC.md "Parameters").
+fn env_change(u: &mut Unstructured<'_>) -> Result<EnvChange> {
+    const VARS: [&str; 5] = [
+        "CNI_IFNAME",
+        "CNI_CONTAINERID",
+        "CNI_NETNS",
+        "CNI_ARGS",
+        "CNI_PATH",
+    ];
+    let var = *u.choose(&VARS)?;
+    if u.ratio(1, 6)? {
+        return Ok(EnvChange::Remove(var.to_string()));
+    }
+    let value = match var {
+        "CNI_IFNAME" => IfName::arbitrary(u)?.0,
+        "CNI_CONTAINERID" => u
+            .choose(&[
+                "",
+                "-abc",
+                "a b",
+                "ü",
+                "a/b",
+                "..",
+                "c:1",
+                "_x",
+                &"c".repeat(300),
+            ])?
+            .to_string(),
+        // Never a real namespace: the plugin would configure it.
+        "CNI_NETNS" => u
+            .choose(&[
+                "",
+                "/nonexistent/netns",
+                "/dev/null",
+                "/proc/self/ns/net",
+                "/run",
+                "ns",
+            ])?
+            .to_string(),
+        "CNI_ARGS" => u
+            .choose(&[
+                "a",
+                "=",
+                ";;;",
+                "K=V;K",
+                "IgnoreUnknown=1;FOO=bar",
+                "IP=10.0.0.999",
+                "MAC=zz",
+                "IgnoreUnknown=true;IP=10.0.0.5",
+                &format!("K8S_POD_NAME={}", "p".repeat(5000)),
+            ])?
+            .to_string(),
+        _ => u.choose(&["", "/nonexistent", "relative/dir"])?.to_string(),
+    };
+    Ok(EnvChange::Set(var.to_string(), value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzz::rng::Rng;
+    use crate::spec::Verb;
+
+    #[test]
+    fn mutations_stay_deterministic_and_vary() {
+        let seed = Input::new(
+            r#"{"cniVersion":"1.0.0","name":"n","type":"bridge","bridge":"cni0","ipam":{"type":"host-local","ranges":[[{"subnet":"10.1.0.0/24"}]]}}"#.into(),
+            vec![Verb::Add, Verb::Del],
+        );
+        let gen = |i| {
+            let bytes = Rng::for_iteration(7, i).bytes(BYTES_PER_INPUT);
+            mutate(&seed, &mut Unstructured::new(&bytes)).expect("mutation")
+        };
+        let first: Vec<Input> = (0..50).map(gen).collect();
+        let again: Vec<Input> = (0..50).map(gen).collect();
+        assert_eq!(first, again);
+        let distinct: std::collections::HashSet<&Input> = first.iter().collect();
+        assert!(
+            distinct.len() > 40,
+            "only {} distinct inputs",
+            distinct.len()
+        );
+        assert!(first.iter().any(|i| i != &seed));
+    }
+}

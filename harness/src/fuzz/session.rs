@@ -1,0 +1,350 @@
+//! A fuzz session: workers (one sandbox each) draw iteration numbers from a
+//! shared counter, turn each into an input (the seeds first, then mutations
+//! of corpus entries chosen by `Rng::for_iteration(seed, number)`), run it,
+//! keep inputs with new coverage, and save, minimise and deduplicate findings.
+//! With one job a seed gives the same inputs in the same order every time.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use arbitrary::Unstructured;
+
+use super::corpus;
+use super::execute::{Executor, Target};
+use super::finding::{self, FindingFile};
+use super::input::Input;
+use super::minimize::{self, Budget};
+use super::mutate::{self, BYTES_PER_INPUT};
+use super::oracles::{Oracle, Verdict};
+use super::progress::Progress;
+use super::rng::Rng;
+use super::target;
+use super::{FuzzOptions, SessionReport};
+
+/// Deeply nested inputs are serialised, compared and dropped recursively.
+const WORKER_STACK: usize = 256 << 20;
+
+/// One saved finding of the session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundDefect {
+    pub file: PathBuf,
+    pub finding: FindingFile,
+    /// Inputs that fired this signature (the first one included).
+    pub hits: u64,
+}
+
+struct Shared<'a> {
+    opts: &'a FuzzOptions,
+    target: Target,
+    seeds: Vec<Input>,
+    corpus_dir: PathBuf,
+    corpus: Mutex<Vec<Input>>,
+    coverage: Mutex<HashSet<String>>,
+    findings: Mutex<BTreeMap<String, FoundDefect>>,
+    next: AtomicU64,
+    execs: AtomicU64,
+    new_entries: AtomicU64,
+    sandboxes: AtomicU64,
+    unattributed: AtomicU64,
+    stop: AtomicBool,
+    deadline: Option<Instant>,
+}
+
+/// The input of iteration `k` of this shard: the shard's seeds in order,
+/// then mutations of the corpus.
+fn input_for(k: u64, seeds: &[Input], corpus: &[Input], opts: &FuzzOptions) -> Input {
+    let own_seeds: Vec<&Input> = seeds
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j as u64 % opts.shard.count == opts.shard.index)
+        .map(|(_, s)| s)
+        .collect();
+    if let Some(seed) = own_seeds.get(k as usize) {
+        return (*seed).clone();
+    }
+    let global = opts.shard.index + k * opts.shard.count;
+    let bytes = Rng::for_iteration(opts.seed, global).bytes(BYTES_PER_INPUT);
+    let mut u = Unstructured::new(&bytes);
+    let base = u
+        .choose_index(corpus.len())
+        .ok()
+        .and_then(|i| corpus.get(i))
+        .or(corpus.first());
+    match base {
+        Some(b) => mutate::mutate(b, &mut u).unwrap_or_else(|_| b.clone()),
+        None => Input::new(String::new(), vec![crate::spec::Verb::Add]),
+    }
+}
+
+/// The first `n` inputs a session with these seeds would run if nothing it
+/// ran was interesting (the corpus stays the seeds): what makes sessions
+/// reproducible, and what the determinism test compares.
+pub fn generate_inputs(seeds: &[Input], opts: &FuzzOptions, n: u64) -> Vec<Input> {
+    (0..n).map(|k| input_for(k, seeds, seeds, opts)).collect()
+}
+
+pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
+    anyhow::ensure!(opts.jobs >= 1, "--jobs must be at least 1");
+    anyhow::ensure!(
+        opts.shard.count >= 1 && opts.shard.index < opts.shard.count,
+        "--shard I/N needs 0 <= I < N (got {}/{})",
+        opts.shard.index,
+        opts.shard.count
+    );
+    let target = target::build(&opts.config, &opts.cni_path, opts.timeout)?;
+    let index = target::target_index(&target.profile);
+    let mut seeds = vec![Input::new(
+        target.seed_config.clone(),
+        vec![crate::spec::Verb::Add, crate::spec::Verb::Del],
+    )];
+    if let Some(dir) = &opts.corpus {
+        if dir.exists() {
+            for s in corpus::load(dir, index)? {
+                if !seeds.contains(&s) {
+                    seeds.push(s);
+                }
+            }
+        }
+    }
+    sanity_check(&target)?;
+    let corpus_dir = opts
+        .corpus
+        .clone()
+        .unwrap_or_else(|| opts.out.join("corpus"));
+    let started = Instant::now();
+    let shared = Shared {
+        opts,
+        target,
+        corpus: Mutex::new(seeds.clone()),
+        seeds,
+        corpus_dir,
+        coverage: Mutex::new(HashSet::new()),
+        findings: Mutex::new(BTreeMap::new()),
+        next: AtomicU64::new(0),
+        execs: AtomicU64::new(0),
+        new_entries: AtomicU64::new(0),
+        sandboxes: AtomicU64::new(0),
+        unattributed: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+        deadline: opts.duration.map(|d| started + d),
+    };
+    let progress = opts.progress.then(Progress::start);
+    let outcome: anyhow::Result<()> = std::thread::scope(|s| {
+        let mut workers = Vec::new();
+        for _ in 0..opts.jobs {
+            workers.push(
+                std::thread::Builder::new()
+                    .name("fuzz-worker".into())
+                    .stack_size(WORKER_STACK)
+                    .spawn_scoped(s, || worker(&shared))?,
+            );
+        }
+        if let Some(p) = &progress {
+            while workers.iter().any(|w| !w.is_finished()) {
+                p.tick(&status(&shared, started));
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+        let mut first_err = Ok(());
+        for w in workers {
+            let r = w
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("a fuzz worker panicked")));
+            if first_err.is_ok() {
+                first_err = r;
+            }
+        }
+        first_err
+    });
+    if let Some(p) = progress {
+        p.finish(&status(&shared, started));
+    }
+    outcome?;
+    let findings: Vec<FoundDefect> = shared
+        .findings
+        .into_inner()
+        .unwrap_or_default()
+        .into_values()
+        .collect();
+    Ok(SessionReport {
+        profile: shared.target.profile.as_ref().clone(),
+        execs: shared.execs.load(Ordering::Relaxed),
+        elapsed: started.elapsed(),
+        corpus_size: shared.corpus.lock().map(|c| c.len()).unwrap_or(0),
+        new_corpus_entries: shared.new_entries.load(Ordering::Relaxed),
+        sandboxes_created: shared.sandboxes.load(Ordering::Relaxed),
+        unattributed_rechecks: shared.unattributed.load(Ordering::Relaxed),
+        findings,
+        out: opts.out.clone(),
+        seed: opts.seed,
+    })
+}
+
+/// The seed must work on its own, or every verdict after it is noise.
+fn sanity_check(target: &Target) -> anyhow::Result<()> {
+    let mut exec = Executor::new(target.clone());
+    let seed = Input::new(
+        target.seed_config.clone(),
+        vec![crate::spec::Verb::Add, crate::spec::Verb::Del],
+    );
+    let ex = exec.run(&seed, false)?;
+    if let Some(add) = ex.steps.first() {
+        anyhow::ensure!(
+            add.reply.is_success(),
+            "the seed configuration fails on its own (ADD: {}); fix the configuration or \
+             the CNI path before fuzzing",
+            add.reply.summary()
+        );
+    }
+    Ok(())
+}
+
+fn status(shared: &Shared<'_>, started: Instant) -> String {
+    let execs = shared.execs.load(Ordering::Relaxed);
+    let secs = started.elapsed().as_secs_f64().max(1e-3);
+    format!(
+        "fuzz: {execs} execs ({:.1}/s), {} findings, corpus {}",
+        execs as f64 / secs,
+        shared.findings.lock().map(|f| f.len()).unwrap_or(0),
+        shared.corpus.lock().map(|c| c.len()).unwrap_or(0),
+    )
+}
+
+fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
+    let opts = shared.opts;
+    let mut exec = Executor::new(shared.target.clone());
+    let result = (|| loop {
+        if shared.stop.load(Ordering::Relaxed)
+            || shared.deadline.is_some_and(|d| Instant::now() >= d)
+        {
+            return Ok(());
+        }
+        let k = shared.next.fetch_add(1, Ordering::Relaxed);
+        if opts.max_execs.is_some_and(|m| k >= m) {
+            return Ok(());
+        }
+        let input = {
+            let corpus = shared.corpus.lock().map_err(|_| poisoned())?;
+            input_for(k, &shared.seeds, &corpus, opts)
+        };
+        let recheck = opts.recheck_every > 0 && k % opts.recheck_every == opts.recheck_every - 1;
+        let ex = exec.run(&input, recheck)?;
+        shared.execs.fetch_add(1, Ordering::Relaxed);
+        let key = ex.coverage.join(" ; ");
+        let new = shared.coverage.lock().map_err(|_| poisoned())?.insert(key);
+        if new && k as usize >= shared.seeds.len() {
+            shared
+                .corpus
+                .lock()
+                .map_err(|_| poisoned())?
+                .push(input.clone());
+            corpus::save(&shared.corpus_dir, &input)?;
+            shared.new_entries.fetch_add(1, Ordering::Relaxed);
+        }
+        let mut seen = HashSet::new();
+        for v in &ex.verdicts {
+            if seen.insert(v.signature()) {
+                record(shared, &mut exec, v, &input, &ex)?;
+            }
+        }
+    })();
+    shared
+        .sandboxes
+        .fetch_add(exec.sandboxes_created, Ordering::Relaxed);
+    if result.is_err() {
+        shared.stop.store(true, Ordering::Relaxed);
+    }
+    result
+}
+
+fn poisoned() -> anyhow::Error {
+    anyhow::anyhow!("a fuzz worker panicked while holding shared state")
+}
+
+/// Count a verdict; the first of its signature is minimised and saved.
+fn record(
+    shared: &Shared<'_>,
+    exec: &mut Executor,
+    v: &Verdict,
+    input: &Input,
+    ex: &super::execute::Execution,
+) -> anyhow::Result<()> {
+    let sig = v.signature();
+    {
+        let mut found = shared.findings.lock().map_err(|_| poisoned())?;
+        if let Some(f) = found.get_mut(&sig) {
+            f.hits += 1;
+            return Ok(());
+        }
+    }
+    let recheck = v.oracle == Oracle::Recheck;
+    let input = &if recheck {
+        match exec.culprit(&ex.suspects, &sig)? {
+            Some(c) => c,
+            // No single input breaks the seed from a fresh start: not
+            // reproducible as one finding, so not reported as one.
+            None => {
+                shared.unattributed.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            }
+        }
+    } else {
+        input.clone()
+    };
+    let budget = Budget {
+        attempts: shared.opts.minimize_attempts,
+    };
+    let (small, _) = minimize::minimize(exec, input, &sig, recheck, budget);
+    // Record what the minimised input did (if it no longer fires, the original).
+    let (small, small_ex) = match exec.run(&small, recheck) {
+        Ok(e) if e.fired(&sig) => (small, e),
+        _ => (input.clone(), ex.clone()),
+    };
+    let file = shared.opts.out.join("findings").join(finding::file_name(v));
+    let doc = FindingFile::new(
+        v,
+        shared.target.record(),
+        small,
+        input.clone(),
+        &small_ex,
+        &file,
+    );
+    doc.save(&file)?;
+    let mut found = shared.findings.lock().map_err(|_| poisoned())?;
+    found
+        .entry(sig)
+        .and_modify(|f| f.hits += 1)
+        .or_insert(FoundDefect {
+            file,
+            finding: doc,
+            hits: 1,
+        });
+    Ok(())
+}
+
+/// Re-run a saved finding; whether the same oracle and signature fire again
+/// (three tries, for defects that depend on timing).
+pub fn reproduce(file: &Path) -> anyhow::Result<bool> {
+    let file = file.to_path_buf();
+    std::thread::Builder::new()
+        .stack_size(WORKER_STACK)
+        .spawn(move || reproduce_here(&file))?
+        .join()
+        .map_err(|_| anyhow::anyhow!("reproducing panicked"))?
+}
+
+fn reproduce_here(file: &Path) -> anyhow::Result<bool> {
+    let doc = FindingFile::load(file)?;
+    let target = doc.target.rebuild()?;
+    let recheck = Oracle::parse(&doc.oracle) == Some(Oracle::Recheck);
+    let mut exec = Executor::new(target);
+    for _ in 0..3 {
+        if exec.run(&doc.input, recheck)?.fired(&doc.signature) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

@@ -1,0 +1,103 @@
+//! JUnit XML for CI systems: one `<testsuite>` per run, one `<testcase>` per
+//! case (named `case [version]`, classname the plugin) and per fuzz finding.
+
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::detail_text;
+use super::matrix::{self, RunView};
+use crate::results::{CaseResult, Finding, Verdict};
+
+/// Renders all runs as one JUnit report. A warning is a passing test with a
+/// `WARN` line on system-out, or a failure when its run was `--strict`.
+pub fn junit(runs: &[crate::results::RunResults]) -> String {
+    let mut report = Report::new("cni-harness");
+    for view in matrix::views(runs) {
+        report.add_test_suite(suite(&view));
+    }
+    // Serialising owned strings into a Vec cannot fail; keep a readable
+    // fallback rather than a panic just in case.
+    report
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- cni-harness: JUnit serialisation failed: {e} -->\n"))
+}
+
+fn suite(view: &RunView<'_>) -> TestSuite {
+    let run = view.run;
+    let mut suite = TestSuite::new(view.label.as_str());
+    suite.set_time(Duration::from_millis(run.duration_ms));
+    let t = &run.target;
+    let claimed = t.claimed_versions.join(" ");
+    let versions: Vec<&str> = run.versions.iter().map(|v| v.as_str()).collect();
+    for (name, value) in [
+        ("network", t.network.as_str()),
+        ("plugins", &t.plugins.join(" ")),
+        ("claimed_versions", &claimed),
+        ("versions", &versions.join(" ")),
+        ("started_at", &run.started_at),
+        ("harness_version", &run.harness_version),
+        ("strict", if run.strict { "true" } else { "false" }),
+    ] {
+        suite.add_property((name, value));
+    }
+    let classname = t.name.as_str();
+    for (_, case) in &view.cases {
+        suite.add_test_case(test_case(case, classname, run.strict));
+    }
+    let mut findings: Vec<&Finding> = run.findings.iter().collect();
+    findings.sort_by(|a, b| (&a.oracle, &a.id).cmp(&(&b.oracle, &b.id)));
+    for finding in findings {
+        suite.add_test_case(finding_case(finding, classname));
+    }
+    suite
+}
+
+fn test_case(case: &CaseResult, classname: &str, strict: bool) -> TestCase {
+    let detail = detail_text::case(case);
+    let mut warn_out = None;
+    let status = match case.verdict {
+        Verdict::Pass => TestCaseStatus::success(),
+        Verdict::Skip => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(case.reason.as_str());
+            s
+        }
+        Verdict::Warn if !strict => {
+            warn_out = Some(format!("WARN: {}\n{detail}", case.reason));
+            TestCaseStatus::success()
+        }
+        Verdict::Fail | Verdict::Warn | Verdict::Error => {
+            let kind = match case.verdict {
+                Verdict::Error => NonSuccessKind::Error,
+                _ => NonSuccessKind::Failure,
+            };
+            let mut s = TestCaseStatus::non_success(kind);
+            s.set_message(case.reason.as_str())
+                .set_type(case.verdict.as_str())
+                .set_description(detail);
+            s
+        }
+    };
+    let mut tc = TestCase::new(matrix::case_label(case), status);
+    tc.set_classname(classname)
+        .set_time(Duration::from_millis(case.duration_ms));
+    if let Some(out) = warn_out {
+        tc.set_system_out(out);
+    }
+    tc
+}
+
+fn finding_case(f: &Finding, classname: &str) -> TestCase {
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    status
+        .set_message(f.summary.as_str())
+        .set_type(format!("fuzz/{}", f.oracle))
+        .set_description(format!(
+            "signature: {}\nreproduce: {}\nsaved as: {}\n",
+            f.signature, f.reproduce, f.file
+        ));
+    let mut tc = TestCase::new(format!("fuzz/{} {}", f.oracle, f.id), status);
+    tc.set_classname(classname);
+    tc
+}

@@ -1,0 +1,204 @@
+//! A Markdown summary: tallies per plugin, a requirement × version matrix per
+//! plugin, and what needs attention with its reason and requirement text.
+//! Written for people and for CI job summaries (GitHub renders the
+//! `<details>` blocks).
+
+use std::fmt::Write;
+
+use super::escape::{md, md_code};
+use super::matrix::{self, RunView};
+use super::{detail_text, matrix::column_label};
+use crate::results::{CaseResult, RunResults, Verdict};
+
+pub fn markdown(runs: &[RunResults]) -> String {
+    let views = matrix::views(runs);
+    let mut out = String::from("# cni-harness compliance report\n\n");
+    if views.is_empty() {
+        out.push_str("No results.\n");
+        return out;
+    }
+    summary(&mut out, &views);
+    out.push_str(
+        "\nLegend: ✅ pass · ❌ fail (a MUST is broken) · ⚠️ warn (a SHOULD, or ambiguous) · \
+         ⏭️ skip (not applicable) · 💥 error (harness could not run the case) · \
+         blank: not checked. A cell shows the worst verdict of the cases checking that requirement.\n",
+    );
+    for view in &views {
+        plugin_section(&mut out, view);
+    }
+    out
+}
+
+fn mark(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "✅",
+        Verdict::Fail => "❌",
+        Verdict::Warn => "⚠️",
+        Verdict::Skip => "⏭️",
+        Verdict::Error => "💥",
+    }
+}
+
+fn summary(out: &mut String, views: &[RunView<'_>]) {
+    out.push_str("## Summary\n\n");
+    out.push_str("| Plugin | Kind | Network | Versions | Pass | Fail | Warn | Skip | Error | Findings | Result |\n");
+    out.push_str("|---|---|---|---|--:|--:|--:|--:|--:|--:|---|\n");
+    for view in views {
+        let run = view.run;
+        let versions: Vec<&str> = run.versions.iter().map(|v| v.as_str()).collect();
+        let _ = write!(
+            out,
+            "| {} | {} | {} | {} ",
+            md(&view.label),
+            if view.is_fuzz() { "fuzz" } else { "test" },
+            md(&run.target.network),
+            versions.join(", "),
+        );
+        for (_, n) in run.tally() {
+            let _ = write!(out, "| {n} ");
+        }
+        let _ = writeln!(
+            out,
+            "| {} | **{}**{} |",
+            run.findings.len(),
+            matrix::outcome(run),
+            if run.strict { " (strict)" } else { "" }
+        );
+    }
+}
+
+fn plugin_section(out: &mut String, view: &RunView<'_>) {
+    let run = view.run;
+    let t = &run.target;
+    blank_line(out);
+    let _ = writeln!(out, "## {}\n", md(&view.label));
+    let _ = writeln!(
+        out,
+        "Network {} · plugin chain {} · claimed versions {} · started {} · {} ms · cni-harness {}\n",
+        md_code(&t.network),
+        md_code(&t.plugins.join(" → ")),
+        if t.claimed_versions.is_empty() {
+            "none".to_string()
+        } else {
+            md(&t.claimed_versions.join(", "))
+        },
+        md(&run.started_at),
+        run.duration_ms,
+        md(&run.harness_version),
+    );
+    if !view.cases.is_empty() {
+        matrix_table(out, view);
+        attention(out, view);
+    }
+    findings(out, run);
+}
+
+fn matrix_table(out: &mut String, view: &RunView<'_>) {
+    out.push_str("| Requirement | Level |");
+    for &c in &view.columns {
+        let _ = write!(out, " {} |", column_label(c));
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&":-:|".repeat(view.columns.len()));
+    out.push('\n');
+    for req in matrix::requirements([view]) {
+        let _ = write!(
+            out,
+            "| {} {} | {} |",
+            md_code(&req.id),
+            md(&req.text),
+            md(&req.level)
+        );
+        for &c in &view.columns {
+            let cell = view.cell(&req.id, c);
+            let shown = matrix::worst(cell.iter().map(|(_, c)| *c)).map_or("", mark);
+            let _ = write!(out, " {shown} |");
+        }
+        out.push('\n');
+    }
+}
+
+fn attention(out: &mut String, view: &RunView<'_>) {
+    let notable: Vec<&CaseResult> = view
+        .cases
+        .iter()
+        .map(|(_, c)| *c)
+        .filter(|c| matrix::is_notable(c.verdict))
+        .collect();
+    if notable.is_empty() {
+        out.push_str("\nNo failures, warnings or errors.\n");
+        return;
+    }
+    out.push_str("\n### Failures, warnings and errors\n");
+    // Failures first: they are what fails the run.
+    let mut notable = notable;
+    notable.sort_by_key(|c| std::cmp::Reverse(matrix::severity(c.verdict)));
+    for case in notable {
+        // A blank line between items: the `<details>` blocks need it.
+        blank_line(out);
+        let _ = writeln!(
+            out,
+            "- {} **{}** {}: {}",
+            mark(case.verdict),
+            case.verdict.as_str().to_uppercase(),
+            md_code(&matrix::case_label(case)),
+            md(&case.reason)
+        );
+        for r in &case.requirements {
+            let _ = writeln!(
+                out,
+                "  - {} ({}, {}): {}",
+                md_code(&r.id),
+                md(&r.level),
+                md(&r.section),
+                md(&r.text)
+            );
+        }
+        if case.detail.is_some() {
+            let text = detail_text::case(case);
+            let fence = code_fence(&text);
+            let _ = writeln!(
+                out,
+                "\n  <details><summary>detail</summary>\n\n  {fence}text"
+            );
+            for line in text.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+            let _ = writeln!(out, "  {fence}\n\n  </details>");
+        }
+    }
+}
+
+/// A fence longer than any backtick run in `text`, so the block cannot end early.
+fn code_fence(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+fn findings(out: &mut String, run: &RunResults) {
+    if run.findings.is_empty() {
+        return;
+    }
+    let mut list: Vec<_> = run.findings.iter().collect();
+    list.sort_by(|a, b| (&a.oracle, &a.id).cmp(&(&b.oracle, &b.id)));
+    blank_line(out);
+    out.push_str("### Fuzz findings\n\n| Oracle | Id | Summary | Reproduce | Saved as |\n|---|---|---|---|---|\n");
+    for f in list {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            md(&f.oracle),
+            md_code(&f.id),
+            md(&f.summary),
+            md_code(&f.reproduce),
+            md_code(&f.file)
+        );
+    }
+}
+
+/// Ends `out` with exactly one empty line, so blocks are separated once.
+fn blank_line(out: &mut String) {
+    while !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+}

@@ -1,0 +1,235 @@
+//! The shape every human-readable report shares: runs in a stable order,
+//! their version columns, and the requirement × column matrix of verdicts.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use crate::results::{CaseResult, RequirementRef, RunKind, RunResults, Verdict};
+use crate::spec::SpecVersion;
+
+/// A matrix column within one run: a spec version, or `None` for the cases
+/// that are not run per version.
+pub(super) type Column = Option<SpecVersion>;
+
+/// Row id for cases that cite no requirement, so they still show up.
+pub(super) const NO_REQUIREMENT: &str = "(none)";
+
+/// One run, prepared for rendering.
+pub(super) struct RunView<'a> {
+    /// Position in display order, used for anchors (so the page does not
+    /// depend on the order runs were given in).
+    pub index: usize,
+    /// Display name, unique among the runs of one report.
+    pub label: String,
+    pub run: &'a RunResults,
+    /// Versions the run covered plus any a case used, oldest first; `None` last.
+    pub columns: Vec<Column>,
+    /// Cases with their position in `run.cases`, sorted by name then version.
+    pub cases: Vec<(usize, &'a CaseResult)>,
+}
+
+impl RunView<'_> {
+    /// Cases in `column` that check requirement `id`.
+    pub fn cell(&self, id: &str, column: Column) -> Vec<(usize, &CaseResult)> {
+        self.cases
+            .iter()
+            .filter(|(_, c)| c.spec_version == column && checks(c, id))
+            .copied()
+            .collect()
+    }
+
+    pub fn is_fuzz(&self) -> bool {
+        self.run.kind == RunKind::Fuzz
+    }
+}
+
+fn checks(case: &CaseResult, id: &str) -> bool {
+    if case.requirements.is_empty() {
+        id == NO_REQUIREMENT
+    } else {
+        case.requirements.iter().any(|r| r.id == id)
+    }
+}
+
+/// The runs sorted by plugin name, kind, then start time, labelled uniquely.
+pub(super) fn views(runs: &[RunResults]) -> Vec<RunView<'_>> {
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by_key(|&i| {
+        let r = &runs[i];
+        (&r.target.name, r.kind == RunKind::Fuzz, &r.started_at, i)
+    });
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    order
+        .into_iter()
+        .enumerate()
+        .map(|(index, input)| {
+            let run = &runs[input];
+            let mut label = run.target.name.clone();
+            if run.kind == RunKind::Fuzz {
+                label.push_str(" (fuzz)");
+            }
+            let n = seen.entry(label.clone()).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                label = format!("{label} #{n}");
+            }
+            RunView {
+                index,
+                label,
+                run,
+                columns: columns(run),
+                cases: sorted_cases(run),
+            }
+        })
+        .collect()
+}
+
+fn columns(run: &RunResults) -> Vec<Column> {
+    let mut versions: Vec<SpecVersion> = run.versions.clone();
+    versions.extend(run.cases.iter().filter_map(|c| c.spec_version));
+    versions.sort();
+    versions.dedup();
+    let mut columns: Vec<Column> = versions.into_iter().map(Some).collect();
+    if run.cases.iter().any(|c| c.spec_version.is_none()) {
+        columns.push(None);
+    }
+    columns
+}
+
+fn sorted_cases(run: &RunResults) -> Vec<(usize, &CaseResult)> {
+    let mut cases: Vec<(usize, &CaseResult)> = run.cases.iter().enumerate().collect();
+    // `None` (version-independent) after the versions, like the columns.
+    cases.sort_by_key(|(i, c)| (&c.case, c.spec_version.is_none(), c.spec_version, *i));
+    cases
+}
+
+/// Every requirement any case of any run cites, sorted by id (numbers in
+/// ids compare as numbers: `ADD-2` before `ADD-10`). When runs
+/// disagree on a requirement's text, the first run in display order wins.
+pub(super) fn requirements<'a>(
+    views: impl IntoIterator<Item = &'a RunView<'a>>,
+) -> Vec<RequirementRef> {
+    let mut by_id: BTreeMap<&str, &RequirementRef> = BTreeMap::new();
+    let mut uncited = false;
+    for view in views {
+        for (_, case) in &view.cases {
+            uncited |= case.requirements.is_empty();
+            for r in &case.requirements {
+                by_id.entry(r.id.as_str()).or_insert(r);
+            }
+        }
+    }
+    let mut rows: Vec<RequirementRef> = by_id.into_values().cloned().collect();
+    rows.sort_by(|a, b| natural_cmp(&a.id, &b.id));
+    if uncited {
+        rows.push(RequirementRef {
+            id: NO_REQUIREMENT.to_string(),
+            level: String::new(),
+            section: String::new(),
+            text: "Cases that cite no requirement".to_string(),
+        });
+    }
+    rows
+}
+
+/// How bad a verdict is, for colouring a cell by its worst case: a broken
+/// MUST first, then a case the harness could not run, then a warning. A
+/// cell is `skip` only when every case in it was skipped.
+pub(super) fn severity(v: Verdict) -> u8 {
+    match v {
+        Verdict::Fail => 4,
+        Verdict::Error => 3,
+        Verdict::Warn => 2,
+        Verdict::Pass => 1,
+        Verdict::Skip => 0,
+    }
+}
+
+pub(super) fn worst<'a>(cases: impl IntoIterator<Item = &'a CaseResult>) -> Option<Verdict> {
+    cases
+        .into_iter()
+        .map(|c| c.verdict)
+        .max_by_key(|&v| severity(v))
+}
+
+/// `case [version]`, or just `case` for version-independent cases; the
+/// name JUnit and the lists use.
+pub(super) fn case_label(case: &CaseResult) -> String {
+    match case.spec_version {
+        Some(v) => format!("{} [{v}]", case.case),
+        None => case.case.clone(),
+    }
+}
+
+pub(super) fn column_label(column: Column) -> &'static str {
+    column.map_or("any", SpecVersion::as_str)
+}
+
+/// Whether a case belongs in the "needs attention" lists.
+pub(super) fn is_notable(v: Verdict) -> bool {
+    matches!(v, Verdict::Fail | Verdict::Warn | Verdict::Error)
+}
+
+/// The one-line outcome of a run, as its exit status would report it.
+pub(super) fn outcome(run: &RunResults) -> &'static str {
+    if run.failed() {
+        "FAILED"
+    } else {
+        "PASSED"
+    }
+}
+
+/// Orders strings with their digit runs compared as numbers; ties (such as
+/// `A-01` and `A-1`) fall back to plain string order.
+pub(super) fn natural_cmp(a: &str, b: &str) -> Ordering {
+    fn chunks(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, c) in s.char_indices().skip(1) {
+            let prev_digit = s[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_ascii_digit());
+            if c.is_ascii_digit() != prev_digit {
+                out.push((prev_digit, &s[start..i]));
+                start = i;
+            }
+        }
+        if !s.is_empty() {
+            let digit = s[start..].starts_with(|c: char| c.is_ascii_digit());
+            out.push((digit, &s[start..]));
+        }
+        out
+    }
+    let (ca, cb) = (chunks(a), chunks(b));
+    for (x, y) in ca.iter().zip(cb.iter()) {
+        let ord = match (x, y) {
+            ((true, x), (true, y)) => {
+                let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+            }
+            ((_, x), (_, y)) => x.cmp(y),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    ca.len().cmp(&cb.len()).then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_cmp;
+
+    #[test]
+    fn ids_sort_with_numbers_as_numbers() {
+        let mut ids = vec![
+            "ADD-10", "ADD-2", "ADD-1", "ADD", "CHECK-1", "ADD-2a", "A-01",
+        ];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            ids,
+            ["A-01", "ADD", "ADD-1", "ADD-2", "ADD-2a", "ADD-10", "CHECK-1"]
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! GC (1.1.0): resources of attachments missing from the valid list are
+//! released; those of valid attachments are kept and still CHECK.
+
+use crate::kernel::{FilesSnapshot, SandboxSnapshot};
+use crate::result;
+use crate::suite::case::{both, needs_status_gc, several_containers, Applicability, Case, Scope};
+use crate::suite::ctx::Ctx;
+use crate::suite::verdict::CaseVerdict;
+
+pub fn cases() -> Vec<Case> {
+    vec![Case {
+        id: "gc/releases-stale",
+        title: "GC releases what stale attachments hold and keeps valid ones (which still CHECK)",
+        requirements: &["GC-1", "GC-2"],
+        scope: Scope::PerVersion,
+        applies: gc_applies,
+        run: releases_stale,
+    }]
+}
+
+fn gc_applies(a: &Applicability) -> Result<(), String> {
+    both(a, needs_status_gc, several_containers)
+}
+
+/// State files (not the runtime's own cache) that name any of `needles`.
+fn files_naming(files: &FilesSnapshot, cache: &std::path::Path, needles: &[String]) -> Vec<String> {
+    files
+        .entries
+        .iter()
+        .filter(|e| !e.path.starts_with(cache))
+        .filter(|e| {
+            let path = e.path.to_string_lossy();
+            let text = e.text.as_deref().unwrap_or("");
+            needles
+                .iter()
+                .any(|n| path.ends_with(n.as_str()) || text.lines().any(|l| l.trim() == n))
+        })
+        .map(|e| e.path.display().to_string())
+        .collect()
+}
+
+fn needles(att: &crate::invoke::Attachment, raw: &serde_json::Value) -> Vec<String> {
+    let mut n = vec![att.container_id.clone()];
+    if let Ok(r) = result::parse_value(raw) {
+        n.extend(r.addresses().iter().map(|a| a.to_string()));
+    }
+    n
+}
+
+fn releases_stale(ctx: &mut Ctx) -> CaseVerdict {
+    let keep = crate::bail_verdict!(ctx.container(0));
+    let stale = crate::bail_verdict!(ctx.container(1));
+    let keep_result = crate::bail_verdict!(ctx.add_ok(&keep));
+    let stale_result = crate::bail_verdict!(ctx.add_ok(&stale));
+    let cache = ctx.sandbox.cache_dir();
+    let before: SandboxSnapshot = crate::bail_verdict!(ctx.snapshot());
+    let stale_files = files_naming(&before.files, &cache, &needles(&stale, &stale_result));
+    if stale_files.is_empty() {
+        let _ = ctx.del(&stale);
+        let _ = ctx.del(&keep);
+        return CaseVerdict::skip(
+            "the plugin keeps no state files per attachment, so GC has nothing to release",
+        );
+    }
+    let gc = crate::bail_verdict!(ctx.gc(std::slice::from_ref(&keep)));
+    let after = crate::bail_verdict!(ctx.snapshot());
+    let check = crate::bail_verdict!(ctx.check(&keep));
+    let _ = ctx.del(&stale);
+    let _ = ctx.del(&keep);
+    if !gc.succeeded() {
+        return CaseVerdict::fail(
+            "GC failed",
+            "GC succeeds",
+            gc.last().map(|s| s.reply.summary()).unwrap_or_default(),
+        );
+    }
+    let still = files_naming(&after.files, &cache, &needles(&stale, &stale_result));
+    if !still.is_empty() {
+        return CaseVerdict::fail(
+            "GC kept the state of an attachment missing from the valid list",
+            format!("{} released", stale_files.join(", ")),
+            format!("still there: {}", still.join(", ")),
+        );
+    }
+    let kept_before = files_naming(&before.files, &cache, &needles(&keep, &keep_result));
+    let kept_after = files_naming(&after.files, &cache, &needles(&keep, &keep_result));
+    if kept_after.len() < kept_before.len() {
+        return CaseVerdict::fail(
+            "GC released state of a valid attachment",
+            format!("kept: {}", kept_before.join(", ")),
+            format!("left: {}", kept_after.join(", ")),
+        );
+    }
+    if !check.succeeded() {
+        return CaseVerdict::fail(
+            "CHECK of a valid attachment failed after GC",
+            "CHECK succeeds",
+            check.last().map(|s| s.reply.summary()).unwrap_or_default(),
+        );
+    }
+    CaseVerdict::pass(format!(
+        "GC released {} and kept the valid attachment",
+        stale_files.join(", ")
+    ))
+}

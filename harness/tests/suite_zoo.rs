@@ -1,0 +1,81 @@
+//! Every faulty plugin of the zoo (plugins-under-test/testplugins, one defect
+//! each) is caught by the conformance case meant for it, while the same
+//! case passes on the correct plugin it wraps (Debian's bridge).
+
+mod common;
+
+use cni_harness::config::Profile;
+use cni_harness::invoke::Limits;
+use cni_harness::results::Verdict;
+use cni_harness::suite::{self, SuiteOptions};
+
+/// (zoo plugin, the case meant to catch it).
+const ZOO: [(&str, &str); 13] = [
+    ("wrong-result-version", "add/result-version"),
+    ("ignores-ifname", "add/ifname"),
+    ("del-not-idempotent", "del/repeat"),
+    ("leaks-ipam", "del/no-residue"),
+    ("check-never-fails", "check/detects-missing-interface"),
+    ("error-on-stderr", "error/on-stdout"),
+    ("accepts-any-version", "version/unsupported-version"),
+    ("version-lies", "version/listed-versions-accepted"),
+    ("drops-prevresult", "chain/prevresult-passthrough"),
+    ("garbage-stdout", "output/single-document"),
+    ("result-lies", "add/consistent-with-kernel"),
+    ("missing-env-ok", "env/missing-variables"),
+    ("leaks-veth-on-failed-add", "del/after-failed-add"),
+];
+
+fn verdicts(profile: &std::path::Path, case: &str) -> Vec<(String, Verdict, String)> {
+    let profile = Profile::load(profile).expect("profile loads");
+    let opts = SuiteOptions {
+        cni_path: vec![common::bin_dir(), common::debian_cni_dir()],
+        profile,
+        only_versions: None,
+        strict: false,
+        limits: Limits::default(),
+    };
+    let plan = suite::plan(&opts).expect("plan");
+    suite::run_selected(&opts, &plan, |c| c.id == case, 2)
+        .into_iter()
+        .map(|r| {
+            let v = r.spec_version.map(|v| v.to_string()).unwrap_or_default();
+            (v, r.verdict, suite::failure_text(&r))
+        })
+        .collect()
+}
+
+#[test]
+fn every_zoo_plugin_is_caught_by_its_case() {
+    require_root!();
+    let profiles = common::repo_root().join("plugins-under-test/profiles");
+    let mut missed = Vec::new();
+    for (defect, case) in ZOO {
+        assert!(
+            suite::cases::all().iter().any(|c| c.id == case),
+            "no case {case} in the suite"
+        );
+        let caught = verdicts(&profiles.join(format!("zoo/{defect}.json")), case);
+        assert!(!caught.is_empty(), "{defect}: {case} did not run");
+        if !caught
+            .iter()
+            .any(|(_, v, _)| matches!(v, Verdict::Fail | Verdict::Warn))
+        {
+            missed.push(format!("{defect} not caught by {case}: {caught:?}"));
+        }
+        // The same case on the correct plugin the zoo wraps does not fire.
+        let reference = if case.starts_with("chain/") {
+            "tuning"
+        } else {
+            "bridge"
+        };
+        let clean = verdicts(&profiles.join(format!("debian/{reference}.json")), case);
+        for (version, verdict, text) in clean {
+            assert!(
+                matches!(verdict, Verdict::Pass | Verdict::Skip | Verdict::Warn),
+                "{case} at {version} fires on the correct plugin: {text}"
+            );
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n"));
+}
