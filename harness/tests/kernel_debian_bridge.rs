@@ -93,7 +93,7 @@ fn bridge_results_agree_with_the_kernel_and_del_leaks_nothing() {
             &baseline,
             &after_add,
             &after_del,
-            &leak::Identity::from_result("kernel-e2e-1", "eth0", &parsed),
+            &leak::Attachment::from_result("kernel-e2e-1", "eth0", &parsed),
         );
         assert!(
             report.leaks.is_empty(),
@@ -165,7 +165,7 @@ fn bridge_masquerade_rules_name_the_container_and_go_with_del() {
         &baseline,
         &after_add,
         &after_del,
-        &leak::Identity::from_result("kernel-masq-1", "eth0", &parsed),
+        &leak::Attachment::from_result("kernel-masq-1", "eth0", &parsed),
     );
     assert!(report.leaks.is_empty(), "leaks:\n{}", render(&report.leaks));
 }

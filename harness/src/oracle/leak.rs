@@ -35,7 +35,7 @@ pub mod ids {
 
 /// What identifies one attachment in leftovers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
+pub struct Attachment {
     pub container_id: String,
     pub ifname: String,
     /// Addresses from the ADD result (without prefix).
@@ -44,9 +44,9 @@ pub struct Identity {
     pub host_interfaces: Vec<String>,
 }
 
-impl Identity {
-    pub fn from_result(container_id: &str, ifname: &str, result: &CniResult) -> Identity {
-        Identity {
+impl Attachment {
+    pub fn from_result(container_id: &str, ifname: &str, result: &CniResult) -> Attachment {
+        Attachment {
             container_id: container_id.to_string(),
             ifname: ifname.to_string(),
             addresses: result.addresses(),
@@ -115,7 +115,7 @@ pub fn leaks(
     baseline: &SandboxSnapshot,
     after_add: &SandboxSnapshot,
     after_del: &SandboxSnapshot,
-    att: &Identity,
+    att: &Attachment,
 ) -> LeakReport {
     // A bridge is reported among the result's interfaces yet shared by every
     // attachment of the network: it does not identify this one.
