@@ -36,7 +36,11 @@ pub enum Command {
     /// Render results JSON of one or more runs into JUnit, Markdown and HTML.
     Report(report::ReportArgs),
     /// List the conformance cases and the requirement ids they check.
-    List,
+    List {
+        /// Instead: every requirement of the catalogue with the cases checking it.
+        #[arg(long)]
+        coverage: bool,
+    },
     /// Remove namespaces and directories left behind by killed runs.
     Clean {
         /// Also remove those of runs that are still alive.
@@ -113,7 +117,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Exec(args) => exec::run(&args),
         Command::Test(args) => test::run(&args),
-        Command::List => list::run(),
+        Command::List { coverage } => list::run(coverage),
         Command::Report(args) => report::run(&args),
         Command::Clean { all } => clean(all),
     };
