@@ -1,6 +1,7 @@
 //! Grading a reply that must be an error.
 
 use crate::invoke::{Reply, Step};
+use crate::spec::ErrorCode;
 use crate::suite::verdict::CaseVerdict;
 
 /// What an expected error must look like.
@@ -92,6 +93,16 @@ pub fn grade(step: &Step, want: &Expect<'_>) -> CaseVerdict {
                     said.trim().to_string(),
                 );
             }
+            if let Some(code) = e
+                .code
+                .filter(|c| !KNOWN_CODES.contains(c) && ErrorCode::is_reserved(*c))
+            {
+                return CaseVerdict::warn(
+                    format!("error code {code} is in the spec's reserved range 1-99 but not a spec code"),
+                    "a spec code, or 100+ for the plugin's own",
+                    format!("code {code}"),
+                );
+            }
             if e.cni_version.is_none() {
                 return CaseVerdict::warn(
                     "error JSON has no cniVersion (Go's skel omits it; libcni accepts that)",
@@ -103,6 +114,9 @@ pub fn grade(step: &Step, want: &Expect<'_>) -> CaseVerdict {
         }
     }
 }
+
+/// Spec codes, plus Go's 8 (invalid netns) which libcni defines too.
+const KNOWN_CODES: [u64; 11] = [1, 2, 3, 4, 5, 6, 7, 8, 11, 50, 51];
 
 fn stderr_error_code(stderr: &[u8]) -> Option<u64> {
     let s = String::from_utf8_lossy(stderr);
