@@ -41,6 +41,9 @@ fn ipam_answer(v: SpecVersion) -> Value {
     json!({"cniVersion": v.as_str(), "ips": [ip], "routes": [{"dst": "0.0.0.0/0"}], "dns": {}})
 }
 
+/// What the plugin under test itself got: verb, environment, stdin.
+type SubjectCall = (Verb, Vec<(String, String)>, Value);
+
 struct Call {
     verb: String,
     env: serde_json::Map<String, Value>,
@@ -131,7 +134,7 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
         );
     }
     // Each delegate call must carry the subject's own environment and stdin.
-    let subject: Vec<(Verb, Vec<(String, String)>, Value)> = ctx
+    let subject: Vec<SubjectCall> = ctx
         .subject_steps()
         .map(|s| {
             let stdin = serde_json::from_slice(&s.invocation.stdin).unwrap_or(Value::Null);
