@@ -2,6 +2,7 @@
 //! subcommand lives in its own file and calls into the library.
 
 mod exec;
+mod fuzz;
 mod list;
 mod report;
 mod test;
@@ -33,6 +34,8 @@ pub enum Command {
     Exec(exec::ExecArgs),
     /// Run the conformance suite against a plugin (default: the embedded reference plugin).
     Test(Box<test::TestArgs>),
+    /// Fuzz a plugin's configuration and environment (default: the embedded reference plugin).
+    Fuzz(Box<fuzz::FuzzCmd>),
     /// Render results JSON of one or more runs into JUnit, Markdown and HTML.
     Report(report::ReportArgs),
     /// List the conformance cases and the requirement ids they check.
@@ -119,6 +122,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::List { coverage } => list::run(coverage),
         Command::Report(args) => report::run(&args),
+        Command::Fuzz(args) => fuzz::run(&args),
         Command::Clean { all } => clean(all),
     };
     match outcome {

@@ -80,6 +80,7 @@ impl Sandbox {
             std::fs::create_dir_all(dir)?;
         }
         std::fs::create_dir_all(sandbox.cache_dir())?;
+        std::fs::create_dir_all(sandbox.work_dir())?;
         for target in STATE_DIRS {
             // Bind mounts need a mount point; an empty directory is all that
             // is ever created on the host, and nothing is written into it.
@@ -169,6 +170,15 @@ impl Sandbox {
             }
         }
         path.to_path_buf()
+    }
+
+    /// The plugin's working directory.
+    pub fn work_dir(&self) -> PathBuf {
+        if self.private_state {
+            self.root.join("cwd")
+        } else {
+            PathBuf::from("/")
+        }
     }
 
     /// The runtime's own result cache (never visible to the plugin).

@@ -17,6 +17,9 @@ use super::{Node, Sandbox, STATE_DIRS};
 /// kill it and everything it started.
 pub fn plugin_command(sandbox: &Sandbox, program: &Path) -> io::Result<Command> {
     let mut cmd = Command::new(program);
+    // Relative paths a plugin writes land in the sandbox, not in the
+    // harness's working directory.
+    cmd.current_dir(sandbox.work_dir());
     let node_fd = match sandbox.node() {
         Node::Scratch(ns) => Some(ns.file().as_raw_fd()),
         Node::Host => None,
