@@ -191,6 +191,11 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         self.container = None;
         self.more_containers.clear();
+        if self.private_state {
+            // A plugin given a vanished CNI_NETNS may have created a file
+            // there (Debian's sbr does); the path is ours, so it goes too.
+            netns::unpin(&self.container_path);
+        }
         self.node = Node::Host;
         if self.private_state {
             let _ = std::fs::remove_dir_all(&self.root);

@@ -62,7 +62,9 @@ pub fn plugin_command(sandbox: &Sandbox, program: &Path) -> io::Result<Command> 
                 null,
                 root.as_ptr(),
                 null,
-                libc::MS_REC | libc::MS_PRIVATE,
+                // Slave, not private: unmounts of other sandboxes' pins
+                // still reach this copy (see netns::share_propagation).
+                libc::MS_REC | libc::MS_SLAVE,
                 null as *const libc::c_void,
             ) != 0
             {

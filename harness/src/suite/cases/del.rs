@@ -114,5 +114,14 @@ fn netns_gone(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
     crate::bail_verdict!(ctx.add_ok(&att));
     ctx.sandbox.remove_container();
-    expect_del_ok(ctx, &att, "after the container namespace was removed")
+    let v = expect_del_ok(ctx, &att, "after the container namespace was removed");
+    let path = ctx.sandbox.container_path();
+    if v.verdict == crate::results::Verdict::Pass && path.exists() {
+        return CaseVerdict::warn(
+            "DEL created a file at the vanished CNI_NETNS path on the node",
+            "DEL leaves the node's filesystem alone",
+            format!("{} exists after DEL", path.display()),
+        );
+    }
+    v
 }
