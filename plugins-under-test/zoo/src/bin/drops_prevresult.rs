@@ -1,0 +1,29 @@
+//! Defect: a chained (meta) plugin that answers ADD with an empty result
+//! instead of passing `prevResult` on. No delegate.
+//! Caught by `chain/prevresult-passthrough`.
+
+use cni_zoo::{fail, succeed_silently, Call};
+use serde_json::json;
+
+/// Chaining (and so prevResult) exists from 0.3.0 on.
+const CHAINABLE: [&str; 4] = ["0.3.0", "0.3.1", "0.4.0", "1.0.0"];
+
+fn main() {
+    let call = Call::read();
+    let version = call.version_or_default();
+    match call.verb.as_str() {
+        "ADD" => {
+            println!("{}", json!({"cniVersion": version, "dns": {}}));
+            succeed_silently()
+        }
+        "DEL" | "CHECK" => succeed_silently(),
+        "VERSION" => {
+            println!(
+                "{}",
+                json!({"cniVersion": version, "supportedVersions": CHAINABLE})
+            );
+            succeed_silently()
+        }
+        other => fail(&version, 4, &format!("unknown CNI_COMMAND {other:?}")),
+    }
+}
