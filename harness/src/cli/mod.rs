@@ -6,6 +6,7 @@ mod fuzz;
 mod list;
 mod report;
 mod test;
+mod validate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +45,8 @@ pub enum Command {
         #[arg(long)]
         coverage: bool,
     },
+    /// Validate a JSON document against a spec version's schema.
+    Validate(validate::ValidateArgs),
     /// Remove namespaces and directories left behind by killed runs.
     Clean {
         /// Also remove those of runs that are still alive.
@@ -123,6 +126,7 @@ pub fn main() -> ExitCode {
         Command::List { coverage } => list::run(coverage),
         Command::Report(args) => report::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),
+        Command::Validate(args) => validate::run(&args),
         Command::Clean { all } => clean(all),
     };
     match outcome {

@@ -20,6 +20,11 @@ pub struct Expect<'a> {
 /// warnings: the spec text is ambiguous there and libcni tolerates both
 /// (see `docs/requirements.md`).
 pub fn grade(step: &Step, want: &Expect<'_>) -> CaseVerdict {
+    // The error schema of the version the plugin was asked in (if known).
+    let version: Option<crate::spec::SpecVersion> =
+        serde_json::from_slice::<serde_json::Value>(&step.invocation.stdin)
+            .ok()
+            .and_then(|v| v.get("cniVersion")?.as_str()?.parse().ok());
     let expected = match want.code {
         Some(c) => format!("non-zero exit and an error JSON on stdout with code {c}"),
         None => "non-zero exit and an error JSON on stdout".to_string(),
@@ -59,6 +64,24 @@ pub fn grade(step: &Step, want: &Expect<'_>) -> CaseVerdict {
             }
         }
         Reply::Error(e) => {
+            if let Some(v) = version {
+                if let Err(crate::schema::SchemaError::Invalid(violations)) =
+                    crate::schema::validate(v, crate::schema::DocumentKind::Error, &e.raw)
+                {
+                    return CaseVerdict::fail(
+                        format!(
+                            "the error object breaks {}: {}",
+                            crate::schema::schema_file(v, crate::schema::DocumentKind::Error),
+                            violations
+                                .first()
+                                .map(ToString::to_string)
+                                .unwrap_or_default()
+                        ),
+                        expected,
+                        text(&step.outcome.stdout),
+                    );
+                }
+            }
             if e.msg.is_none() || e.code.is_none() {
                 return CaseVerdict::fail(
                     "error JSON lacks `code` or `msg`",
