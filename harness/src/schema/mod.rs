@@ -89,8 +89,8 @@ impl FromStr for DocumentKind {
 pub struct Violation {
     /// JSON pointer into the document, e.g. `/ips/0/address` ("" is the root).
     pub path: String,
-    /// JSON pointer into the schema naming the rule broken, e.g.
-    /// `/properties/ips/items/$ref/properties/address/pattern`.
+    /// JSON pointer into the schema naming the rule broken, following `$ref`s
+    /// as evaluated, e.g. `/properties/ips/items/$ref/properties/address/$ref/pattern`.
     pub rule: String,
     pub message: String,
 }
@@ -138,7 +138,7 @@ pub fn schema_text(version: SpecVersion, kind: DocumentKind) -> Option<&'static 
 
 /// Validate `doc` as a `kind` document of CNI `version`.
 pub fn validate(version: SpecVersion, kind: DocumentKind, doc: &Value) -> Result<(), SchemaError> {
-    let validator = compiled()
+    let (schema, validator) = compiled()
         .get(&(version, kind))
         .ok_or(SchemaError::NotInVersion { kind, version })?;
     // The boolean check is much cheaper; only collect errors when it fails.
@@ -149,14 +149,30 @@ pub fn validate(version: SpecVersion, kind: DocumentKind, doc: &Value) -> Result
         .iter_errors(doc)
         .map(|e| Violation {
             path: e.instance_path().as_str().to_string(),
-            rule: e.schema_path().as_str().to_string(),
-            message: e.to_string(),
+            rule: e.evaluation_path().as_str().to_string(),
+            message: message(schema, &e),
         })
         .collect();
     Err(SchemaError::Invalid(violations))
 }
 
-type Compiled = HashMap<(SpecVersion, DocumentKind), jsonschema::Validator>;
+/// The validator's message, except for patterns: an address regex is
+/// unreadable, so name what the value should be from the rule's description.
+fn message(schema: &Value, e: &jsonschema::ValidationError<'_>) -> String {
+    if let jsonschema::error::ValidationErrorKind::Pattern { .. } = e.kind() {
+        let rule = e.schema_path().as_str();
+        let parent = rule.strip_suffix("/pattern").unwrap_or(rule);
+        if let Some(what) = schema
+            .pointer(parent)
+            .and_then(|n| n["description"].as_str())
+        {
+            return format!("{} is not valid here: expected {what}", e.instance());
+        }
+    }
+    e.to_string()
+}
+
+type Compiled = HashMap<(SpecVersion, DocumentKind), (Value, jsonschema::Validator)>;
 
 /// Every embedded schema, compiled on first use. The schemas ship with the
 /// binary and are covered by tests, so a failure here is a build defect.
@@ -170,7 +186,7 @@ fn compiled() -> &'static Compiled {
                 serde_json::from_str(text).unwrap_or_else(|e| panic!("{file} is not JSON: {e}"));
             let validator = jsonschema::draft202012::new(&schema)
                 .unwrap_or_else(|e| panic!("{file} does not compile: {e}"));
-            map.insert((version, kind), validator);
+            map.insert((version, kind), (schema, validator));
         }
         map
     })
