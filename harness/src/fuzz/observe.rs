@@ -34,11 +34,9 @@ impl ResultOracle for SpecResults {
         };
         let mut out = Vec::new();
         // RES-2: the result has its version's shape (the schema compiles once).
-        let kind = if self.consistency {
-            crate::schema::DocumentKind::Result
-        } else {
-            crate::schema::DocumentKind::IpamResult
-        };
+        // The fuzzed binary is always the one the runtime calls, so its answer
+        // is a full result even when the profile's subject is an IPAM plugin.
+        let kind = crate::schema::DocumentKind::Result;
         if let Some(v) = requested {
             if let Err(crate::schema::SchemaError::Invalid(violations)) =
                 crate::schema::validate(v, kind, result)
