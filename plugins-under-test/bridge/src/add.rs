@@ -11,7 +11,7 @@ use cni_plugin_kit::{
 use rtnetlink::Handle;
 
 use crate::config::{format_mac, BridgeConfig};
-use crate::{link, netns, nft};
+use crate::{link, netns, nft, owner, trace};
 
 pub async fn add(inv: &Invocation, cfg: &BridgeConfig) -> Result<CniResult, CniError> {
     let path = inv.env.netns.clone().unwrap_or_default();
@@ -20,6 +20,7 @@ pub async fn add(inv: &Invocation, cfg: &BridgeConfig) -> Result<CniResult, CniE
     let ifname = inv.env.ifname();
     let host = netns::handle_here()?;
     let cont = netns::handle_in(&ns)?;
+    trace::mark("handles open");
     // SPEC.md ADD: "must produce an error if the interface already exists".
     if link::by_name(&cont, ifname).await?.is_some() {
         return Err(CniError::new(
@@ -36,7 +37,9 @@ pub async fn add(inv: &Invocation, cfg: &BridgeConfig) -> Result<CniResult, CniE
         let stdin = inv.conf.to_bytes();
         std::thread::spawn(move || delegate::add(&t, &env, &stdin))
     });
-    let built = build_links(&host, cfg, ifname, &ns).await;
+    trace::mark("ipam started");
+    let built = build_links(&host, cfg, inv.env.container_id(), ifname, &ns).await;
+    trace::mark("links built");
     let ipam_result = match ipam {
         Some(job) => job
             .join()
@@ -49,12 +52,13 @@ pub async fn add(inv: &Invocation, cfg: &BridgeConfig) -> Result<CniResult, CniE
             .map(Some),
         None => Ok(None),
     };
+    trace::mark("ipam joined");
     let outcome = match (built, ipam_result) {
         (Ok(veth), Ok(ipam)) => configure(inv, cfg, &host, &cont, &veth, ipam.unwrap_or_default())
             .await
             .map_err(|e| (e, Some(veth))),
         (Ok(veth), Err(e)) => Err((e, Some(veth))),
-        (Err(e), _) => Err((e, None)),
+        (Err(failed), _) => Err(failed),
     };
     match outcome {
         Ok(result) => Ok(result),
@@ -71,15 +75,19 @@ struct HostVeth {
     bridge: String,
 }
 
+/// The bridge and a labelled veth pair. On error, the pair if it was made
+/// (for `undo`).
 async fn build_links(
     h: &Handle,
     cfg: &BridgeConfig,
+    container_id: &str,
     ifname: &str,
     ns: &std::fs::File,
-) -> Result<HostVeth, CniError> {
+) -> Result<HostVeth, (CniError, Option<HostVeth>)> {
     use std::os::fd::AsRawFd;
-    let bridge =
-        link::ensure_bridge(h, &cfg.bridge, cfg.mtu, cfg.promisc, cfg.vlan.is_some()).await?;
+    let bridge = link::ensure_bridge(h, &cfg.bridge, cfg.mtu, cfg.promisc, cfg.vlan.is_some())
+        .await
+        .map_err(|e| (e, None))?;
     let name = format!("veth{:08x}", random_u32());
     link::create_veth(
         h,
@@ -90,11 +98,16 @@ async fn build_links(
         cfg.mtu,
         cfg.mac,
     )
-    .await?;
-    Ok(HostVeth {
+    .await
+    .map_err(|e| (e, None))?;
+    let veth = HostVeth {
         name,
         bridge: cfg.bridge.clone(),
-    })
+    };
+    match link::set_alias(h, &veth.name, &owner::label(container_id, ifname)).await {
+        Ok(()) => Ok(veth),
+        Err(e) => Err((e, Some(veth))),
+    }
 }
 
 fn random_u32() -> u32 {
@@ -153,7 +166,9 @@ async fn configure(
     for ipc in &ipam.ips {
         link::add_addr(cont, cont_link.index, ipc.address, !cfg.enable_dad).await?;
     }
+    trace::mark("addresses set");
     link::set_up(cont, cont_link.index).await?;
+    trace::mark("link up");
     for r in &ipam.routes {
         let gw = r.gw.or_else(|| {
             ipam.ips
@@ -194,6 +209,7 @@ async fn configure(
     if cfg.mac_spoof_check {
         nft::add_mac_spoof_check(&tag, &veth.name, &cont_mac)?;
     }
+    trace::mark("configured");
     // The bridge's MAC can change when a port joins: read it last.
     let bridge = link::by_name(host, &veth.bridge)
         .await?

@@ -6,7 +6,7 @@
 use cni_plugin_kit::{delegate, CniError, ErrorCode, Invocation, Verb};
 
 use crate::config::BridgeConfig;
-use crate::{link, netns, nft};
+use crate::{detach, link, netns, nft, owner};
 
 pub async fn del(inv: &Invocation, cfg: &BridgeConfig) -> Result<(), CniError> {
     // IPAM DEL runs in its own process while we remove the interface.
@@ -31,7 +31,8 @@ pub async fn del(inv: &Invocation, cfg: &BridgeConfig) -> Result<(), CniError> {
     ipam.and(links).and(firewall)
 }
 
-/// Deleting the container end destroys the whole veth pair.
+/// Deleting the container end destroys the whole veth pair. An interface we
+/// did not make (see `owner`) is left alone.
 async fn remove_container_link(inv: &Invocation) -> Result<(), CniError> {
     let Some(path) = &inv.env.netns else {
         return Ok(());
@@ -44,8 +45,21 @@ async fn remove_container_link(inv: &Invocation) -> Result<(), CniError> {
     let Ok(cont) = netns::handle_in(&ns) else {
         return Ok(());
     };
-    match link::by_name(&cont, inv.env.ifname()).await? {
-        Some(l) => link::delete(&cont, l.index).await,
-        None => Ok(()),
+    let Some(l) = link::by_name(&cont, inv.env.ifname()).await? else {
+        return Ok(());
+    };
+    let label = owner::label(inv.env.container_id(), inv.env.ifname());
+    let host = netns::handle_here()?;
+    let Some(host_end) = owner::host_end(&host, &l, &label).await? else {
+        return Ok(());
+    };
+    detach::delete_link(&ns, l.index)?;
+    // The bridge's carrier/operstate change from losing a port is applied by
+    // the kernel's linkwatch up to a second later; a single-link GET syncs it
+    // (rtnl_getlink -> linkwatch_sync_dev), so DEL's effect is settled when
+    // we return.
+    if let Some(bridge) = host_end.controller {
+        link::by_index(&host, bridge).await?;
     }
+    Ok(())
 }

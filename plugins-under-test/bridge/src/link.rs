@@ -22,7 +22,15 @@ pub struct Link {
     pub mac: Vec<u8>,
     pub mtu: Option<u32>,
     pub is_bridge: bool,
+    pub is_veth: bool,
     pub up: bool,
+    /// IFLA_LINK: for a veth, the peer's index (in the peer's namespace).
+    pub peer: Option<u32>,
+    /// IFLA_LINK_NETNSID is present: the peer lives in another namespace.
+    pub peer_elsewhere: bool,
+    pub alias: Option<String>,
+    /// IFLA_MASTER: the bridge this link is a port of.
+    pub controller: Option<u32>,
 }
 
 pub fn errno(e: &rtnetlink::Error) -> Option<i32> {
@@ -42,17 +50,30 @@ fn parse_link(m: &LinkMessage) -> Link {
         mac: Vec::new(),
         mtu: None,
         is_bridge: false,
+        is_veth: false,
         up: m.header.flags.contains(LinkFlags::Up),
+        peer: None,
+        peer_elsewhere: false,
+        alias: None,
+        controller: None,
     };
     for a in &m.attributes {
         match a {
             LinkAttribute::Address(mac) => link.mac = mac.clone(),
             LinkAttribute::Mtu(mtu) => link.mtu = Some(*mtu),
             LinkAttribute::LinkInfo(infos) => {
-                link.is_bridge = infos
-                    .iter()
-                    .any(|i| matches!(i, NlInfo::Kind(InfoKind::Bridge)))
+                for i in infos {
+                    match i {
+                        NlInfo::Kind(InfoKind::Bridge) => link.is_bridge = true,
+                        NlInfo::Kind(InfoKind::Veth) => link.is_veth = true,
+                        _ => {}
+                    }
+                }
             }
+            LinkAttribute::Link(peer) => link.peer = Some(*peer),
+            LinkAttribute::LinkNetNsId(_) => link.peer_elsewhere = true,
+            LinkAttribute::IfAlias(a) => link.alias = Some(a.clone()),
+            LinkAttribute::Controller(c) => link.controller = Some(*c),
             _ => {}
         }
     }
@@ -67,6 +88,26 @@ pub async fn by_name(h: &Handle, name: &str) -> Result<Option<Link>, CniError> {
         Err(e) if matches!(errno(&e), Some(ENODEV)) => Ok(None),
         Err(e) => Err(CniError::netlink(format!("looking up link {name}"), e)),
     }
+}
+
+/// The link with index `index`, or None.
+pub async fn by_index(h: &Handle, index: u32) -> Result<Option<Link>, CniError> {
+    let mut s = h.link().get().match_index(index).execute();
+    match s.try_next().await {
+        Ok(m) => Ok(m.as_ref().map(parse_link)),
+        Err(e) if matches!(errno(&e), Some(ENODEV)) => Ok(None),
+        Err(e) => Err(CniError::netlink(format!("looking up link {index}"), e)),
+    }
+}
+
+/// Label link `name` (IFLA_IFALIAS): the kernel ignores an alias in the
+/// creating request, so it takes one more.
+pub async fn set_alias(h: &Handle, name: &str, alias: &str) -> Result<(), CniError> {
+    h.link()
+        .set(LinkUnspec::new_with_name(name).alias(alias).build())
+        .execute()
+        .await
+        .map_err(nl_err(format!("labelling link {name}")))
 }
 
 /// The bridge `name`, created (with `mtu`, promiscuous, VLAN filtering as
@@ -286,8 +327,12 @@ pub async fn add_route(
     }
 }
 
-/// Routes (destination, gateway) through link `index`, both families.
-pub async fn routes(h: &Handle, index: u32) -> Result<Vec<(IpNet, Option<IpAddr>)>, CniError> {
+/// Routes (destination, gateway) in the main table, both families, through
+/// link `index` when given.
+pub async fn routes(
+    h: &Handle,
+    index: Option<u32>,
+) -> Result<Vec<(IpNet, Option<IpAddr>)>, CniError> {
     let mut out = Vec::new();
     for v4 in [true, false] {
         let filter = if v4 {
@@ -314,7 +359,7 @@ pub async fn routes(h: &Handle, index: u32) -> Result<Vec<(IpNet, Option<IpAddr>
                     _ => {}
                 }
             }
-            if oif != Some(index) {
+            if index.is_some() && oif != index {
                 continue;
             }
             let unspecified: IpAddr = if v4 {

@@ -6,9 +6,12 @@ mod add;
 mod check;
 mod config;
 mod del;
+mod detach;
 mod link;
 mod netns;
 mod nft;
+mod owner;
+mod trace;
 
 use std::future::Future;
 
@@ -87,5 +90,6 @@ fn valid_tags(raw: &serde_json::Map<String, Value>) -> Vec<String> {
 }
 
 fn main() {
+    trace::init();
     dispatch(&Bridge)
 }

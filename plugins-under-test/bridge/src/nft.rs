@@ -30,7 +30,7 @@ pub fn tag(container_id: &str, ifname: &str) -> String {
 /// Masquerade traffic from each container address leaving its own subnet.
 pub fn add_masquerade(tag: &str, ips: &[IpNet]) -> Result<(), CniError> {
     let mut script = format!(
-        "table inet {TABLE} {{ chain postrouting {{ type nat hook postrouting priority srcnat; policy accept; }} }}\n"
+        "table inet {TABLE} {{ chain postrouting {{ type nat hook postrouting priority srcnat; policy accept; }}; }}\n"
     );
     for ip in ips {
         let (fam, mcast) = if ip.is_ipv4() {
@@ -50,7 +50,7 @@ pub fn add_masquerade(tag: &str, ips: &[IpNet]) -> Result<(), CniError> {
 /// Drop frames entering from the container's port with another source MAC.
 pub fn add_mac_spoof_check(tag: &str, host_veth: &str, mac: &str) -> Result<(), CniError> {
     run(&format!(
-        "table bridge {TABLE} {{ chain prerouting {{ type filter hook prerouting priority -300; policy accept; }} }}\n\
+        "table bridge {TABLE} {{ chain prerouting {{ type filter hook prerouting priority -300; policy accept; }}; }}\n\
          add rule bridge {TABLE} prerouting iifname \"{host_veth}\" ether saddr != {mac} drop comment \"{tag}\"\n"
     ))
 }
