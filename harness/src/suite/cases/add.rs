@@ -12,7 +12,7 @@ pub fn cases() -> Vec<Case> {
         Case {
             id: "add/result-version",
             title: "the result's cniVersion equals the configuration's",
-            requirements: &["ADD-3", "RES-2", "ADD-1"],
+            requirements: &["ADD-3", "RES-2", "ADD-1", "EXEC-1"],
             scope: Scope::PerVersion,
             applies: crate::suite::case::always,
             run: result_version,

@@ -18,7 +18,7 @@ pub fn cases() -> Vec<Case> {
     vec![Case {
         id: "ipam/delegation",
         title: "the IPAM delegate gets the same environment and the full configuration on ADD, CHECK, GC and DEL",
-        requirements: &["IPAM-3", "IPAM-4", "CHECK-3", "GC-3"],
+        requirements: &["IPAM-3", "IPAM-4", "CHECK-3", "GC-3", "ENV-5"],
         scope: Scope::PerVersion,
         applies: delegating,
         run: delegation,
