@@ -13,6 +13,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
+pub mod validate;
+
 /// The correct plugin every wrapper delegates to.
 pub const DELEGATE: &str = "bridge";
 
