@@ -3,15 +3,17 @@
 //!
 //! Every zoo plugin but `drops-prevresult` and `noop-ipam` wraps a correct
 //! plugin, Debian's Go `bridge` (looked up by name on `CNI_PATH`): it forwards
-//! the environment and its stdin, with `"type"` rewritten to `"bridge"`, and
-//! passes the delegate's stdout, stderr and exit code through. The shared
-//! plumbing lives here so each binary shows only its defect.
+//! the environment and its stdin unchanged, and passes the delegate's stdout,
+//! stderr and exit code through. The shared plumbing lives here so each
+//! binary shows only its defect.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
+
+pub mod validate;
 
 /// The correct plugin every wrapper delegates to.
 pub const DELEGATE: &str = "bridge";
@@ -57,22 +59,15 @@ impl Call {
         self.version().unwrap_or("1.0.0").to_string()
     }
 
-    /// Stdin for the delegate: the same configuration, `"type"` set to
-    /// the delegate's name. Non-JSON input goes through as it came.
+    /// Stdin for the delegate: exactly what this plugin received. The Go
+    /// bridge ignores its own `"type"`, and leaving it alone keeps what the
+    /// IPAM plugin behind the bridge sees identical to this plugin's
+    /// configuration, as `ipam/delegation` demands of a correct plugin.
     pub fn forwarded_stdin(&self) -> Vec<u8> {
-        match &self.conf {
-            Some(Value::Object(map)) => {
-                let mut map = map.clone();
-                if map.contains_key("type") {
-                    map.insert("type".into(), Value::String(DELEGATE.into()));
-                }
-                Value::Object(map).to_string().into_bytes()
-            }
-            _ => self.raw.clone(),
-        }
+        self.raw.clone()
     }
 
-    /// Forward this call unchanged (but for `"type"`) to the delegate.
+    /// Forward this call unchanged to the delegate.
     pub fn forward(&self) -> Outcome {
         delegate(&self.forwarded_stdin(), &[])
     }
