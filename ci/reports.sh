@@ -16,7 +16,7 @@ run() { # name profile
   "$bin" test --config "$2" --report-dir "$dir" --quiet >/dev/null 2>&1 || true
   [ -f "$dir/results.json" ] || { echo "ci/reports.sh: no results for $1" >&2; exit 1; }
   runs+=(--in "$dir")
-  echo "ci/reports.sh: $1: $(tail -c 300 "$dir/summary.md" 2>/dev/null | tail -1)"
+  echo "ci/reports.sh: $(grep -m1 "^| [^|]* | test |" "$dir/summary.md")"
 }
 
 run cni-ref-bridge plugins-under-test/profiles/reference/bridge.json

@@ -25,7 +25,7 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 # Integration tests run the workspace's plugin binaries from target/debug.
 cargo build --workspace --bins --quiet
-cargo test --workspace --quiet 2>&1 | tee target/test.log
+cargo test --workspace --no-fail-fast --quiet 2>&1 | tee target/test.log
 # The host must be as it was: no namespace, link, address, route or CNI
 # state file of ours left behind.
 leftover=$( (ls /run/netns 2>/dev/null; ls /run/cni-harness 2>/dev/null) | grep '^cnih-' || true)

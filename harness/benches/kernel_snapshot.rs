@@ -28,6 +28,31 @@ fn main() -> io::Result<()> {
     }
     let pair = ScratchPair::new()?;
     let ns = &pair.node;
+    // A typical container namespace first: lo plus one veth end with an
+    // address and a default route (what the fuzzer snapshots every iteration).
+    ops::create_veth_pair(ns, "vsmall", &pair.container, "eth0")?;
+    ops::add_address(
+        &pair.container,
+        "eth0",
+        "10.201.0.2/24".parse().map_err(io::Error::other)?,
+    )?;
+    ops::add_route(
+        &pair.container,
+        "0.0.0.0/0".parse().map_err(io::Error::other)?,
+        Some(IpAddr::V4(Ipv4Addr::new(10, 201, 0, 1))),
+        None,
+    )?;
+    let small = median(RUNS, || {
+        kernel::snapshot(&pair.container, &SnapshotOptions::cheap()).map(drop)
+    })?;
+    let small_peer = median(RUNS, || ip_peer(&pair.container))?;
+    println!(
+        "small namespace (lo + eth0): snapshot {:.3} ms, peer {:.3} ms, ratio {:.1}x",
+        ms(small),
+        ms(small_peer),
+        small_peer.as_secs_f64() / small.as_secs_f64()
+    );
+
     populate(ns)?;
     let snap = kernel::snapshot(ns, &SnapshotOptions::cheap())?;
     println!(

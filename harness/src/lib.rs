@@ -12,6 +12,7 @@
 //! The conformance suite and the fuzzer are two drivers of the same
 //! invocation and observation code.
 
+pub mod requirements;
 pub mod spec;
 
 pub mod config;

@@ -55,9 +55,19 @@ fn run_plugin(name: &str) {
     assert!(versions.len() >= 4, "{name} claims {versions:?}");
     for v in versions {
         let add = exec(Verb::Add, name, v);
+        // Debian's loopback omits ips[].version, required at 0.3.x/0.4.0
+        // (a departure written up in reports/README.md): pinned here too.
+        let departs = name == "loopback" && v.ips_carry_version();
+        let want = if departs {
+            "schema: INVALID result"
+        } else {
+            "schema: valid result"
+        };
+        assert!(add.contains(want), "{name} ADD {v}:\n{add}");
+        // CHECK and DEL print their own verdicts too.
         assert!(
-            add.contains("schema: valid result"),
-            "{name} ADD {v}:\n{add}"
+            add.contains("# kernel and state changes made by ADD"),
+            "{name}: no diff"
         );
         if v.has_check() {
             let check = exec(Verb::Check, name, v);

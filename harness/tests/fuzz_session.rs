@@ -11,6 +11,14 @@ use std::time::Duration;
 use cni_harness::fuzz::{self, FuzzOptions, Input};
 use cni_harness::spec::Verb;
 
+/// Sessions run one at a time: the namespace check below counts every
+/// sandbox of this process, so a concurrent session would show up in it.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn flaky_profile(dir: &Path, plugin: &str) -> PathBuf {
     let path = dir.join(format!("{plugin}.json"));
     let config = serde_json::json!({
@@ -46,6 +54,7 @@ fn our_namespaces() -> Vec<String> {
 #[test]
 fn finds_and_reproduces_the_crash() {
     require_root!();
+    let _one_at_a_time = serial();
     common::workspace_plugin("cni-flaky-crash");
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut opts = options(flaky_profile(tmp.path(), "cni-flaky-crash"), tmp.path());
@@ -90,6 +99,7 @@ fn finds_and_reproduces_the_crash() {
 #[test]
 fn finds_and_reproduces_the_hang() {
     require_root!();
+    let _one_at_a_time = serial();
     common::workspace_plugin("cni-flaky-hang");
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut opts = options(flaky_profile(tmp.path(), "cni-flaky-hang"), tmp.path());
@@ -143,6 +153,7 @@ fn same_seed_same_inputs() {
 #[test]
 fn debian_bridge_gives_no_false_finding() {
     require_root!();
+    let _one_at_a_time = serial();
     let root = common::repo_root();
     common::debian_cni_dir();
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -57,9 +57,12 @@ fn every_zoo_plugin_is_caught_by_its_case() {
         );
         let caught = verdicts(&profiles.join(format!("zoo/{defect}.json")), case);
         assert!(!caught.is_empty(), "{defect}: {case} did not run");
+        // A warning counts only when it is about the defect: the correct
+        // bridge also draws warnings (errors without cniVersion).
+        let about_defect = |text: &str| defect != "error-on-stderr" || text.contains("on stderr");
         if !caught
             .iter()
-            .any(|(_, v, _)| matches!(v, Verdict::Fail | Verdict::Warn))
+            .any(|(_, v, text)| *v == Verdict::Fail || (*v == Verdict::Warn && about_defect(text)))
         {
             missed.push(format!("{defect} not caught by {case}: {caught:?}"));
         }

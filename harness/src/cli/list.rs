@@ -1,19 +1,53 @@
-//! `cni-harness list`: the cases and the requirements they check.
+//! `cni-harness list`: the cases and the requirements they check, and which
+//! requirements no case checks yet.
 
+use crate::requirements::catalogue;
 use crate::suite::{cases, Scope};
 
-pub fn run() -> anyhow::Result<u8> {
-    for case in cases::all() {
-        let scope = match case.scope {
-            Scope::PerVersion => "per version",
-            Scope::Once => "once",
-        };
+pub fn run(coverage: bool) -> anyhow::Result<u8> {
+    let all = cases::all();
+    if !coverage {
+        for case in &all {
+            let scope = match case.scope {
+                Scope::PerVersion => "per version",
+                Scope::Once => "once",
+            };
+            println!(
+                "{:<40} [{}] ({scope})\n    {}",
+                case.id,
+                case.requirements.join(", "),
+                case.title
+            );
+        }
+        return Ok(0);
+    }
+    let mut uncovered = 0;
+    println!("{:<18} {:<7} {:<6} cases", "requirement", "level", "since");
+    for r in catalogue() {
+        let by: Vec<&str> = all
+            .iter()
+            .filter(|c| c.requirements.contains(&r.id.as_str()))
+            .map(|c| c.id)
+            .collect();
+        if by.is_empty() {
+            uncovered += 1;
+        }
         println!(
-            "{:<40} [{}] ({scope})\n    {}",
-            case.id,
-            case.requirements.join(", "),
-            case.title
+            "{:<18} {:<7} {:<6} {}",
+            r.id,
+            r.level.as_str(),
+            r.since.as_str(),
+            if by.is_empty() {
+                "-- no case yet".to_string()
+            } else {
+                by.join(", ")
+            }
         );
     }
+    println!(
+        "\n{} of {} requirements have a case; {uncovered} have none yet",
+        catalogue().len() - uncovered,
+        catalogue().len()
+    );
     Ok(0)
 }

@@ -2,9 +2,11 @@
 //! subcommand lives in its own file and calls into the library.
 
 mod exec;
+mod fuzz;
 mod list;
 mod report;
 mod test;
+mod validate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,10 +35,18 @@ pub enum Command {
     Exec(exec::ExecArgs),
     /// Run the conformance suite against a plugin (default: the embedded reference plugin).
     Test(Box<test::TestArgs>),
+    /// Fuzz a plugin's configuration and environment (default: the embedded reference plugin).
+    Fuzz(Box<fuzz::FuzzCmd>),
     /// Render results JSON of one or more runs into JUnit, Markdown and HTML.
     Report(report::ReportArgs),
     /// List the conformance cases and the requirement ids they check.
-    List,
+    List {
+        /// Instead: every requirement of the catalogue with the cases checking it.
+        #[arg(long)]
+        coverage: bool,
+    },
+    /// Validate a JSON document against a spec version's schema.
+    Validate(validate::ValidateArgs),
     /// Remove namespaces and directories left behind by killed runs.
     Clean {
         /// Also remove those of runs that are still alive.
@@ -113,8 +123,10 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Exec(args) => exec::run(&args),
         Command::Test(args) => test::run(&args),
-        Command::List => list::run(),
+        Command::List { coverage } => list::run(coverage),
         Command::Report(args) => report::run(&args),
+        Command::Fuzz(args) => fuzz::run(&args),
+        Command::Validate(args) => validate::run(&args),
         Command::Clean { all } => clean(all),
     };
     match outcome {

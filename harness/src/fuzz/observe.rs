@@ -1,6 +1,5 @@
 //! The fuzzer's adapters onto the harness's observation modules: results
-//! are judged by `result` and `oracle::consistency` (and `schema` once it
-//! lands), leftovers by `kernel` snapshots and `oracle::leak`. Nothing here
+//! are judged by `schema`, `result` and `oracle::consistency`, leftovers by `kernel` snapshots and `oracle::leak`. Nothing here
 //! reads a schema or the kernel itself.
 
 use std::io;
@@ -13,7 +12,7 @@ use crate::oracle::{consistency, leak, Severity};
 use crate::sandbox::Sandbox;
 use crate::spec::SpecVersion;
 
-/// Success results must normalise (every field of the right type and shape
+/// Success results must validate against their version's schema, normalise (every field of the right type and shape
 /// for their version), carry the configuration's version and, for plugins
 /// that configure interfaces, agree with the kernel.
 pub struct SpecResults {
@@ -34,6 +33,22 @@ impl ResultOracle for SpecResults {
             Err(e) => return vec![format!("{}: {}", e.path, e.message)],
         };
         let mut out = Vec::new();
+        // RES-2: the result has its version's shape (the schema compiles once).
+        // The fuzzed binary is always the one the runtime calls, so its answer
+        // is a full result even when the profile's subject is an IPAM plugin.
+        let kind = crate::schema::DocumentKind::Result;
+        if let Some(v) = requested {
+            if let Err(crate::schema::SchemaError::Invalid(violations)) =
+                crate::schema::validate(v, kind, result)
+            {
+                out.extend(
+                    violations
+                        .iter()
+                        .take(3)
+                        .map(|violation| format!("[RES-2] schema: {violation}")),
+                );
+            }
+        }
         // SPEC.md "Result Types": a result is in the configuration's version.
         if let Some(v) = requested {
             if parsed.cni_version != v {

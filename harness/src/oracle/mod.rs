@@ -28,7 +28,7 @@ pub enum Severity {
 }
 
 /// One thing an oracle found.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Finding {
     pub severity: Severity,
     /// Requirement id, e.g. `RES-IF-EXISTS`.

@@ -80,6 +80,7 @@ impl Sandbox {
             std::fs::create_dir_all(dir)?;
         }
         std::fs::create_dir_all(sandbox.cache_dir())?;
+        std::fs::create_dir_all(sandbox.work_dir())?;
         for target in STATE_DIRS {
             // Bind mounts need a mount point; an empty directory is all that
             // is ever created on the host, and nothing is written into it.
@@ -171,6 +172,15 @@ impl Sandbox {
         path.to_path_buf()
     }
 
+    /// The plugin's working directory.
+    pub fn work_dir(&self) -> PathBuf {
+        if self.private_state {
+            self.root.join("cwd")
+        } else {
+            PathBuf::from("/")
+        }
+    }
+
     /// The runtime's own result cache (never visible to the plugin).
     pub fn cache_dir(&self) -> PathBuf {
         self.root.join("cache")
@@ -181,6 +191,11 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         self.container = None;
         self.more_containers.clear();
+        if self.private_state {
+            // A plugin given a vanished CNI_NETNS may have created a file
+            // there (Debian's sbr does); the path is ours, so it goes too.
+            netns::unpin(&self.container_path);
+        }
         self.node = Node::Host;
         if self.private_state {
             let _ = std::fs::remove_dir_all(&self.root);

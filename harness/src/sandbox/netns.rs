@@ -27,6 +27,7 @@ impl Netns {
     pub fn create(path: &Path) -> io::Result<Netns> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
+            share_propagation(dir)?;
         }
         std::fs::OpenOptions::new()
             .write(true)
@@ -114,6 +115,47 @@ impl Drop for Netns {
     fn drop(&mut self) {
         self.remove();
     }
+}
+
+/// Make the directory holding pins a shared mount (as `ip netns` does), once
+/// per directory and process. Plugin processes get a private copy of the
+/// mount table as a *slave* of this one, so when a pin is unmounted here the
+/// unmount reaches their copies too; otherwise a plugin running in another
+/// sandbox at that moment keeps the pin busy and it cannot be removed.
+fn share_propagation(dir: &Path) -> io::Result<()> {
+    use std::collections::BTreeSet;
+    use std::sync::{Mutex, OnceLock};
+    static DONE: OnceLock<Mutex<BTreeSet<std::path::PathBuf>>> = OnceLock::new();
+    let done = DONE.get_or_init(|| Mutex::new(BTreeSet::new()));
+    let mut done = done
+        .lock()
+        .map_err(|_| io::Error::other("propagation lock poisoned"))?;
+    if done.contains(dir) {
+        return Ok(());
+    }
+    let shared = |d: &Path| {
+        mount(
+            None::<&str>,
+            d,
+            None::<&str>,
+            MsFlags::MS_SHARED | MsFlags::MS_REC,
+            None::<&str>,
+        )
+    };
+    if shared(dir).is_err() {
+        // Not a mount point yet: bind it onto itself first.
+        mount(
+            Some(dir),
+            dir,
+            None::<&str>,
+            MsFlags::MS_BIND | MsFlags::MS_REC,
+            None::<&str>,
+        )
+        .map_err(|e| io::Error::other(format!("bind mount {}: {e}", dir.display())))?;
+        shared(dir).map_err(|e| io::Error::other(format!("make {} shared: {e}", dir.display())))?;
+    }
+    done.insert(dir.to_path_buf());
+    Ok(())
 }
 
 /// Remove a namespace pin left at `path` (used by `cni-harness clean` too).

@@ -17,6 +17,9 @@ use super::{Node, Sandbox, STATE_DIRS};
 /// kill it and everything it started.
 pub fn plugin_command(sandbox: &Sandbox, program: &Path) -> io::Result<Command> {
     let mut cmd = Command::new(program);
+    // Relative paths a plugin writes land in the sandbox, not in the
+    // harness's working directory.
+    cmd.current_dir(sandbox.work_dir());
     let node_fd = match sandbox.node() {
         Node::Scratch(ns) => Some(ns.file().as_raw_fd()),
         Node::Host => None,
@@ -59,7 +62,9 @@ pub fn plugin_command(sandbox: &Sandbox, program: &Path) -> io::Result<Command> 
                 null,
                 root.as_ptr(),
                 null,
-                libc::MS_REC | libc::MS_PRIVATE,
+                // Slave, not private: unmounts of other sandboxes' pins
+                // still reach this copy (see netns::share_propagation).
+                libc::MS_REC | libc::MS_SLAVE,
                 null as *const libc::c_void,
             ) != 0
             {

@@ -24,6 +24,8 @@ pub struct Ctx<'o> {
     steps: Vec<Step>,
     /// ADD results of an IPAM plugin run on its own (the runtime caches only chains).
     ipam_results: HashMap<(String, String), Value>,
+    /// Capability arguments the runtime passes (the profile's, plus what a case adds).
+    pub capability_args: serde_json::Map<String, Value>,
 }
 
 pub type Outcome<T> = Result<T, CaseVerdict>;
@@ -42,6 +44,7 @@ impl<'o> Ctx<'o> {
             sandbox,
             steps: Vec::new(),
             ipam_results: HashMap::new(),
+            capability_args: opts.profile.needs.capability_args.clone(),
         })
     }
 
@@ -52,7 +55,7 @@ impl<'o> Ctx<'o> {
     pub fn runtime(&self) -> Runtime<'_> {
         let mut rt = Runtime::new(&self.sandbox, self.opts.cni_path.clone());
         rt.limits = self.opts.limits;
-        rt.capability_args = self.opts.profile.needs.capability_args.clone();
+        rt.capability_args = self.capability_args.clone();
         rt
     }
 
@@ -217,6 +220,38 @@ impl<'o> Ctx<'o> {
             &crate::kernel::SnapshotOptions::default(),
         )
         .map_err(|e| CaseVerdict::error(format!("kernel snapshot: {e}")))
+    }
+
+    /// Run `f` with the configuration replaced by `net` (cases that extend
+    /// the profile's configuration), restoring it afterwards.
+    pub fn with_config<T>(&mut self, net: NetworkConfig, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.net, net);
+        let out = f(self);
+        self.net = saved;
+        out
+    }
+
+    /// The configuration with the subject plugin's object edited by `edit`.
+    pub fn edited_config(
+        &self,
+        edit: impl FnOnce(&mut serde_json::Map<String, Value>),
+    ) -> Outcome<NetworkConfig> {
+        let mut raw = self.net.raw.clone();
+        let index = self.subject_index();
+        let target = match raw.get_mut("plugins").and_then(Value::as_array_mut) {
+            Some(list) => list.get_mut(index).and_then(Value::as_object_mut),
+            None => raw.as_object_mut(),
+        };
+        match target {
+            Some(obj) => edit(obj),
+            None => {
+                return Err(CaseVerdict::error(
+                    "configuration has no plugin object to edit",
+                ))
+            }
+        }
+        NetworkConfig::from_value(raw, "edited configuration")
+            .map_err(|e| CaseVerdict::error(format!("edited configuration: {e}")))
     }
 
     /// Keep steps run outside the context (e.g. from parallel threads) as evidence.

@@ -178,11 +178,19 @@ pub fn failure_text(r: &CaseResult) -> String {
 /// Requirement references for results, from the catalogue.
 pub fn requirement_refs(ids: &[&str]) -> Vec<RequirementRef> {
     ids.iter()
-        .map(|id| RequirementRef {
-            id: id.to_string(),
-            level: String::new(),
-            section: String::new(),
-            text: String::new(),
+        .map(|id| match crate::requirements::requirement(id) {
+            Some(r) => RequirementRef {
+                id: r.id.clone(),
+                level: r.level.as_str().to_string(),
+                section: r.section.clone(),
+                text: r.text.clone(),
+            },
+            None => RequirementRef {
+                id: id.to_string(),
+                level: String::new(),
+                section: String::new(),
+                text: "(not in the catalogue)".into(),
+            },
         })
         .collect()
 }

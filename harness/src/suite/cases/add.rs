@@ -12,10 +12,18 @@ pub fn cases() -> Vec<Case> {
         Case {
             id: "add/result-version",
             title: "the result's cniVersion equals the configuration's",
-            requirements: &["ADD-3", "RES-2"],
+            requirements: &["ADD-3", "RES-2", "ADD-1", "EXEC-1"],
             scope: Scope::PerVersion,
             applies: crate::suite::case::always,
             run: result_version,
+        },
+        Case {
+            id: "add/schema-valid",
+            title: "the ADD result validates against the version's schema (the IPAM one for IPAM plugins)",
+            requirements: &["RES-2", "RES-3", "IPAM-1"],
+            scope: Scope::PerVersion,
+            applies: crate::suite::case::always,
+            run: schema_valid,
         },
         Case {
             id: "add/existing-interface-fails",
@@ -57,6 +65,38 @@ fn result_version(ctx: &mut Ctx) -> CaseVerdict {
             format!("cniVersion {want}"),
             format!("cniVersion {got}"),
         )
+    };
+    let _ = ctx.del(&att);
+    v
+}
+
+fn schema_valid(ctx: &mut Ctx) -> CaseVerdict {
+    use crate::schema::{self, DocumentKind, SchemaError};
+    let att = ctx.attachment(0);
+    let result = crate::bail_verdict!(ctx.add_ok(&att));
+    let kind = match ctx.role() {
+        crate::config::Role::Ipam => DocumentKind::IpamResult,
+        _ => DocumentKind::Result,
+    };
+    let file = schema::schema_file(ctx.version, kind);
+    let v = match schema::validate(ctx.version, kind, &result) {
+        Ok(()) => CaseVerdict::pass(format!("valid against {file}")),
+        Err(SchemaError::Invalid(violations)) => CaseVerdict::fail(
+            format!(
+                "the result breaks {file}: {}",
+                violations
+                    .first()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            ),
+            format!("a result valid against {file}"),
+            violations
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Err(e) => CaseVerdict::error(e.to_string()),
     };
     let _ = ctx.del(&att);
     v

@@ -9,7 +9,7 @@ pub fn cases() -> Vec<Case> {
     vec![Case {
         id: "check/after-add",
         title: "CHECK succeeds right after a successful ADD",
-        requirements: &["CHECK-1"],
+        requirements: &["CHECK-1", "CHECK-4"],
         scope: Scope::PerVersion,
         applies: needs_check,
         run: after_add,

@@ -23,6 +23,14 @@ pub fn cases() -> Vec<Case> {
             run: never_added,
         },
         Case {
+            id: "del/without-netns",
+            title: "DEL without CNI_NETNS succeeds (it is optional for DEL from 1.0.0)",
+            requirements: &["ENV-2", "DEL-3"],
+            scope: Scope::PerVersion,
+            applies: since_1_0,
+            run: without_netns,
+        },
+        Case {
             id: "del/netns-gone",
             title: "DEL succeeds when the container's network namespace is already gone",
             requirements: &["DEL-3"],
@@ -65,9 +73,55 @@ fn never_added(ctx: &mut Ctx) -> CaseVerdict {
     expect_del_ok(ctx, &att, "for a container that never had an ADD")
 }
 
+fn since_1_0(a: &crate::suite::case::Applicability) -> Result<(), String> {
+    if a.version >= crate::spec::SpecVersion::V1_0_0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "CNI_NETNS is required for DEL in spec {}",
+            a.version
+        ))
+    }
+}
+
+fn without_netns(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    crate::bail_verdict!(ctx.add_ok(&att));
+    let mut rt = ctx.runtime();
+    rt.env_edits = vec![crate::invoke::EnvEdit::Remove("CNI_NETNS".into())];
+    let run = rt.del(&ctx.net, &att);
+    drop(rt);
+    let run = match run {
+        Ok(r) => r,
+        Err(e) => return CaseVerdict::error(format!("harness could not invoke the plugin: {e}")),
+    };
+    ctx.record(run.steps.iter().cloned());
+    let v = if run.succeeded() {
+        CaseVerdict::pass("DEL without CNI_NETNS succeeded")
+    } else {
+        CaseVerdict::fail(
+            "DEL failed without CNI_NETNS",
+            "DEL succeeds",
+            run.last().map(|s| s.reply.summary()).unwrap_or_default(),
+        )
+    };
+    // Clean up whatever the namespace still holds.
+    let _ = ctx.del(&att);
+    v
+}
+
 fn netns_gone(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
     crate::bail_verdict!(ctx.add_ok(&att));
     ctx.sandbox.remove_container();
-    expect_del_ok(ctx, &att, "after the container namespace was removed")
+    let v = expect_del_ok(ctx, &att, "after the container namespace was removed");
+    let path = ctx.sandbox.container_path();
+    if v.verdict == crate::results::Verdict::Pass && path.exists() {
+        return CaseVerdict::warn(
+            "DEL created a file at the vanished CNI_NETNS path on the node",
+            "DEL leaves the node's filesystem alone",
+            format!("{} exists after DEL", path.display()),
+        );
+    }
+    v
 }

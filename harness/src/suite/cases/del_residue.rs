@@ -22,7 +22,7 @@ pub fn cases() -> Vec<Case> {
             id: "del/no-residue",
             title:
                 "after ADD then DEL no per-attachment state is left, and nothing grows per cycle",
-            requirements: &["DEL-1", "DEL-RELEASE", "DEL-NO-GROWTH"],
+            requirements: &["DEL-1", "DEL-RELEASE", "DEL-NO-GROWTH", "DEL-KEPT"],
             scope: Scope::PerVersion,
             applies: always,
             run: no_residue,
@@ -30,7 +30,7 @@ pub fn cases() -> Vec<Case> {
         Case {
             id: "del/after-failed-add",
             title: "DEL after a failed ADD succeeds and leaves nothing of the attempt",
-            requirements: &["DEL-3", "ADD-6", "DEL-RELEASE"],
+            requirements: &["DEL-3", "ADD-6", "DEL-RELEASE", "DEL-PREEXISTING"],
             scope: Scope::PerVersion,
             applies: own_interface,
             run: after_failed_add,

@@ -28,6 +28,22 @@ pub fn cases() -> Vec<Case> {
             run: invalid_ifname,
         },
         Case {
+            id: "env/cni-args",
+            title: "CNI_ARGS with keys the plugin does not know (and IgnoreUnknown=1) is accepted",
+            requirements: &["ENV-4"],
+            scope: Scope::Once,
+            applies: always,
+            run: cni_args,
+        },
+        Case {
+            id: "env/invalid-container-id",
+            title: "a CNI_CONTAINERID outside the spec's alphabet is refused with code 4",
+            requirements: &["ENV-7", "ERR-5"],
+            scope: Scope::Once,
+            applies: since_1_0,
+            run: invalid_container_id,
+        },
+        Case {
             id: "env/malformed-stdin",
             title: "malformed JSON on stdin gives an error structure",
             requirements: &["ERR-1", "ERR-7"],
@@ -38,7 +54,7 @@ pub fn cases() -> Vec<Case> {
         Case {
             id: "error/on-stdout",
             title: "errors are one JSON object on stdout with code and msg, and a non-zero exit",
-            requirements: &["ERR-1", "ERR-3"],
+            requirements: &["ERR-1", "ERR-3", "ERR-10", "ERR-11", "EXEC-2"],
             scope: Scope::Once,
             applies: always,
             run: error_on_stdout,
@@ -95,6 +111,57 @@ fn invalid_ifname(ctx: &mut Ctx) -> CaseVerdict {
         worst = worst.worst(v);
     }
     worst
+}
+
+fn since_1_0(a: &crate::suite::case::Applicability) -> Result<(), String> {
+    if a.version >= crate::spec::SpecVersion::V1_0_0 {
+        Ok(())
+    } else {
+        Err("the container ID alphabet is specified from 1.0.0".into())
+    }
+}
+
+fn cni_args(ctx: &mut Ctx) -> CaseVerdict {
+    let mut att = ctx.attachment(0);
+    att.args = crate::invoke::CniArgs(vec![
+        ("IgnoreUnknown".into(), "1".into()),
+        ("CNI_HARNESS_PROBE".into(), "x".into()),
+    ]);
+    let run = crate::bail_verdict!(ctx.add(&att));
+    let v = if run.succeeded() {
+        CaseVerdict::pass("unknown CNI_ARGS keys were tolerated")
+    } else {
+        CaseVerdict::warn(
+            "ADD refused CNI_ARGS with an unknown key although IgnoreUnknown=1",
+            "ADD succeeds",
+            run.last().map(|s| s.reply.summary()).unwrap_or_default(),
+        )
+    };
+    let _ = ctx.del(&att);
+    v
+}
+
+fn invalid_container_id(ctx: &mut Ctx) -> CaseVerdict {
+    let mut att = ctx.attachment(0);
+    att.container_id = "-bad/container id".into();
+    let stdin = to_bytes(&ctx.subject_stdin(StdinFor::Add { prev_result: None }));
+    let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &[], stdin));
+    if step.reply.is_success() {
+        let _ = ctx.del(&att);
+        return CaseVerdict::warn(
+            "ADD accepted a container ID outside the spec's alphabet",
+            "error code 4",
+            "success",
+        );
+    }
+    errors::grade(
+        &step,
+        &Expect {
+            code: Some(4),
+            mentions: &[],
+            provoked_by: "CNI_CONTAINERID is \"-bad/container id\"",
+        },
+    )
 }
 
 fn malformed_stdin(ctx: &mut Ctx) -> CaseVerdict {

@@ -1,6 +1,7 @@
 //! Grading a reply that must be an error.
 
 use crate::invoke::{Reply, Step};
+use crate::spec::ErrorCode;
 use crate::suite::verdict::CaseVerdict;
 
 /// What an expected error must look like.
@@ -19,6 +20,11 @@ pub struct Expect<'a> {
 /// warnings: the spec text is ambiguous there and libcni tolerates both
 /// (see `docs/requirements.md`).
 pub fn grade(step: &Step, want: &Expect<'_>) -> CaseVerdict {
+    // The error schema of the version the plugin was asked in (if known).
+    let version: Option<crate::spec::SpecVersion> =
+        serde_json::from_slice::<serde_json::Value>(&step.invocation.stdin)
+            .ok()
+            .and_then(|v| v.get("cniVersion")?.as_str()?.parse().ok());
     let expected = match want.code {
         Some(c) => format!("non-zero exit and an error JSON on stdout with code {c}"),
         None => "non-zero exit and an error JSON on stdout".to_string(),
@@ -58,6 +64,24 @@ pub fn grade(step: &Step, want: &Expect<'_>) -> CaseVerdict {
             }
         }
         Reply::Error(e) => {
+            if let Some(v) = version {
+                if let Err(crate::schema::SchemaError::Invalid(violations)) =
+                    crate::schema::validate(v, crate::schema::DocumentKind::Error, &e.raw)
+                {
+                    return CaseVerdict::fail(
+                        format!(
+                            "the error object breaks {}: {}",
+                            crate::schema::schema_file(v, crate::schema::DocumentKind::Error),
+                            violations
+                                .first()
+                                .map(ToString::to_string)
+                                .unwrap_or_default()
+                        ),
+                        expected,
+                        text(&step.outcome.stdout),
+                    );
+                }
+            }
             if e.msg.is_none() || e.code.is_none() {
                 return CaseVerdict::fail(
                     "error JSON lacks `code` or `msg`",
@@ -92,6 +116,16 @@ pub fn grade(step: &Step, want: &Expect<'_>) -> CaseVerdict {
                     said.trim().to_string(),
                 );
             }
+            if let Some(code) = e
+                .code
+                .filter(|c| !KNOWN_CODES.contains(c) && ErrorCode::is_reserved(*c))
+            {
+                return CaseVerdict::warn(
+                    format!("error code {code} is in the spec's reserved range 1-99 but not a spec code"),
+                    "a spec code, or 100+ for the plugin's own",
+                    format!("code {code}"),
+                );
+            }
             if e.cni_version.is_none() {
                 return CaseVerdict::warn(
                     "error JSON has no cniVersion (Go's skel omits it; libcni accepts that)",
@@ -103,6 +137,9 @@ pub fn grade(step: &Step, want: &Expect<'_>) -> CaseVerdict {
         }
     }
 }
+
+/// Spec codes, plus Go's 8 (invalid netns) which libcni defines too.
+const KNOWN_CODES: [u64; 11] = [1, 2, 3, 4, 5, 6, 7, 8, 11, 50, 51];
 
 fn stderr_error_code(stderr: &[u8]) -> Option<u64> {
     let s = String::from_utf8_lossy(stderr);

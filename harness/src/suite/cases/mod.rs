@@ -7,8 +7,10 @@ mod addressing;
 mod chain;
 mod check;
 mod check_tamper;
+mod config;
 mod del;
 mod del_residue;
+mod delegation;
 mod env;
 pub mod errors;
 mod gc;
@@ -23,11 +25,13 @@ pub fn all() -> Vec<Case> {
     let mut cases = Vec::new();
     cases.extend(version::cases());
     cases.extend(env::cases());
+    cases.extend(config::cases());
     cases.extend(add::cases());
     cases.extend(addressing::cases());
     cases.extend(check::cases());
     cases.extend(del::cases());
     cases.extend(chain::cases());
+    cases.extend(delegation::cases());
     cases.extend(lifecycle::cases());
     cases.extend(output::cases());
     cases

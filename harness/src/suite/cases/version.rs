@@ -64,6 +64,27 @@ fn shape(ctx: &mut Ctx) -> CaseVerdict {
             result.to_string(),
         );
     }
+    let declared = result
+        .get("cniVersion")
+        .and_then(Value::as_str)
+        .and_then(|v| v.parse::<SpecVersion>().ok())
+        .unwrap_or(SpecVersion::LATEST);
+    if let Err(crate::schema::SchemaError::Invalid(violations)) =
+        crate::schema::validate(declared, crate::schema::DocumentKind::Version, result)
+    {
+        return CaseVerdict::fail(
+            format!(
+                "the VERSION answer breaks {}",
+                crate::schema::schema_file(declared, crate::schema::DocumentKind::Version)
+            ),
+            "a valid VERSION result",
+            violations
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
     let unknown: Vec<String> = listed
         .iter()
         .filter(|v| {

@@ -11,6 +11,9 @@
 //!  "answers": {"ADD": {"exit": 0, "stdout": {...} | "raw text", "stderr": "log", "sleepMs": 0}}}
 //! ```
 //!
+//! Called as an IPAM plugin (`"ipam": {"type": "cni-recorder", ...}`), it
+//! reads `recordDir` and `answers` from the `ipam` section.
+//!
 //! Without an answer for the verb it behaves like a well-mannered plugin: ADD
 //! returns `prevResult` (or an empty result) at the requested version,
 //! VERSION lists every spec version, other verbs succeed silently.
@@ -32,8 +35,14 @@ fn main() {
     let verb = std::env::var("CNI_COMMAND").unwrap_or_default();
     let conf: Value = serde_json::from_slice(&stdin).unwrap_or(Value::Null);
 
-    let dir = conf
-        .get("recordDir")
+    // Called as an IPAM plugin, its settings sit in the `ipam` section.
+    let own = |key: &str| {
+        conf.get(key)
+            .or_else(|| conf.get("ipam").and_then(|i| i.get(key)))
+            .cloned()
+    };
+    let dir = own("recordDir")
+        .as_ref()
         .and_then(Value::as_str)
         .unwrap_or("/var/lib/cni/recorder")
         .to_string();
@@ -49,7 +58,7 @@ fn main() {
         eprintln!("cni-recorder: cannot record to {dir}: {e}");
     }
 
-    let answer = conf.get("answers").and_then(|a| a.get(&verb)).cloned();
+    let answer = own("answers").and_then(|a| a.get(&verb).cloned());
     let version = conf
         .get("cniVersion")
         .and_then(Value::as_str)

@@ -1,0 +1,77 @@
+//! `cni-harness fuzz`: a fuzzing session, a reproduction, or a corpus merge.
+
+use anyhow::Context;
+
+use super::test::{now_rfc3339, DEFAULT_PROFILE};
+use super::TargetArgs;
+use crate::config::Profile;
+use crate::fuzz::{self, args::FuzzArgs};
+
+#[derive(clap::Args, Debug)]
+pub struct FuzzCmd {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub fuzz: FuzzArgs,
+}
+
+pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
+    if let Some(file) = &args.fuzz.reproduce {
+        let fires = fuzz::reproduce(file)?;
+        println!(
+            "{}: {}",
+            file.display(),
+            if fires {
+                "reproduced"
+            } else {
+                "does not reproduce"
+            }
+        );
+        return Ok(u8::from(fires));
+    }
+    if !args.fuzz.merge.is_empty() {
+        let into = args
+            .fuzz
+            .corpus
+            .as_ref()
+            .context("--merge needs --corpus DIR to merge into")?;
+        let n = fuzz::merge_corpora(&args.fuzz.merge, into)?;
+        println!("{n} distinct inputs in {}", into.display());
+        return Ok(0);
+    }
+    // Without --config the embedded reference profile is fuzzed; the session
+    // reads its target from a file, so it is written into the output directory.
+    let config = match &args.target.config {
+        Some(path) => path.clone(),
+        None => {
+            std::fs::create_dir_all(&args.fuzz.out)?;
+            let path = args.fuzz.out.join("target-profile.json");
+            std::fs::write(&path, DEFAULT_PROFILE)?;
+            path
+        }
+    };
+    let profile = Profile::load(&config)?;
+    let opts = args.fuzz.options(
+        config,
+        args.target.cni_path_for(&profile),
+        std::time::Duration::from_secs(args.target.timeout),
+    );
+    let started_at = now_rfc3339();
+    let report = fuzz::run_session(&opts)?;
+    let results = report.to_results(started_at);
+    super::test::write_reports(&results, &args.fuzz.out)?;
+    println!(
+        "cni-harness fuzz: {} inputs in {:.1}s ({:.1}/s), corpus {} (+{}), {} findings; results in {}",
+        report.execs,
+        report.elapsed.as_secs_f64(),
+        report.execs_per_sec(),
+        report.corpus_size,
+        report.new_corpus_entries,
+        report.findings.len(),
+        args.fuzz.out.display()
+    );
+    for f in &report.findings {
+        println!("  {}", f.file.display());
+    }
+    Ok(report.exit_code())
+}

@@ -1,0 +1,113 @@
+//! The requirement catalogue (`specs/requirements.json`): every plugin-side
+//! MUST / SHOULD / MAY of the spec with a stable id. Cases and oracles cite
+//! these ids; reports carry their text.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::spec::SpecVersion;
+
+const CATALOGUE: &str = include_str!("../../specs/requirements.json");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Level {
+    #[serde(rename = "MUST")]
+    Must,
+    #[serde(rename = "SHOULD")]
+    Should,
+    #[serde(rename = "MAY")]
+    May,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Requirement {
+    pub id: String,
+    pub section: String,
+    pub level: Level,
+    pub since: SpecVersion,
+    pub until: Option<SpecVersion>,
+    #[serde(default)]
+    pub verbs: Vec<String>,
+    pub text: String,
+    /// Where the spec is ambiguous: what libcni does and how the harness grades it.
+    #[serde(default)]
+    pub ambiguity: Option<String>,
+}
+
+impl Requirement {
+    pub fn applies_at(&self, v: SpecVersion) -> bool {
+        v >= self.since && self.until.is_none_or(|u| v <= u)
+    }
+}
+
+#[derive(Deserialize)]
+struct File {
+    requirements: Vec<Requirement>,
+}
+
+/// Parse a catalogue document (the embedded one is checked by a unit test).
+pub fn parse(text: &str) -> Result<Vec<Requirement>, serde_json::Error> {
+    serde_json::from_str::<File>(text).map(|f| f.requirements)
+}
+
+/// The embedded catalogue.
+pub fn catalogue() -> &'static [Requirement] {
+    static CAT: OnceLock<Vec<Requirement>> = OnceLock::new();
+    CAT.get_or_init(|| parse(CATALOGUE).unwrap_or_default())
+}
+
+pub fn requirement(id: &str) -> Option<&'static Requirement> {
+    catalogue().iter().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalogue_parses_with_unique_well_formed_ids() {
+        let cat = parse(CATALOGUE).expect("specs/requirements.json parses");
+        assert!(cat.len() >= 60, "{} requirements", cat.len());
+        let mut ids: Vec<&str> = cat.iter().map(|r| r.id.as_str()).collect();
+        for id in &ids {
+            let (prefix, rest) = id.split_once('-').expect("PREFIX-suffix");
+            assert!(prefix.chars().all(|c| c.is_ascii_uppercase()), "{id}");
+            assert!(!rest.is_empty(), "{id}");
+        }
+        ids.sort();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(n, ids.len(), "duplicate ids");
+        for r in &cat {
+            assert!(
+                !r.text.is_empty() && r.section.starts_with("SPEC.md")
+                    || r.section.starts_with("cni-harness"),
+                "{}",
+                r.id
+            );
+            if let Some(u) = r.until {
+                assert!(u >= r.since, "{}", r.id);
+            }
+        }
+    }
+
+    #[test]
+    fn versions_bound_applicability() {
+        let check = requirement("CHECK-1").expect("CHECK-1");
+        assert!(!check.applies_at(SpecVersion::V0_3_1));
+        assert!(check.applies_at(SpecVersion::V1_1_0));
+        let env = requirement("ENV-6").expect("ENV-6");
+        assert!(env.applies_at(SpecVersion::V0_1_0) && !env.applies_at(SpecVersion::V0_2_0));
+    }
+}

@@ -1,0 +1,195 @@
+//! The zoo: CNI plugins that each carry exactly one defect, so the harness
+//! can prove every conformance case catches the fault it is written for.
+//!
+//! Every zoo plugin but `drops-prevresult` and `noop-ipam` wraps a correct
+//! plugin, Debian's Go `bridge` (looked up by name on `CNI_PATH`): it forwards
+//! the environment and its stdin unchanged, and passes the delegate's stdout,
+//! stderr and exit code through. The shared plumbing lives here so each
+//! binary shows only its defect.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+pub mod validate;
+
+/// The correct plugin every wrapper delegates to.
+pub const DELEGATE: &str = "bridge";
+
+/// Spec versions Debian's bridge supports (what a truthful VERSION lists).
+pub const SUPPORTED: [&str; 6] = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0"];
+
+/// CNI error code for an I/O failure of the plugin itself.
+const IO_FAILURE: u32 = 5;
+
+/// One invocation as the runtime made it.
+pub struct Call {
+    /// `CNI_COMMAND`, empty when unset.
+    pub verb: String,
+    /// The configuration, or `None` when stdin is not JSON (forwarded
+    /// untouched so the delegate reports the decode error itself).
+    pub conf: Option<Value>,
+    /// Stdin exactly as received.
+    pub raw: Vec<u8>,
+}
+
+impl Call {
+    pub fn read() -> Call {
+        let mut raw = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut raw) {
+            fail("1.0.0", IO_FAILURE, &format!("cannot read stdin: {e}"));
+        }
+        let conf = serde_json::from_slice(&raw).ok();
+        Call {
+            verb: std::env::var("CNI_COMMAND").unwrap_or_default(),
+            conf,
+            raw,
+        }
+    }
+
+    /// The configuration's `cniVersion`, if it has one.
+    pub fn version(&self) -> Option<&str> {
+        self.conf.as_ref()?.get("cniVersion")?.as_str()
+    }
+
+    /// A version to put in the zoo plugin's own answers.
+    pub fn version_or_default(&self) -> String {
+        self.version().unwrap_or("1.0.0").to_string()
+    }
+
+    /// Stdin for the delegate: exactly what this plugin received. The Go
+    /// bridge ignores its own `"type"`, and leaving it alone keeps what the
+    /// IPAM plugin behind the bridge sees identical to this plugin's
+    /// configuration, as `ipam/delegation` demands of a correct plugin.
+    pub fn forwarded_stdin(&self) -> Vec<u8> {
+        self.raw.clone()
+    }
+
+    /// Forward this call unchanged to the delegate.
+    pub fn forward(&self) -> Outcome {
+        delegate(&self.forwarded_stdin(), &[])
+    }
+}
+
+/// What the delegate answered.
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl Outcome {
+    pub fn succeeded(&self) -> bool {
+        self.code == 0
+    }
+
+    /// The delegate's stdout as JSON, if it is.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.stdout).ok()
+    }
+
+    /// Replace stdout with a JSON document.
+    pub fn set_json(&mut self, doc: &Value) {
+        self.stdout = doc.to_string().into_bytes();
+    }
+
+    /// Pass the outcome on to the runtime and exit with its code.
+    pub fn finish(self) -> ! {
+        let mut out = std::io::stdout();
+        let _ = out.write_all(&self.stdout);
+        let _ = out.flush();
+        let mut err = std::io::stderr();
+        let _ = err.write_all(&self.stderr);
+        let _ = err.flush();
+        std::process::exit(self.code)
+    }
+}
+
+/// Where `name` sits on `CNI_PATH`.
+fn find_plugin(name: &str) -> Option<PathBuf> {
+    let path = std::env::var("CNI_PATH").unwrap_or_default();
+    path.split(':')
+        .filter(|d| !d.is_empty())
+        .map(|d| PathBuf::from(d).join(name))
+        .find(|p| p.is_file())
+}
+
+/// Run the delegate with `stdin` and the inherited environment, overridden
+/// by `env` (`Some` sets a variable, `None` removes it). Failing to run it at
+/// all is this plugin's own error: reported on stdout, exit 1.
+pub fn delegate(stdin: &[u8], env: &[(&str, Option<&str>)]) -> Outcome {
+    let version = serde_json::from_slice::<Value>(stdin)
+        .ok()
+        .and_then(|c| {
+            c.get("cniVersion")
+                .and_then(Value::as_str)
+                .map(String::from)
+        })
+        .unwrap_or_else(|| "1.0.0".into());
+    let Some(path) = find_plugin(DELEGATE) else {
+        fail(
+            &version,
+            IO_FAILURE,
+            &format!("delegate plugin {DELEGATE:?} not found on CNI_PATH"),
+        );
+    };
+    let mut cmd = Command::new(&path);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        match value {
+            Some(v) => cmd.env(key, v),
+            None => cmd.env_remove(key),
+        };
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => fail(
+            &version,
+            IO_FAILURE,
+            &format!("cannot run {}: {e}", path.display()),
+        ),
+    };
+    // Write stdin from a thread so a delegate that answers before reading
+    // everything cannot deadlock us on a full pipe.
+    let writer = child.stdin.take().map(|mut pipe| {
+        let input = stdin.to_vec();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        })
+    });
+    let output = match child.wait_with_output() {
+        Ok(o) => o,
+        Err(e) => fail(
+            &version,
+            IO_FAILURE,
+            &format!("cannot wait for {}: {e}", path.display()),
+        ),
+    };
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
+    Outcome {
+        // Killed by a signal: report a failure rather than success.
+        code: output.status.code().unwrap_or(1),
+        stdout: output.stdout,
+        stderr: output.stderr,
+    }
+}
+
+/// Print a CNI error of this plugin's own on stdout and exit 1.
+pub fn fail(version: &str, code: u32, msg: &str) -> ! {
+    println!(
+        "{}",
+        json!({"cniVersion": version, "code": code, "msg": msg})
+    );
+    std::process::exit(1)
+}
+
+/// Exit 0 with nothing on stdout (DEL/CHECK success).
+pub fn succeed_silently() -> ! {
+    std::process::exit(0)
+}
