@@ -4,7 +4,7 @@
 use cni_plugin_kit::{delegate, CniError, ErrorCode, Invocation, Verb};
 
 use crate::config::{format_mac, BridgeConfig};
-use crate::{link, netns};
+use crate::{link, netns, owner};
 
 fn failed(msg: impl Into<String>) -> CniError {
     CniError::new(ErrorCode::CheckFailed, msg)
@@ -54,9 +54,25 @@ pub async fn check(inv: &Invocation, cfg: &BridgeConfig) -> Result<(), CniError>
         }
     }
     let host = netns::handle_here()?;
-    match link::by_name(&host, &cfg.bridge).await? {
-        Some(b) if b.is_bridge => {}
+    let bridge = match link::by_name(&host, &cfg.bridge).await? {
+        Some(b) if b.is_bridge => b,
         _ => return Err(failed(format!("bridge {} is missing", cfg.bridge))),
+    };
+    // The interface must still be the one ADD made, plugged into the bridge.
+    let host_name = owner::host_veth_name(inv.env.container_id(), ifname);
+    match owner::host_end(&host, &l, &host_name).await? {
+        None => {
+            return Err(failed(format!(
+                "{ifname} is not the veth this network made (host end {host_name})"
+            )))
+        }
+        Some(h) if h.controller != Some(bridge.index) => {
+            return Err(failed(format!(
+                "{host_name} is not a port of bridge {}",
+                cfg.bridge
+            )))
+        }
+        Some(_) => {}
     }
     if let Some(t) = &inv.conf.ipam_type {
         delegate::quiet(t, Verb::Check, &inv.env, &inv.conf.to_bytes())?;
