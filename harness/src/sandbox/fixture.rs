@@ -43,6 +43,12 @@ pub fn add_parent_link(ns: &Netns, name: &str) -> io::Result<()> {
                         .map_err(nl)?;
                 }
             }
+            // Looking the links up again makes the kernel apply the pending
+            // carrier change now, before anyone snapshots the namespace.
+            for link in [&name, &peer] {
+                let mut again = handle.link().get().match_name(link.clone()).execute();
+                let _ = again.try_next().await.map_err(nl)?;
+            }
             Ok(())
         })
     })?
