@@ -61,7 +61,12 @@ impl FindingFile {
             target,
             input,
             original_input: original,
-            invocations: ex.steps.iter().chain(&ex.extra_steps).map(record).collect(),
+            invocations: ex
+                .steps
+                .iter()
+                .chain(&ex.extra_steps)
+                .map(Step::record)
+                .collect(),
             kernel_diff: ex.kernel_diff.clone(),
         }
     }
@@ -102,20 +107,5 @@ impl FindingFile {
             reproduce: self.reproduce.clone(),
             file: rel.display().to_string(),
         }
-    }
-}
-
-/// A step as the results format records it.
-pub fn record(step: &Step) -> InvocationRecord {
-    let text = |b: &[u8]| String::from_utf8_lossy(b).chars().take(64 * 1024).collect();
-    InvocationRecord {
-        plugin: step.invocation.plugin.display().to_string(),
-        verb: step.invocation.verb,
-        env: step.invocation.env.clone(),
-        stdin: text(&step.invocation.stdin),
-        stdout: text(&step.outcome.stdout),
-        stderr: text(&step.outcome.stderr),
-        status: step.outcome.exit.to_string(),
-        wall_ms: step.outcome.wall.as_secs_f64() * 1000.0,
     }
 }

@@ -362,9 +362,10 @@ pub fn find_plugin(plugin_type: &str, cni_path: &[PathBuf]) -> Result<PathBuf, I
 }
 
 impl Step {
-    /// The step as the results format records it.
+    /// The step as the results format records it (each text capped at
+    /// 64 KiB so that results and findings stay readable).
     pub fn record(&self) -> crate::results::InvocationRecord {
-        let text = |b: &[u8]| String::from_utf8_lossy(b).to_string();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).chars().take(64 * 1024).collect();
         crate::results::InvocationRecord {
             plugin: self.invocation.plugin.display().to_string(),
             verb: self.invocation.verb,
