@@ -37,3 +37,6 @@ if [ -n "$leftover" ] || [ "$before" != "$after" ]; then
   exit 1
 fi
 echo "ci/test.sh: host unchanged"
+# One closing line for the whole run (the last cargo line is often a
+# doc-test binary with nothing in it).
+awk '/^test result:/ { p += $4; f += $6; s += $8 } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' target/test.log
