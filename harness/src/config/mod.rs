@@ -107,15 +107,7 @@ impl NetworkConfig {
             None => return Err(invalid("missing required field `cniVersion`".into())),
         };
         let flag = |key: &str| top.get(key).and_then(Value::as_bool).unwrap_or(false);
-        let cni_versions = top
-            .get("cniVersions")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let cni_versions = string_array(top.get("cniVersions"));
 
         let (shape, plugins) = match (top.get("plugins"), top.get("type")) {
             (Some(Value::Array(list)), _) => {
@@ -213,6 +205,17 @@ pub fn plugin_type(p: &Map<String, Value>) -> String {
 /// A plugin type is looked up as a file name in CNI_PATH: no path separators.
 fn valid_plugin_type(t: &str) -> bool {
     !t.is_empty() && !t.contains('/') && t != "." && t != ".."
+}
+
+/// The strings of a JSON array (other elements, or a non-array, give none).
+pub(crate) fn string_array(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub(crate) fn json_type(v: &Value) -> &'static str {

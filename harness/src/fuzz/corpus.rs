@@ -16,13 +16,7 @@ use crate::spec::Verb;
 /// Read every `*.json` of `dir` (sorted by name, so sessions are
 /// deterministic); `index` picks the plugin of a configuration list.
 pub fn load(dir: &Path, index: usize) -> anyhow::Result<Vec<Input>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read corpus directory {}", dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let files = json_files(dir)?;
     let mut out = Vec::new();
     for f in files {
         let bytes = std::fs::read(&f).with_context(|| format!("cannot read {}", f.display()))?;
@@ -75,13 +69,7 @@ pub fn save(dir: &Path, input: &Input) -> anyhow::Result<PathBuf> {
 pub fn merge_corpora(dirs: &[PathBuf], out: &Path) -> anyhow::Result<usize> {
     let mut unique: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
     for dir in dirs {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .with_context(|| format!("cannot read corpus directory {}", dir.display()))?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort();
+        let files = json_files(dir)?;
         for f in files {
             let bytes = std::fs::read(&f)?;
             let canonical = match serde_json::from_slice::<Value>(&bytes) {
@@ -101,4 +89,17 @@ pub fn merge_corpora(dirs: &[PathBuf], out: &Path) -> anyhow::Result<usize> {
         }
     }
     Ok(written)
+}
+
+/// The `*.json` files of a corpus directory, sorted by name so that sessions
+/// and merges are deterministic.
+fn json_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read corpus directory {}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    Ok(files)
 }

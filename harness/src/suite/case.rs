@@ -79,6 +79,15 @@ pub fn needs_chaining(a: &Applicability) -> Result<(), String> {
     }
 }
 
+/// Applies from `min` on; otherwise skips with `why`.
+pub fn at_least(a: &Applicability, min: SpecVersion, why: &str) -> Result<(), String> {
+    if a.version >= min {
+        Ok(())
+    } else {
+        Err(format!("{why} (spec {})", a.version))
+    }
+}
+
 /// Both conditions.
 pub fn both(a: &Applicability, x: Applies, y: Applies) -> Result<(), String> {
     x(a)?;

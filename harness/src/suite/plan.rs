@@ -46,17 +46,9 @@ pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
         let env = rt.env(crate::spec::Verb::Version, Some(SpecVersion::LATEST), None);
         let stdin = format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST).into_bytes();
         let step = rt.exec(&path, crate::spec::Verb::Version, env, stdin)?;
-        let listed: Vec<String> = step
-            .reply
-            .result()
-            .and_then(|r| r.get("supportedVersions"))
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let listed = crate::config::string_array(
+            step.reply.result().and_then(|r| r.get("supportedVersions")),
+        );
         let theirs: BTreeSet<SpecVersion> = if listed.is_empty() {
             // No VERSION verb (a 0.1.0 plugin): only the configuration's version.
             notes.push(format!(

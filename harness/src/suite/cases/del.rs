@@ -74,14 +74,11 @@ fn never_added(ctx: &mut Ctx) -> CaseVerdict {
 }
 
 fn since_1_0(a: &crate::suite::case::Applicability) -> Result<(), String> {
-    if a.version >= crate::spec::SpecVersion::V1_0_0 {
-        Ok(())
-    } else {
-        Err(format!(
-            "CNI_NETNS is required for DEL in spec {}",
-            a.version
-        ))
-    }
+    crate::suite::case::at_least(
+        a,
+        crate::spec::SpecVersion::V1_0_0,
+        "CNI_NETNS is required for DEL before 1.0.0",
+    )
 }
 
 fn without_netns(ctx: &mut Ctx) -> CaseVerdict {

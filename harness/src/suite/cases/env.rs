@@ -114,11 +114,11 @@ fn invalid_ifname(ctx: &mut Ctx) -> CaseVerdict {
 }
 
 fn since_1_0(a: &crate::suite::case::Applicability) -> Result<(), String> {
-    if a.version >= crate::spec::SpecVersion::V1_0_0 {
-        Ok(())
-    } else {
-        Err("the container ID alphabet is specified from 1.0.0".into())
-    }
+    crate::suite::case::at_least(
+        a,
+        crate::spec::SpecVersion::V1_0_0,
+        "the container ID alphabet is specified from 1.0.0",
+    )
 }
 
 fn cni_args(ctx: &mut Ctx) -> CaseVerdict {
