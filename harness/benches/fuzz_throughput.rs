@@ -1,10 +1,15 @@
-//! Fuzzer throughput and harness overhead (root; prints numbers, asserts nothing).
+//! Fuzzer throughput and the harness's overhead per execution (root;
+//! prints numbers, asserts nothing).
 //!
-//! For each plugin: inputs per second, and the harness's share of each
-//! input's time: the plugin processes' wall time (measured around each
-//! process, spawn to exit) against the whole time per input (mutation,
-//! sandbox, snapshots, oracles). Run with sandbox reuse (the default) and
-//! with a fresh sandbox per input, as ratios within the same run.
+//! Each input is run three times, in turn, in separate sandboxes: by the
+//! fuzzer's executor with every oracle on, the same without the periodic
+//! re-check of the seed, and the same executor with observation off, which
+//! runs the input's verbs and the cleanup DEL as a bare runtime would (the
+//! peer). The overheads are what observation (judging, kernel snapshots,
+//! leak checks) and the re-check (an ADD and DEL of the seed every
+//! `--recheck-every` inputs) add, as ratios to the peer's time; input
+//! generation is counted on the fuzzer's side. A row with a fresh sandbox
+//! per input shows what sandbox reuse saves.
 //!
 //! `cargo build --workspace --bins --release && cargo bench -p cni-harness --bench fuzz_throughput`
 
@@ -15,7 +20,9 @@ use cni_harness::fuzz::execute::Executor;
 use cni_harness::fuzz::{self, target, FuzzOptions, Input};
 use cni_harness::spec::Verb;
 
-const INPUTS: u64 = 150;
+const INPUTS: u64 = 200;
+/// As in a session (`--recheck-every` default).
+const RECHECK_EVERY: usize = 16;
 
 fn main() {
     if !nix::unistd::geteuid().is_root() {
@@ -23,6 +30,7 @@ fn main() {
         return;
     }
     let bins = bin_dirs();
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let tmp = tempfile::tempdir().expect("tempdir");
     let flaky = tmp.path().join("flaky.json");
     std::fs::write(
@@ -30,36 +38,32 @@ fn main() {
         r#"{"cniVersion":"1.0.0","name":"flaky","plugins":[{"type":"cni-flaky-crash","bridge":"br0","mtu":1500}]}"#,
     )
     .expect("write config");
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let reference = repo.join("plugins-under-test/profiles/reference/bridge.json");
     let debian = repo.join("plugins-under-test/profiles/debian/bridge.json");
-    println!("fuzz_throughput: {INPUTS} inputs per row (seed 7)");
+    let go = [PathBuf::from("/usr/lib/cni")];
+    println!("fuzz_throughput: {INPUTS} inputs per row (seed 7), each also run by the bare peer");
     println!(
-        "{:<34} {:>9} {:>11} {:>11} {:>10} {:>10}",
-        "target", "inputs/s", "ms/input", "plugin ms", "overhead", "sandboxes"
+        "{:<36} {:>9} {:>10} {:>10} {:>12} {:>12} {:>10}",
+        "target", "inputs/s", "fuzz ms", "peer ms", "observation", "+ re-check", "sandboxes"
     );
-    bench("cni-flaky-crash, sandbox reuse", &flaky, &bins, true);
-    bench("cni-flaky-crash, sandbox per input", &flaky, &bins, false);
+    bench("reference bridge, sandbox reuse", &reference, &bins, true);
+    bench(
+        "reference bridge, sandbox per input",
+        &reference,
+        &bins,
+        false,
+    );
     if Path::new("/usr/lib/cni/bridge").exists() {
-        bench(
-            "debian bridge, sandbox reuse",
-            &debian,
-            &[PathBuf::from("/usr/lib/cni")],
-            true,
-        );
-        bench(
-            "debian bridge, sandbox per input",
-            &debian,
-            &[PathBuf::from("/usr/lib/cni")],
-            false,
-        );
+        bench("debian bridge, sandbox reuse", &debian, &go, true);
     }
+    bench("cni-flaky-crash (trivial), reuse", &flaky, &bins, true);
 }
 
 fn bench(name: &str, config: &Path, cni_path: &[PathBuf], reuse: bool) {
     let t = match target::build(config, cni_path, Duration::from_secs(5)) {
         Ok(t) => t,
         Err(e) => {
-            println!("{name:<34} skipped: {e:#}");
+            println!("{name:<36} skipped: {e:#}");
             return;
         }
     };
@@ -69,36 +73,39 @@ fn bench(name: &str, config: &Path, cni_path: &[PathBuf], reuse: bool) {
         t.seed_config.clone(),
         vec![Verb::Add, Verb::Del],
     )];
+    let generating = Instant::now();
     let inputs = fuzz::generate_inputs(&seeds, &opts, INPUTS);
-    let mut exec = Executor::new(t);
-    exec.reuse = reuse;
-    let mut plugin = Duration::ZERO;
-    let started = Instant::now();
+    let generation = generating.elapsed();
+    // [full fuzzer, fuzzer without re-check, bare peer]
+    let mut runners: Vec<Executor> = (0..3).map(|_| Executor::new(t.clone())).collect();
+    let mut clocks = [generation, generation, Duration::ZERO];
+    for r in &mut runners {
+        r.reuse = reuse;
+    }
+    runners[2].observe = false;
     for (i, input) in inputs.iter().enumerate() {
-        let ex = match exec.run(input, i % 16 == 15) {
-            Ok(ex) => ex,
-            Err(e) => {
-                println!("{name:<34} harness error: {e:#}");
+        let recheck = i % RECHECK_EVERY == RECHECK_EVERY - 1;
+        // Rotate who goes first, so none always finds caches warm or cold.
+        for k in 0..3 {
+            let which = (i + k) % 3;
+            let started = Instant::now();
+            if let Err(e) = runners[which].run(input, recheck && which == 0) {
+                println!("{name:<36} harness error: {e:#}");
                 return;
             }
-        };
-        plugin += ex
-            .steps
-            .iter()
-            .chain(&ex.extra_steps)
-            .map(|s| s.outcome.wall)
-            .sum::<Duration>();
+            clocks[which] += started.elapsed();
+        }
     }
-    let total = started.elapsed();
-    let per = total.as_secs_f64() * 1000.0 / INPUTS as f64;
-    let plugin_per = plugin.as_secs_f64() * 1000.0 / INPUTS as f64;
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0 / INPUTS as f64;
+    let ratio = |d: Duration| (d.as_secs_f64() / clocks[2].as_secs_f64() - 1.0) * 100.0;
     println!(
-        "{name:<34} {:>9.1} {:>11.2} {:>11.2} {:>9.1}% {:>10}",
-        INPUTS as f64 / total.as_secs_f64(),
-        per,
-        plugin_per,
-        (per - plugin_per) / plugin_per * 100.0,
-        exec.sandboxes_created
+        "{name:<36} {:>9.1} {:>10.2} {:>10.2} {:>11.1}% {:>11.1}% {:>10}",
+        INPUTS as f64 / clocks[0].as_secs_f64(),
+        ms(clocks[0]),
+        ms(clocks[2]),
+        ratio(clocks[1]),
+        ratio(clocks[0]),
+        runners[0].sandboxes_created
     );
 }
 

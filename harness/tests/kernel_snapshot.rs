@@ -207,3 +207,47 @@ fn diff_shows_a_sysctl_flip() {
         "{d}"
     );
 }
+
+/// A probe opened once reads its own namespace from any thread, later
+/// changes included, and agrees with a one-off snapshot: the fuzzer's
+/// repeated snapshots rest on both.
+#[test]
+fn probe_stays_bound_to_its_namespace() {
+    if !is_root() {
+        return;
+    }
+    let pair = wired();
+    let mut node = kernel::Probe::open(&pair.node).expect("node probe");
+    let mut ctr = kernel::Probe::open(&pair.container).expect("container probe");
+    let everything = kernel::Coverage::Everything;
+
+    // Sysctls: the node namespace gets forwarding on, the container keeps
+    // its default, whatever the harness's own namespace says.
+    pair.node
+        .run(|| std::fs::write("/proc/sys/net/ipv4/ip_forward", "1"))
+        .expect("enter node")
+        .expect("set ip_forward");
+    let key = "net.ipv4.ip_forward";
+    let node_snap = node.read(everything).expect("read node");
+    let ctr_snap = ctr.read(everything).expect("read container");
+    assert_eq!(node_snap.sysctls.get(key).map(String::as_str), Some("1"));
+    assert_eq!(ctr_snap.sysctls.get(key).map(String::as_str), Some("0"));
+
+    // A one-off snapshot and the held probe see the same namespace.
+    let one_off = kernel::snapshot(&pair.container, &SnapshotOptions::cheap()).expect("snapshot");
+    assert_eq!(ctr_snap, one_off);
+
+    // Later changes show up; the addressing read leaves out the rest.
+    ops::add_address(&pair.container, "eth0", cidr("10.97.0.2/24")).expect("addr");
+    let later = ctr.read(kernel::Coverage::Addressing).expect("read again");
+    assert!(
+        later
+            .addresses
+            .iter()
+            .any(|a| a.address == cidr("10.97.0.2/24")),
+        "{:?}",
+        later.addresses
+    );
+    assert!(later.sysctls.is_empty() && later.rules.is_empty());
+    assert!(!node_snap.rules.is_empty(), "full reads include rules");
+}

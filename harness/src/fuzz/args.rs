@@ -20,9 +20,9 @@ pub struct FuzzArgs {
     /// Output directory (findings in OUT/findings, results.json).
     #[arg(long, value_name = "DIR", default_value = "fuzz-out")]
     pub out: PathBuf,
-    /// Stop after this many seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
-    pub duration: u64,
+    /// Stop after this long: `90` or `90s`, `10m`, `2h`.
+    #[arg(long, value_name = "TIME", default_value = "60", value_parser = parse_duration)]
+    pub duration: Duration,
     /// Stop after this many inputs.
     #[arg(long, value_name = "N")]
     pub max_execs: Option<u64>,
@@ -58,7 +58,7 @@ impl FuzzArgs {
         FuzzOptions {
             config,
             cni_path,
-            duration: Some(Duration::from_secs(self.duration)),
+            duration: Some(self.duration),
             max_execs: self.max_execs,
             corpus: self.corpus.clone(),
             out: self.out.clone(),
@@ -69,6 +69,46 @@ impl FuzzArgs {
             minimize_attempts: self.minimize_attempts,
             recheck_every: self.recheck_every,
             progress: !self.quiet,
+        }
+    }
+}
+
+/// A session length: whole seconds, optionally suffixed `s`, `m` or `h`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 90, 90s, 10m or 2h"))?;
+    let secs = match unit {
+        "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        _ => {
+            return Err(format!(
+                "{text:?}: unknown unit {unit:?} (use s, m or h, e.g. 10m)"
+            ))
+        }
+    };
+    secs.map(Duration::from_secs)
+        .ok_or_else(|| format!("{text:?} is too long a duration"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_a_person_writes_them() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        for bad in ["", "m", "10 minutes", "1.5h", "-3", "99999999999999999999h"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
         }
     }
 }

@@ -12,9 +12,11 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::input::Input;
-use super::oracles::{self, AttachmentFacts, Oracle, ResultOracle, Snapshot, StateOracle, Verdict};
+use super::observe::{self, Observer};
+use super::oracles::{self, AttachmentFacts, Oracle, Verdict};
 use crate::config::Profile;
 use crate::invoke::{setup, Attachment, Limits, Reply, Runtime, Step};
+use crate::kernel::SandboxSnapshot;
 use crate::sandbox::Sandbox;
 use crate::spec::Verb;
 
@@ -35,8 +37,8 @@ pub struct Target {
     pub limits: Limits,
     /// The well-formed configuration (stdin) the plugin accepted at the start.
     pub seed_config: String,
-    pub results: Arc<dyn ResultOracle>,
-    pub state: Arc<dyn StateOracle>,
+    /// Compare success results with the kernel (see [`Observer::check_result`]).
+    pub consistency: bool,
 }
 
 /// Everything one input did.
@@ -63,16 +65,30 @@ impl Execution {
     }
 }
 
+/// A sandbox kept between inputs. Field order is drop order: the observer
+/// holds the namespaces open and must go before the sandbox removes them.
+struct Live {
+    observer: Observer,
+    sandbox: Sandbox,
+    /// The state the next input is judged against.
+    baseline: SandboxSnapshot,
+    /// Inputs run in it so far.
+    uses: u32,
+}
+
 /// Runs inputs for one worker, owning its sandbox.
 pub struct Executor {
     target: Target,
-    sandbox: Option<(Sandbox, Snapshot, u32)>,
+    live: Option<Live>,
     /// Inputs run in the current sandbox since it was made or last re-checked:
     /// the suspects when a re-check fails.
     history: Vec<Input>,
     pub sandboxes_created: u64,
     /// Keep a pristine sandbox for the next input (off: one per input, for measuring).
     pub reuse: bool,
+    /// Judge executions and snapshot the kernel (off: run inputs as a bare
+    /// runtime would, the peer that measures what observation costs).
+    pub observe: bool,
     attachment_counter: u64,
 }
 
@@ -80,10 +96,11 @@ impl Executor {
     pub fn new(target: Target) -> Executor {
         Executor {
             target,
-            sandbox: None,
+            live: None,
             history: Vec::new(),
             sandboxes_created: 0,
             reuse: true,
+            observe: true,
             attachment_counter: 0,
         }
     }
@@ -94,8 +111,8 @@ impl Executor {
 
     /// Run `input`, then the re-check of the seed if `recheck`.
     pub fn run(&mut self, input: &Input, with_recheck: bool) -> anyhow::Result<Execution> {
-        let (sandbox, baseline, uses) = match self.sandbox.take() {
-            Some(s) => s,
+        let mut live = match self.live.take() {
+            Some(l) => l,
             None => {
                 self.history.clear();
                 self.fresh()?
@@ -108,7 +125,7 @@ impl Executor {
             &self.target.ifname,
         );
         let t = &self.target;
-        let mut rt = Runtime::new(&sandbox, t.cni_path.clone());
+        let mut rt = Runtime::new(&live.sandbox, t.cni_path.clone());
         rt.limits = t.limits;
         rt.env_edits = input.env_edits();
         let version = input.spec_version();
@@ -127,16 +144,18 @@ impl Executor {
             let env = rt.env(*verb, version, Some(&att));
             let stdin = input.stdin_for(*verb, add_result.as_ref());
             let step = rt.exec(&t.plugin, *verb, env, stdin)?;
-            let verdict = oracles::judge_step(&step, version, t.results.as_ref(), &sandbox);
-            ex.coverage
-                .push(oracles::coverage_key(&step, verdict.as_ref()));
+            if self.observe {
+                let verdict = oracles::judge_step(&step, version, &mut live.observer);
+                ex.coverage
+                    .push(oracles::coverage_key(&step, verdict.as_ref()));
+                ex.verdicts.extend(verdict);
+            }
             if *verb == Verb::Add {
                 if let Some(r) = step.reply.result() {
                     add_result = Some(r.clone());
                 }
             }
             died |= matches!(step.reply, Reply::Died(_));
-            ex.verdicts.extend(verdict);
             ex.steps.push(step);
             if died {
                 break;
@@ -163,13 +182,21 @@ impl Executor {
             del_ok = step.reply.is_success();
             ex.extra_steps.push(step);
         }
-        let after = t.state.snapshot(&sandbox)?;
+        if !self.observe {
+            drop(rt);
+            if self.reuse && !died && live.uses + 1 < MAX_REUSE {
+                live.uses += 1;
+                self.live = Some(live);
+            }
+            return Ok(ex);
+        }
+        let after = live.observer.snapshot()?;
         let facts = AttachmentFacts {
             container_id: &att.container_id,
             ifname: &att.ifname,
             add_result: add_result.as_ref(),
         };
-        let left = t.state.leftovers(&baseline, &after, facts);
+        let left = observe::leftovers(&live.baseline, &after, facts);
         ex.kernel_diff = left.diff.clone();
         if ran_add && del_ok && !left.leaked.is_empty() {
             let what = left.leaked.join("; ");
@@ -178,26 +205,32 @@ impl Executor {
             ex.verdicts.push(v);
         }
         let mut pristine = left.pristine && !died;
+        let mut state = after;
 
         if with_recheck && pristine {
             self.attachment_counter += 1;
             let ok = recheck(t, &rt, self.attachment_counter, &mut ex)?;
             let suspects = std::mem::take(&mut self.history);
             if ok {
-                let again = t.state.snapshot(&sandbox)?;
+                let again = live.observer.snapshot()?;
                 let facts = AttachmentFacts {
                     container_id: "fuzz-recheck",
                     ifname: &att.ifname,
                     add_result: None,
                 };
-                pristine = t.state.leftovers(&after, &again, facts).pristine;
+                pristine = observe::leftovers(&state, &again, facts).pristine;
+                // The next input is judged against what the re-check left.
+                state = again;
             } else {
                 pristine = false;
                 ex.suspects = suspects;
             }
         }
-        if self.reuse && pristine && uses + 1 < MAX_REUSE {
-            self.sandbox = Some((sandbox, after, uses + 1));
+        drop(rt);
+        if self.reuse && pristine && live.uses + 1 < MAX_REUSE {
+            live.baseline = state;
+            live.uses += 1;
+            self.live = Some(live);
         }
         Ok(ex)
     }
@@ -211,21 +244,27 @@ impl Executor {
         signature: &str,
     ) -> anyhow::Result<Option<Input>> {
         for s in suspects {
-            self.sandbox = None;
+            self.live = None;
             if self.run(s, true)?.fired(signature) {
-                self.sandbox = None;
+                self.live = None;
                 return Ok(Some(s.clone()));
             }
         }
-        self.sandbox = None;
+        self.live = None;
         Ok(None)
     }
 
-    fn fresh(&mut self) -> anyhow::Result<(Sandbox, Snapshot, u32)> {
+    fn fresh(&mut self) -> anyhow::Result<Live> {
         let sandbox = setup::sandbox_for(&self.target.profile)?;
-        let baseline = self.target.state.snapshot(&sandbox)?;
+        let mut observer = Observer::open(&sandbox, self.target.consistency)?;
+        let baseline = observer.snapshot()?;
         self.sandboxes_created += 1;
-        Ok((sandbox, baseline, 0))
+        Ok(Live {
+            observer,
+            sandbox,
+            baseline,
+            uses: 0,
+        })
     }
 }
 

@@ -1,16 +1,12 @@
-//! What counts as a defect, judged on every execution, and the boundary to
-//! the observation modules (`schema`, `result`, `kernel`, `oracle`): the
-//! fuzzer asks through [`ResultOracle`] and [`StateOracle`], so it never
-//! reads the kernel or the schemas itself.
+//! What counts as a defect, judged on every execution. What the kernel and
+//! the schemas say comes through [`Observer`], so nothing here reads either.
 
-use std::any::Any;
 use std::fmt;
-use std::io;
 
 use serde_json::Value;
 
+use super::observe::Observer;
 use crate::invoke::{Exit, Reply, Step};
-use crate::sandbox::Sandbox;
 use crate::spec::{SpecVersion, Verb};
 
 /// Which oracle fired.
@@ -98,22 +94,6 @@ impl Verdict {
     }
 }
 
-/// Checks a success result; returns one line per violation.
-/// Checks a success result right after the ADD that printed it (the
-/// kernel is as the ADD left it); returns one line per violation.
-pub trait ResultOracle: Send + Sync {
-    fn check(
-        &self,
-        requested: Option<SpecVersion>,
-        result: &Value,
-        ifname: &str,
-        sandbox: &Sandbox,
-    ) -> Vec<String>;
-}
-
-/// A kernel and state-directory snapshot, opaque to the fuzzer.
-pub type Snapshot = Box<dyn Any + Send>;
-
 /// What a DEL left behind, compared with the state before the ADD.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Leftovers {
@@ -135,32 +115,11 @@ pub struct AttachmentFacts<'a> {
     pub add_result: Option<&'a Value>,
 }
 
-/// Snapshots around executions and the leak judgement between them.
-pub trait StateOracle: Send + Sync {
-    fn snapshot(&self, sandbox: &Sandbox) -> io::Result<Snapshot>;
-    fn leftovers(&self, before: &Snapshot, after: &Snapshot, att: AttachmentFacts<'_>)
-        -> Leftovers;
-}
-
-/// A state oracle that sees nothing: no leak verdicts, and every sandbox is
-/// treated as dirty (so one is created per execution).
-pub struct Blind;
-
-impl StateOracle for Blind {
-    fn snapshot(&self, _: &Sandbox) -> io::Result<Snapshot> {
-        Ok(Box::new(()))
-    }
-    fn leftovers(&self, _: &Snapshot, _: &Snapshot, _: AttachmentFacts<'_>) -> Leftovers {
-        Leftovers::default()
-    }
-}
-
 /// Judge one plugin execution on its own (crash, panic, hang, garbage, bad result).
 pub fn judge_step(
     step: &Step,
     requested: Option<SpecVersion>,
-    results: &dyn ResultOracle,
-    sandbox: &Sandbox,
+    observer: &mut Observer,
 ) -> Option<Verdict> {
     let verb = step.invocation.verb;
     let stderr = String::from_utf8_lossy(&step.outcome.stderr);
@@ -190,8 +149,8 @@ pub fn judge_step(
             verb,
             "ADD succeeded without printing a result",
         )),
-        Reply::Success(Some(result)) if verb == Verb::Add => results
-            .check(requested, result, &env_var(step, "CNI_IFNAME"), sandbox)
+        Reply::Success(Some(result)) if verb == Verb::Add => observer
+            .check_result(requested, result, &env_var(step, "CNI_IFNAME"))
             .first()
             .map(|v| Verdict::new(Oracle::BadResult, verb, v)),
         Reply::Success(_) => None,

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::execute::Target;
-use super::observe::{KernelState, SpecResults};
 use crate::config::{plugin_stdin, plugin_type, Profile, Role, StdinFor};
 use crate::invoke::{find_plugin, Limits};
 
@@ -75,8 +74,7 @@ pub fn build(config: &Path, cni_path: &[PathBuf], timeout: Duration) -> anyhow::
             ..Limits::default()
         },
         seed_config,
-        results: Arc::new(SpecResults { consistency }),
-        state: Arc::new(KernelState),
+        consistency,
         config: config.to_path_buf(),
     })
 }

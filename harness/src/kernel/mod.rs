@@ -15,6 +15,7 @@ mod firewall;
 mod items;
 pub mod model;
 pub mod ops;
+mod probe;
 
 mod read;
 pub mod scratch;
@@ -32,6 +33,7 @@ pub use diff::{
 };
 pub use files::{FileEntry, FileKind, FilesSnapshot};
 pub use model::{Address, FirewallDump, Link, Neighbour, NsSnapshot, Qdisc, Route, Rule};
+pub use probe::{Probe, SandboxProbe};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotOptions {
@@ -61,6 +63,16 @@ impl SnapshotOptions {
     }
 }
 
+/// How much of a namespace one read covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coverage {
+    /// Everything a snapshot holds (minus the firewall, see [`SnapshotOptions`]).
+    Everything,
+    /// Links, addresses and routes only: what a result describes, for the
+    /// consistency oracle (half the netlink round trips, no sysctls).
+    Addressing,
+}
+
 /// Snapshot the namespace `ns` (from a dedicated thread inside it).
 pub fn snapshot(ns: &Netns, opts: &SnapshotOptions) -> io::Result<NsSnapshot> {
     let firewall = opts.firewall;
@@ -74,9 +86,7 @@ pub fn snapshot(ns: &Netns, opts: &SnapshotOptions) -> io::Result<NsSnapshot> {
 
 /// Snapshot the calling thread's own namespace.
 fn snapshot_here(firewall: bool) -> io::Result<NsSnapshot> {
-    let mut snap = NsSnapshot::default();
-    read::netlink_state(&mut snap)?;
-    snap.sysctls = sysctl::global();
+    let mut snap = Probe::here()?.read(Coverage::Everything)?;
     if firewall {
         snap.firewall = Some(firewall::dump());
     }
@@ -100,9 +110,7 @@ impl SandboxSnapshot {
             // The harness's own namespace, which is this thread's too.
             None => snapshot_here(opts.firewall)?,
         };
-        let mut dirs: Vec<PathBuf> = sandbox.state_dirs();
-        dirs.push(sandbox.cache_dir());
-        Self::take_parts(node, sandbox.container(), &dirs, opts)
+        Self::take_parts(node, sandbox.container(), &sandbox_dirs(sandbox), opts)
     }
 
     /// Snapshot from explicit parts (tests, and runs without a [`Sandbox`]).
@@ -122,4 +130,11 @@ impl SandboxSnapshot {
             files: FilesSnapshot::take(dirs, opts.max_file_text),
         })
     }
+}
+
+/// The directories whose files a sandbox snapshot lists: state and cache.
+fn sandbox_dirs(sandbox: &Sandbox) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = sandbox.state_dirs();
+    dirs.push(sandbox.cache_dir());
+    dirs
 }

@@ -3,6 +3,8 @@
 //! read per interface and key.
 
 use std::collections::BTreeMap;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 
 /// Paths under /proc/sys/net; absent ones (e.g. `bridge/*` without the
 /// br_netfilter module) are left out of the snapshot.
@@ -25,15 +27,31 @@ const GLOBAL: &[&str] = &[
     "bridge/bridge-nf-call-ip6tables",
 ];
 
-/// Read the sysctls of the calling thread's network namespace: /proc/sys/net
-/// resolves against the namespace of the task that opens the file.
-pub(crate) fn global() -> BTreeMap<String, String> {
+/// Open the sysctls of the calling thread's network namespace: /proc/sys/net
+/// resolves against the namespace of the task that opens the file, and the
+/// open file keeps reading that namespace's value from any thread. A key
+/// absent at open time (a module loaded later) stays out for the probe's life.
+pub(crate) fn open_global() -> Vec<(String, File)> {
     GLOBAL
         .iter()
         .filter_map(|rel| {
-            let text = std::fs::read_to_string(format!("/proc/sys/net/{rel}")).ok()?;
+            let file = File::open(format!("/proc/sys/net/{rel}")).ok()?;
+            Some((format!("net.{}", rel.replace('/', ".")), file))
+        })
+        .collect()
+}
+
+/// Current values of opened sysctls, whitespace-normalised.
+pub(crate) fn read(opened: &[(String, File)]) -> BTreeMap<String, String> {
+    let mut buf = [0u8; 256];
+    opened
+        .iter()
+        .filter_map(|(key, file)| {
+            // Offset 0 each time: a sysctl file is regenerated on every read.
+            let n = file.read_at(&mut buf, 0).ok()?;
+            let text = String::from_utf8_lossy(&buf[..n]);
             let value = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            Some((format!("net.{}", rel.replace('/', ".")), value))
+            Some((key.clone(), value))
         })
         .collect()
 }

@@ -117,6 +117,24 @@ pub fn leaks(
     after_del: &SandboxSnapshot,
     att: &Attachment,
 ) -> LeakReport {
+    let made_by_add = diff_sandbox(baseline, after_add);
+    classify(
+        diff_sandbox(baseline, after_del),
+        &made_by_add,
+        after_add,
+        att,
+    )
+}
+
+/// [`leaks`] from the diffs already taken: `residue` from the baseline to
+/// after DEL, `made_by_add` from the baseline to after ADD (the fuzzer,
+/// which takes no snapshot after ADD, passes the residue for both).
+pub fn classify(
+    residue: Vec<Change>,
+    made_by_add: &[Change],
+    after_add: &SandboxSnapshot,
+    att: &Attachment,
+) -> LeakReport {
     // A bridge is reported among the result's interfaces yet shared by every
     // attachment of the network: it does not identify this one.
     let shared = |name: &String| {
@@ -127,12 +145,11 @@ pub fn leaks(
             .any(|l| &l.name == name && SHARED_KINDS.contains(&l.kind.as_str()))
     };
     let mut needles: Vec<String> = att.needles().into_iter().filter(|n| !shared(n)).collect();
-    let made_by_add: Vec<String> = diff_sandbox(baseline, after_add)
-        .into_iter()
+    let made_by_add: Vec<&str> = made_by_add
+        .iter()
         .filter(|c| c.kind != ChangeKind::Removed)
-        .map(|c| c.key)
+        .map(|c| c.key.as_str())
         .collect();
-    let residue = diff_sandbox(baseline, after_del);
     let mut report = LeakReport::default();
     let mut undecided = Vec::new();
     for c in residue {
@@ -159,7 +176,7 @@ pub fn leaks(
         if names_attachment(&c, &needles, &att.container_id) {
             report.leaks.push(c);
         } else {
-            if made_by_add.contains(&c.key) {
+            if made_by_add.contains(&c.key.as_str()) {
                 report.kept.push(c);
             } else {
                 report.made_by_del.push(c);

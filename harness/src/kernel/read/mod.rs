@@ -21,14 +21,19 @@ use link::{link, link_name};
 
 use super::dump::Dumper;
 use super::model::{Address, Neighbour, NsSnapshot, Qdisc, Route, Rule};
+use super::Coverage;
 use crate::result::Cidr;
 
 /// Names by ifindex, for this namespace only.
 pub(super) type Names = HashMap<u32, String>;
 
-/// Read links, addresses, routes, rules, permanent neighbours and qdiscs.
-pub(crate) fn netlink_state(snap: &mut NsSnapshot) -> io::Result<()> {
-    let mut nl = Dumper::open()?;
+/// Read links, addresses and routes, and with [`Coverage::Everything`] also
+/// rules, permanent neighbours and qdiscs.
+pub(crate) fn netlink_state(
+    nl: &mut Dumper,
+    snap: &mut NsSnapshot,
+    coverage: Coverage,
+) -> io::Result<()> {
     let mut req = LinkMessage::default();
     // Counters are the bulk of a link message and never compared.
     req.attributes
@@ -56,6 +61,9 @@ pub(crate) fn netlink_state(snap: &mut NsSnapshot) -> io::Result<()> {
         if let RouteNetlinkMessage::NewRoute(r) = m {
             snap.routes.extend(route(&r, &names));
         }
+    }
+    if coverage == Coverage::Addressing {
+        return Ok(());
     }
     for m in nl.dump(RouteNetlinkMessage::GetRule(RuleMessage::default()))? {
         if let RouteNetlinkMessage::NewRule(r) = m {
