@@ -183,3 +183,58 @@ fn debian_bridge_gives_no_false_finding() {
     assert!(report.execs >= 20, "only {} execs", report.execs);
     assert!(our_namespaces().is_empty(), "left {:?}", our_namespaces());
 }
+
+/// A meta plugin is fuzzed where it lives, after its chain: the profile's
+/// bridge runs first, unmutated, and its result reaches the fuzzed plugin as
+/// `prevResult` (SPEC.md "Chained plugins"); the bridge is deleted after.
+#[test]
+fn meta_plugin_runs_inside_its_chain() {
+    require_root!();
+    let _one_at_a_time = serial();
+    let root = common::repo_root();
+    let go = common::debian_cni_dir();
+    let profile = root.join("plugins-under-test/profiles/debian/tuning.json");
+    let target = fuzz::target::build(&profile, &[go], Duration::from_secs(10)).expect("target");
+    let seed = Input::new(target.seed_config.clone(), vec![Verb::Add, Verb::Del]);
+    let mut exec = fuzz::execute::Executor::new(target);
+    let ex = exec.run(&seed, true).expect("run");
+    let show = |s: &cni_harness::invoke::Step| {
+        format!(
+            "{} {}: {}",
+            s.plugin_type,
+            s.invocation.verb,
+            s.reply.summary()
+        )
+    };
+    let around: Vec<String> = ex.extra_steps.iter().map(show).collect();
+
+    let chain_add = ex.extra_steps.first().expect("the chain ran first");
+    assert_eq!(chain_add.plugin_type, "bridge", "{around:?}");
+    assert!(chain_add.reply.is_success(), "{around:?}");
+    let add = &ex.steps[0];
+    let stdin: serde_json::Value = serde_json::from_slice(&add.invocation.stdin).expect("json");
+    assert_eq!(
+        stdin["prevResult"],
+        chain_add.reply.result().cloned().unwrap_or_default(),
+        "tuning must get the bridge's result"
+    );
+    assert!(add.reply.is_success(), "{}", show(add));
+    assert!(
+        ex.extra_steps.iter().any(|s| s.plugin_type == "bridge"
+            && s.invocation.verb == Verb::Del
+            && s.reply.is_success()),
+        "the chain is deleted after the input: {around:?}"
+    );
+    // The re-check wraps the seed in the chain too, and nothing fired.
+    assert_eq!(
+        ex.extra_steps
+            .iter()
+            .filter(|s| s.plugin_type == "bridge")
+            .count(),
+        4,
+        "{around:?}"
+    );
+    assert!(ex.verdicts.is_empty(), "{:?}", ex.verdicts);
+    drop(exec);
+    assert!(our_namespaces().is_empty(), "left {:?}", our_namespaces());
+}

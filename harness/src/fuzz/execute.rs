@@ -1,6 +1,8 @@
 //! Running one input against the plugin under test in a sandbox, and judging
 //! it: per-step oracles, then the DEL that must leave no per-attachment state
-//! (leak), then optionally the seed configuration again (re-check).
+//! (leak), then optionally the seed configuration again (re-check). For a
+//! plugin that a profile chains after others, each run is wrapped in the
+//! ADD and DEL of those others (see [`Prefix`]).
 //!
 //! A sandbox costs two namespaces (~1.5 ms); it is kept for the next input
 //! when the state oracle says the last one left it pristine, and replaced
@@ -11,6 +13,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::chain::{Prefix, PrefixAdd};
 use super::input::Input;
 use super::observe::{self, Observer};
 use super::oracles::{self, AttachmentFacts, Oracle, Verdict};
@@ -39,14 +42,17 @@ pub struct Target {
     pub seed_config: String,
     /// Compare success results with the kernel (see [`Observer::check_result`]).
     pub consistency: bool,
+    /// The plugins the profile lists before the fuzzed one.
+    pub prefix: Prefix,
 }
 
 /// Everything one input did.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Execution {
     pub steps: Vec<Step>,
-    /// The DEL the harness sent to clean up when the input's own sequence
-    /// did not end with a successful one, and the re-check's steps.
+    /// What the runtime ran around them: the chain before the plugin, the
+    /// DEL sent to clean up when the input's own sequence did not end with a
+    /// successful one, and the re-check's steps.
     pub extra_steps: Vec<Step>,
     /// Every oracle that fired, in order.
     pub verdicts: Vec<Verdict>,
@@ -92,6 +98,16 @@ pub struct Executor {
     attachment_counter: u64,
 }
 
+/// What the input's own verbs left for the cleanup to know.
+struct Sequence {
+    add_result: Option<Value>,
+    ran_add: bool,
+    /// A successful DEL came after the last ADD.
+    deleted: bool,
+    /// A process hung or crashed: the sandbox is not trusted again.
+    died: bool,
+}
+
 impl Executor {
     pub fn new(target: Target) -> Executor {
         Executor {
@@ -109,7 +125,7 @@ impl Executor {
         &self.target
     }
 
-    /// Run `input`, then the re-check of the seed if `recheck`.
+    /// Run `input`, then the re-check of the seed if `with_recheck`.
     pub fn run(&mut self, input: &Input, with_recheck: bool) -> anyhow::Result<Execution> {
         let mut live = match self.live.take() {
             Some(l) => l,
@@ -119,72 +135,49 @@ impl Executor {
             }
         };
         self.history.push(input.clone());
-        self.attachment_counter += 1;
-        let att = Attachment::new(
-            &format!("fuzz-{}", self.attachment_counter),
-            &self.target.ifname,
-        );
+        let att = self.next_attachment("fuzz");
         let t = &self.target;
         let mut rt = Runtime::new(&live.sandbox, t.cni_path.clone());
         rt.limits = t.limits;
-        rt.env_edits = input.env_edits();
-        let version = input.spec_version();
+        let mut ex = Execution::default();
 
-        let mut ex = Execution {
-            steps: Vec::new(),
-            extra_steps: Vec::new(),
-            verdicts: Vec::new(),
-            coverage: Vec::new(),
-            kernel_diff: String::new(),
-            suspects: Vec::new(),
+        let chained = match t.prefix.add(&rt, &t.profile, &att, &mut ex.extra_steps)? {
+            PrefixAdd::Done(result) => result,
+            PrefixAdd::Failed(why) => {
+                // The runtime's own plugins fail before the input even ran:
+                // what earlier inputs left broke them. The sandbox goes.
+                ex.verdicts.push(chain_broken(&why));
+                ex.suspects = std::mem::take(&mut self.history);
+                return Ok(ex);
+            }
         };
-        let mut add_result: Option<Value> = None;
-        let mut died = false;
-        for verb in &input.verbs {
-            let env = rt.env(*verb, version, Some(&att));
-            let stdin = input.stdin_for(*verb, add_result.as_ref());
-            let step = rt.exec(&t.plugin, *verb, env, stdin)?;
-            if self.observe {
-                let verdict = oracles::judge_step(&step, version, &mut live.observer);
-                ex.coverage
-                    .push(oracles::coverage_key(&step, verdict.as_ref()));
-                ex.verdicts.extend(verdict);
-            }
-            if *verb == Verb::Add {
-                if let Some(r) = step.reply.result() {
-                    add_result = Some(r.clone());
-                }
-            }
-            died |= matches!(step.reply, Reply::Died(_));
-            ex.steps.push(step);
-            if died {
-                break;
-            }
-        }
-
-        // The DEL that follows: the input's own when its sequence ends with a
-        // successful one after its last ADD, else one sent here with the
-        // same configuration and a clean environment.
-        let ran_add = ex.steps.iter().any(|s| s.invocation.verb == Verb::Add);
-        let own_del_ok = ex
-            .steps
-            .iter()
-            .rev()
-            .take_while(|s| s.invocation.verb != Verb::Add)
-            .any(|s| s.invocation.verb == Verb::Del && s.reply.is_success());
-        let mut del_ok = own_del_ok;
+        rt.env_edits = input.env_edits();
+        let seq = self.sequence(
+            input,
+            &rt,
+            &att,
+            chained.as_ref(),
+            &mut live.observer,
+            &mut ex,
+        )?;
         // From here on the runtime speaks as libcni would, without the input's edits.
         rt.env_edits.clear();
-        if ran_add && !own_del_ok && !died {
-            let env = rt.env(Verb::Del, version, Some(&att));
-            let stdin = input.stdin_for(Verb::Del, add_result.as_ref());
+        let t = &self.target;
+        let mut del_ok = seq.deleted;
+        if seq.ran_add && !seq.deleted && !seq.died {
+            let env = rt.env(Verb::Del, input.spec_version(), Some(&att));
+            let stdin = input.stdin_with(seq.add_result.as_ref());
             let step = rt.exec(&t.plugin, Verb::Del, env, stdin)?;
             del_ok = step.reply.is_success();
             ex.extra_steps.push(step);
         }
+        let chain_prev = seq.add_result.as_ref().or(chained.as_ref());
+        t.prefix
+            .del(&rt, &t.profile, &att, chain_prev, &mut ex.extra_steps)?;
+
         if !self.observe {
             drop(rt);
-            if self.reuse && !died && live.uses + 1 < MAX_REUSE {
+            if self.reuse && !seq.died && live.uses + 1 < MAX_REUSE {
                 live.uses += 1;
                 self.live = Some(live);
             }
@@ -194,27 +187,28 @@ impl Executor {
         let facts = AttachmentFacts {
             container_id: &att.container_id,
             ifname: &att.ifname,
-            add_result: add_result.as_ref(),
+            add_result: chain_prev,
         };
         let left = observe::leftovers(&live.baseline, &after, facts);
         ex.kernel_diff = left.diff.clone();
-        if ran_add && del_ok && !left.leaked.is_empty() {
+        if seq.ran_add && del_ok && !left.leaked.is_empty() {
             let what = left.leaked.join("; ");
             let mut v = Verdict::new(Oracle::Leak, Verb::Del, &leak_kinds(&left.leaked));
             v.summary = format!("leak after DEL: {what}");
             ex.verdicts.push(v);
         }
-        let mut pristine = left.pristine && !died;
+        let mut pristine = left.pristine && !seq.died;
         let mut state = after;
 
         if with_recheck && pristine {
-            self.attachment_counter += 1;
-            let ok = recheck(t, &rt, self.attachment_counter, &mut ex)?;
+            let att = self.next_attachment("fuzz-recheck");
+            let t = &self.target;
+            let ok = recheck(t, &rt, &att, &mut ex)?;
             let suspects = std::mem::take(&mut self.history);
             if ok {
                 let again = live.observer.snapshot()?;
                 let facts = AttachmentFacts {
-                    container_id: "fuzz-recheck",
+                    container_id: &att.container_id,
                     ifname: &att.ifname,
                     add_result: None,
                 };
@@ -233,6 +227,57 @@ impl Executor {
             self.live = Some(live);
         }
         Ok(ex)
+    }
+
+    /// The input's own verbs, each judged on its own. ADD gets the chain's
+    /// result as `prevResult`, CHECK and DEL get the ADD's.
+    fn sequence(
+        &self,
+        input: &Input,
+        rt: &Runtime<'_>,
+        att: &Attachment,
+        chained: Option<&Value>,
+        observer: &mut Observer,
+        ex: &mut Execution,
+    ) -> anyhow::Result<Sequence> {
+        let version = input.spec_version();
+        let mut seq = Sequence {
+            add_result: None,
+            ran_add: false,
+            deleted: false,
+            died: false,
+        };
+        for verb in &input.verbs {
+            let prev = match verb {
+                Verb::Add => chained,
+                _ => seq.add_result.as_ref(),
+            };
+            let env = rt.env(*verb, version, Some(att));
+            let step = rt.exec(&self.target.plugin, *verb, env, input.stdin_with(prev))?;
+            if self.observe {
+                let verdict = oracles::judge_step(&step, version, observer);
+                ex.coverage
+                    .push(oracles::coverage_key(&step, verdict.as_ref()));
+                ex.verdicts.extend(verdict);
+            }
+            match verb {
+                Verb::Add => {
+                    seq.ran_add = true;
+                    seq.deleted = false;
+                    if let Some(r) = step.reply.result() {
+                        seq.add_result = Some(r.clone());
+                    }
+                }
+                Verb::Del => seq.deleted |= seq.ran_add && step.reply.is_success(),
+                _ => {}
+            }
+            seq.died |= matches!(step.reply, Reply::Died(_));
+            ex.steps.push(step);
+            if seq.died {
+                break;
+            }
+        }
+        Ok(seq)
     }
 
     /// Which of `suspects` breaks the seed on its own in a fresh sandbox
@@ -254,6 +299,14 @@ impl Executor {
         Ok(None)
     }
 
+    fn next_attachment(&mut self, prefix: &str) -> Attachment {
+        self.attachment_counter += 1;
+        Attachment::new(
+            &format!("{prefix}-{}", self.attachment_counter),
+            &self.target.ifname,
+        )
+    }
+
     fn fresh(&mut self) -> anyhow::Result<Live> {
         let sandbox = setup::sandbox_for(&self.target.profile)?;
         let mut observer = Observer::open(&sandbox, self.target.consistency)?;
@@ -268,18 +321,34 @@ impl Executor {
     }
 }
 
-/// The seed configuration, ADD then DEL, must still succeed
-/// (a plugin must not be broken by an input it was given before).
-fn recheck(t: &Target, rt: &Runtime<'_>, n: u64, ex: &mut Execution) -> anyhow::Result<bool> {
-    let att = Attachment::new(&format!("fuzz-recheck-{n}"), &t.ifname);
+/// The seed configuration, ADD then DEL, inside the chain, must still
+/// succeed (a plugin must not be broken by an input it was given before).
+fn recheck(
+    t: &Target,
+    rt: &Runtime<'_>,
+    att: &Attachment,
+    ex: &mut Execution,
+) -> anyhow::Result<bool> {
+    let chained = match t.prefix.add(rt, &t.profile, att, &mut ex.extra_steps)? {
+        PrefixAdd::Done(result) => result,
+        PrefixAdd::Failed(why) => {
+            ex.verdicts.push(chain_broken(&why));
+            return Ok(false);
+        }
+    };
     let seed = Input::new(t.seed_config.clone(), vec![Verb::Add, Verb::Del]);
     let version = seed.spec_version();
     let mut add_result = None;
+    let mut ok = true;
     for verb in [Verb::Add, Verb::Del] {
-        let env = rt.env(verb, version, Some(&att));
-        let stdin = seed.stdin_for(verb, add_result.as_ref());
-        let step = rt.exec(&t.plugin, verb, env, stdin)?;
-        let ok = step.reply.is_success();
+        let prev = if verb == Verb::Add {
+            chained.as_ref()
+        } else {
+            add_result.as_ref()
+        };
+        let env = rt.env(verb, version, Some(att));
+        let step = rt.exec(&t.plugin, verb, env, seed.stdin_with(prev))?;
+        ok = step.reply.is_success();
         add_result = step.reply.result().cloned();
         let summary = step.reply.summary();
         ex.extra_steps.push(step);
@@ -287,10 +356,20 @@ fn recheck(t: &Target, rt: &Runtime<'_>, n: u64, ex: &mut Execution) -> anyhow::
             let mut v = Verdict::new(Oracle::Recheck, verb, &summary);
             v.summary = format!("the seed configuration now fails on {verb}: {summary}");
             ex.verdicts.push(v);
-            return Ok(false);
+            break;
         }
     }
-    Ok(true)
+    let prev = add_result.as_ref().or(chained.as_ref());
+    t.prefix
+        .del(rt, &t.profile, att, prev, &mut ex.extra_steps)?;
+    Ok(ok)
+}
+
+/// The plugins before the fuzzed one no longer take their own configuration.
+fn chain_broken(why: &str) -> Verdict {
+    let mut v = Verdict::new(Oracle::Recheck, Verb::Add, why);
+    v.summary = format!("the chain before the plugin now fails: {why}");
+    v
 }
 
 /// Leaked objects named by kind only (`node link`, `files file`), so the

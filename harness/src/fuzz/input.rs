@@ -17,7 +17,8 @@ pub struct Input {
     /// Always [`INPUT_FORMAT`].
     pub format: String,
     /// The plugin's stdin for ADD, byte for byte (it may hold duplicated keys
-    /// or be no JSON at all); CHECK and DEL get it with `prevResult` added.
+    /// or be no JSON at all); it gets `prevResult` spliced in on CHECK and
+    /// DEL, and on ADD when the plugin is chained after others.
     pub config: String,
     /// Applied after the runtime computed the libcni environment.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -88,13 +89,13 @@ impl Input {
         self.env.iter().map(EnvChange::to_edit).collect()
     }
 
-    /// Stdin for `verb`: CHECK and DEL carry the ADD result as `prevResult`
-    /// (SPEC.md "CHECK" and "DEL", from 0.4.0), spliced into the text so
-    /// that whatever else the text holds reaches the plugin unchanged.
-    pub fn stdin_for(&self, verb: Verb, add_result: Option<&Value>) -> Vec<u8> {
-        let prev = match (verb, add_result) {
-            (Verb::Check | Verb::Del, Some(r)) => r,
-            _ => return self.config.clone().into_bytes(),
+    /// Stdin with `prev` as `prevResult`: the chain's result on ADD (SPEC.md
+    /// "Chained plugins"), the ADD result on CHECK and DEL ("CHECK", "DEL",
+    /// from 0.4.0). Spliced into the text, so that whatever else the text
+    /// holds (duplicated keys, odd spacing) reaches the plugin unchanged.
+    pub fn stdin_with(&self, prev: Option<&Value>) -> Vec<u8> {
+        let Some(prev) = prev else {
+            return self.config.clone().into_bytes();
         };
         let text = self.config.trim_start();
         let Some(rest) = text.strip_prefix('{') else {
@@ -133,14 +134,11 @@ mod tests {
     fn prev_result_is_spliced_into_the_text() {
         let input = Input::new(r#"{"a":1,"a":2}"#.into(), vec![Verb::Add, Verb::Del]);
         let prev = serde_json::json!({"cniVersion": "1.0.0"});
-        let del = String::from_utf8(input.stdin_for(Verb::Del, Some(&prev))).expect("utf8");
+        let del = String::from_utf8(input.stdin_with(Some(&prev))).expect("utf8");
         assert_eq!(del, r#"{"prevResult":{"cniVersion":"1.0.0"},"a":1,"a":2}"#);
         let empty = Input::new("{ }".into(), vec![Verb::Del]);
-        let del = String::from_utf8(empty.stdin_for(Verb::Del, Some(&prev))).expect("utf8");
+        let del = String::from_utf8(empty.stdin_with(Some(&prev))).expect("utf8");
         assert!(serde_json::from_str::<Value>(&del).is_ok(), "{del}");
-        assert_eq!(
-            input.stdin_for(Verb::Add, Some(&prev)),
-            input.config.as_bytes()
-        );
+        assert_eq!(input.stdin_with(None), input.config.as_bytes());
     }
 }

@@ -7,6 +7,7 @@
 //! [`args::FuzzArgs`] is the command line.
 
 pub mod args;
+pub mod chain;
 pub mod corpus;
 pub mod execute;
 pub mod finding;

@@ -10,6 +10,7 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::chain::Prefix;
 use super::execute::Target;
 use crate::config::{plugin_stdin, plugin_type, Profile, Role, StdinFor};
 use crate::invoke::{find_plugin, Limits};
@@ -64,6 +65,7 @@ pub fn build(config: &Path, cni_path: &[PathBuf], timeout: Duration) -> anyhow::
     let seed_config = serde_json::to_string(&stdin)?;
     // Only a main plugin's result describes interfaces it configured itself.
     let consistency = profile.role == Role::Main && plugin_type == profile.plugin;
+    let prefix = Prefix::resolve(&profile, index, &cni_path)?;
     Ok(Target {
         ifname: profile.ifname().to_string(),
         profile: Arc::new(profile),
@@ -75,6 +77,7 @@ pub fn build(config: &Path, cni_path: &[PathBuf], timeout: Duration) -> anyhow::
         },
         seed_config,
         consistency,
+        prefix,
         config: config.to_path_buf(),
     })
 }
