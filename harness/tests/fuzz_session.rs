@@ -235,6 +235,25 @@ fn meta_plugin_runs_inside_its_chain() {
         "{around:?}"
     );
     assert!(ex.verdicts.is_empty(), "{:?}", ex.verdicts);
+
+    // A replaced prevResult reaches the plugin as written; passing on one
+    // that is already invalid is not held against the plugin.
+    let mut odd = seed.clone();
+    odd.prev_result = Some(
+        r#"{"cniVersion":"1.0.0","interfaces":[],"ips":[{"interface":2,"address":"10.88.0.2/24"}]}"#
+            .into(),
+    );
+    let ex = exec.run(&odd, false).expect("run");
+    let add = &ex.steps[0];
+    let stdin: serde_json::Value = serde_json::from_slice(&add.invocation.stdin).expect("json");
+    assert_eq!(stdin["prevResult"]["ips"][0]["interface"], 2, "{stdin}");
+    assert!(
+        !ex.verdicts
+            .iter()
+            .any(|v| v.oracle == cni_harness::fuzz::oracles::Oracle::BadResult),
+        "{:?}",
+        ex.verdicts
+    );
     drop(exec);
     assert!(our_namespaces().is_empty(), "left {:?}", our_namespaces());
 }

@@ -54,6 +54,8 @@ pub struct Execution {
     /// DEL sent to clean up when the input's own sequence did not end with a
     /// successful one, and the re-check's steps.
     pub extra_steps: Vec<Step>,
+    /// The result of the plugins chained before the fuzzed one, if any.
+    pub chained: Option<Value>,
     /// Every oracle that fired, in order.
     pub verdicts: Vec<Verdict>,
     /// Coverage tuples of the input's own steps.
@@ -151,6 +153,7 @@ impl Executor {
                 return Ok(ex);
             }
         };
+        ex.chained = chained.clone();
         rt.env_edits = input.env_edits();
         let seq = self.sequence(
             input,
@@ -166,7 +169,7 @@ impl Executor {
         let mut del_ok = seq.deleted;
         if seq.ran_add && !seq.deleted && !seq.died {
             let env = rt.env(Verb::Del, input.spec_version(), Some(&att));
-            let stdin = input.stdin_with(seq.add_result.as_ref());
+            let stdin = input.stdin_with(seq.add_result.as_ref().map(Value::to_string).as_deref());
             let step = rt.exec(&t.plugin, Verb::Del, env, stdin)?;
             del_ok = step.reply.is_success();
             ex.extra_steps.push(step);
@@ -247,15 +250,28 @@ impl Executor {
             deleted: false,
             died: false,
         };
+        let chained = chained.map(Value::to_string);
+        // A plugin that passes on a prevResult which is already no valid
+        // result is not to blame for the invalid result it prints (what it
+        // must not do with one is crash, hang or print garbage).
+        let invalid_prev = self.observe
+            && input.prev_result.as_deref().is_some_and(|text| {
+                serde_json::from_str::<Value>(text)
+                    .map(|v| !observer.check_result(version, &v, &att.ifname).is_empty())
+                    .unwrap_or(true)
+            });
         for verb in &input.verbs {
             let prev = match verb {
-                Verb::Add => chained,
-                _ => seq.add_result.as_ref(),
+                Verb::Add => input.prev_result.clone().or_else(|| chained.clone()),
+                _ => seq.add_result.as_ref().map(Value::to_string),
             };
             let env = rt.env(*verb, version, Some(att));
-            let step = rt.exec(&self.target.plugin, *verb, env, input.stdin_with(prev))?;
+            let stdin = input.stdin_with(prev.as_deref());
+            let step = rt.exec(&self.target.plugin, *verb, env, stdin)?;
             if self.observe {
-                let verdict = oracles::judge_step(&step, version, observer);
+                let verdict = oracles::judge_step(&step, version, observer).filter(|v| {
+                    !(invalid_prev && *verb == Verb::Add && v.oracle == Oracle::BadResult)
+                });
                 ex.coverage
                     .push(oracles::coverage_key(&step, verdict.as_ref()));
                 ex.verdicts.extend(verdict);
@@ -347,7 +363,8 @@ fn recheck(
             add_result.as_ref()
         };
         let env = rt.env(verb, version, Some(att));
-        let step = rt.exec(&t.plugin, verb, env, seed.stdin_with(prev))?;
+        let stdin = seed.stdin_with(prev.map(Value::to_string).as_deref());
+        let step = rt.exec(&t.plugin, verb, env, stdin)?;
         ok = step.reply.is_success();
         add_result = step.reply.result().cloned();
         let summary = step.reply.summary();

@@ -23,6 +23,10 @@ pub struct Input {
     /// Applied after the runtime computed the libcni environment.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<EnvChange>,
+    /// For a plugin chained after others: the `prevResult` its ADD gets
+    /// instead of the chain's real result, as text (it may be malformed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev_result: Option<String>,
     pub verbs: Vec<Verb>,
 }
 
@@ -67,6 +71,7 @@ impl Input {
             format: INPUT_FORMAT.to_string(),
             config,
             env: Vec::new(),
+            prev_result: None,
             verbs,
         }
     }
@@ -93,7 +98,7 @@ impl Input {
     /// "Chained plugins"), the ADD result on CHECK and DEL ("CHECK", "DEL",
     /// from 0.4.0). Spliced into the text, so that whatever else the text
     /// holds (duplicated keys, odd spacing) reaches the plugin unchanged.
-    pub fn stdin_with(&self, prev: Option<&Value>) -> Vec<u8> {
+    pub fn stdin_with(&self, prev: Option<&str>) -> Vec<u8> {
         let Some(prev) = prev else {
             return self.config.clone().into_bytes();
         };
@@ -134,10 +139,10 @@ mod tests {
     fn prev_result_is_spliced_into_the_text() {
         let input = Input::new(r#"{"a":1,"a":2}"#.into(), vec![Verb::Add, Verb::Del]);
         let prev = serde_json::json!({"cniVersion": "1.0.0"});
-        let del = String::from_utf8(input.stdin_with(Some(&prev))).expect("utf8");
+        let del = String::from_utf8(input.stdin_with(Some(&prev.to_string()))).expect("utf8");
         assert_eq!(del, r#"{"prevResult":{"cniVersion":"1.0.0"},"a":1,"a":2}"#);
         let empty = Input::new("{ }".into(), vec![Verb::Del]);
-        let del = String::from_utf8(empty.stdin_with(Some(&prev))).expect("utf8");
+        let del = String::from_utf8(empty.stdin_with(Some(&prev.to_string()))).expect("utf8");
         assert!(serde_json::from_str::<Value>(&del).is_ok(), "{del}");
         assert_eq!(input.stdin_with(None), input.config.as_bytes());
     }

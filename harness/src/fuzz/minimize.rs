@@ -1,5 +1,5 @@
-//! Delta debugging of a finding's input: drop environment changes and
-//! verbs, then JSON keys and array elements, then shrink strings and numbers,
+//! Delta debugging of a finding's input: drop environment changes, a
+//! replaced prevResult and verbs, then JSON keys and array elements, then shrink strings and numbers,
 //! keeping each change only while the same oracle and signature still fire.
 
 use serde_json::{json, Value};
@@ -39,6 +39,14 @@ pub fn minimize(
         for i in (0..best.env.len()).rev() {
             let mut c = best.clone();
             c.env.remove(i);
+            if still_fires(&c, &mut spent) {
+                best = c;
+            }
+        }
+        if best.prev_result.is_some() {
+            // The chain's real result instead of the mutated one.
+            let mut c = best.clone();
+            c.prev_result = None;
             if still_fires(&c, &mut spent) {
                 best = c;
             }

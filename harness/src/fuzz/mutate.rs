@@ -71,20 +71,33 @@ pub fn remove(v: &mut Value, path: &[Seg]) -> bool {
 /// A mutated copy of `seed`, every choice drawn from `u`.
 pub fn mutate(seed: &Input, u: &mut Unstructured<'_>) -> Result<Input> {
     let mut out = seed.clone();
-    if let Some(mut tree) = seed.config_value() {
-        for _ in 0..u.int_in_range(1..=3)? {
-            mutate_tree(&mut tree, u)?;
-        }
-        out.config = serde_json::to_string(&tree).unwrap_or_else(|_| seed.config.clone());
-    }
-    if u.ratio(1, 10)? || seed.config_value().is_none() {
-        out.config = mutate_text(&out.config, u)?;
+    // A chained plugin parses its prevResult as much as its configuration.
+    match &seed.prev_result {
+        Some(prev) if u.ratio(1, 2)? => out.prev_result = Some(mutate_document(prev, u)?),
+        _ => out.config = mutate_document(&seed.config, u)?,
     }
     if u.ratio(1, 4)? {
         out.env.push(env_change(u)?);
     }
     if u.ratio(1, 4)? {
         out.verbs = u.choose(SEQUENCES)?.to_vec();
+    }
+    Ok(out)
+}
+
+/// A JSON document with one to three tree mutations, and now and then (or
+/// when it is no JSON) a textual one.
+fn mutate_document(text: &str, u: &mut Unstructured<'_>) -> Result<String> {
+    let parsed = serde_json::from_str::<Value>(text).ok();
+    let mut out = text.to_string();
+    if let Some(mut tree) = parsed.clone() {
+        for _ in 0..u.int_in_range(1..=3)? {
+            mutate_tree(&mut tree, u)?;
+        }
+        out = serde_json::to_string(&tree).unwrap_or(out);
+    }
+    if u.ratio(1, 10)? || parsed.is_none() {
+        out = mutate_text(&out, u)?;
     }
     Ok(out)
 }
@@ -377,5 +390,41 @@ mod tests {
             distinct.len()
         );
         assert!(first.iter().any(|i| i != &seed));
+    }
+
+    #[test]
+    fn a_chained_seed_has_its_prev_result_mutated_too() {
+        let mut seed = Input::new(
+            r#"{"cniVersion":"1.0.0","name":"n","type":"tuning","mtu":1400}"#.into(),
+            vec![Verb::Add, Verb::Del],
+        );
+        seed.prev_result = Some(
+            r#"{"cniVersion":"1.0.0","interfaces":[{"name":"eth0","sandbox":"/x"}],"ips":[{"address":"10.1.0.2/24","interface":0}]}"#
+                .into(),
+        );
+        let inputs: Vec<Input> = (0..60)
+            .map(|i| {
+                let bytes = Rng::for_iteration(3, i).bytes(BYTES_PER_INPUT);
+                mutate(&seed, &mut Unstructured::new(&bytes)).expect("mutation")
+            })
+            .collect();
+        let prev_changed = inputs
+            .iter()
+            .filter(|i| i.prev_result != seed.prev_result)
+            .count();
+        let config_changed = inputs.iter().filter(|i| i.config != seed.config).count();
+        assert!(
+            prev_changed > 10,
+            "prevResult mutated in {prev_changed} of 60"
+        );
+        assert!(
+            config_changed > 10,
+            "config mutated in {config_changed} of 60"
+        );
+        // One document at a time: a mutated prevResult keeps the configuration.
+        assert!(inputs
+            .iter()
+            .filter(|i| i.prev_result != seed.prev_result)
+            .all(|i| i.config == seed.config));
     }
 }

@@ -109,7 +109,12 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
             }
         }
     }
-    sanity_check(&target)?;
+    // A chained plugin also gets its real prevResult as a seed to mutate.
+    if let Some(chained) = sanity_check(&target)? {
+        let mut with_prev = seeds[0].clone();
+        with_prev.prev_result = Some(chained.to_string());
+        seeds.insert(1, with_prev);
+    }
     let corpus_dir = opts
         .corpus
         .clone()
@@ -184,22 +189,29 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
 }
 
 /// The seed must work on its own, or every verdict after it is noise.
-fn sanity_check(target: &Target) -> anyhow::Result<()> {
+/// Returns the result of the plugins chained before the fuzzed one.
+fn sanity_check(target: &Target) -> anyhow::Result<Option<serde_json::Value>> {
     let mut exec = Executor::new(target.clone());
     let seed = Input::new(
         target.seed_config.clone(),
         vec![crate::spec::Verb::Add, crate::spec::Verb::Del],
     );
     let ex = exec.run(&seed, false)?;
-    if let Some(add) = ex.steps.first() {
-        anyhow::ensure!(
-            add.reply.is_success(),
-            "the seed configuration fails on its own (ADD: {}); fix the configuration or \
-             the CNI path before fuzzing",
-            add.reply.summary()
-        );
-    }
-    Ok(())
+    let Some(add) = ex.steps.first() else {
+        let why = ex
+            .verdicts
+            .first()
+            .map(|v| v.summary.clone())
+            .unwrap_or_default();
+        anyhow::bail!("{why}; fix the configuration or the CNI path before fuzzing");
+    };
+    anyhow::ensure!(
+        add.reply.is_success(),
+        "the seed configuration fails on its own (ADD: {}); fix the configuration or \
+         the CNI path before fuzzing",
+        add.reply.summary()
+    );
+    Ok(ex.chained)
 }
 
 fn status(shared: &Shared<'_>, started: Instant) -> String {
