@@ -46,27 +46,55 @@ fn main() {
         "{:<36} {:>9} {:>10} {:>10} {:>12} {:>12} {:>10}",
         "target", "inputs/s", "fuzz ms", "peer ms", "observation", "+ re-check", "sandboxes"
     );
-    bench("reference bridge, sandbox reuse", &reference, &bins, true);
+    bench(
+        "reference bridge, sandbox reuse",
+        &reference,
+        &bins,
+        Mode::Reuse,
+    );
     bench(
         "reference bridge, sandbox per input",
         &reference,
         &bins,
-        false,
+        Mode::Fresh,
+    );
+    bench(
+        "reference bridge, reuse, --firewall",
+        &reference,
+        &bins,
+        Mode::Firewall,
     );
     if Path::new("/usr/lib/cni/bridge").exists() {
-        bench("debian bridge, sandbox reuse", &debian, &go, true);
+        bench("debian bridge, sandbox reuse", &debian, &go, Mode::Reuse);
     }
-    bench("cni-flaky-crash (trivial), reuse", &flaky, &bins, true);
+    bench(
+        "cni-flaky-crash (trivial), reuse",
+        &flaky,
+        &bins,
+        Mode::Reuse,
+    );
 }
 
-fn bench(name: &str, config: &Path, cni_path: &[PathBuf], reuse: bool) {
-    let t = match target::build(config, cni_path, Duration::from_secs(5)) {
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// Sandboxes kept while pristine (a session's default).
+    Reuse,
+    /// A fresh sandbox per input.
+    Fresh,
+    /// Reuse, and snapshots that include the firewall ruleset.
+    Firewall,
+}
+
+fn bench(name: &str, config: &Path, cni_path: &[PathBuf], mode: Mode) {
+    let reuse = mode != Mode::Fresh;
+    let mut t = match target::build(config, cni_path, Duration::from_secs(5)) {
         Ok(t) => t,
         Err(e) => {
             println!("{name:<36} skipped: {e:#}");
             return;
         }
     };
+    t.firewall = mode == Mode::Firewall;
     let mut opts = FuzzOptions::new(config.to_path_buf(), "unused".into());
     opts.seed = 7;
     let seeds = vec![Input::new(

@@ -41,6 +41,10 @@ pub struct FuzzArgs {
     /// Re-run the seed configuration after every N-th input (0: never).
     #[arg(long, default_value_t = 16)]
     pub recheck_every: u64,
+    /// Include the firewall ruleset (nft, iptables) in every snapshot, so
+    /// rules left after DEL are leaks; costs a few tool processes per input.
+    #[arg(long)]
+    pub firewall: bool,
     /// No progress line on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -68,6 +72,7 @@ impl FuzzArgs {
             timeout,
             minimize_attempts: self.minimize_attempts,
             recheck_every: self.recheck_every,
+            firewall: self.firewall,
             progress: !self.quiet,
         }
     }

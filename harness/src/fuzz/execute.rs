@@ -44,6 +44,8 @@ pub struct Target {
     pub consistency: bool,
     /// The plugins the profile lists before the fuzzed one.
     pub prefix: Prefix,
+    /// Snapshots include the firewall ruleset (see [`Observer::open`]).
+    pub firewall: bool,
 }
 
 /// Everything one input did.
@@ -325,7 +327,7 @@ impl Executor {
 
     fn fresh(&mut self) -> anyhow::Result<Live> {
         let sandbox = setup::sandbox_for(&self.target.profile)?;
-        let mut observer = Observer::open(&sandbox, self.target.consistency)?;
+        let mut observer = Observer::open(&sandbox, self.target.consistency, self.target.firewall)?;
         let baseline = observer.snapshot()?;
         self.sandboxes_created += 1;
         Ok(Live {

@@ -86,6 +86,8 @@ pub struct FuzzOptions {
     pub minimize_attempts: u32,
     /// Re-run the seed configuration after every N-th input (0: never).
     pub recheck_every: u64,
+    /// Include the firewall ruleset in every snapshot.
+    pub firewall: bool,
     /// Live progress line on stderr.
     pub progress: bool,
 }
@@ -106,6 +108,7 @@ impl FuzzOptions {
             timeout: Duration::from_secs(5),
             minimize_attempts: 200,
             recheck_every: 16,
+            firewall: false,
             progress: false,
         }
     }

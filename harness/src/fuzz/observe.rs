@@ -8,7 +8,7 @@ use std::io;
 use serde_json::Value;
 
 use super::oracles::{AttachmentFacts, Leftovers};
-use crate::kernel::{diff, Coverage, SandboxProbe, SandboxSnapshot};
+use crate::kernel::{diff, Coverage, SandboxProbe, SandboxSnapshot, SnapshotOptions};
 use crate::oracle::{consistency, leak, Severity};
 use crate::sandbox::Sandbox;
 use crate::spec::SpecVersion;
@@ -24,15 +24,20 @@ pub struct Observer {
 }
 
 impl Observer {
-    pub fn open(sandbox: &Sandbox, consistency: bool) -> io::Result<Observer> {
+    /// `firewall`: snapshots include the firewall ruleset, so rules a DEL
+    /// leaves count as leaks (a process per tool: milliseconds per input).
+    pub fn open(sandbox: &Sandbox, consistency: bool, firewall: bool) -> io::Result<Observer> {
+        let opts = SnapshotOptions {
+            firewall,
+            ..SnapshotOptions::default()
+        };
         Ok(Observer {
-            probe: SandboxProbe::open(sandbox)?,
+            probe: SandboxProbe::open(sandbox, &opts)?,
             consistency,
         })
     }
 
-    /// Netlink state and state directories (no firewall dump: a process per
-    /// tool is too slow for every execution).
+    /// Netlink state, state directories and, if asked for, the firewall.
     pub fn snapshot(&mut self) -> io::Result<SandboxSnapshot> {
         self.probe.snapshot()
     }

@@ -94,7 +94,8 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         opts.shard.index,
         opts.shard.count
     );
-    let target = target::build(&opts.config, &opts.cni_path, opts.timeout)?;
+    let mut target = target::build(&opts.config, &opts.cni_path, opts.timeout)?;
+    target.firewall = opts.firewall;
     let index = target::target_index(&target.profile);
     let mut seeds = vec![Input::new(
         target.seed_config.clone(),

@@ -23,6 +23,9 @@ pub struct TargetRecord {
     pub config: PathBuf,
     pub cni_path: Vec<PathBuf>,
     pub timeout_ms: u64,
+    /// Snapshots included the firewall ruleset.
+    #[serde(default)]
+    pub firewall: bool,
 }
 
 /// Index of the plugin whose configuration is fuzzed: the plugin under
@@ -78,6 +81,7 @@ pub fn build(config: &Path, cni_path: &[PathBuf], timeout: Duration) -> anyhow::
         seed_config,
         consistency,
         prefix,
+        firewall: false,
         config: config.to_path_buf(),
     })
 }
@@ -88,16 +92,19 @@ impl Target {
             config: std::fs::canonicalize(&self.config).unwrap_or_else(|_| self.config.clone()),
             cni_path: self.cni_path.clone(),
             timeout_ms: self.limits.timeout.as_millis() as u64,
+            firewall: self.firewall,
         }
     }
 }
 
 impl TargetRecord {
     pub fn rebuild(&self) -> anyhow::Result<Target> {
-        build(
+        let mut t = build(
             &self.config,
             &self.cni_path,
             Duration::from_millis(self.timeout_ms),
-        )
+        )?;
+        t.firewall = self.firewall;
+        Ok(t)
     }
 }

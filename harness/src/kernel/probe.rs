@@ -15,9 +15,9 @@ use std::io;
 use std::path::PathBuf;
 
 use super::dump::Dumper;
-use super::files::{self, FilesSnapshot};
+use super::files::FilesSnapshot;
 use super::model::NsSnapshot;
-use super::{read, sysctl, Coverage, SandboxSnapshot};
+use super::{firewall, read, sysctl, Coverage, SandboxSnapshot, SnapshotOptions};
 use crate::sandbox::{Netns, Sandbox};
 
 /// One namespace's netlink socket and sysctl files.
@@ -54,16 +54,25 @@ impl Probe {
 }
 
 /// Probes of a sandbox's node and container namespaces plus its state
-/// directories: [`SandboxSnapshot`]s without the firewall, cheaply.
+/// directories: [`SandboxSnapshot`]s, cheaply unless they include the
+/// firewall (three tool processes per snapshot, milliseconds).
 pub struct SandboxProbe {
     node: Probe,
     container: Option<Probe>,
     dirs: Vec<PathBuf>,
     max_file_text: usize,
+    /// Where the firewall tools run, when snapshots include the firewall
+    /// (`None` inside: the harness's own namespace).
+    firewall: Option<Option<Netns>>,
 }
 
 impl SandboxProbe {
-    pub fn open(sandbox: &Sandbox) -> io::Result<SandboxProbe> {
+    pub fn open(sandbox: &Sandbox, opts: &SnapshotOptions) -> io::Result<SandboxProbe> {
+        let firewall = match (opts.firewall, sandbox.node_netns()) {
+            (false, _) => None,
+            (true, Some(ns)) => Some(Some(Netns::open(ns.path())?)),
+            (true, None) => Some(None),
+        };
         let node = match sandbox.node_netns() {
             Some(ns) => Probe::open(ns)?,
             // The harness's own namespace, which is this thread's too.
@@ -77,7 +86,8 @@ impl SandboxProbe {
             node,
             container,
             dirs: super::sandbox_dirs(sandbox),
-            max_file_text: files::DEFAULT_MAX_TEXT,
+            max_file_text: opts.max_file_text,
+            firewall,
         })
     }
 
@@ -95,7 +105,12 @@ impl SandboxProbe {
     }
 
     pub fn snapshot(&mut self) -> io::Result<SandboxSnapshot> {
-        let (node, container) = self.namespaces(Coverage::Everything)?;
+        let (mut node, container) = self.namespaces(Coverage::Everything)?;
+        node.firewall = match &self.firewall {
+            None => None,
+            Some(Some(ns)) => Some(ns.run(firewall::dump)?),
+            Some(None) => Some(firewall::dump()),
+        };
         Ok(SandboxSnapshot {
             node,
             container,
