@@ -188,6 +188,9 @@ impl Executor {
             }
             return Ok(ex);
         }
+        // An input with a replaced prevResult describes a chain that is not
+        // in the kernel: only the robustness oracles (crash, panic, hang,
+        // garbage) and the re-check judge it, not results or leftovers.
         let after = live.observer.snapshot()?;
         let facts = AttachmentFacts {
             container_id: &att.container_id,
@@ -196,7 +199,7 @@ impl Executor {
         };
         let left = observe::leftovers(&live.baseline, &after, facts);
         ex.kernel_diff = left.diff.clone();
-        if seq.ran_add && del_ok && !left.leaked.is_empty() {
+        if seq.ran_add && del_ok && !left.leaked.is_empty() && input.prev_result.is_none() {
             let what = left.leaked.join("; ");
             let mut v = Verdict::new(Oracle::Leak, Verb::Del, &leak_kinds(&left.leaked));
             v.summary = format!("leak after DEL: {what}");
@@ -253,15 +256,7 @@ impl Executor {
             died: false,
         };
         let chained = chained.map(Value::to_string);
-        // A plugin that passes on a prevResult which is already no valid
-        // result is not to blame for the invalid result it prints (what it
-        // must not do with one is crash, hang or print garbage).
-        let invalid_prev = self.observe
-            && input.prev_result.as_deref().is_some_and(|text| {
-                serde_json::from_str::<Value>(text)
-                    .map(|v| !observer.check_result(version, &v, &att.ifname).is_empty())
-                    .unwrap_or(true)
-            });
+        let replaced_prev = input.prev_result.is_some();
         for verb in &input.verbs {
             let prev = match verb {
                 Verb::Add => input.prev_result.clone().or_else(|| chained.clone()),
@@ -271,9 +266,8 @@ impl Executor {
             let stdin = input.stdin_with(prev.as_deref());
             let step = rt.exec(&self.target.plugin, *verb, env, stdin)?;
             if self.observe {
-                let verdict = oracles::judge_step(&step, version, observer).filter(|v| {
-                    !(invalid_prev && *verb == Verb::Add && v.oracle == Oracle::BadResult)
-                });
+                let verdict = oracles::judge_step(&step, version, observer)
+                    .filter(|v| !(replaced_prev && v.oracle == Oracle::BadResult));
                 ex.coverage
                     .push(oracles::coverage_key(&step, verdict.as_ref()));
                 ex.verdicts.extend(verdict);

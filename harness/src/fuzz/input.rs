@@ -25,6 +25,7 @@ pub struct Input {
     pub env: Vec<EnvChange>,
     /// For a plugin chained after others: the `prevResult` its ADD gets
     /// instead of the chain's real result, as text (it may be malformed).
+    /// Such an input is judged for robustness only (see `execute`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev_result: Option<String>,
     pub verbs: Vec<Verb>,
