@@ -83,7 +83,21 @@ impl Observer {
             }
         }
         if self.consistency {
-            match self.probe.namespaces(Coverage::Addressing) {
+            // The node side only needs addresses when a result puts one there.
+            let node_addresses = parsed
+                .ips
+                .iter()
+                .any(|ip| parsed.interface_of(ip).is_some_and(|i| i.sandbox.is_none()));
+            let node_coverage = if node_addresses {
+                Coverage::Addressing
+            } else {
+                Coverage::Links
+            };
+            let read = self
+                .probe
+                .node(node_coverage)
+                .and_then(|node| Ok((node, self.probe.container(Coverage::Addressing)?)));
+            match read {
                 Ok((node, Some(container))) => out.extend(
                     consistency::check(&parsed, ifname, &container, &node)
                         .into_iter()

@@ -71,6 +71,8 @@ pub enum Coverage {
     /// Links, addresses and routes only: what a result describes, for the
     /// consistency oracle (half the netlink round trips, no sysctls).
     Addressing,
+    /// Links only (one round trip).
+    Links,
 }
 
 /// Snapshot the namespace `ns` (from a dedicated thread inside it).

@@ -96,12 +96,19 @@ impl SandboxProbe {
         &mut self,
         coverage: Coverage,
     ) -> io::Result<(NsSnapshot, Option<NsSnapshot>)> {
-        let node = self.node.read(coverage)?;
-        let container = match &mut self.container {
-            Some(p) => Some(p.read(coverage)?),
-            None => None,
-        };
-        Ok((node, container))
+        Ok((self.node(coverage)?, self.container(coverage)?))
+    }
+
+    pub fn node(&mut self, coverage: Coverage) -> io::Result<NsSnapshot> {
+        self.node.read(coverage)
+    }
+
+    /// `None` once the container namespace is gone.
+    pub fn container(&mut self, coverage: Coverage) -> io::Result<Option<NsSnapshot>> {
+        match &mut self.container {
+            Some(p) => Ok(Some(p.read(coverage)?)),
+            None => Ok(None),
+        }
     }
 
     pub fn snapshot(&mut self) -> io::Result<SandboxSnapshot> {

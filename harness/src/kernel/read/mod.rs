@@ -27,7 +27,7 @@ use crate::result::Cidr;
 /// Names by ifindex, for this namespace only.
 pub(super) type Names = HashMap<u32, String>;
 
-/// Read links, addresses and routes, and with [`Coverage::Everything`] also
+/// Read links, and as far as `coverage` goes addresses and routes, then
 /// rules, permanent neighbours and qdiscs.
 pub(crate) fn netlink_state(
     nl: &mut Dumper,
@@ -51,6 +51,9 @@ pub(crate) fn netlink_state(
         .filter_map(|l| link_name(l).map(|n| (l.header.index, n.to_string())))
         .collect();
     snap.links = raw_links.iter().filter_map(|l| link(l, &names)).collect();
+    if coverage == Coverage::Links {
+        return Ok(());
+    }
 
     for m in nl.dump(RouteNetlinkMessage::GetAddress(AddressMessage::default()))? {
         if let RouteNetlinkMessage::NewAddress(a) = m {
