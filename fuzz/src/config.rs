@@ -27,10 +27,17 @@ fn check_accepted(net: &NetworkConfig) {
         assert_eq!(net.plugins.len(), 1);
     }
     for t in net.plugin_types() {
-        assert!(!t.is_empty() && !t.contains('/') && t != "." && t != "..", "{t:?}");
+        assert!(
+            !t.is_empty() && !t.contains('/') && t != "." && t != "..",
+            "{t:?}"
+        );
     }
     let again = reparse(&net.raw);
-    assert_eq!(summary(&again), summary(net), "re-serialised config differs");
+    assert_eq!(
+        summary(&again),
+        summary(net),
+        "re-serialised config differs"
+    );
     for v in SpecVersion::ALL {
         let at = net.at_version(v);
         assert_eq!(at.spec_version(), Some(v));
@@ -72,7 +79,9 @@ pub fn profile(data: &[u8]) {
             check_accepted(&p.config);
             let mentioned = p.config.plugins.iter().any(|c| {
                 c.get("type").and_then(Value::as_str) == Some(&p.plugin)
-                    || c.get("ipam").and_then(|i| i.get("type")).and_then(Value::as_str)
+                    || c.get("ipam")
+                        .and_then(|i| i.get("type"))
+                        .and_then(Value::as_str)
                         == Some(&p.plugin)
             });
             assert!(mentioned, "plugin {:?} not in the configuration", p.plugin);

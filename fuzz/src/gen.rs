@@ -209,13 +209,23 @@ fn field(u: &mut Unstructured, key: &str, depth: u32) -> Result<Value> {
         "prevResult" => object(u, RESULT_KEYS, depth)?,
         "ip4" | "ip6" => object(u, &["ip", "gateway", "routes"], depth)?,
         "ip" if u.ratio(1, 2)? => cidr(u)?,
-        "ip" | "ips" if u.ratio(1, 2)? => list(u, |u| object(u, &["address", "gateway", "interface", "version"], depth))?,
+        "ip" | "ips" if u.ratio(1, 2)? => list(u, |u| {
+            object(u, &["address", "gateway", "interface", "version"], depth)
+        })?,
         "ip" | "ips" => list(u, ip)?,
         "interfaces" => list(u, |u| {
-            object(u, &["name", "mac", "mtu", "sandbox", "socketPath", "pciID"], depth)
+            object(
+                u,
+                &["name", "mac", "mtu", "sandbox", "socketPath", "pciID"],
+                depth,
+            )
         })?,
         "routes" => list(u, |u| {
-            object(u, &["dst", "gw", "mtu", "advmss", "priority", "table", "scope"], depth)
+            object(
+                u,
+                &["dst", "gw", "mtu", "advmss", "priority", "table", "scope"],
+                depth,
+            )
         })?,
         "dns" => object(u, &["nameservers", "domain", "search", "options"], depth)?,
         "nameservers" | "search" | "options" | "cniPath" | "linkKinds" => list(u, ip)?,
@@ -224,7 +234,13 @@ fn field(u: &mut Unstructured, key: &str, depth: u32) -> Result<Value> {
         "cni" => object(u, &["ips", "mac"], depth)?,
         "needs" => object(
             u,
-            &["parentLink", "linkKinds", "ifname", "capabilityArgs", "fixedAddresses"],
+            &[
+                "parentLink",
+                "linkKinds",
+                "ifname",
+                "capabilityArgs",
+                "fixedAddresses",
+            ],
             depth,
         )?,
         _ => any(u, depth)?,
@@ -243,7 +259,10 @@ fn list(
     mut item: impl FnMut(&mut Unstructured) -> Result<Value>,
 ) -> Result<Value> {
     let n = u.int_in_range(0..=3)?;
-    (0..n).map(|_| item(u)).collect::<Result<Vec<_>>>().map(Value::Array)
+    (0..n)
+        .map(|_| item(u))
+        .collect::<Result<Vec<_>>>()
+        .map(Value::Array)
 }
 
 /// A subnet from the pool, or the pool's base address with another prefix,
@@ -265,7 +284,10 @@ fn cidr(u: &mut Unstructured) -> Result<Value> {
 /// An address near one of the pool's subnets (so often inside it).
 fn ip(u: &mut Unstructured) -> Result<Value> {
     if u.ratio(1, 16)? {
-        return pick(u, &["", "x", "10.0.0.256", "fe80::1%eth0", "::ffff:10.22.0.1"]);
+        return pick(
+            u,
+            &["", "x", "10.0.0.256", "fe80::1%eth0", "::ffff:10.22.0.1"],
+        );
     }
     let (base, _) = *u.choose(SUBNETS)?;
     Ok(Value::String(offset(base, u)?))

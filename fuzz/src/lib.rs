@@ -9,17 +9,20 @@ mod args;
 mod config;
 pub mod gen;
 mod netconf;
-mod reply;
 #[cfg(test)]
 mod replay;
+mod reply;
 
 pub use args::cni_args;
 pub use config::{network_config, profile};
 pub use netconf::plugin_netconf;
 pub use reply::{cidr, plugin_reply};
 
+/// A target body: any bytes in, a panic when a property fails.
+pub type Body = fn(&[u8]);
+
 /// Every target by name, for the replay test and tools.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("network_config", network_config),
     ("profile", profile),
     ("plugin_reply", plugin_reply),

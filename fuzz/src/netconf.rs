@@ -69,7 +69,11 @@ fn check_bridge(conf: &NetConf) {
         Err(e) => return assert_eq!(e.code, 7, "{e:?}"),
         Ok(b) => b,
     };
-    assert!(!b.bridge.is_empty() && b.bridge.len() <= 15, "{:?}", b.bridge);
+    assert!(
+        !b.bridge.is_empty() && b.bridge.len() <= 15,
+        "{:?}",
+        b.bridge
+    );
     assert!(b.mtu.is_none_or(|m| (68..=65535).contains(&m)));
     assert!(b.vlan.is_none_or(|v| (1..=4094).contains(&v)));
     assert!(b.is_gateway || !b.is_default_gateway);
@@ -102,11 +106,16 @@ fn check_ipam(conf: &NetConf) {
     let all: Vec<_> = cfg.range_sets.iter().flatten().collect();
     for set in &cfg.range_sets {
         assert!(!set.is_empty());
-        assert!(set.iter().all(|r| r.start.is_ipv4() == set[0].start.is_ipv4()));
+        assert!(set
+            .iter()
+            .all(|r| r.start.is_ipv4() == set[0].start.is_ipv4()));
     }
     for (n, r) in all.iter().enumerate() {
         assert_eq!(r.subnet.network(), r.subnet);
-        assert!(r.subnet.contains(r.start) && r.subnet.contains(r.end), "{r:?}");
+        assert!(
+            r.subnet.contains(r.start) && r.subnet.contains(r.end),
+            "{r:?}"
+        );
         assert!(r.contains(r.start) && r.contains(r.end));
         assert_ne!(r.start, r.subnet.addr(), "network address handed out");
         if r.subnet.is_ipv4() {

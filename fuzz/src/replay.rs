@@ -35,7 +35,11 @@ fn replay(kind: &str, require_seeds: bool) {
             }
         }
     }
-    assert!(failures.is_empty(), "failing inputs:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "failing inputs:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -7,9 +7,9 @@ mod store;
 use cni_plugin_kit::{dispatch, CniError, CniResult, ErrorCode, Invocation, Plugin};
 use serde_json::Value;
 
+use crate::store::{Owner, Store};
 use cni_ref_ipam::config::{self, IpamConfig};
 use cni_ref_ipam::range;
-use crate::store::{Owner, Store};
 
 struct HostLocal;
 
