@@ -115,9 +115,10 @@ pub fn parse_mac(s: &str) -> Result<[u8; 6], String> {
         return Err(format!("{s:?} is not a MAC address (aa:bb:cc:dd:ee:ff)"));
     }
     for (i, p) in parts.iter().enumerate() {
-        mac[i] = u8::from_str_radix(p, 16)
-            .ok()
-            .filter(|_| p.len() == 2)
+        // Two hex digits exactly: `from_str_radix` alone would take `+2`.
+        mac[i] = Some(p)
+            .filter(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|p| u8::from_str_radix(p, 16).ok())
             .ok_or_else(|| format!("{s:?} is not a MAC address (aa:bb:cc:dd:ee:ff)"))?;
     }
     if mac[0] & 1 == 1 {
@@ -174,6 +175,11 @@ mod tests {
                 "runtimeConfig.mac",
             ),
             (r#"{"args":{"cni":{"mac":"1:2"}}}"#, "args.cni.mac"),
+            // Found by fuzz/ (target `plugin_netconf`): a sign passed as a digit.
+            (
+                r#"{"runtimeConfig":{"mac":"+2:00:00:00:00:01"}}"#,
+                "runtimeConfig.mac",
+            ),
         ] {
             let e = parse(json).unwrap_err();
             assert_eq!(e.code, 7, "{json}");

@@ -4,7 +4,6 @@
 
 mod add;
 mod check;
-mod config;
 mod del;
 mod detach;
 mod link;
@@ -20,7 +19,7 @@ use cni_plugin_kit::{
 };
 use serde_json::Value;
 
-use crate::config::BridgeConfig;
+use cni_ref_bridge::config::{self, BridgeConfig};
 
 struct Bridge;
 

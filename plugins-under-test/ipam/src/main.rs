@@ -2,15 +2,14 @@
 //! ranges and are reserved as files under `dataDir/<network>/`.
 
 mod alloc;
-mod config;
-mod range;
 mod store;
 
 use cni_plugin_kit::{dispatch, CniError, CniResult, ErrorCode, Invocation, Plugin};
 use serde_json::Value;
 
-use crate::config::IpamConfig;
 use crate::store::{Owner, Store};
+use cni_ref_ipam::config::{self, IpamConfig};
+use cni_ref_ipam::range;
 
 struct HostLocal;
 

@@ -120,9 +120,12 @@ impl FromStr for IpNet {
         let addr: IpAddr = a
             .parse()
             .map_err(|_| format!("{a:?} in {s:?} is not an IP address"))?;
-        let prefix: u8 = p
-            .parse()
-            .map_err(|_| format!("{p:?} in {s:?} is not a prefix length"))?;
+        // Plain digits only: `u8::from_str` would also take `+8`, which no
+        // CIDR reader (Go's, the harness's) accepts.
+        let prefix: u8 = Some(p)
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(|| format!("{p:?} in {s:?} is not a prefix length"))?;
         IpNet::new(addr, prefix)
     }
 }
@@ -161,5 +164,8 @@ mod tests {
         assert!("10.0.0.1/33".parse::<IpNet>().is_err());
         assert!("10.0.0.1".parse::<IpNet>().is_err());
         assert!("x/8".parse::<IpNet>().is_err());
+        // Found by fuzz/ (target `cidr`): `u8::from_str` takes a sign.
+        assert!("10.0.0.0/+8".parse::<IpNet>().is_err());
+        assert!("10.0.0.0/".parse::<IpNet>().is_err());
     }
 }
