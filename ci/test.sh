@@ -26,6 +26,14 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 # Integration tests run the workspace's plugin binaries from target/debug.
 cargo build --workspace --bins --quiet
 cargo test --workspace --no-fail-fast --quiet 2>&1 | tee target/test.log
+# The libFuzzer targets of our own parsers (fuzz/, its own workspace): their
+# bodies replay the seed corpus and every kept crash, on stable, without
+# cargo-fuzz. Built in the main target directory to share its artifacts.
+export CARGO_TARGET_DIR="$PWD/target"
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
+cargo clippy --manifest-path fuzz/Cargo.toml --all-targets --quiet -- -D warnings
+cargo test --manifest-path fuzz/Cargo.toml --no-fail-fast --quiet 2>&1 | tee -a target/test.log
+unset CARGO_TARGET_DIR
 # The host must be as it was: no namespace, link, address, route or CNI
 # state file of ours left behind.
 leftover=$( (ls /run/netns 2>/dev/null; ls /run/cni-harness 2>/dev/null) | grep '^cnih-' || true)
