@@ -152,9 +152,23 @@ pub fn judge_step(
         Reply::Success(Some(result)) if verb == Verb::Add => observer
             .check_result(requested, result, &env_var(step, "CNI_IFNAME"))
             .first()
-            .map(|v| Verdict::new(Oracle::BadResult, verb, v)),
+            .map(|v| bad_result(verb, v)),
         Reply::Success(_) => None,
     }
+}
+
+/// A violated requirement is one defect whatever interface or address it
+/// names: `[RES-IFNAME] ... eth0` and `... net1` share a signature.
+fn bad_result(verb: Verb, violation: &str) -> Verdict {
+    let mut v = Verdict::new(Oracle::BadResult, verb, violation);
+    if let Some(id) = violation
+        .strip_prefix('[')
+        .and_then(|rest| rest.split_once(']'))
+        .map(|(id, _)| id)
+    {
+        v.message = id.to_ascii_lowercase();
+    }
+    v
 }
 
 fn env_var(step: &Step, key: &str) -> String {
