@@ -12,7 +12,6 @@ use serde_json::Value;
 
 use crate::config::{plugin_stdin, plugin_type, Profile, StdinFor};
 use crate::invoke::{find_plugin, Attachment, Runtime, Step};
-use crate::spec::Verb;
 
 /// The binaries of the plugins before the fuzzed one, in list order.
 #[derive(Debug, Clone, Default)]
@@ -46,10 +45,6 @@ impl Prefix {
         Ok(Prefix { plugins })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.plugins.is_empty()
-    }
-
     /// ADD every prefix plugin in order, chaining results.
     pub fn add(
         &self,
@@ -63,7 +58,7 @@ impl Prefix {
             let what = StdinFor::Add {
                 prev_result: prev.as_ref(),
             };
-            let step = self.exec(rt, profile, i, path, what, att)?;
+            let step = exec(rt, profile, i, path, what, att)?;
             let ok = step.reply.is_success();
             let summary = step.reply.summary();
             if let Some(r) = step.reply.result() {
@@ -89,24 +84,25 @@ impl Prefix {
     ) -> anyhow::Result<()> {
         for (i, path) in self.plugins.iter().enumerate().rev() {
             let what = StdinFor::Del { prev_result: prev };
-            steps.push(self.exec(rt, profile, i, path, what, att)?);
+            steps.push(exec(rt, profile, i, path, what, att)?);
         }
         Ok(())
     }
+}
 
-    fn exec(
-        &self,
-        rt: &Runtime<'_>,
-        profile: &Profile,
-        index: usize,
-        path: &std::path::Path,
-        what: StdinFor<'_>,
-        att: &Attachment,
-    ) -> anyhow::Result<Step> {
-        let verb: Verb = what.verb();
-        let net = &profile.config;
-        let stdin = plugin_stdin(net, index, what, &profile.needs.capability_args);
-        let env = rt.env(verb, net.spec_version(), Some(att));
-        Ok(rt.exec(path, verb, env, serde_json::to_vec(&stdin)?)?)
-    }
+/// Plugin `index` of the profile's list, with the stdin and environment
+/// libcni would give it.
+fn exec(
+    rt: &Runtime<'_>,
+    profile: &Profile,
+    index: usize,
+    path: &std::path::Path,
+    what: StdinFor<'_>,
+    att: &Attachment,
+) -> anyhow::Result<Step> {
+    let verb = what.verb();
+    let net = &profile.config;
+    let stdin = plugin_stdin(net, index, what, &profile.needs.capability_args);
+    let env = rt.env(verb, net.spec_version(), Some(att));
+    Ok(rt.exec(path, verb, env, serde_json::to_vec(&stdin)?)?)
 }

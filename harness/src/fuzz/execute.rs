@@ -188,9 +188,6 @@ impl Executor {
             }
             return Ok(ex);
         }
-        // An input with a replaced prevResult describes a chain that is not
-        // in the kernel: only the robustness oracles (crash, panic, hang,
-        // garbage) and the re-check judge it, not results or leftovers.
         let after = live.observer.snapshot()?;
         let facts = AttachmentFacts {
             container_id: &att.container_id,
@@ -199,7 +196,7 @@ impl Executor {
         };
         let left = observe::leftovers(&live.baseline, &after, facts);
         ex.kernel_diff = left.diff.clone();
-        if seq.ran_add && del_ok && !left.leaked.is_empty() && input.prev_result.is_none() {
+        if seq.ran_add && del_ok && !left.leaked.is_empty() && !input.robustness_only() {
             let what = left.leaked.join("; ");
             let mut v = Verdict::new(Oracle::Leak, Verb::Del, &leak_kinds(&left.leaked));
             v.summary = format!("leak after DEL: {what}");
@@ -256,7 +253,6 @@ impl Executor {
             died: false,
         };
         let chained = chained.map(Value::to_string);
-        let replaced_prev = input.prev_result.is_some();
         for verb in &input.verbs {
             let prev = match verb {
                 Verb::Add => input.prev_result.clone().or_else(|| chained.clone()),
@@ -267,7 +263,7 @@ impl Executor {
             let step = rt.exec(&self.target.plugin, *verb, env, stdin)?;
             if self.observe {
                 let verdict = oracles::judge_step(&step, version, observer)
-                    .filter(|v| !(replaced_prev && v.oracle == Oracle::BadResult));
+                    .filter(|v| !(input.robustness_only() && v.oracle == Oracle::BadResult));
                 ex.coverage
                     .push(oracles::coverage_key(&step, verdict.as_ref()));
                 ex.verdicts.extend(verdict);

@@ -25,7 +25,7 @@ pub struct Input {
     pub env: Vec<EnvChange>,
     /// For a plugin chained after others: the `prevResult` its ADD gets
     /// instead of the chain's real result, as text (it may be malformed).
-    /// Such an input is judged for robustness only (see `execute`).
+    /// Such an input is judged for robustness only, see [`Input::robustness_only`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev_result: Option<String>,
     pub verbs: Vec<Verb>,
@@ -80,6 +80,15 @@ impl Input {
     /// The configuration as JSON, if it is JSON.
     pub fn config_value(&self) -> Option<Value> {
         serde_json::from_str(&self.config).ok()
+    }
+
+    /// Whether only the robustness oracles (crash, panic, hang, garbage) and
+    /// the re-check judge this input. A replaced prevResult describes a
+    /// chain that is not the one in the kernel, so results and leftovers
+    /// judged against the kernel would blame the plugin for the fuzzer's own
+    /// mismatch.
+    pub fn robustness_only(&self) -> bool {
+        self.prev_result.is_some()
     }
 
     /// The declared `cniVersion`, when it is one the harness knows.

@@ -61,17 +61,23 @@ pub struct SandboxProbe {
     container: Option<Probe>,
     dirs: Vec<PathBuf>,
     max_file_text: usize,
-    /// Where the firewall tools run, when snapshots include the firewall
-    /// (`None` inside: the harness's own namespace).
-    firewall: Option<Option<Netns>>,
+    firewall: FirewallAt,
+}
+
+/// Where a snapshot's firewall dump runs, if it has one.
+enum FirewallAt {
+    Nowhere,
+    /// The harness's own namespace (a sandbox without a scratch node).
+    Here,
+    Inside(Netns),
 }
 
 impl SandboxProbe {
     pub fn open(sandbox: &Sandbox, opts: &SnapshotOptions) -> io::Result<SandboxProbe> {
         let firewall = match (opts.firewall, sandbox.node_netns()) {
-            (false, _) => None,
-            (true, Some(ns)) => Some(Some(Netns::open(ns.path())?)),
-            (true, None) => Some(None),
+            (false, _) => FirewallAt::Nowhere,
+            (true, Some(ns)) => FirewallAt::Inside(Netns::open(ns.path())?),
+            (true, None) => FirewallAt::Here,
         };
         let node = match sandbox.node_netns() {
             Some(ns) => Probe::open(ns)?,
@@ -91,14 +97,6 @@ impl SandboxProbe {
         })
     }
 
-    /// The node namespace and, while it exists, the container namespace.
-    pub fn namespaces(
-        &mut self,
-        coverage: Coverage,
-    ) -> io::Result<(NsSnapshot, Option<NsSnapshot>)> {
-        Ok((self.node(coverage)?, self.container(coverage)?))
-    }
-
     pub fn node(&mut self, coverage: Coverage) -> io::Result<NsSnapshot> {
         self.node.read(coverage)
     }
@@ -112,11 +110,12 @@ impl SandboxProbe {
     }
 
     pub fn snapshot(&mut self) -> io::Result<SandboxSnapshot> {
-        let (mut node, container) = self.namespaces(Coverage::Everything)?;
+        let mut node = self.node(Coverage::Everything)?;
+        let container = self.container(Coverage::Everything)?;
         node.firewall = match &self.firewall {
-            None => None,
-            Some(Some(ns)) => Some(ns.run(firewall::dump)?),
-            Some(None) => Some(firewall::dump()),
+            FirewallAt::Nowhere => None,
+            FirewallAt::Inside(ns) => Some(ns.run(firewall::dump)?),
+            FirewallAt::Here => Some(firewall::dump()),
         };
         Ok(SandboxSnapshot {
             node,
