@@ -19,6 +19,7 @@ pub mod config;
 pub mod invoke;
 pub mod sandbox;
 
+pub mod dataplane;
 pub mod kernel;
 pub mod result;
 pub mod schema;

@@ -4,6 +4,7 @@
 
 pub mod profile;
 mod stdin;
+pub mod surroundings;
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,7 @@ use crate::spec::SpecVersion;
 
 pub use profile::{Needs, Profile, Role};
 pub use stdin::{plugin_stdin, valid_attachments, StdinFor};
+pub use surroundings::Surroundings;
 
 /// Where a network configuration came from and how it was shaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

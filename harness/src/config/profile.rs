@@ -52,6 +52,9 @@ pub struct Needs {
     /// container can hold them at a time, so cases with several are skipped.
     #[serde(default)]
     pub fixed_addresses: bool,
+    /// Where the network beyond the node is, for the data-plane cases.
+    #[serde(default)]
+    pub surroundings: super::Surroundings,
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +124,16 @@ impl Profile {
                     "plugin {:?} does not appear in the configuration",
                     file.plugin
                 ),
+            });
+        }
+        if let Some(problem) = file
+            .needs
+            .surroundings
+            .problem(file.needs.parent_link.as_deref())
+        {
+            return Err(ConfigError::Invalid {
+                origin: origin.to_string(),
+                problem,
             });
         }
         Ok(Profile {

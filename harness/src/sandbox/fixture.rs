@@ -12,10 +12,22 @@ use rtnetlink::{new_connection, LinkUnspec, LinkVeth};
 
 use super::{Netns, PREFIX, ROOT_DIR};
 
+/// The far end of the parent link `name`: `<name>p` (cut to fit 15 bytes).
+pub fn parent_peer(name: &str) -> String {
+    let mut stem = String::new();
+    for c in name.chars() {
+        if stem.len() + c.len_utf8() > 14 {
+            break;
+        }
+        stem.push(c);
+    }
+    format!("{stem}p")
+}
+
 /// Create an up veth pair `name` / `<name>p` in `ns`, standing in for a node's
 /// physical interface (the one link type that always works here).
 pub fn add_parent_link(ns: &Netns, name: &str) -> io::Result<()> {
-    let peer: String = format!("{}p", &name[..name.len().min(14)]);
+    let peer = parent_peer(name);
     let name = name.to_string();
     ns.run(move || -> io::Result<()> {
         let rt = tokio::runtime::Builder::new_current_thread()

@@ -11,6 +11,7 @@
 pub mod fixture;
 pub mod netns;
 mod spawn;
+pub mod uplink;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 pub use netns::Netns;
 pub use spawn::plugin_command;
+pub use uplink::Uplink;
 
 /// Prefix of every namespace and directory the harness creates.
 pub const PREFIX: &str = "cnih-";
@@ -53,6 +55,8 @@ pub struct Sandbox {
     more_containers: Vec<Netns>,
     /// State directories are per-sandbox (false only for [`Sandbox::on_host`]).
     private_state: bool,
+    /// The stand-in for the network beyond the node, made when a case asks.
+    uplink: Option<Uplink>,
 }
 
 impl Sandbox {
@@ -75,6 +79,7 @@ impl Sandbox {
             container: None,
             more_containers: Vec::new(),
             private_state: true,
+            uplink: None,
         };
         for dir in sandbox.state_dirs() {
             std::fs::create_dir_all(dir)?;
@@ -106,6 +111,7 @@ impl Sandbox {
             container_path: container_netns.to_path_buf(),
             more_containers: Vec::new(),
             private_state: false,
+            uplink: None,
         })
     }
 
@@ -143,6 +149,32 @@ impl Sandbox {
         let path = Path::new(NETNS_DIR).join(format!("{}-ctr{n}", self.id));
         self.more_containers.push(Netns::create(&path)?);
         Ok(path)
+    }
+
+    /// The uplink namespace placed as `placement` says, made on first use
+    /// and removed with the sandbox (scratch nodes only).
+    pub fn open_uplink(
+        &mut self,
+        placement: &crate::config::Surroundings,
+        parent_link: Option<&str>,
+    ) -> io::Result<&Uplink> {
+        if self.uplink.is_none() {
+            let Node::Scratch(node) = &self.node else {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "an uplink needs a scratch node namespace (not --netns)",
+                ));
+            };
+            let path = Path::new(NETNS_DIR).join(format!("{}-up", self.id));
+            self.uplink = Some(Uplink::create(&path, node, placement, parent_link)?);
+        }
+        self.uplink
+            .as_ref()
+            .ok_or_else(|| io::Error::other("uplink vanished"))
+    }
+
+    pub fn uplink(&self) -> Option<&Uplink> {
+        self.uplink.as_ref()
     }
 
     /// Remove the container namespace, as a runtime does when a pod dies
@@ -189,6 +221,7 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        self.uplink = None;
         self.container = None;
         self.more_containers.clear();
         if self.private_state {

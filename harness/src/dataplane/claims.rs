@@ -1,0 +1,204 @@
+//! What a success result claims about the data plane, read off the
+//! normalised result: the container's addresses and their gateways, the
+//! routes and where they lead, the MTU. SPEC.md describes these as
+//! configuration "assigned" to the interfaces, so each is something packets
+//! can test.
+
+use std::net::IpAddr;
+
+use serde_json::{Map, Value};
+
+use crate::result::{Cidr, CniResult};
+
+/// An address of the container's interface and the gateway of its subnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claimed {
+    pub address: Cidr,
+    pub gateway: Option<IpAddr>,
+}
+
+/// A route of the result and the next hop it implies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteClaim {
+    pub dst: Cidr,
+    /// The route's `gw`, or else the gateway of the container's address of
+    /// that family (how bridge and ptp install gateway-less routes).
+    pub via: Option<IpAddr>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claims {
+    /// Container-side addresses, loopback excluded.
+    pub addresses: Vec<Claimed>,
+    pub routes: Vec<RouteClaim>,
+    /// The container interface's MTU as the result reports it (1.1.0).
+    pub reported_mtu: Option<u32>,
+}
+
+impl Claims {
+    pub fn of(result: &CniResult) -> Claims {
+        // Addresses without an interface index belong to CNI_IFNAME
+        // (0.1.0/0.2.0 results, IPAM-shaped ones); host-side ones are not
+        // the container's.
+        let addresses: Vec<Claimed> = result
+            .ips
+            .iter()
+            .filter(|ip| result.interface_of(ip).is_none_or(|i| i.sandbox.is_some()))
+            .filter(|ip| !ip.address.addr().is_loopback())
+            .map(|ip| Claimed {
+                address: ip.address,
+                gateway: ip.gateway,
+            })
+            .collect();
+        let routes = result
+            .routes
+            .iter()
+            .map(|r| RouteClaim {
+                dst: r.dst,
+                via: r.gw.or_else(|| {
+                    addresses
+                        .iter()
+                        .find(|a| a.address.is_ipv4() == r.dst.is_ipv4())
+                        .and_then(|a| a.gateway)
+                }),
+            })
+            .collect();
+        let reported_mtu = result
+            .interfaces
+            .iter()
+            .find(|i| i.sandbox.is_some())
+            .and_then(|i| i.mtu)
+            .filter(|m| *m > 0);
+        Claims {
+            addresses,
+            routes,
+            reported_mtu,
+        }
+    }
+
+    /// Every distinct gateway, with the container address it serves.
+    pub fn gateways(&self) -> Vec<(Cidr, IpAddr)> {
+        let mut out: Vec<(Cidr, IpAddr)> = Vec::new();
+        for a in &self.addresses {
+            if let Some(gw) = a.gateway {
+                if !out.iter().any(|(_, g)| *g == gw) {
+                    out.push((a.address, gw));
+                }
+            }
+        }
+        out
+    }
+
+    /// The container's subnets (on-link destinations).
+    pub fn subnets(&self) -> Vec<Cidr> {
+        self.addresses.iter().map(|a| a.address.network()).collect()
+    }
+
+    /// The first container address of a family.
+    pub fn address(&self, v4: bool) -> Option<Cidr> {
+        self.addresses
+            .iter()
+            .map(|a| a.address)
+            .find(|a| a.is_ipv4() == v4)
+    }
+}
+
+/// The MTU the configuration asks for: the last plugin of the chain that
+/// sets a positive `mtu` (a later one, e.g. tuning, overrides an earlier one).
+pub fn configured_mtu(plugins: &[Map<String, Value>]) -> Option<(u32, String)> {
+    plugins.iter().rev().find_map(|p| {
+        let mtu = p.get("mtu")?.as_u64().filter(|m| *m > 0)?;
+        let who = p.get("type").and_then(Value::as_str).unwrap_or("?");
+        Some((u32::try_from(mtu).ok()?, format!("{who}'s `mtu`")))
+    })
+}
+
+/// An address inside `dst` to stand for "somewhere this route leads": the
+/// first of `prefer` inside it, else one not in any of `avoid` (the
+/// container's own subnets, the harness's links, reserved ranges) and not
+/// the network or broadcast address; `None` if there is no such place.
+pub fn route_target(dst: Cidr, prefer: &[IpAddr], avoid: &[Cidr]) -> Option<IpAddr> {
+    let usable = |ip: &IpAddr| {
+        dst.contains(*ip)
+            && !ip.is_loopback()
+            && !ip.is_multicast()
+            && !avoid.iter().any(|c| c.contains(*ip))
+    };
+    if let Some(p) = prefer.iter().find(|p| usable(p)) {
+        return Some(*p);
+    }
+    let bits: u32 = if dst.is_ipv4() { 32 } else { 128 };
+    let host_bits = bits - u32::from(dst.prefix());
+    let base = to_u128(dst.network().addr());
+    let span: u128 = if host_bits >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << host_bits) - 1
+    };
+    let mut offsets = vec![1, span / 2 + 1, span.saturating_sub(1)];
+    if host_bits == 0 {
+        offsets = vec![0];
+    }
+    offsets
+        .into_iter()
+        .filter(|o| *o <= span)
+        .map(|o| from_u128(base + o, dst.is_ipv4()))
+        .find(usable)
+}
+
+fn to_u128(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(v4) => u128::from(u32::from(v4)),
+        IpAddr::V6(v6) => u128::from(v6),
+    }
+}
+
+fn from_u128(n: u128, v4: bool) -> IpAddr {
+    if v4 {
+        IpAddr::from(std::net::Ipv4Addr::from(n as u32))
+    } else {
+        IpAddr::from(std::net::Ipv6Addr::from(n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cidr(s: &str) -> Cidr {
+        s.parse().expect("cidr")
+    }
+
+    #[test]
+    fn routes_get_a_target_outside_what_to_avoid() {
+        let avoid = [cidr("10.88.0.0/24")];
+        let beyond: IpAddr = "203.0.113.1".parse().expect("ip");
+        assert_eq!(
+            route_target(cidr("0.0.0.0/0"), &[beyond], &avoid),
+            Some(beyond)
+        );
+        assert_eq!(
+            route_target(cidr("10.0.0.0/8"), &[beyond], &[cidr("10.0.0.0/24")]),
+            Some("10.128.0.1".parse().expect("ip"))
+        );
+        assert_eq!(route_target(cidr("10.88.0.0/24"), &[], &avoid), None);
+        assert_eq!(
+            route_target(cidr("192.0.2.7/32"), &[], &avoid),
+            Some("192.0.2.7".parse().expect("ip"))
+        );
+        assert!(route_target(cidr("fd00::/8"), &[], &[]).is_some());
+    }
+
+    #[test]
+    fn the_last_mtu_of_the_chain_counts() {
+        let plugins: Vec<Map<String, Value>> = serde_json::from_str(
+            r#"[{"type":"bridge","mtu":1500},{"type":"tuning","mtu":1400},{"type":"portmap"}]"#,
+        )
+        .expect("json");
+        assert_eq!(
+            configured_mtu(&plugins),
+            Some((1400, "tuning's `mtu`".to_string()))
+        );
+        assert_eq!(configured_mtu(&plugins[2..]), None);
+    }
+}
