@@ -77,6 +77,7 @@ fn echo_udp_tcp_and_mtu_between_two_namespaces() {
             server: &node,
             to: "10.123.0.1:47000".parse().expect("socket address"),
             listen_port: 47000,
+            listen_on: None,
             patience: Patience::ANSWER,
         };
         let r = if tcp {

@@ -78,6 +78,12 @@ pub fn source(requirement: &'static str, r: &ProbeReport, want: &Source) -> Find
             format!("the container's traffic never reached the listener, so its source cannot be seen: {r}"),
         );
     };
+    if !r.answered() {
+        return Finding::error(
+            requirement,
+            format!("the listener saw the container's traffic come from {seen}, but its answer never came back: {r}"),
+        );
+    }
     match want {
         Source::Container(c) if seen == *c => Finding::info(requirement, r.to_string()),
         Source::Container(c) => Finding::error(
@@ -206,5 +212,11 @@ mod tests {
         );
         let never = report(Answer::Silence(Duration::from_secs(2)), None);
         assert_eq!(source("DP-MASQ", &never, &plain).severity, Severity::Error);
+        // Seen from the node's address, but the answer was lost on the way back.
+        let one_way = report(
+            Answer::Silence(Duration::from_secs(2)),
+            Some("198.51.100.1:5000"),
+        );
+        assert_eq!(source("DP-MASQ", &one_way, &masq).severity, Severity::Error);
     }
 }

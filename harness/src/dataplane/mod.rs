@@ -20,6 +20,7 @@
 
 pub mod claims;
 pub mod echo;
+pub mod hints;
 pub mod icmp;
 pub mod judge;
 pub mod oracle;
@@ -27,6 +28,7 @@ pub mod report;
 pub mod socket;
 pub mod udp_tcp;
 pub mod wait;
+pub mod world;
 
 use crate::sandbox::Netns;
 
@@ -34,6 +36,7 @@ pub use echo::{echo, Echo};
 pub use report::{Answer, ProbeReport, Sent};
 pub use udp_tcp::{tcp, udp, Exchange, PROBE_PORT};
 pub use wait::Patience;
+pub use world::World;
 
 /// A namespace packets are sent from or answered in, with the name failures
 /// call it by (`container cnih-ctr-0`, `node`, `uplink`).

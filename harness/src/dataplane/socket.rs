@@ -30,9 +30,15 @@ pub fn open_in(ns: &Netns, kind: Kind, to: IpAddr) -> io::Result<(Socket, Option
     })?
 }
 
-/// A listening or receiving socket of `kind` bound to `port` on every
-/// address of `ns` (v4 or v6 only, as `v4` says).
-pub fn bind_in(ns: &Netns, kind: Kind, v4: bool, port: u16) -> io::Result<Socket> {
+/// A listening or receiving socket of `kind` bound to `port` on `on` (an
+/// address of `ns`), or on every address of `ns` of `v4`'s family.
+pub fn bind_in(
+    ns: &Netns,
+    kind: Kind,
+    v4: bool,
+    on: Option<IpAddr>,
+    port: u16,
+) -> io::Result<Socket> {
     ns.run(move || -> io::Result<Socket> {
         let s = open_here(kind, v4)?;
         if !v4 {
@@ -44,7 +50,7 @@ pub fn bind_in(ns: &Netns, kind: Kind, v4: bool, port: u16) -> io::Result<Socket
         } else {
             Ipv6Addr::UNSPECIFIED.into()
         };
-        s.bind(&SocketAddr::new(any, port).into())?;
+        s.bind(&SocketAddr::new(on.unwrap_or(any), port).into())?;
         if kind == Kind::Tcp {
             s.listen(8)?;
         }

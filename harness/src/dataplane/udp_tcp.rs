@@ -44,13 +44,16 @@ pub struct Exchange<'a, 'n> {
     pub server: &'a Endpoint<'n>,
     pub to: SocketAddr,
     pub listen_port: u16,
+    /// Bind the listener to this address of `server` (its answers then come
+    /// from it, as a translated connection's reply must), else to all.
+    pub listen_on: Option<std::net::IpAddr>,
     pub patience: Patience,
 }
 
 /// One UDP request and answer, resent until answered or the deadline passes.
 pub fn udp(x: &Exchange<'_, '_>) -> io::Result<ProbeReport> {
     let v4 = x.to.is_ipv4();
-    let listener = socket::bind_in(x.server.ns, Kind::Udp, v4, x.listen_port)?;
+    let listener = socket::bind_in(x.server.ns, Kind::Udp, v4, x.listen_on, x.listen_port)?;
     let (client, source) = socket::open_in(x.client.ns, Kind::Udp, x.to.ip())?;
     let n = nonce();
     let deadline = Instant::now() + x.patience.deadline;
@@ -147,7 +150,7 @@ fn serve_udp(
 /// retried (a refusal may be a moment early) until the deadline.
 pub fn tcp(x: &Exchange<'_, '_>) -> io::Result<ProbeReport> {
     let v4 = x.to.is_ipv4();
-    let listener = socket::bind_in(x.server.ns, Kind::Tcp, v4, x.listen_port)?;
+    let listener = socket::bind_in(x.server.ns, Kind::Tcp, v4, x.listen_on, x.listen_port)?;
     let n = nonce();
     let deadline = Instant::now() + x.patience.deadline;
     let done = AtomicBool::new(false);

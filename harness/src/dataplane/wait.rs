@@ -29,8 +29,8 @@ impl Patience {
     /// For what must not answer, once the same path has answered a moment
     /// before (so neighbours are resolved and a reply, if any, is quick).
     pub const SILENCE: Patience = Patience {
-        deadline: Duration::from_millis(250),
-        resend: Duration::from_millis(100),
+        deadline: Duration::from_millis(150),
+        resend: Duration::from_millis(50),
     };
 }
 

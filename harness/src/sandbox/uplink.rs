@@ -152,14 +152,10 @@ impl Uplink {
         out
     }
 
-    /// The ranges the harness uses for the uplink (never a route's target).
+    /// The ranges of the link between node and uplink (never a route's
+    /// target: they are on-link for the node).
     pub fn reserved() -> Vec<Cidr> {
-        vec![
-            cidr(NODE_V4, 24).network(),
-            cidr(NODE_V6, 64).network(),
-            cidr(BEYOND_V4, 24).network(),
-            cidr(BEYOND_V6, 64).network(),
-        ]
+        vec![cidr(NODE_V4, 24).network(), cidr(NODE_V6, 64).network()]
     }
 
     /// Put `target` beyond the node too (for a route to a destination that

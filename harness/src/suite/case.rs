@@ -17,13 +17,16 @@ pub enum Scope {
 
 /// Facts a case's applicability depends on.
 #[derive(Debug, Clone, Copy)]
-pub struct Applicability {
+pub struct Applicability<'p> {
     pub version: SpecVersion,
     pub role: Role,
     /// The profile pins CNI_IFNAME (e.g. loopback's `lo`).
     pub fixed_ifname: bool,
     /// The profile hands out fixed addresses (one container at a time).
     pub fixed_addresses: bool,
+    /// The whole profile, for cases that apply only to some configurations
+    /// (decided before a sandbox is made for them).
+    pub profile: &'p crate::config::Profile,
 }
 
 pub type Run = fn(&mut Ctx) -> CaseVerdict;

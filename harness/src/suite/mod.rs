@@ -83,6 +83,7 @@ pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions) -> CaseR
         role: opts.profile.role,
         fixed_ifname: opts.profile.needs.ifname.is_some(),
         fixed_addresses: opts.profile.needs.fixed_addresses,
+        profile: &opts.profile,
     };
     let (verdict, invocations) = match (case.applies)(&facts) {
         Err(reason) => (CaseVerdict::skip(reason), Vec::new()),

@@ -11,6 +11,7 @@ mod config;
 mod del;
 mod del_residue;
 mod delegation;
+mod dp;
 mod env;
 pub mod errors;
 mod gc;
@@ -34,5 +35,6 @@ pub fn all() -> Vec<Case> {
     cases.extend(delegation::cases());
     cases.extend(lifecycle::cases());
     cases.extend(output::cases());
+    cases.extend(dp::cases());
     cases
 }

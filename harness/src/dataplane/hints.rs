@@ -1,0 +1,85 @@
+//! When a probe fails, what in the kernel likely explains it: links down,
+//! host ends of veths left out of the bridge, ARP switched off, forwarding
+//! off on the node. Read only on failure, so it costs passing cases nothing.
+
+use std::io;
+
+use crate::kernel::model::NsSnapshot;
+use crate::kernel::{snapshot, SnapshotOptions};
+use crate::sandbox::{uplink, Netns};
+
+/// One line per suspicious thing, empty when nothing stands out; `v4` and
+/// `v6` say which families the attachment uses (forwarding matters for those).
+pub fn hints(
+    node: &Netns,
+    container: &Netns,
+    ifname: &str,
+    v4: bool,
+    v6: bool,
+) -> io::Result<Vec<String>> {
+    let opts = SnapshotOptions::cheap();
+    let node = snapshot(node, &opts)?;
+    let container = snapshot(container, &opts)?;
+    Ok(judge(&node, &container, ifname, v4, v6))
+}
+
+/// The pure part of [`hints`].
+pub fn judge(
+    node: &NsSnapshot,
+    container: &NsSnapshot,
+    ifname: &str,
+    v4: bool,
+    v6: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    match container.links.iter().find(|l| l.name == ifname) {
+        None => out.push(format!("the container has no interface {ifname}")),
+        Some(l) => {
+            if !l.is_up() {
+                out.push(format!("the container's {ifname} is down"));
+            }
+            if l.flags.iter().any(|f| f == "noarp") {
+                out.push(format!(
+                    "the container's {ifname} has ARP switched off (NOARP)"
+                ));
+            }
+        }
+    }
+    let bridges: Vec<&str> = node
+        .links
+        .iter()
+        .filter(|l| l.kind == "bridge")
+        .map(|l| l.name.as_str())
+        .collect();
+    for l in &node.links {
+        // A veth whose peer lives in another namespace: a container's host end.
+        let host_end = l.kind == "veth" && l.peer_netnsid.is_some() && l.name != uplink::NODE_LINK;
+        if !host_end {
+            continue;
+        }
+        if !l.is_up() {
+            out.push(format!(
+                "the node's {} (a container's host end) is down",
+                l.name
+            ));
+        }
+        if l.master.is_none() && !bridges.is_empty() {
+            out.push(format!(
+                "the node's {} is attached to no bridge (the node has {})",
+                l.name,
+                bridges.join(", ")
+            ));
+        }
+    }
+    for (key, family, used) in [
+        ("net.ipv4.ip_forward", "IPv4", v4),
+        ("net.ipv6.conf.all.forwarding", "IPv6", v6),
+    ] {
+        if used && node.sysctls.get(key).map(String::as_str) == Some("0") {
+            out.push(format!(
+                "{family} forwarding is off on the node ({key} = 0)"
+            ));
+        }
+    }
+    out
+}
