@@ -1,26 +1,27 @@
 //! When a probe fails, what in the kernel likely explains it: links down,
 //! host ends of veths left out of the bridge, ARP switched off, forwarding
-//! off on the node. Read only on failure, so it costs passing cases nothing.
+//! off on the node, firewall rules dropping the container's address. Read
+//! only on failure, so it costs passing cases nothing.
 
 use std::io;
+use std::net::IpAddr;
 
-use crate::kernel::model::NsSnapshot;
+use crate::kernel::model::{FirewallDump, NsSnapshot};
 use crate::kernel::{snapshot, SnapshotOptions};
 use crate::sandbox::{uplink, Netns};
 
-/// One line per suspicious thing, empty when nothing stands out; `v4` and
-/// `v6` say which families the attachment uses (forwarding matters for those).
+/// One line per suspicious thing, empty when nothing stands out, for the
+/// attachment `ifname` with `addresses` (their families say which
+/// forwarding matters; firewall rules naming them and dropping are shown).
 pub fn hints(
     node: &Netns,
     container: &Netns,
     ifname: &str,
-    v4: bool,
-    v6: bool,
+    addresses: &[IpAddr],
 ) -> io::Result<Vec<String>> {
-    let opts = SnapshotOptions::cheap();
-    let node = snapshot(node, &opts)?;
-    let container = snapshot(container, &opts)?;
-    Ok(judge(&node, &container, ifname, v4, v6))
+    let node = snapshot(node, &SnapshotOptions::default())?;
+    let container = snapshot(container, &SnapshotOptions::cheap())?;
+    Ok(judge(&node, &container, ifname, addresses))
 }
 
 /// The pure part of [`hints`].
@@ -28,9 +29,10 @@ pub fn judge(
     node: &NsSnapshot,
     container: &NsSnapshot,
     ifname: &str,
-    v4: bool,
-    v6: bool,
+    addresses: &[IpAddr],
 ) -> Vec<String> {
+    let v4 = addresses.iter().any(IpAddr::is_ipv4);
+    let v6 = addresses.iter().any(IpAddr::is_ipv6);
     let mut out = Vec::new();
     match container.links.iter().find(|l| l.name == ifname) {
         None => out.push(format!("the container has no interface {ifname}")),
@@ -79,6 +81,27 @@ pub fn judge(
             out.push(format!(
                 "{family} forwarding is off on the node ({key} = 0)"
             ));
+        }
+    }
+    for dump in node.firewall.iter().flat_map(|f| f.values()) {
+        let FirewallDump::Rules(rules) = dump else {
+            continue;
+        };
+        for rule in rules {
+            let words: Vec<&str> = rule
+                .split(|c: char| c.is_whitespace() || c == '/')
+                .collect();
+            let names = addresses
+                .iter()
+                .any(|a| words.contains(&a.to_string().as_str()));
+            let blocks = ["drop", "reject", "DROP", "REJECT"]
+                .iter()
+                .any(|w| words.contains(w));
+            if names && blocks {
+                out.push(format!(
+                    "the node's firewall blocks the container's address: {rule}"
+                ));
+            }
         }
     }
     out

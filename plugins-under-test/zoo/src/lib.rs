@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
+pub mod net;
 pub mod validate;
 
 /// The correct plugin every wrapper delegates to.
@@ -192,4 +193,29 @@ pub fn fail(version: &str, code: u32, msg: &str) -> ! {
 /// Exit 0 with nothing on stdout (DEL/CHECK success).
 pub fn succeed_silently() -> ! {
     std::process::exit(0)
+}
+
+/// Forward the call unchanged; after an ADD the delegate got right, break
+/// the attachment with `defect` (given the call and the delegate's result).
+/// A defect that cannot be applied is this plugin's own error (code 5), so
+/// a zoo plugin never passes for a correct one by accident.
+pub fn break_after_add(defect: impl FnOnce(&Call, &Value) -> Result<(), String>) -> ! {
+    let call = Call::read();
+    let out = call.forward();
+    if call.verb == "ADD" && out.succeeded() {
+        let result = out.json().unwrap_or(Value::Null);
+        if let Err(e) = defect(&call, &result) {
+            fail(
+                &call.version_or_default(),
+                IO_FAILURE,
+                &format!("zoo: could not apply the defect: {e}"),
+            );
+        }
+    }
+    out.finish()
+}
+
+/// A `CNI_*` variable, empty when unset.
+pub fn env(key: &str) -> String {
+    std::env::var(key).unwrap_or_default()
 }

@@ -216,8 +216,13 @@ fn graded(ctx: &Ctx, a: &Attached, j: Judged, expected: &str) -> CaseVerdict {
     if let Some(first) = errors.first() {
         let mut actual: Vec<String> = errors.iter().map(|f| f.message.clone()).collect();
         if let Some(node) = ctx.sandbox.node_netns() {
-            let v4 = a.claims.addresses.iter().any(|c| c.address.is_ipv4());
-            if let Ok(found) = hints::hints(node, &a.ns, &a.att.ifname, v4, a.has_v6()) {
+            let addresses: Vec<IpAddr> = a
+                .claims
+                .addresses
+                .iter()
+                .map(|c| c.address.addr())
+                .collect();
+            if let Ok(found) = hints::hints(node, &a.ns, &a.att.ifname, &addresses) {
                 actual.extend(found.into_iter().map(|h| format!("hint: {h}")));
             }
         }

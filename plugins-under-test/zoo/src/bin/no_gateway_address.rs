@@ -1,0 +1,25 @@
+//! Defect: with `isGateway`, the gateway address never stays on the bridge
+//! (it is removed right after ADD), while the result still names it.
+//! Caught by `dp/gateway`.
+
+use cni_zoo::{break_after_add, net};
+use serde_json::Value;
+
+fn main() {
+    break_after_add(|call, result| {
+        let bridge = call
+            .conf
+            .as_ref()
+            .and_then(|c| c.get("bridge"))
+            .and_then(Value::as_str)
+            .unwrap_or("cni0")
+            .to_string();
+        for a in net::addresses(result) {
+            if let Some(gw) = a.gateway {
+                let cidr = format!("{gw}/{}", a.prefix);
+                net::run("ip", &["addr", "del", &cidr, "dev", &bridge])?;
+            }
+        }
+        Ok(())
+    })
+}
