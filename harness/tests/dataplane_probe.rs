@@ -59,6 +59,7 @@ fn echo_udp_tcp_and_mtu_between_two_namespaces() {
         let e = Echo {
             packet: Some(if fits { 1500 } else { 1501 }),
             dont_fragment: true,
+            from: None,
             patience: Patience::SILENCE,
         };
         let r = dataplane::echo(&ctr, to, &e).expect("probe");
@@ -74,6 +75,7 @@ fn echo_udp_tcp_and_mtu_between_two_namespaces() {
     for tcp in [false, true] {
         let x = Exchange {
             client: &ctr,
+            client_from: None,
             server: &node,
             to: "10.123.0.1:47000".parse().expect("socket address"),
             listen_port: 47000,
@@ -93,5 +95,34 @@ fn echo_udp_tcp_and_mtu_between_two_namespaces() {
             "{r}"
         );
         assert!(r.rtt().is_some_and(|t| t < Duration::from_secs(1)));
+    }
+}
+
+#[test]
+fn tcp_exchanges_to_one_port_in_a_row() {
+    if !is_root() {
+        return;
+    }
+    let p = pair();
+    let node = Endpoint {
+        name: "node",
+        ns: &p.node,
+    };
+    let ctr = Endpoint {
+        name: "container",
+        ns: &p.container,
+    };
+    for i in 0..300 {
+        let x = Exchange {
+            client: &node,
+            client_from: None,
+            server: &ctr,
+            to: "10.123.0.2:80".parse().expect("sa"),
+            listen_port: 80,
+            listen_on: None,
+            patience: Patience::ANSWER,
+        };
+        let r = dataplane::tcp(&x).unwrap_or_else(|e| panic!("round {i}: {e}"));
+        assert!(r.answered(), "{r}");
     }
 }

@@ -22,6 +22,8 @@ pub struct Echo {
     /// The IP packet's length, headers included; `None`: `ping`'s default.
     pub packet: Option<usize>,
     pub dont_fragment: bool,
+    /// Send from this address of the sender (`None`: as routing picks).
+    pub from: Option<IpAddr>,
     pub patience: Patience,
 }
 
@@ -30,6 +32,7 @@ impl Echo {
     pub const ANSWER: Echo = Echo {
         packet: None,
         dont_fragment: false,
+        from: None,
         patience: Patience::ANSWER,
     };
 
@@ -37,8 +40,17 @@ impl Echo {
     pub const SILENCE: Echo = Echo {
         packet: None,
         dont_fragment: false,
+        from: None,
         patience: Patience::SILENCE,
     };
+
+    /// The same probe sent from `addr`.
+    pub fn from(self, addr: IpAddr) -> Echo {
+        Echo {
+            from: Some(addr),
+            ..self
+        }
+    }
 }
 
 /// Identifiers differ per probe, so concurrent probes in one namespace
@@ -68,7 +80,7 @@ pub fn echo(from: &Endpoint<'_>, to: IpAddr, e: &Echo) -> io::Result<ProbeReport
     let packet = e
         .packet
         .unwrap_or(icmp::ip_header(to) + icmp::ECHO_HEADER + DEFAULT_PAYLOAD);
-    let (sock, source) = socket::open_in(from.ns, Kind::Icmp, to)?;
+    let (sock, source) = socket::open_in(from.ns, Kind::Icmp, to, e.from)?;
     if e.dont_fragment {
         socket::dont_fragment(&sock, v4)?;
     }

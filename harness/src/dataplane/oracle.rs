@@ -30,7 +30,7 @@ pub fn gateways(
     let mut findings = Vec::new();
     let mut reports = Vec::new();
     for (address, gw) in gateways {
-        let r = echo(container, gw, &Echo::ANSWER)?;
+        let r = echo(container, gw, &Echo::ANSWER.from(address.addr()))?;
         findings.push(judge::answers(
             REQUIREMENT,
             &r,

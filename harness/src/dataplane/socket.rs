@@ -22,16 +22,32 @@ pub enum Kind {
     Tcp,
 }
 
-/// A socket of `kind` for talking to `to`, opened inside `ns`, plus the
-/// source address the kernel would pick there for `to` (`None`: no route).
-pub fn open_in(ns: &Netns, kind: Kind, to: IpAddr) -> io::Result<(Socket, Option<IpAddr>)> {
+/// A socket of `kind` for talking to `to`, opened inside `ns` and bound to
+/// `from` when given (so policy routing by source applies, as it does to an
+/// application using that address), plus the source address the kernel
+/// picks there for `to` (`None`: no route).
+pub fn open_in(
+    ns: &Netns,
+    kind: Kind,
+    to: IpAddr,
+    from: Option<IpAddr>,
+) -> io::Result<(Socket, Option<IpAddr>)> {
     ns.run(move || -> io::Result<(Socket, Option<IpAddr>)> {
-        Ok((open_here(kind, to.is_ipv4())?, source_for(to)))
+        let s = open_here(kind, to.is_ipv4())?;
+        if let Some(ip) = from {
+            s.bind(&SocketAddr::new(ip, 0).into())?;
+        }
+        Ok((s, source_for(to, from)))
     })?
 }
 
 /// A listening or receiving socket of `kind` bound to `port` on `on` (an
 /// address of `ns`), or on every address of `ns` of `v4`'s family.
+///
+/// A listener on a port the previous exchange used can meet that
+/// exchange's connection still closing and be refused (seen now and then
+/// with portmap's DNAT'd connections): binding is retried for up to a
+/// second before giving up.
 pub fn bind_in(
     ns: &Netns,
     kind: Kind,
@@ -39,23 +55,41 @@ pub fn bind_in(
     on: Option<IpAddr>,
     port: u16,
 ) -> io::Result<Socket> {
-    ns.run(move || -> io::Result<Socket> {
-        let s = open_here(kind, v4)?;
-        if !v4 {
-            s.set_only_v6(true)?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        match ns.run(move || bind_here(kind, v4, on, port))? {
+            Err(e)
+                if e.kind() == io::ErrorKind::AddrInUse && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => {
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!("listening on port {port} in {}: {e}", ns.path().display()),
+                ))
+            }
+            Ok(s) => return Ok(s),
         }
-        s.set_reuse_address(true)?;
-        let any: IpAddr = if v4 {
-            Ipv4Addr::UNSPECIFIED.into()
-        } else {
-            Ipv6Addr::UNSPECIFIED.into()
-        };
-        s.bind(&SocketAddr::new(on.unwrap_or(any), port).into())?;
-        if kind == Kind::Tcp {
-            s.listen(8)?;
-        }
-        Ok(s)
-    })?
+    }
+}
+
+fn bind_here(kind: Kind, v4: bool, on: Option<IpAddr>, port: u16) -> io::Result<Socket> {
+    let s = open_here(kind, v4)?;
+    if !v4 {
+        s.set_only_v6(true)?;
+    }
+    s.set_reuse_address(true)?;
+    let any: IpAddr = if v4 {
+        Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        Ipv6Addr::UNSPECIFIED.into()
+    };
+    s.bind(&SocketAddr::new(on.unwrap_or(any), port).into())?;
+    if kind == Kind::Tcp {
+        s.listen(8)?;
+    }
+    Ok(s)
 }
 
 fn open_here(kind: Kind, v4: bool) -> io::Result<Socket> {
@@ -74,15 +108,19 @@ fn open_here(kind: Kind, v4: bool) -> io::Result<Socket> {
     }
 }
 
-/// The source address this thread's namespace would use towards `to`:
-/// connecting a UDP socket sends nothing but runs the route lookup.
-fn source_for(to: IpAddr) -> Option<IpAddr> {
+/// The source address this thread's namespace would use towards `to`
+/// (from `from`, if bound): connecting a UDP socket sends nothing but runs
+/// the route lookup.
+fn source_for(to: IpAddr, from: Option<IpAddr>) -> Option<IpAddr> {
     let domain = if to.is_ipv4() {
         Domain::IPV4
     } else {
         Domain::IPV6
     };
     let s = Socket::new(domain, Type::DGRAM, None).ok()?;
+    if let Some(ip) = from {
+        s.bind(&SocketAddr::new(ip, 0).into()).ok()?;
+    }
     s.connect(&SocketAddr::new(to, 9).into()).ok()?;
     s.local_addr().ok()?.as_socket().map(|a| a.ip())
 }

@@ -41,6 +41,8 @@ fn nonce() -> u64 {
 /// through address translation) to `listen_port` in `server`.
 pub struct Exchange<'a, 'n> {
     pub client: &'a Endpoint<'n>,
+    /// Send from this address of the client (`None`: as routing picks).
+    pub client_from: Option<std::net::IpAddr>,
     pub server: &'a Endpoint<'n>,
     pub to: SocketAddr,
     pub listen_port: u16,
@@ -54,7 +56,7 @@ pub struct Exchange<'a, 'n> {
 pub fn udp(x: &Exchange<'_, '_>) -> io::Result<ProbeReport> {
     let v4 = x.to.is_ipv4();
     let listener = socket::bind_in(x.server.ns, Kind::Udp, v4, x.listen_on, x.listen_port)?;
-    let (client, source) = socket::open_in(x.client.ns, Kind::Udp, x.to.ip())?;
+    let (client, source) = socket::open_in(x.client.ns, Kind::Udp, x.to.ip(), x.client_from)?;
     let n = nonce();
     let deadline = Instant::now() + x.patience.deadline;
     let done = AtomicBool::new(false);
@@ -182,7 +184,7 @@ fn tcp_client(
     let start = Instant::now();
     let mut last_error = None;
     while Instant::now() < deadline {
-        let (mut sock, source) = socket::open_in(x.client.ns, Kind::Tcp, x.to.ip())?;
+        let (mut sock, source) = socket::open_in(x.client.ns, Kind::Tcp, x.to.ip(), x.client_from)?;
         report.source = source;
         report.attempts += 1;
         let tried = Instant::now();

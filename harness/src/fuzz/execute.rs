@@ -46,6 +46,9 @@ pub struct Target {
     pub prefix: Prefix,
     /// Snapshots include the firewall ruleset (see [`Observer::open`]).
     pub firewall: bool,
+    /// After a successful ADD of the seed configuration, its gateways must
+    /// answer (see [`super::dataplane`]).
+    pub dataplane: bool,
 }
 
 /// Everything one input did.
@@ -267,6 +270,14 @@ impl Executor {
                 ex.coverage
                     .push(oracles::coverage_key(&step, verdict.as_ref()));
                 ex.verdicts.extend(verdict);
+                if self.target.dataplane
+                    && super::dataplane::applies(input, &self.target.seed_config, &step)
+                {
+                    if let Some(result) = step.reply.result() {
+                        ex.verdicts
+                            .extend(super::dataplane::judge_add(rt.sandbox, result)?);
+                    }
+                }
             }
             match verb {
                 Verb::Add => {
@@ -316,7 +327,12 @@ impl Executor {
     }
 
     fn fresh(&mut self) -> anyhow::Result<Live> {
-        let sandbox = setup::sandbox_for(&self.target.profile)?;
+        let mut sandbox = setup::sandbox_for(&self.target.profile)?;
+        let needs = &self.target.profile.needs;
+        if self.target.dataplane && needs.surroundings != crate::config::Surroundings::BehindNode {
+            // The gateway lives on the parent link's far end.
+            sandbox.open_uplink(&needs.surroundings, needs.parent_link.as_deref())?;
+        }
         let mut observer = Observer::open(&sandbox, self.target.consistency, self.target.firewall)?;
         let baseline = observer.snapshot()?;
         self.sandboxes_created += 1;

@@ -9,6 +9,7 @@
 pub mod args;
 pub mod chain;
 pub mod corpus;
+pub mod dataplane;
 pub mod execute;
 pub mod finding;
 pub mod input;

@@ -28,6 +28,8 @@ pub enum Oracle {
     Leak,
     /// The seed configuration, accepted before, fails after this input.
     Recheck,
+    /// A successful ADD whose result's gateway does not answer (DP-GATEWAY).
+    Dataplane,
 }
 
 impl Oracle {
@@ -40,6 +42,7 @@ impl Oracle {
             Oracle::BadResult => "bad-result",
             Oracle::Leak => "leak",
             Oracle::Recheck => "recheck",
+            Oracle::Dataplane => "dataplane",
         }
     }
 
@@ -52,6 +55,7 @@ impl Oracle {
             Oracle::BadResult,
             Oracle::Leak,
             Oracle::Recheck,
+            Oracle::Dataplane,
         ]
         .into_iter()
         .find(|o| o.as_str() == s)

@@ -82,6 +82,7 @@ pub fn build(config: &Path, cni_path: &[PathBuf], timeout: Duration) -> anyhow::
         consistency,
         prefix,
         firewall: false,
+        dataplane: true,
         config: config.to_path_buf(),
     })
 }

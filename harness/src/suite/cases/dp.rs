@@ -304,8 +304,9 @@ fn attachments(ctx: &mut Ctx) -> CaseVerdict {
             let (Some(x), Some(y)) = (a.claims.address(v4), b.claims.address(v4)) else {
                 continue;
             };
-            for (from, to) in [(&a, y), (&b, x)] {
-                let r = dp::echo(&from.endpoint(), to.addr(), &Echo::ANSWER).map_err(harness)?;
+            for (from, own, to) in [(&a, x, y), (&b, y, x)] {
+                let r = dp::echo(&from.endpoint(), to.addr(), &Echo::ANSWER.from(own.addr()))
+                    .map_err(harness)?;
                 let why = format!(
                     "two attachments on one network do not reach each other ({} to {to})",
                     from.name
@@ -395,7 +396,15 @@ fn routes(ctx: &mut Ctx) -> CaseVerdict {
                 if target != beyond {
                     uplink.add_target(world.node, target).map_err(harness)?;
                 }
-                let r = dp::echo(&a.endpoint(), target, &Echo::ANSWER).map_err(harness)?;
+                let Some(own) = a.claims.address(target.is_ipv4()) else {
+                    j.notes.push(format!(
+                        "the container has no address to send to {} from",
+                        route.dst
+                    ));
+                    continue;
+                };
+                let r = dp::echo(&a.endpoint(), target, &Echo::ANSWER.from(own.addr()))
+                    .map_err(harness)?;
                 let why = format!(
                     "the result's route to {} via {via} does not lead beyond the node",
                     route.dst
@@ -469,6 +478,7 @@ fn masquerade(ctx: &Ctx, a: &Attached, masq: bool) -> Outcome<Judged> {
         }
         let x = Exchange {
             client: &a.endpoint(),
+            client_from: Some(own.addr()),
             server: &server,
             to: SocketAddr::new(beyond, dp::PROBE_PORT),
             listen_port: dp::PROBE_PORT,
@@ -504,7 +514,7 @@ fn mtu(ctx: &mut Ctx) -> CaseVerdict {
             settle(&world, &[a])?;
             let mut j = Judged::default();
             let mut seen_family = Vec::new();
-            for (_, gw) in a.claims.gateways() {
+            for (own, gw) in a.claims.gateways() {
                 if seen_family.contains(&gw.is_ipv4()) {
                     continue;
                 }
@@ -516,7 +526,7 @@ fn mtu(ctx: &mut Ctx) -> CaseVerdict {
                     continue;
                 }
                 let from = a.endpoint();
-                let plain = dp::echo(&from, gw, &Echo::ANSWER).map_err(harness)?;
+                let plain = dp::echo(&from, gw, &Echo::ANSWER.from(own.addr())).map_err(harness)?;
                 if !plain.answered() {
                     j.notes.push(format!(
                         "the gateway {gw} does not answer at all (see dp/gateway)"
@@ -526,6 +536,7 @@ fn mtu(ctx: &mut Ctx) -> CaseVerdict {
                 let sized = |packet: u32, patience| Echo {
                     packet: Some(packet as usize),
                     dont_fragment: true,
+                    from: Some(own.addr()),
                     patience,
                 };
                 let at = dp::echo(&from, gw, &sized(mtu, Patience::ANSWER)).map_err(harness)?;
@@ -607,6 +618,7 @@ fn portmap(ctx: &mut Ctx) -> CaseVerdict {
                     for client in [outside, world.node()] {
                         let x = Exchange {
                             client: &client,
+                            client_from: None,
                             server: &a.endpoint(),
                             to: SocketAddr::new(host, m.host_port),
                             listen_port: m.container_port,
