@@ -112,7 +112,7 @@ fn tcp_exchanges_to_one_port_in_a_row() {
         name: "container",
         ns: &p.container,
     };
-    for i in 0..300 {
+    for i in 0..100 {
         let x = Exchange {
             client: &node,
             client_from: None,

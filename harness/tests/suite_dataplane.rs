@@ -113,8 +113,11 @@ fn each_data_plane_defect_fails_its_case_at_every_version() {
         "drops-traffic",
     ] {
         let results = dp_cases(&profiles().join(format!("zoo/{defect}.json")), None);
-        let meant: Vec<&CaseResult> = results.iter().filter(|r| r.case == "dp/gateway").collect();
-        assert!(!meant.is_empty(), "{defect}: dp/gateway did not run");
+        let meant: Vec<&CaseResult> = results
+            .iter()
+            .filter(|r| r.case == "dp/connectivity")
+            .collect();
+        assert!(!meant.is_empty(), "{defect}: dp/connectivity did not run");
         for r in meant {
             assert_eq!(
                 r.verdict,

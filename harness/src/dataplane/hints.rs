@@ -106,3 +106,72 @@ pub fn judge(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::model::Link;
+    use std::collections::BTreeMap;
+
+    fn link(name: &str, kind: &str, flags: &[&str], master: Option<&str>, away: bool) -> Link {
+        Link {
+            name: name.into(),
+            kind: kind.into(),
+            ifindex: 2,
+            mac: None,
+            mtu: 1500,
+            flags: flags.iter().map(|f| f.to_string()).collect(),
+            oper_state: "up".into(),
+            master: master.map(String::from),
+            peer: None,
+            peer_netnsid: away.then_some(0),
+            attrs: BTreeMap::new(),
+            sysctls: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn the_usual_suspects_are_named() {
+        let mut node = NsSnapshot::default();
+        node.links = vec![
+            link("cni0", "bridge", &["up"], None, false),
+            link("veth1", "veth", &[], None, true),
+            link(uplink::NODE_LINK, "veth", &["up"], None, true),
+        ];
+        node.sysctls
+            .insert("net.ipv4.ip_forward".into(), "0".into());
+        node.sysctls
+            .insert("net.ipv6.conf.all.forwarding".into(), "0".into());
+        node.firewall = Some(BTreeMap::from([(
+            "nft".to_string(),
+            FirewallDump::Rules(vec![
+                "table inet t / chain input: ip saddr 10.88.0.2 drop".into(),
+                "table inet t / chain input: ip saddr 10.88.0.20 drop".into(),
+            ]),
+        )]));
+        let mut container = NsSnapshot::default();
+        container.links = vec![link("eth0", "veth", &["up", "noarp"], None, true)];
+        let ip: IpAddr = "10.88.0.2".parse().expect("ip");
+        let found = judge(&node, &container, "eth0", &[ip]);
+        let has = |s: &str| found.iter().filter(|h| h.contains(s)).count();
+        assert_eq!(has("NOARP"), 1, "{found:?}");
+        assert_eq!(
+            has("veth1 (a container's host end) is down"),
+            1,
+            "{found:?}"
+        );
+        assert_eq!(has("veth1 is attached to no bridge"), 1, "{found:?}");
+        assert_eq!(
+            has(uplink::NODE_LINK),
+            0,
+            "the harness's own link: {found:?}"
+        );
+        assert_eq!(has("IPv4 forwarding is off"), 1, "{found:?}");
+        assert_eq!(has("IPv6"), 0, "no IPv6 address: {found:?}");
+        assert_eq!(
+            has("firewall"),
+            1,
+            "10.88.0.20 is another address: {found:?}"
+        );
+    }
+}

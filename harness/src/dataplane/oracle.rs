@@ -1,4 +1,4 @@
-//! The gateway check shared by the suite's `dp/gateway` case and the
+//! The gateway check shared by the suite's `dp/connectivity` case and the
 //! fuzzer's data-plane oracle: every gateway a success result names must
 //! answer an echo from the container.
 

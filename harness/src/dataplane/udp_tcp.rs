@@ -70,7 +70,7 @@ pub fn udp(x: &Exchange<'_, '_>) -> io::Result<ProbeReport> {
     std::thread::scope(|s| -> io::Result<()> {
         let server = s.spawn(|| serve_udp(&listener, n, deadline, &done));
         let outcome = udp_client(&client, x, n, deadline, &mut report);
-        done.store(true, Ordering::Relaxed);
+        stop(&listener, &done);
         report.seen_as = server
             .join()
             .map_err(|_| io::Error::other("UDP listener thread panicked"))??;
@@ -127,6 +127,13 @@ fn udp_client(
     }
 }
 
+/// Tell the listener the client is done, and wake it: shutting a socket
+/// down ends a blocked receive or accept at once.
+fn stop(listener: &Socket, done: &AtomicBool) {
+    done.store(true, Ordering::Relaxed);
+    let _ = listener.shutdown(std::net::Shutdown::Both);
+}
+
 /// Answer every request carrying `n` until `done` or the deadline; the
 /// address the first one came from.
 fn serve_udp(
@@ -138,7 +145,12 @@ fn serve_udp(
     let mut seen = None;
     let mut buf = [0u8; 128];
     while !done.load(Ordering::Relaxed) && Instant::now() < deadline {
-        if let Some((len, from)) = socket::recv_from(listener, &mut buf, SLICE)? {
+        let got = match socket::recv_from(listener, &mut buf, SLICE) {
+            Ok(got) => got,
+            Err(_) if done.load(Ordering::Relaxed) => break,
+            Err(e) => return Err(e),
+        };
+        if let Some((len, from)) = got {
             if buf[..len] == request(n)[..] {
                 let _ = listener.send_to(&answer(n), &from);
                 seen = seen.or(from.as_socket());
@@ -166,7 +178,7 @@ pub fn tcp(x: &Exchange<'_, '_>) -> io::Result<ProbeReport> {
     std::thread::scope(|s| -> io::Result<()> {
         let server = s.spawn(|| serve_tcp(&listener, n, deadline, &done));
         let outcome = tcp_client(x, n, deadline, &mut report);
-        done.store(true, Ordering::Relaxed);
+        stop(&listener, &done);
         report.seen_as = server
             .join()
             .map_err(|_| io::Error::other("TCP listener thread panicked"))??;
@@ -243,6 +255,7 @@ fn serve_tcp(
             {
                 continue
             }
+            Err(_) if done.load(Ordering::Relaxed) => break,
             Err(e) => return Err(e),
         };
         conn.set_read_timeout(Some(

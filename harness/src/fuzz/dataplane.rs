@@ -1,6 +1,6 @@
 //! The fuzzer's data-plane oracle: after a successful ADD, the gateways the
 //! result names must answer an echo from the container (the check of the
-//! suite's `dp/gateway`, DP-GATEWAY). A success result whose network carries
+//! suite's `dp/connectivity`, DP-GATEWAY). A success result whose network carries
 //! nothing is a finding.
 //!
 //! Judged only for inputs whose configuration is the seed's byte for byte

@@ -1,6 +1,6 @@
 //! Defect: ARP is switched off on the container's interface after ADD, so
 //! it neither resolves its gateway nor answers for its own address.
-//! Caught by `dp/gateway`.
+//! Caught by `dp/connectivity` (DP-GATEWAY).
 
 use cni_zoo::{break_after_add, env, net};
 

@@ -1,6 +1,6 @@
 //! Defect: ADD adds a firewall table of its own, per attachment, that drops
 //! the container's traffic on the node; DEL removes it, so nothing leaks.
-//! Caught by `dp/gateway`.
+//! Caught by `dp/connectivity` (DP-GATEWAY).
 
 use cni_zoo::{break_after_add, env, net, Call};
 

@@ -1,6 +1,6 @@
 //! Defect: with `isGateway`, the gateway address never stays on the bridge
 //! (it is removed right after ADD), while the result still names it.
-//! Caught by `dp/gateway`.
+//! Caught by `dp/connectivity` (DP-GATEWAY).
 
 use cni_zoo::{break_after_add, net};
 use serde_json::Value;

@@ -1,5 +1,5 @@
 //! Defect: the host end of the container's veth is left down after ADD.
-//! Caught by `dp/gateway`.
+//! Caught by `dp/connectivity` (DP-GATEWAY).
 
 use cni_zoo::{break_after_add, env, net};
 

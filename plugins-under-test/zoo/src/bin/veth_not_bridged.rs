@@ -1,6 +1,6 @@
 //! Defect: the host end of the container's veth is taken out of the bridge
 //! after ADD (the result still describes a bridged attachment). Caught by
-//! `dp/gateway`.
+//! `dp/connectivity` (DP-GATEWAY).
 
 use cni_zoo::{break_after_add, env, net};
 
