@@ -135,10 +135,13 @@ pub fn route_target(dst: Cidr, prefer: &[IpAddr], avoid: &[Cidr]) -> Option<IpAd
     } else {
         (1u128 << host_bits) - 1
     };
-    let mut offsets = vec![1, span / 2 + 1, span.saturating_sub(1)];
-    if host_bits == 0 {
-        offsets = vec![0];
-    }
+    // The first host, one in the middle, the last host; a /32 (/128) is
+    // its own only address, a /31 has no network or broadcast address.
+    let offsets = match host_bits {
+        0 => vec![0],
+        1 => vec![0, 1],
+        _ => vec![1, span / 2 + 2, span - 1],
+    };
     offsets
         .into_iter()
         .filter(|o| *o <= span)

@@ -132,12 +132,14 @@ mod tests {
 
     #[test]
     fn the_usual_suspects_are_named() {
-        let mut node = NsSnapshot::default();
-        node.links = vec![
-            link("cni0", "bridge", &["up"], None, false),
-            link("veth1", "veth", &[], None, true),
-            link(uplink::NODE_LINK, "veth", &["up"], None, true),
-        ];
+        let mut node = NsSnapshot {
+            links: vec![
+                link("cni0", "bridge", &["up"], None, false),
+                link("veth1", "veth", &[], None, true),
+                link(uplink::NODE_LINK, "veth", &["up"], None, true),
+            ],
+            ..NsSnapshot::default()
+        };
         node.sysctls
             .insert("net.ipv4.ip_forward".into(), "0".into());
         node.sysctls
@@ -149,8 +151,10 @@ mod tests {
                 "table inet t / chain input: ip saddr 10.88.0.20 drop".into(),
             ]),
         )]));
-        let mut container = NsSnapshot::default();
-        container.links = vec![link("eth0", "veth", &["up", "noarp"], None, true)];
+        let container = NsSnapshot {
+            links: vec![link("eth0", "veth", &["up", "noarp"], None, true)],
+            ..NsSnapshot::default()
+        };
         let ip: IpAddr = "10.88.0.2".parse().expect("ip");
         let found = judge(&node, &container, "eth0", &[ip]);
         let has = |s: &str| found.iter().filter(|h| h.contains(s)).count();
