@@ -28,6 +28,13 @@ fn dp_cases(profile: &Path, versions: Option<Vec<SpecVersion>>) -> Vec<CaseResul
     suite::run_selected(&opts, &plan, |c| c.id.starts_with("dp/"), 4)
 }
 
+/// The tests share this process's sandbox prefix: one at a time, so each
+/// can check that nothing of its own is left.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn profiles() -> std::path::PathBuf {
     common::repo_root().join("plugins-under-test/profiles")
 }
@@ -65,6 +72,7 @@ fn assert_host_clean() {
 #[test]
 fn correct_plugins_pass_every_data_plane_case_that_applies() {
     require_root!();
+    let _one_at_a_time = serial();
     let dual = [SpecVersion::V0_2_0, SpecVersion::V1_1_0];
     let runs: [(&str, Option<Vec<SpecVersion>>); 8] = [
         ("reference/bridge", None),
@@ -105,6 +113,7 @@ fn correct_plugins_pass_every_data_plane_case_that_applies() {
 #[test]
 fn each_data_plane_defect_fails_its_case_at_every_version() {
     require_root!();
+    let _one_at_a_time = serial();
     for defect in [
         "veth-not-bridged",
         "veth-down",

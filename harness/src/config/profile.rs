@@ -9,6 +9,9 @@
 //!            "capabilityArgs": {}},
 //!  "config": { ...a configuration list... }}
 //! ```
+//! `needs.surroundings` says where the network beyond the node is, for the
+//! data-plane cases (see [`super::Surroundings`]).
+//!
 //! A bare `.conf`/`.conflist` is a profile whose plugin under test is the
 //! last one of the list.
 

@@ -60,4 +60,18 @@ mod tests {
         assert!(peer.problem(None).is_some_and(|p| p.contains("parentLink")));
         assert!(serde_json::from_str::<Surroundings>(r#"{"parentLinkPeer":{"addr":[]}}"#).is_err());
     }
+
+    #[test]
+    fn a_profile_putting_the_uplink_on_the_parent_link_needs_one() {
+        let doc = br#"{"profile":"p","plugin":"macvlan",
+            "needs":{"surroundings":{"parentLinkPeer":{"addresses":["10.0.0.1/24"]}}},
+            "config":{"cniVersion":"1.0.0","name":"n","plugins":[{"type":"macvlan"}]}}"#;
+        let e = crate::config::Profile::parse(doc, "t").expect_err("refused");
+        assert!(e.to_string().contains("needs.parentLink"), "{e}");
+        let bad_cidr = br#"{"profile":"p","plugin":"macvlan",
+            "needs":{"parentLink":"eth0","surroundings":{"parentLinkPeer":{"addresses":["10.0.0.1"]}}},
+            "config":{"cniVersion":"1.0.0","name":"n","plugins":[{"type":"macvlan"}]}}"#;
+        let e = crate::config::Profile::parse(bad_cidr, "t").expect_err("refused");
+        assert!(e.to_string().contains("prefix"), "{e}");
+    }
 }
