@@ -17,7 +17,14 @@ fn main() {
         for a in net::addresses(result) {
             if let Some(gw) = a.gateway {
                 let cidr = format!("{gw}/{}", a.prefix);
-                net::run("ip", &["addr", "del", &cidr, "dev", &bridge])?;
+                if let Err(e) = net::run("ip", &["addr", "del", &cidr, "dev", &bridge]) {
+                    // A concurrent ADD's wrapper may have removed it first:
+                    // gone is what this defect wants.
+                    let left = net::run("ip", &["-o", "addr", "show", "dev", &bridge])?;
+                    if left.contains(&format!(" {cidr} ")) {
+                        return Err(e);
+                    }
+                }
             }
         }
         Ok(())
