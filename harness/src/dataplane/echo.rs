@@ -80,22 +80,33 @@ pub fn echo(from: &Endpoint<'_>, to: IpAddr, e: &Echo) -> io::Result<ProbeReport
     let packet = e
         .packet
         .unwrap_or(icmp::ip_header(to) + icmp::ECHO_HEADER + DEFAULT_PAYLOAD);
-    let (sock, source) = socket::open_in(from.ns, Kind::Icmp, to, e.from)?;
-    if e.dont_fragment {
-        socket::dont_fragment(&sock, v4)?;
-    }
     let mut report = ProbeReport {
         sent: Sent::Echo {
             packet,
             dont_fragment: e.dont_fragment,
         },
         from: from.name.to_string(),
-        source,
+        source: e.from,
         to,
         attempts: 0,
         answer: Answer::Silence(Duration::ZERO),
         seen_as: None,
     };
+    let sock = match socket::open_in(from.ns, Kind::Icmp, to, e.from) {
+        Ok((sock, source)) => {
+            report.source = source;
+            sock
+        }
+        Err(err) => {
+            // Sending from an address the sender lacks is the network's
+            // answer, not the harness's failure.
+            report.answer = Answer::Error(socket::unsendable(err, e.from)?);
+            return Ok(report);
+        }
+    };
+    if e.dont_fragment {
+        socket::dont_fragment(&sock, v4)?;
+    }
     let mut tag = tag();
     let dest = SocketAddr::new(to, 0).into();
     let start = Instant::now();

@@ -162,6 +162,18 @@ pub fn dont_fragment(s: &Socket, v4: bool) -> io::Result<()> {
     }
 }
 
+/// When opening a client socket bound to `from` failed because the sender
+/// has no such address, the words for that outcome; any other error stays
+/// the harness's.
+pub fn unsendable(err: io::Error, from: Option<IpAddr>) -> io::Result<String> {
+    match from {
+        Some(ip) if err.kind() == io::ErrorKind::AddrNotAvailable => Ok(format!(
+            "cannot be sent from {ip}: the sender has no such address"
+        )),
+        _ => Err(err),
+    }
+}
+
 /// The IP address of a socket address, if it is an internet one.
 pub fn ip_of(addr: &SockAddr) -> Option<IpAddr> {
     addr.as_socket().map(|a| a.ip())

@@ -56,17 +56,26 @@ pub struct Exchange<'a, 'n> {
 pub fn udp(x: &Exchange<'_, '_>) -> io::Result<ProbeReport> {
     let v4 = x.to.is_ipv4();
     let listener = socket::bind_in(x.server.ns, Kind::Udp, v4, x.listen_on, x.listen_port)?;
-    let (client, source) = socket::open_in(x.client.ns, Kind::Udp, x.to.ip(), x.client_from)?;
-    let n = nonce();
-    let deadline = Instant::now() + x.patience.deadline;
-    let done = AtomicBool::new(false);
     let mut report = base(
         x,
         Sent::Udp {
             to_port: x.to.port(),
         },
-        source,
+        x.client_from,
     );
+    let client = match socket::open_in(x.client.ns, Kind::Udp, x.to.ip(), x.client_from) {
+        Ok((client, source)) => {
+            report.source = source;
+            client
+        }
+        Err(err) => {
+            report.answer = Answer::Error(socket::unsendable(err, x.client_from)?);
+            return Ok(report);
+        }
+    };
+    let n = nonce();
+    let deadline = Instant::now() + x.patience.deadline;
+    let done = AtomicBool::new(false);
     std::thread::scope(|s| -> io::Result<()> {
         let server = s.spawn(|| serve_udp(&listener, n, deadline, &done));
         let outcome = udp_client(&client, x, n, deadline, &mut report);
@@ -196,7 +205,14 @@ fn tcp_client(
     let start = Instant::now();
     let mut last_error = None;
     while Instant::now() < deadline {
-        let (mut sock, source) = socket::open_in(x.client.ns, Kind::Tcp, x.to.ip(), x.client_from)?;
+        let (mut sock, source) =
+            match socket::open_in(x.client.ns, Kind::Tcp, x.to.ip(), x.client_from) {
+                Ok(opened) => opened,
+                Err(err) => {
+                    report.answer = Answer::Error(socket::unsendable(err, x.client_from)?);
+                    return Ok(());
+                }
+            };
         report.source = source;
         report.attempts += 1;
         let tried = Instant::now();
