@@ -149,6 +149,61 @@ pub fn route_target(dst: Cidr, prefer: &[IpAddr], avoid: &[Cidr]) -> Option<IpAd
         .find(usable)
 }
 
+/// Destinations never used as a route's target: this-network, loopback,
+/// link-local and multicast ranges.
+pub fn special_ranges() -> Vec<Cidr> {
+    [
+        "0.0.0.0/8",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "224.0.0.0/3",
+        "::/127",
+        "fe80::/10",
+        "ff00::/8",
+    ]
+    .iter()
+    .filter_map(|c| c.parse().ok())
+    .collect()
+}
+
+/// One `portMappings` entry as the capability carries it (CONVENTIONS.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortMapping {
+    pub host_port: u16,
+    pub container_port: u16,
+    pub udp: bool,
+    pub host_ip: Option<IpAddr>,
+}
+
+/// The well-formed entries of the runtime's `portMappings` capability
+/// argument (others are the plugin's to refuse, not the prober's to use).
+pub fn port_mappings(capability_args: &Map<String, Value>) -> Vec<PortMapping> {
+    let port = |m: &Value, k: &str| {
+        m.get(k)
+            .and_then(Value::as_u64)
+            .and_then(|p| u16::try_from(p).ok())
+    };
+    capability_args
+        .get("portMappings")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|m| {
+                    Some(PortMapping {
+                        host_port: port(m, "hostPort")?,
+                        container_port: port(m, "containerPort")?,
+                        udp: m.get("protocol").and_then(Value::as_str) == Some("udp"),
+                        host_ip: m
+                            .get("hostIP")
+                            .and_then(Value::as_str)
+                            .and_then(|s| s.parse().ok()),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn to_u128(ip: IpAddr) -> u128 {
     match ip {
         IpAddr::V4(v4) => u128::from(u32::from(v4)),
@@ -203,5 +258,19 @@ mod tests {
             Some((1400, "tuning's `mtu`".to_string()))
         );
         assert_eq!(configured_mtu(&plugins[2..]), None);
+    }
+
+    #[test]
+    fn port_mappings_keep_the_well_formed_entries() {
+        let args: Map<String, Value> = serde_json::from_str(
+            r#"{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"},
+                {"hostPort":53,"containerPort":5353,"protocol":"udp","hostIP":"198.51.100.1"},
+                {"hostPort":70000,"containerPort":1},{"containerPort":1}]}"#,
+        )
+        .expect("json");
+        let m = port_mappings(&args);
+        assert_eq!(m.len(), 2);
+        assert!(!m[0].udp && m[1].udp);
+        assert_eq!(m[1].host_ip, Some("198.51.100.1".parse().expect("ip")));
     }
 }

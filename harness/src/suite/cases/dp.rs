@@ -356,23 +356,6 @@ fn attachments(ctx: &mut Ctx) -> CaseVerdict {
     verdict
 }
 
-/// Destinations never used as a route's target: this-network, loopback,
-/// link-local and multicast ranges.
-fn special_ranges() -> Vec<Cidr> {
-    [
-        "0.0.0.0/8",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "224.0.0.0/3",
-        "::/127",
-        "fe80::/10",
-        "ff00::/8",
-    ]
-    .iter()
-    .filter_map(|c| c.parse().ok())
-    .collect()
-}
-
 fn routes(ctx: &mut Ctx) -> CaseVerdict {
     on_one(
         ctx,
@@ -387,7 +370,7 @@ fn routes(ctx: &mut Ctx) -> CaseVerdict {
             let subnets = a.claims.subnets();
             let mut avoid = subnets.clone();
             avoid.extend(Uplink::reserved());
-            avoid.extend(special_ranges());
+            avoid.extend(claims::special_ranges());
             let mut placed: Vec<IpAddr> = Vec::new();
             let mut j = Judged::default();
             for route in &a.claims.routes {
@@ -581,41 +564,6 @@ fn mtu(ctx: &mut Ctx) -> CaseVerdict {
     )
 }
 
-/// One `portMappings` entry as the capability carries it.
-struct Mapping {
-    host_port: u16,
-    container_port: u16,
-    udp: bool,
-    host_ip: Option<IpAddr>,
-}
-
-fn mappings(ctx: &Ctx) -> Vec<Mapping> {
-    let port = |m: &Value, k: &str| {
-        m.get(k)
-            .and_then(Value::as_u64)
-            .and_then(|p| u16::try_from(p).ok())
-    };
-    ctx.capability_args
-        .get("portMappings")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(|m| {
-                    Some(Mapping {
-                        host_port: port(m, "hostPort")?,
-                        container_port: port(m, "containerPort")?,
-                        udp: m.get("protocol").and_then(Value::as_str) == Some("udp"),
-                        host_ip: m
-                            .get("hostIP")
-                            .and_then(Value::as_str)
-                            .and_then(|s| s.parse().ok()),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn portmap(ctx: &mut Ctx) -> CaseVerdict {
     on_one(
         ctx,
@@ -628,7 +576,7 @@ fn portmap(ctx: &mut Ctx) -> CaseVerdict {
             };
             settle(&world, &[a])?;
             let mut j = Judged::default();
-            for m in mappings(ctx) {
+            for m in claims::port_mappings(&ctx.capability_args) {
                 for v4 in [true, false] {
                     if a.claims.address(v4).is_none() {
                         continue;
