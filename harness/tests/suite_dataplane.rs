@@ -110,23 +110,27 @@ fn correct_plugins_pass_every_data_plane_case_that_applies() {
     assert_host_clean();
 }
 
+/// (zoo plugin, the case meant to catch it, the requirement it breaks): the
+/// issue's five defects, then three more that prove the other cases can fail.
+const DEFECTS: [(&str, &str, &str); 8] = [
+    ("veth-not-bridged", "dp/connectivity", "DP-GATEWAY"),
+    ("veth-down", "dp/connectivity", "DP-GATEWAY"),
+    ("no-gateway-address", "dp/connectivity", "DP-GATEWAY"),
+    ("arp-off", "dp/connectivity", "DP-GATEWAY"),
+    ("drops-traffic", "dp/connectivity", "DP-GATEWAY"),
+    ("del-ignores-netns", "dp/connectivity", "DP-DEL"),
+    ("ignores-mtu", "dp/mtu", "DP-MTU"),
+    ("ignores-ipmasq", "dp/ipmasq", "DP-MASQ"),
+];
+
 #[test]
 fn each_data_plane_defect_fails_its_case_at_every_version() {
     require_root!();
     let _one_at_a_time = serial();
-    for defect in [
-        "veth-not-bridged",
-        "veth-down",
-        "no-gateway-address",
-        "arp-off",
-        "drops-traffic",
-    ] {
+    for (defect, case, requirement) in DEFECTS {
         let results = dp_cases(&profiles().join(format!("zoo/{defect}.json")), None);
-        let meant: Vec<&CaseResult> = results
-            .iter()
-            .filter(|r| r.case == "dp/connectivity")
-            .collect();
-        assert!(!meant.is_empty(), "{defect}: dp/connectivity did not run");
+        let meant: Vec<&CaseResult> = results.iter().filter(|r| r.case == case).collect();
+        assert!(!meant.is_empty(), "{defect}: {case} did not run");
         for r in meant {
             assert_eq!(
                 r.verdict,
@@ -134,9 +138,12 @@ fn each_data_plane_defect_fails_its_case_at_every_version() {
                 "{defect}: {}",
                 suite::failure_text(r)
             );
-            // The failure says what went where and what came back.
+            // The failure names the requirement and says what went where
+            // and what came back.
             assert!(
-                r.reason.contains("ICMP echo") && r.reason.contains("no answer within"),
+                r.reason.starts_with(&format!("[{requirement}]"))
+                    && r.reason.contains(" from ")
+                    && r.reason.contains(" to "),
                 "{defect}: {}",
                 r.reason
             );

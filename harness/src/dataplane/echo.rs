@@ -116,11 +116,10 @@ pub fn echo(from: &Endpoint<'_>, to: IpAddr, e: &Echo) -> io::Result<ProbeReport
     let mut buf = vec![0u8; 65_536];
     loop {
         let now = Instant::now();
-        if now >= deadline {
-            report.answer = Answer::Silence(now - start);
-            return Ok(report);
-        }
-        if now >= next_send {
+        // Past the deadline the socket is still read until empty: a reply
+        // that arrived while this thread was not running still counts.
+        let late = now >= deadline;
+        if !late && now >= next_send {
             tag.seq = sent_at.len() as u16;
             let Some(msg) = icmp::request(v4, tag, packet) else {
                 return Err(io::Error::new(
@@ -145,6 +144,10 @@ pub fn echo(from: &Endpoint<'_>, to: IpAddr, e: &Echo) -> io::Result<ProbeReport
             .min(deadline)
             .saturating_duration_since(Instant::now());
         let Some((n, from_addr)) = socket::recv_from(&sock, &mut buf, wait)? else {
+            if late {
+                report.answer = Answer::Silence(now - start);
+                return Ok(report);
+            }
             continue;
         };
         let bytes = &buf[..n];

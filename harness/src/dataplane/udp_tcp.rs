@@ -101,11 +101,9 @@ fn udp_client(
     let mut last_sent = start;
     loop {
         let now = Instant::now();
-        if now >= deadline {
-            report.answer = Answer::Silence(now - start);
-            return Ok(());
-        }
-        if now >= next_send {
+        // Read until empty even past the deadline (see `echo`).
+        let late = now >= deadline;
+        if !late && now >= next_send {
             if let Err(e) = client.send_to(&request(n), &x.to.into()) {
                 report.attempts += 1;
                 report.answer = Answer::Error(format!("the sender's kernel refused it: {e}"));
@@ -124,6 +122,10 @@ fn udp_client(
                     from: socket::ip_of(&from).unwrap_or(x.to.ip()),
                     rtt: last_sent.elapsed(),
                 };
+                return Ok(());
+            }
+            Ok(None) if late => {
+                report.answer = Answer::Silence(now - start);
                 return Ok(());
             }
             Ok(_) => {}
