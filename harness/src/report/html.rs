@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::escape::html as esc;
 use super::html_case;
 use super::matrix::{self, column_label, RunView};
-use crate::results::{RunResults, Verdict};
+use crate::record::{RunResults, Verdict};
 
 const STYLE: &str = include_str!("style.css");
 
@@ -162,8 +162,8 @@ pub(super) fn matrix_table(out: &mut String, id: &str, views: &[&RunView<'_>]) {
             esc(&req.id),
             esc(&req.section),
             esc(&req.text),
-            esc(&req.level),
-            esc(&req.level)
+            esc(req.level_text()),
+            esc(req.level_text())
         );
         let mut position = 0;
         for view in views {
@@ -192,7 +192,7 @@ pub(super) fn matrix_table(out: &mut String, id: &str, views: &[&RunView<'_>]) {
 fn cell(
     out: &mut String,
     view: &RunView<'_>,
-    cases: &[(usize, &crate::results::CaseResult)],
+    cases: &[(usize, &crate::record::CaseResult)],
     extra: &str,
 ) {
     let Some(worst) = matrix::worst(cases.iter().map(|(_, c)| *c)) else {
