@@ -5,6 +5,7 @@
 //! disappears; new optional fields do not bump it. Documented in
 //! `docs/results-format.md`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -36,6 +37,51 @@ pub struct RunResults {
     pub cases: Vec<CaseResult>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<FindingRecord>,
+    /// The configuration's own ADD, CHECK and DEL, run once before the
+    /// cases (`None` in fuzz results and older documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
+}
+
+/// The configuration's own ADD, CHECK (when its version has it and the list
+/// does not disable it) and DEL at its version, in a fresh sandbox: the
+/// root cause the cases that need a working ADD are blocked by.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Baseline {
+    pub spec_version: SpecVersion,
+    /// The verbs run, in order.
+    pub verbs: Vec<Verb>,
+    /// The first verb that failed; `None`: the baseline holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<BaselineFailure>,
+}
+
+/// What failed in the baseline, with its evidence.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BaselineFailure {
+    pub verb: Verb,
+    /// The plugin's answer (error code and message, or what was wrong).
+    pub error: String,
+    /// What the failing plugin wrote on stderr (trimmed).
+    pub stderr: String,
+    #[serde(default)]
+    pub invocations: Vec<InvocationRecord>,
+}
+
+impl Baseline {
+    /// One line naming the failure, as terminal and reports print it first.
+    pub fn headline(&self) -> Option<String> {
+        let f = self.failure.as_ref()?;
+        let mut line = format!(
+            "baseline FAILED: {} of the configuration at {} fails: {}",
+            f.verb, self.spec_version, f.error
+        );
+        if !f.stderr.is_empty() {
+            line += &format!(" (stderr: {})", f.stderr);
+        }
+        line += "; cases that need it are blocked";
+        Some(line)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -76,6 +122,10 @@ pub enum Verdict {
     Skip,
     /// The harness could not run the case.
     Error,
+    /// Not judged because something it needs failed first: the baseline
+    /// (the configuration's own ADD/CHECK) or the case's positive control;
+    /// `reason` names it and the case that judges it. Fails the run.
+    Blocked,
 }
 
 impl Verdict {
@@ -86,15 +136,17 @@ impl Verdict {
             Verdict::Warn => "warn",
             Verdict::Skip => "skip",
             Verdict::Error => "error",
+            Verdict::Blocked => "blocked",
         }
     }
 
-    /// How much the verdict matters, for ranking: fail > error > warn >
-    /// pass > skip (a case's or a report cell's worst verdict is the highest).
+    /// How much the verdict matters, for ranking: fail > error > blocked >
+    /// warn > pass > skip (a case's or a report cell's worst verdict is the highest).
     pub fn severity(self) -> u8 {
         match self {
-            Verdict::Fail => 4,
-            Verdict::Error => 3,
+            Verdict::Fail => 5,
+            Verdict::Error => 4,
+            Verdict::Blocked => 3,
             Verdict::Warn => 2,
             Verdict::Pass => 1,
             Verdict::Skip => 0,
@@ -104,7 +156,7 @@ impl Verdict {
     /// Whether this verdict fails a run (warnings only under `--strict`).
     pub fn fails_run(self, strict: bool) -> bool {
         match self {
-            Verdict::Fail | Verdict::Error => true,
+            Verdict::Fail | Verdict::Error | Verdict::Blocked => true,
             Verdict::Warn => strict,
             Verdict::Pass | Verdict::Skip => false,
         }
@@ -146,6 +198,21 @@ pub struct CaseResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<Detail>,
     pub duration_ms: u64,
+    /// The verdict of each cited requirement's own check, graded at that
+    /// requirement's level (a MAY is at worst `warn`); empty in older
+    /// documents, where the case verdict stands for every requirement.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub requirement_verdicts: BTreeMap<String, Verdict>,
+}
+
+impl CaseResult {
+    /// The verdict this case gives requirement `id`.
+    pub fn verdict_for(&self, id: &str) -> Verdict {
+        self.requirement_verdicts
+            .get(id)
+            .copied()
+            .unwrap_or(self.verdict)
+    }
 }
 
 /// What a reader needs to understand a non-pass verdict.
@@ -191,7 +258,7 @@ pub struct FindingRecord {
 
 impl RunResults {
     /// Counts per verdict, in `Verdict` order.
-    pub fn tally(&self) -> [(Verdict, usize); 5] {
+    pub fn tally(&self) -> [(Verdict, usize); 6] {
         let count = |v| self.cases.iter().filter(|c| c.verdict == v).count();
         [
             (Verdict::Pass, count(Verdict::Pass)),
@@ -199,12 +266,15 @@ impl RunResults {
             (Verdict::Warn, count(Verdict::Warn)),
             (Verdict::Skip, count(Verdict::Skip)),
             (Verdict::Error, count(Verdict::Error)),
+            (Verdict::Blocked, count(Verdict::Blocked)),
         ]
     }
 
-    /// Whether the run as a whole failed.
+    /// Whether the run as a whole failed (a failed baseline fails it too).
     pub fn failed(&self) -> bool {
-        self.cases.iter().any(|c| c.verdict.fails_run(self.strict)) || !self.findings.is_empty()
+        self.cases.iter().any(|c| c.verdict.fails_run(self.strict))
+            || !self.findings.is_empty()
+            || self.baseline.as_ref().is_some_and(|b| b.failure.is_some())
     }
 }
 

@@ -59,9 +59,21 @@ pub struct Requirement {
     /// Where the spec is ambiguous: what libcni does and how the harness grades it.
     #[serde(default)]
     pub ambiguity: Option<String>,
+    /// Where the project grades stricter than the spec's word (`level`):
+    /// the level it grades at, with `why`.
+    #[serde(default)]
+    pub graded: Option<Level>,
+    #[serde(default)]
+    pub why: Option<String>,
 }
 
 impl Requirement {
+    /// The level verdicts are graded at: `graded` when the catalogue sets
+    /// one, else the spec's own `level`.
+    pub fn graded_level(&self) -> Level {
+        self.graded.unwrap_or(self.level)
+    }
+
     pub fn applies_at(&self, v: SpecVersion) -> bool {
         v >= self.since && self.until.is_none_or(|u| v <= u)
     }

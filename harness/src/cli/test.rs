@@ -55,6 +55,10 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
             versions.join(", ")
         }
     );
+    // The baseline's failure is the root cause: the first line after the plan.
+    if let Some(line) = plan.baseline.as_ref().and_then(|b| b.headline()) {
+        eprintln!("cni-harness: {line}");
+    }
     for note in &plan.notes {
         eprintln!("cni-harness: note: {note}");
     }
@@ -98,6 +102,9 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
 }
 
 fn print_summary(results: &RunResults) {
+    if let Some(line) = results.baseline.as_ref().and_then(|b| b.headline()) {
+        println!("\ncni-harness: {line}");
+    }
     let warnings: Vec<_> = results
         .cases
         .iter()
@@ -131,12 +138,13 @@ fn print_summary(results: &RunResults) {
             .unwrap_or(0)
     };
     println!(
-        "\ncni-harness: {} passed, {} failed, {} warned, {} skipped, {} errors in {:.1}s",
+        "\ncni-harness: {} passed, {} failed, {} warned, {} skipped, {} errors, {} blocked in {:.1}s",
         n(Verdict::Pass),
         n(Verdict::Fail),
         n(Verdict::Warn),
         n(Verdict::Skip),
         n(Verdict::Error),
+        n(Verdict::Blocked),
         results.duration_ms as f64 / 1000.0
     );
 }

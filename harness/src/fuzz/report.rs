@@ -64,6 +64,7 @@ impl SessionReport {
                 .iter()
                 .map(|f| f.finding.to_result(&f.file, &self.out))
                 .collect(),
+            baseline: None,
         }
     }
 }

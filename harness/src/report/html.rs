@@ -55,6 +55,7 @@ fn short(v: Verdict) -> &'static str {
         Verdict::Warn => "WARN",
         Verdict::Skip => "SKIP",
         Verdict::Error => "ERROR",
+        Verdict::Blocked => "BLOCKED",
     }
 }
 
@@ -82,6 +83,10 @@ fn header(out: &mut String, views: &[RunView<'_>]) {
         ),
         (Verdict::Skip, "not applicable"),
         (Verdict::Error, "the harness could not run the case"),
+        (
+            Verdict::Blocked,
+            "not judged: the baseline or the case's control failed first",
+        ),
     ] {
         let _ = write!(
             out,
@@ -90,14 +95,25 @@ fn header(out: &mut String, views: &[RunView<'_>]) {
             esc(meaning)
         );
     }
-    out.push_str("<span class=\"item\">· empty cell: not checked</span></p>\n</header>\n");
+    out.push_str("<span class=\"item\">· empty cell: not checked</span></p>\n");
+    for view in views {
+        if let Some(line) = matrix::baseline_headline(view.run) {
+            let _ = writeln!(
+                out,
+                "<p class=\"baseline-failure\">{}: {}</p>",
+                esc(&view.label),
+                esc(&line)
+            );
+        }
+    }
+    out.push_str("</header>\n");
 }
 
 fn summary(out: &mut String, views: &[RunView<'_>]) {
     out.push_str(
         "<section id=\"summary\">\n<h2>Summary</h2>\n<table class=\"summary\">\n<thead><tr>\
          <th>Plugin</th><th>Network</th><th>Plugin chain</th><th>Versions</th>\
-         <th>Pass</th><th>Fail</th><th>Warn</th><th>Skip</th><th>Error</th><th>Findings</th>\
+         <th>Pass</th><th>Fail</th><th>Warn</th><th>Skip</th><th>Error</th><th>Blocked</th><th>Findings</th>\
          <th>Result</th></tr></thead>\n<tbody>\n",
     );
     for view in views {
@@ -180,7 +196,7 @@ pub(super) fn matrix_table(out: &mut String, id: &str, views: &[&RunView<'_>]) {
                 if 2 * position >= total_columns {
                     extra.push_str(" right");
                 }
-                cell(out, view, &view.cell(&req.id, c), &extra);
+                cell(out, view, &req.id, &view.cell(&req.id, c), &extra);
                 position += 1;
             }
         }
@@ -192,10 +208,11 @@ pub(super) fn matrix_table(out: &mut String, id: &str, views: &[&RunView<'_>]) {
 fn cell(
     out: &mut String,
     view: &RunView<'_>,
+    id: &str,
     cases: &[(usize, &crate::record::CaseResult)],
     extra: &str,
 ) {
-    let Some(worst) = matrix::worst(cases.iter().map(|(_, c)| *c)) else {
+    let Some(worst) = matrix::worst(cases.iter().map(|(_, c)| *c), id) else {
         let _ = write!(out, "<td class=\"cell none{extra}\">·</td>");
         return;
     };

@@ -42,6 +42,18 @@ fn suite(view: &RunView<'_>) -> TestSuite {
         suite.add_property((name, value));
     }
     let classname = t.name.as_str();
+    // The root cause first, so a CI page's first failure names it.
+    if let Some(b) = &run.baseline {
+        if let Some(line) = b.headline() {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(line.as_str())
+                .set_type("baseline")
+                .set_description(line.clone());
+            let mut tc = TestCase::new(format!("baseline [{}]", b.spec_version), s);
+            tc.set_classname(classname);
+            suite.add_test_case(tc);
+        }
+    }
     for (_, case) in &view.cases {
         suite.add_test_case(test_case(case, classname, run.strict));
     }
@@ -67,7 +79,7 @@ fn test_case(case: &CaseResult, classname: &str, strict: bool) -> TestCase {
             warn_out = Some(format!("WARN: {}\n{detail}", case.reason));
             TestCaseStatus::success()
         }
-        Verdict::Fail | Verdict::Warn | Verdict::Error => {
+        Verdict::Fail | Verdict::Warn | Verdict::Error | Verdict::Blocked => {
             let kind = match case.verdict {
                 Verdict::Error => NonSuccessKind::Error,
                 _ => NonSuccessKind::Failure,

@@ -17,11 +17,19 @@ pub fn markdown(runs: &[RunResults]) -> String {
         out.push_str("No results.\n");
         return out;
     }
+    // The root cause first: cases it blocked say so below.
+    for view in &views {
+        if let Some(line) = matrix::baseline_headline(view.run) {
+            let _ = writeln!(out, "**{}**: {}\n", md(&view.label), md(&line));
+        }
+    }
     summary(&mut out, &views);
     out.push_str(
         "\nLegend: ✅ pass · ❌ fail (a MUST is broken) · ⚠️ warn (a SHOULD, or ambiguous) · \
          ⏭️ skip (not applicable) · 💥 error (harness could not run the case) · \
-         blank: not checked. A cell shows the worst verdict of the cases checking that requirement.\n",
+         🚧 blocked (the baseline or the case's control failed first) · \
+         blank: not checked. A cell shows the worst verdict that requirement's own checks got, \
+         at its level (a MAY never fails).\n",
     );
     for view in &views {
         plugin_section(&mut out, view);
@@ -36,13 +44,14 @@ fn mark(v: Verdict) -> &'static str {
         Verdict::Warn => "⚠️",
         Verdict::Skip => "⏭️",
         Verdict::Error => "💥",
+        Verdict::Blocked => "🚧",
     }
 }
 
 fn summary(out: &mut String, views: &[RunView<'_>]) {
     out.push_str("## Summary\n\n");
-    out.push_str("| Plugin | Kind | Network | Versions | Pass | Fail | Warn | Skip | Error | Findings | Result |\n");
-    out.push_str("|---|---|---|---|--:|--:|--:|--:|--:|--:|---|\n");
+    out.push_str("| Plugin | Kind | Network | Versions | Pass | Fail | Warn | Skip | Error | Blocked | Findings | Result |\n");
+    out.push_str("|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
     for view in views {
         let run = view.run;
         let versions: Vec<&str> = run.versions.iter().map(|v| v.as_str()).collect();
@@ -111,7 +120,7 @@ fn matrix_table(out: &mut String, view: &RunView<'_>) {
         );
         for &c in &view.columns {
             let cell = view.cell(&req.id, c);
-            let shown = matrix::worst(cell.iter().map(|(_, c)| *c)).map_or("", mark);
+            let shown = matrix::worst(cell.iter().map(|(_, c)| *c), &req.id).map_or("", mark);
             let _ = write!(out, " {shown} |");
         }
         out.push('\n');

@@ -132,14 +132,24 @@ pub(super) fn requirements<'a>(
     rows
 }
 
-/// The worst verdict of a cell's cases, by [`Verdict::severity`]: a broken
-/// MUST first, then a case the harness could not run, then a warning. A
-/// cell is `skip` only when every case in it was skipped.
-pub(super) fn worst<'a>(cases: impl IntoIterator<Item = &'a CaseResult>) -> Option<Verdict> {
+/// The worst verdict requirement `id` got from a cell's cases, by
+/// [`Verdict::severity`]: each case's verdict for that requirement's own
+/// check ([`CaseResult::verdict_for`], graded at its level, so a MAY is
+/// never a failure), not the case's worst. A cell is `skip` only when
+/// every case in it was skipped.
+pub(super) fn worst<'a>(
+    cases: impl IntoIterator<Item = &'a CaseResult>,
+    id: &str,
+) -> Option<Verdict> {
     cases
         .into_iter()
-        .map(|c| c.verdict)
+        .map(|c| c.verdict_for(id))
         .max_by_key(|&v| v.severity())
+}
+
+/// The baseline's failure line, when the run has one.
+pub(super) fn baseline_headline(run: &RunResults) -> Option<String> {
+    run.baseline.as_ref().and_then(|b| b.headline())
 }
 
 /// `case [version]`, or just `case` for version-independent cases; the
@@ -157,7 +167,10 @@ pub(super) fn column_label(column: Column) -> &'static str {
 
 /// Whether a case belongs in the "needs attention" lists.
 pub(super) fn is_notable(v: Verdict) -> bool {
-    matches!(v, Verdict::Fail | Verdict::Warn | Verdict::Error)
+    matches!(
+        v,
+        Verdict::Fail | Verdict::Warn | Verdict::Error | Verdict::Blocked
+    )
 }
 
 /// The one-line outcome of a run, as its exit status would report it.

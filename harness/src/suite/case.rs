@@ -24,6 +24,8 @@ pub struct Applicability {
     pub fixed_ifname: bool,
     /// The profile hands out fixed addresses (one container at a time).
     pub fixed_addresses: bool,
+    /// The list sets `disableCheck`: the runtime never sends it CHECK.
+    pub disable_check: bool,
 }
 
 pub type Run = fn(&mut Ctx) -> CaseVerdict;
@@ -65,7 +67,9 @@ pub fn own_interface(a: &Applicability) -> Result<(), String> {
 }
 
 pub fn needs_check(a: &Applicability) -> Result<(), String> {
-    if a.version.has_check() {
+    if a.disable_check {
+        Err("the configuration list sets disableCheck: a runtime sends it no CHECK".into())
+    } else if a.version.has_check() {
         Ok(())
     } else {
         Err(format!("CHECK does not exist in spec {}", a.version))

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::options::SuiteOptions;
+use super::plan::Plan;
 use super::verdict::CaseVerdict;
 use crate::config::{plugin_stdin, NetworkConfig, Role, StdinFor};
 use crate::invoke::setup::{self, SetupError};
@@ -26,6 +27,8 @@ pub struct Ctx<'o> {
     ipam_results: HashMap<(String, String), Value>,
     /// Capability arguments the runtime passes (the profile's, plus what a case adds).
     pub capability_args: serde_json::Map<String, Value>,
+    /// The run's plan (with its baseline); `None` while the baseline itself runs.
+    pub plan: Option<&'o Plan>,
 }
 
 /// A step of a case: its value, or the verdict that ends the case.
@@ -46,6 +49,7 @@ impl<'o> Ctx<'o> {
             steps: Vec::new(),
             ipam_results: HashMap::new(),
             capability_args: opts.profile.needs.capability_args.clone(),
+            plan: None,
         })
     }
 
@@ -191,10 +195,156 @@ impl<'o> Ctx<'o> {
 
     /// ADD that must succeed for the case to go on: anything else ends the
     /// case as a failure of the plugin (ADD of a valid configuration is the
-    /// plugin's most basic duty).
+    /// plugin's most basic duty), or as blocked when the baseline ADD
+    /// already failed (the failure is reported once, by the baseline).
     pub fn add_ok(&mut self, att: &Attachment) -> OrVerdict<Value> {
         let run = self.add(att)?;
-        run.result().cloned().ok_or_else(|| add_failed(&run))
+        run.result().cloned().ok_or_else(|| self.add_failed(&run))
+    }
+
+    /// The verdict on an ADD of a valid configuration that gave no result:
+    /// blocked by the baseline when that failed, else a failure.
+    pub fn add_failed(&self, run: &ChainRun) -> CaseVerdict {
+        self.blocked_by_baseline_add()
+            .unwrap_or_else(|| add_failed(run))
+    }
+
+    /// Blocked, when the baseline's ADD failed: a failing ADD in a case is
+    /// then that same failure, already reported once.
+    pub fn blocked_by_baseline_add(&self) -> Option<CaseVerdict> {
+        self.baseline_failure(Verb::Add)
+            .map(|_| self.blocked(Verb::Add, "ADD of the configuration", "the baseline"))
+    }
+
+    /// The baseline's failure, when it failed at `verb` or at ADD (which
+    /// everything after it needs).
+    fn baseline_failure(&self, verb: Verb) -> Option<&crate::record::BaselineFailure> {
+        let f = self.plan?.baseline.as_ref()?.failure.as_ref()?;
+        (f.verb == verb || f.verb == Verb::Add).then_some(f)
+    }
+
+    /// A case that cannot be judged because `control` (a `verb` that must
+    /// work first) failed; `judged_by` is the case that grades that failure.
+    /// When the baseline failed there, it is named instead.
+    pub fn blocked(&self, verb: Verb, control: &str, judged_by: &str) -> CaseVerdict {
+        match (self.baseline_failure(verb), self.plan.and_then(|p| p.baseline.as_ref())) {
+            (Some(f), Some(b)) => CaseVerdict::blocked(
+                format!(
+                    "blocked by the baseline: {} of the configuration at {} fails",
+                    f.verb, b.spec_version
+                ),
+                f.error.clone(),
+            ),
+            _ => CaseVerdict::blocked(
+                format!("blocked: the control failed ({control}); judged by {judged_by}"),
+                String::new(),
+            ),
+        }
+    }
+
+    /// Positive control: ADD (then DEL) of the configuration as it is must
+    /// succeed before a case that expects a refusal can judge one.
+    pub fn control_add(&mut self, att: &Attachment, judged_by: &str) -> OrVerdict<()> {
+        let run = self.add(att)?;
+        let _ = self.del(att);
+        match run.result() {
+            Some(_) => Ok(()),
+            None => Err(self.blocked_by(
+                Verb::Add,
+                "ADD without the provocation",
+                judged_by,
+                &run,
+            )),
+        }
+    }
+
+    /// Positive control for an environment or input case: the subject's ADD
+    /// with the full environment and its usual stdin (inside its chain)
+    /// succeeds, then DEL.
+    pub fn control_subject_add(&mut self, att: &Attachment, judged_by: &str) -> OrVerdict<()> {
+        let step = self.subject_add(att, &[], |v| to_bytes(&v))?;
+        let _ = self.del(att);
+        if step.reply.is_success() {
+            Ok(())
+        } else {
+            let run = ChainRun {
+                verb: Verb::Add,
+                steps: vec![step],
+            };
+            Err(self.blocked_by(
+                Verb::Add,
+                "ADD with the full environment",
+                judged_by,
+                &run,
+            ))
+        }
+    }
+
+    /// Positive control: CHECK of the intact attachment passes.
+    pub fn control_check(&mut self, att: &Attachment, judged_by: &str) -> OrVerdict<()> {
+        let run = self.check(att)?;
+        if run.succeeded() {
+            Ok(())
+        } else {
+            Err(self.blocked_by(
+                Verb::Check,
+                "CHECK of the intact attachment",
+                judged_by,
+                &run,
+            ))
+        }
+    }
+
+    fn blocked_by(&self, verb: Verb, control: &str, judged_by: &str, run: &ChainRun) -> CaseVerdict {
+        let mut v = self.blocked(verb, control, judged_by);
+        if v.actual.is_empty() {
+            v.actual = run.last().map(|s| s.reply.summary()).unwrap_or_default();
+        }
+        v
+    }
+
+    /// The subject's own ADD with environment `edits` and the stdin `make`
+    /// builds from its usual one. A subject inside a chain (a meta plugin)
+    /// runs in its chain: the plugins before it are ADDed first with the full
+    /// environment and their result is its `prevResult`. The caller DELs.
+    pub fn subject_add(
+        &mut self,
+        att: &Attachment,
+        edits: &[EnvEdit],
+        make: impl FnOnce(Value) -> Vec<u8>,
+    ) -> OrVerdict<Step> {
+        let prev = self.prefix_add(att)?;
+        let stdin = self.subject_stdin(StdinFor::Add {
+            prev_result: prev.as_ref(),
+        });
+        self.raw(Verb::Add, Some(att), edits, make(stdin))
+    }
+
+    /// ADD of the plugins before the subject in its list, whose result the
+    /// subject gets as `prevResult`; `None` when the subject comes first.
+    fn prefix_add(&mut self, att: &Attachment) -> OrVerdict<Option<Value>> {
+        let index = self.subject_index();
+        if index == 0 || self.role() == Role::Ipam || !self.version.has_chaining() {
+            return Ok(None);
+        }
+        let mut raw = self.net.raw.clone();
+        match raw.get_mut("plugins").and_then(Value::as_array_mut) {
+            Some(list) => list.truncate(index),
+            None => return Ok(None),
+        }
+        let prefix = NetworkConfig::from_value(raw, "the chain before the plugin under test")
+            .map_err(|e| CaseVerdict::error(format!("chain prefix: {e}")))?;
+        let run = self.runtime().add(&prefix, att).map_err(invoke_error)?;
+        self.steps.extend(run.steps.iter().cloned());
+        match run.result() {
+            Some(r) => Ok(Some(r.clone())),
+            None => Err(self.blocked_by(
+                Verb::Add,
+                "ADD of the plugins before the plugin under test",
+                "the baseline",
+                &run,
+            )),
+        }
     }
 
     /// Kernel and state-file snapshot of the sandbox.

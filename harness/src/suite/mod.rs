@@ -10,6 +10,8 @@
 //! Cases judge through `crate::judge`; [`verdict`] turns its findings into
 //! case verdicts.
 
+mod baseline;
+mod grading;
 pub mod case;
 pub mod cases;
 pub mod ctx;

@@ -17,6 +17,8 @@ pub struct Plan {
     pub claimed: Vec<String>,
     /// Why some versions are not covered.
     pub notes: Vec<String>,
+    /// The configuration's own ADD/CHECK/DEL, run before the cases.
+    pub baseline: Option<crate::record::Baseline>,
 }
 
 pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
@@ -65,9 +67,13 @@ pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
     if let Some(only) = &opts.only_versions {
         versions.retain(|v| only.contains(v));
     }
+    let versions: Vec<SpecVersion> = versions.into_iter().collect();
+    let baseline = super::baseline::version(net.spec_version(), &versions)
+        .and_then(|v| super::baseline::run(opts, v));
     Ok(Plan {
-        versions: versions.into_iter().collect(),
+        versions,
         claimed,
         notes,
+        baseline,
     })
 }

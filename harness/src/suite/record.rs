@@ -68,5 +68,6 @@ pub fn results(
         versions: plan.versions.clone(),
         cases,
         findings: Vec::new(),
+        baseline: plan.baseline.clone(),
     }
 }

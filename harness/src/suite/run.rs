@@ -9,6 +9,7 @@ use std::time::Instant;
 use libtest_mimic::{Completion, Failed, Trial};
 
 use super::case::{self, Case, Scope};
+use super::grading;
 use super::cases;
 use super::ctx::Ctx;
 use super::options::SuiteOptions;
@@ -22,6 +23,7 @@ use crate::spec::SpecVersion;
 /// One trial per (case, version) for the planned versions.
 pub fn trials(opts: &Arc<SuiteOptions>, plan: &Plan, collector: &Collector) -> Vec<Trial> {
     let mut out = Vec::new();
+    let plan = Arc::new(plan.clone());
     for case in cases::all() {
         let versions: Vec<SpecVersion> = match case.scope {
             Scope::PerVersion => plan.versions.clone(),
@@ -30,9 +32,10 @@ pub fn trials(opts: &Arc<SuiteOptions>, plan: &Plan, collector: &Collector) -> V
         for version in versions {
             let name = trial_name(&case, version);
             let opts = Arc::clone(opts);
+            let plan = Arc::clone(&plan);
             let collector = Arc::clone(collector);
             out.push(Trial::ignorable_test(name, move || {
-                let result = run_case(&case, version, &opts);
+                let result = run_case(&case, version, &opts, &plan);
                 let outcome = libtest_outcome(&result, opts.strict);
                 if let Ok(mut c) = collector.lock() {
                     c.push(result);
@@ -50,14 +53,16 @@ pub fn trial_name(case: &Case, version: SpecVersion) -> String {
     format!("{version}::{} [{}]", case.id, case.requirements.join(","))
 }
 
-/// Run one case at one version and grade it.
-pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions) -> CaseResult {
+/// Run one case at one version and grade it (the plan carries the
+/// baseline the case may be blocked by).
+pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions, plan: &Plan) -> CaseResult {
     let started = Instant::now();
     let facts = case::Applicability {
         version,
         role: opts.profile.role,
         fixed_ifname: opts.profile.needs.ifname.is_some(),
         fixed_addresses: opts.profile.needs.fixed_addresses,
+        disable_check: opts.profile.config.disable_check,
     };
     let (verdict, invocations) = match (case.applies)(&facts) {
         Err(reason) => (CaseVerdict::skip(reason), Vec::new()),
@@ -68,6 +73,7 @@ pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions) -> CaseR
             ),
             Err(SetupError::Io(e)) => (CaseVerdict::error(format!("sandbox: {e}")), Vec::new()),
             Ok(mut ctx) => {
+                ctx.plan = Some(plan);
                 let verdict = std::panic::catch_unwind(AssertUnwindSafe(|| (case.run)(&mut ctx)))
                     .unwrap_or_else(|p| {
                         let msg = p
@@ -81,15 +87,22 @@ pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions) -> CaseR
             }
         },
     };
+    let requirement_verdicts = grading::per_requirement(case.requirements, &verdict);
+    let case_verdict = grading::case_verdict(verdict.verdict, &requirement_verdicts);
     CaseResult {
         case: case.id.to_string(),
         title: case.title.to_string(),
         requirements: requirement_refs(case.requirements),
         spec_version: Some(version),
-        verdict: verdict.verdict,
+        verdict: case_verdict,
         reason: verdict.reason.clone(),
-        detail: verdict.detail(invocations),
+        detail: CaseVerdict {
+            verdict: case_verdict,
+            ..verdict
+        }
+        .detail(invocations),
         duration_ms: started.elapsed().as_millis() as u64,
+        requirement_verdicts,
     }
 }
 
@@ -97,6 +110,10 @@ fn libtest_outcome(r: &CaseResult, strict: bool) -> Result<Completion, Failed> {
     match r.verdict {
         Verdict::Pass => Ok(Completion::Completed),
         Verdict::Skip => Ok(Completion::ignored_with(&r.reason)),
+        // Blocked cases fail the run (the tally and exit status say so) but
+        // their cause is the baseline's or a control's failure, printed once:
+        // libtest lists them as ignored with the reason, not 25 failure texts.
+        Verdict::Blocked => Ok(Completion::ignored_with(format!("BLOCKED: {}", r.reason))),
         Verdict::Warn if !strict => Ok(Completion::Completed),
         _ => Err(Failed::from(failure_text(r))),
     }
@@ -108,10 +125,11 @@ pub fn failure_text(r: &CaseResult) -> String {
     let mut s = format!("{}: {}\n", r.verdict.as_str().to_uppercase(), r.reason);
     for req in &r.requirements {
         s += &format!(
-            "  requirement {} ({} {}): {}\n",
+            "  requirement {} ({} {}): {}: {}\n",
             req.id,
             req.level_text(),
             req.section,
+            r.verdict_for(&req.id).as_str(),
             req.text
         );
     }
@@ -175,7 +193,7 @@ pub fn run_selected(
             s.spawn(|| loop {
                 let next = queue.lock().ok().and_then(|mut q| q.next());
                 let Some((case, version)) = next else { break };
-                let r = run_case(&case, version, opts);
+                let r = run_case(&case, version, opts, plan);
                 if let Ok(mut d) = done.lock() {
                     d.push(r);
                 }

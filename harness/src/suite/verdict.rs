@@ -13,6 +13,10 @@ pub struct CaseVerdict {
     pub expected: String,
     pub actual: String,
     pub kernel_diff: Option<String>,
+    /// The requirements the deciding findings cite, with what each found;
+    /// empty when the case did not say (its verdict then stands for every
+    /// requirement it checks).
+    pub graded: Vec<(&'static str, Verdict)>,
 }
 
 impl CaseVerdict {
@@ -43,6 +47,12 @@ impl CaseVerdict {
         Self::new(Verdict::Skip, reason, "", "")
     }
 
+    /// Not judged: something the case needs (the baseline, a control)
+    /// failed first; `reason` names it and where it is judged.
+    pub fn blocked(reason: impl Into<String>, actual: impl Into<String>) -> CaseVerdict {
+        Self::new(Verdict::Blocked, reason, "", actual)
+    }
+
     /// The harness could not run the case.
     pub fn error(reason: impl Into<String>) -> CaseVerdict {
         Self::new(Verdict::Error, reason, "", "")
@@ -60,7 +70,14 @@ impl CaseVerdict {
             expected: expected.into(),
             actual: actual.into(),
             kernel_diff: None,
+            graded: Vec::new(),
         }
+    }
+
+    /// This verdict is about requirement `id` (of the case's own).
+    pub fn cites(mut self, id: &'static str) -> CaseVerdict {
+        self.graded.push((id, self.verdict));
+        self
     }
 
     pub fn with_diff(mut self, diff: Option<String>) -> CaseVerdict {
@@ -69,13 +86,18 @@ impl CaseVerdict {
     }
 
     /// The worse of two verdicts (by [`Verdict::severity`]), so a case
-    /// checking several things reports its worst finding.
+    /// checking several things reports its worst finding; what each
+    /// requirement got is kept from both.
     pub fn worst(self, other: CaseVerdict) -> CaseVerdict {
-        if other.verdict.severity() > self.verdict.severity() {
+        let mut graded = self.graded.clone();
+        graded.extend(other.graded.iter().copied());
+        let mut out = if other.verdict.severity() > self.verdict.severity() {
             other
         } else {
             self
-        }
+        };
+        out.graded = graded;
+        out
     }
 
     /// One finding as the case's verdict: errors fail, warnings warn,
@@ -86,7 +108,7 @@ impl CaseVerdict {
             Severity::Warning => Verdict::Warn,
             Severity::Info => Verdict::Pass,
         };
-        Self::new(verdict, &f.message, &f.expected, &f.actual)
+        Self::new(verdict, &f.message, &f.expected, &f.actual).cites(f.requirement)
     }
 
     /// Many findings about one expectation (`expected`, e.g. "the kernel
@@ -102,7 +124,18 @@ impl CaseVerdict {
                 .collect()
         };
         let (errors, warnings) = (list(Severity::Error), list(Severity::Warning));
-        if let Some(first) = errors.first() {
+        let graded: Vec<(&'static str, Verdict)> = findings
+            .iter()
+            .map(|f| {
+                let v = match f.severity {
+                    Severity::Error => Verdict::Fail,
+                    Severity::Warning => Verdict::Warn,
+                    Severity::Info => Verdict::Pass,
+                };
+                (f.requirement, v)
+            })
+            .collect();
+        let verdict = if let Some(first) = errors.first() {
             let more = match errors.len() {
                 1 => String::new(),
                 n => format!(" (+{} more)", n - 1),
@@ -112,7 +145,8 @@ impl CaseVerdict {
             CaseVerdict::warn(first.clone(), expected, warnings.join("\n"))
         } else {
             CaseVerdict::pass(ok)
-        }
+        };
+        CaseVerdict { graded, ..verdict }
     }
 
     /// A step that should have failed as `want` says: its worst finding,
@@ -121,6 +155,15 @@ impl CaseVerdict {
         match judge::error::expected(step, want).first() {
             Some(f) => CaseVerdict::from_finding(f),
             None => CaseVerdict::pass(step.reply.summary()),
+        }
+    }
+
+    /// The same verdict, the reason prefixed with `what` was provoked (for
+    /// cases that provoke several times).
+    pub fn about(self, what: &str) -> CaseVerdict {
+        CaseVerdict {
+            reason: format!("{what}: {}", self.reason),
+            ..self
         }
     }
 

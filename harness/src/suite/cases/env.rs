@@ -1,11 +1,9 @@
 //! The execution protocol: required environment variables, their values,
 //! and malformed stdin.
 
-use crate::config::StdinFor;
 use crate::invoke::EnvEdit;
 use crate::judge::{self, error::Expect, Severity};
 use crate::record::Verdict;
-use crate::spec::Verb;
 use crate::suite::case::{always, Case, Scope};
 use crate::suite::ctx::{to_bytes, Ctx};
 use crate::suite::verdict::CaseVerdict;
@@ -55,13 +53,16 @@ pub fn cases() -> Vec<Case> {
     ]
 }
 
+/// The case that judges a failing full-environment ADD.
+const JUDGED_BY: &str = "version/listed-versions-accepted";
+
 fn missing_variables(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
-    let stdin = to_bytes(&ctx.subject_stdin(StdinFor::Add { prev_result: None }));
+    crate::bail_verdict!(ctx.control_subject_add(&att, JUDGED_BY));
     let mut worst = CaseVerdict::pass("each missing variable was refused with code 4");
     for var in ["CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME"] {
         let edits = [EnvEdit::Remove(var.to_string())];
-        let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &edits, stdin.clone()));
+        let step = crate::bail_verdict!(ctx.subject_add(&att, &edits, |v| to_bytes(&v)));
         let provoked = format!("{var} is missing");
         let v = CaseVerdict::expected_error(
             &step,
@@ -73,26 +74,21 @@ fn missing_variables(ctx: &mut Ctx) -> CaseVerdict {
             },
         );
         if v.verdict != Verdict::Pass {
-            worst = worst.worst(CaseVerdict {
-                reason: format!("{var}: {}", v.reason),
-                ..v
-            });
+            worst = worst.worst(v.about(var));
         }
-        // A plugin that wrongly succeeded must not leave its attachment behind.
-        if step.reply.is_success() {
-            let _ = ctx.del(&att);
-        }
+        // DEL follows every ADD, failed or not, as a runtime sends it.
+        let _ = ctx.del(&att);
     }
     worst
 }
 
 fn invalid_ifname(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
-    let stdin = to_bytes(&ctx.subject_stdin(StdinFor::Add { prev_result: None }));
+    crate::bail_verdict!(ctx.control_subject_add(&att, JUDGED_BY));
     let mut worst = CaseVerdict::pass("invalid interface names were refused");
     for bad in ["this-name-is-too-long0", "bad/name", "bad name"] {
         let edits = [EnvEdit::Set("CNI_IFNAME".into(), bad.into())];
-        let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &edits, stdin.clone()));
+        let step = crate::bail_verdict!(ctx.subject_add(&att, &edits, |v| to_bytes(&v)));
         let provoked = format!("CNI_IFNAME is {bad:?}");
         let v = CaseVerdict::expected_error(
             &step,
@@ -103,6 +99,7 @@ fn invalid_ifname(ctx: &mut Ctx) -> CaseVerdict {
                 provoked_by: &provoked,
             },
         );
+        let _ = ctx.del(&att);
         worst = worst.worst(v);
     }
     worst
@@ -125,6 +122,8 @@ fn cni_args(ctx: &mut Ctx) -> CaseVerdict {
     let run = crate::bail_verdict!(ctx.add(&att));
     let v = if run.succeeded() {
         CaseVerdict::pass("unknown CNI_ARGS keys were tolerated")
+    } else if let Some(blocked) = ctx.blocked_by_baseline_add() {
+        blocked
     } else {
         CaseVerdict::warn(
             "ADD refused CNI_ARGS with an unknown key although IgnoreUnknown=1",
@@ -137,12 +136,17 @@ fn cni_args(ctx: &mut Ctx) -> CaseVerdict {
 }
 
 fn invalid_container_id(ctx: &mut Ctx) -> CaseVerdict {
-    let mut att = ctx.attachment(0);
-    att.container_id = "-bad/container id".into();
-    let stdin = to_bytes(&ctx.subject_stdin(StdinFor::Add { prev_result: None }));
-    let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &[], stdin));
+    let att = ctx.attachment(0);
+    crate::bail_verdict!(ctx.control_subject_add(&att, JUDGED_BY));
+    // Only the subject sees the bad ID: the plugins before it in its chain
+    // run with a valid one, as a runtime would never send this one at all.
+    let edits = [EnvEdit::Set(
+        "CNI_CONTAINERID".into(),
+        "-bad/container id".into(),
+    )];
+    let step = crate::bail_verdict!(ctx.subject_add(&att, &edits, |v| to_bytes(&v)));
+    let _ = ctx.del(&att);
     if step.reply.is_success() {
-        let _ = ctx.del(&att);
         return CaseVerdict::warn(
             "ADD accepted a container ID outside the spec's alphabet",
             "error code 4",
@@ -162,12 +166,11 @@ fn invalid_container_id(ctx: &mut Ctx) -> CaseVerdict {
 
 fn malformed_stdin(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
-    let step = crate::bail_verdict!(ctx.raw(
-        Verb::Add,
-        Some(&att),
-        &[],
+    crate::bail_verdict!(ctx.control_subject_add(&att, JUDGED_BY));
+    let step = crate::bail_verdict!(ctx.subject_add(&att, &[], |_| {
         br#"{"cniVersion": "1.0.0", "name": "#.to_vec()
-    ));
+    }));
+    let _ = ctx.del(&att);
     let findings = judge::error::expected(
         &step,
         &Expect {

@@ -1,9 +1,7 @@
 //! Where errors go: one JSON object on stdout with code and msg, and a
 //! non-zero exit. The grading itself is `judge::error`'s.
 
-use crate::config::StdinFor;
 use crate::judge::error::Expect;
-use crate::spec::Verb;
 use crate::suite::case::{always, Case, Scope};
 use crate::suite::ctx::{to_bytes, Ctx};
 use crate::suite::verdict::CaseVerdict;
@@ -21,11 +19,14 @@ pub fn cases() -> Vec<Case> {
 
 fn error_on_stdout(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
-    let mut stdin = ctx.subject_stdin(StdinFor::Add { prev_result: None });
-    stdin["cniVersion"] = serde_json::Value::String("9.9.9".into());
-    let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &[], to_bytes(&stdin)));
+    // In its chain (a meta plugin gets its prevResult), so the error is the
+    // one the version provokes, not a complaint about a missing chain.
+    let step = crate::bail_verdict!(ctx.subject_add(&att, &[], |mut stdin| {
+        stdin["cniVersion"] = serde_json::Value::String("9.9.9".into());
+        to_bytes(&stdin)
+    }));
+    let _ = ctx.del(&att);
     if step.reply.is_success() {
-        let _ = ctx.del(&att);
         return CaseVerdict::skip("the plugin accepted cniVersion 9.9.9, so no error was provoked (see version/unsupported-version)");
     }
     CaseVerdict::expected_error(

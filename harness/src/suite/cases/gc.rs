@@ -65,9 +65,23 @@ fn releases_stale(ctx: &mut Ctx) -> CaseVerdict {
             "the plugin keeps no state files per attachment, so GC has nothing to release",
         );
     }
+    // Control: the valid attachment CHECKs before GC, so a failing CHECK
+    // after it is GC's doing (the list may disable CHECK: then none is sent).
+    let check_it = !ctx.net.disable_check;
+    if check_it {
+        if let Err(v) = ctx.control_check(&keep, "check/after-add") {
+            let _ = ctx.del(&stale);
+            let _ = ctx.del(&keep);
+            return v;
+        }
+    }
     let gc = crate::bail_verdict!(ctx.gc(std::slice::from_ref(&keep)));
     let after = crate::bail_verdict!(ctx.snapshot());
-    let check = crate::bail_verdict!(ctx.check(&keep));
+    let check = if check_it {
+        Some(crate::bail_verdict!(ctx.check(&keep)))
+    } else {
+        None
+    };
     let _ = ctx.del(&stale);
     let _ = ctx.del(&keep);
     if !gc.succeeded() {
@@ -83,7 +97,8 @@ fn releases_stale(ctx: &mut Ctx) -> CaseVerdict {
             "GC kept the state of an attachment missing from the valid list",
             format!("{} released", stale_files.join(", ")),
             format!("still there: {}", still.join(", ")),
-        );
+        )
+        .cites("GC-1");
     }
     let kept_before = files_naming(&before.files, &cache, &needles(&keep, &keep_result));
     let kept_after = files_naming(&after.files, &cache, &needles(&keep, &keep_result));
@@ -92,14 +107,16 @@ fn releases_stale(ctx: &mut Ctx) -> CaseVerdict {
             "GC released state of a valid attachment",
             format!("kept: {}", kept_before.join(", ")),
             format!("left: {}", kept_after.join(", ")),
-        );
+        )
+        .cites("GC-2");
     }
-    if !check.succeeded() {
+    if let Some(check) = check.filter(|c| !c.succeeded()) {
         return CaseVerdict::fail(
             "CHECK of a valid attachment failed after GC",
             "CHECK succeeds",
             check.last().map(|s| s.reply.summary()).unwrap_or_default(),
-        );
+        )
+        .cites("GC-2");
     }
     CaseVerdict::pass(format!(
         "GC released {} and kept the valid attachment",

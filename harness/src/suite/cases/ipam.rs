@@ -90,10 +90,11 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
         );
     }));
     let version = ctx.version;
+    let check = version.has_check() && !ctx.net.disable_check;
     let att = ctx.attachment(0);
     let ran = ctx.with_config(net, |ctx| -> Result<(), CaseVerdict> {
         ctx.add_ok(&att)?;
-        if version.has_check() {
+        if check {
             ctx.check(&att)?;
         }
         if version.has_status_and_gc() {
@@ -107,7 +108,7 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
     }
     let calls = recorded(ctx);
     let mut expected = vec!["ADD", "DEL"];
-    if version.has_check() {
+    if check {
         expected.push("CHECK");
     }
     if version.has_status_and_gc() {

@@ -2,7 +2,6 @@
 
 use serde_json::Value;
 
-use crate::config::StdinFor;
 use crate::invoke::{version_probe_stdin, Reply};
 use crate::judge::{self, error::Expect};
 use crate::schema::DocumentKind;
@@ -92,9 +91,13 @@ fn shape(ctx: &mut Ctx) -> CaseVerdict {
 
 fn unsupported(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
-    let mut stdin = ctx.subject_stdin(StdinFor::Add { prev_result: None });
-    stdin["cniVersion"] = Value::String("9.9.9".into());
-    let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &[], to_bytes(&stdin)));
+    // Control: the same ADD at a supported version succeeds.
+    crate::bail_verdict!(ctx.control_subject_add(&att, "version/listed-versions-accepted"));
+    let step = crate::bail_verdict!(ctx.subject_add(&att, &[], |mut stdin| {
+        stdin["cniVersion"] = Value::String("9.9.9".into());
+        to_bytes(&stdin)
+    }));
+    let _ = ctx.del(&att);
     CaseVerdict::expected_error(
         &step,
         &Expect {
@@ -107,8 +110,19 @@ fn unsupported(ctx: &mut Ctx) -> CaseVerdict {
 }
 
 fn listed_accepted(ctx: &mut Ctx) -> CaseVerdict {
+    // Nothing listed, nothing to hold the plugin to (version/shape judges
+    // the missing list): not a pass.
+    if ctx.plan.is_some_and(|p| p.claimed.is_empty()) {
+        return CaseVerdict::skip(
+            "the plugin lists no supportedVersions (judged by version/shape)",
+        );
+    }
     let att = ctx.attachment(0);
     let run = crate::bail_verdict!(ctx.add(&att));
+    if let Some(blocked) = ctx.blocked_by_baseline_add().filter(|_| !run.succeeded()) {
+        let _ = ctx.del(&att);
+        return blocked;
+    }
     let Some(last) = run.last() else {
         return CaseVerdict::error("no plugin ran");
     };

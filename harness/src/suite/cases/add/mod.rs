@@ -6,7 +6,7 @@ pub(super) mod kernel;
 use crate::judge;
 use crate::sandbox::fixture;
 use crate::suite::case::{always, own_interface, Case, Scope};
-use crate::suite::ctx::{add_failed, Ctx};
+use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
 
 pub fn cases() -> Vec<Case> {
@@ -56,7 +56,7 @@ fn schema_valid(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
     let run = crate::bail_verdict!(ctx.add(&att));
     let (Some(result), Some(last)) = (run.result(), run.last()) else {
-        return add_failed(&run);
+        return ctx.add_failed(&run);
     };
     // The document the binary that printed it owes (the IPAM result when
     // the suite ran an IPAM plugin on its own).
@@ -75,6 +75,9 @@ fn schema_valid(ctx: &mut Ctx) -> CaseVerdict {
 
 fn existing_interface_fails(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
+    // Control: without the interface in the way, ADD succeeds; only then
+    // is a refusal with it in the way about the name.
+    crate::bail_verdict!(ctx.control_add(&att, "the baseline"));
     let Some(container) = ctx.sandbox.container() else {
         return CaseVerdict::error("container namespace missing");
     };

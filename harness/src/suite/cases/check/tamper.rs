@@ -51,6 +51,12 @@ fn tampered(
 ) -> CaseVerdict {
     let att = ctx.attachment(0);
     let raw = crate::bail_verdict!(ctx.add_ok(&att));
+    // Control: CHECK passes on the intact attachment, so a failing CHECK
+    // after tampering is evidence (a plugin without CHECK fails both).
+    if let Err(v) = ctx.control_check(&att, "check/after-add") {
+        let _ = ctx.del(&att);
+        return v;
+    }
     let broken = match (judge::result::parse(&raw), ctx.sandbox.container()) {
         (Ok(parsed), Some(ns)) => tamper(ns, &parsed, &att.ifname),
         (Err(f), _) => Err(format!("result unreadable: {}", f.actual)),
