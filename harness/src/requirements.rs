@@ -131,6 +131,30 @@ mod tests {
     }
 
     #[test]
+    fn a_stricter_grade_is_stricter_and_says_why() {
+        let rank = |l: Level| match l {
+            Level::May => 0,
+            Level::Should => 1,
+            Level::Must => 2,
+        };
+        for r in catalogue() {
+            if let Some(g) = r.graded {
+                assert!(
+                    rank(g) > rank(r.level),
+                    "{}: graded {g} is not stricter than {}",
+                    r.id,
+                    r.level
+                );
+                assert!(
+                    r.why.as_deref().is_some_and(|w| !w.is_empty()),
+                    "{}: graded without why",
+                    r.id
+                );
+            }
+        }
+    }
+
+    #[test]
     fn versions_bound_applicability() {
         let check = requirement("CHECK-1").expect("CHECK-1");
         assert!(!check.applies_at(SpecVersion::V0_3_1));

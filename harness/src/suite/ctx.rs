@@ -227,7 +227,10 @@ impl<'o> Ctx<'o> {
     /// work first) failed; `judged_by` is the case that grades that failure.
     /// When the baseline failed there, it is named instead.
     pub fn blocked(&self, verb: Verb, control: &str, judged_by: &str) -> CaseVerdict {
-        match (self.baseline_failure(verb), self.plan.and_then(|p| p.baseline.as_ref())) {
+        match (
+            self.baseline_failure(verb),
+            self.plan.and_then(|p| p.baseline.as_ref()),
+        ) {
             (Some(f), Some(b)) => CaseVerdict::blocked(
                 format!(
                     "blocked by the baseline: {} of the configuration at {} fails",
@@ -249,12 +252,7 @@ impl<'o> Ctx<'o> {
         let _ = self.del(att);
         match run.result() {
             Some(_) => Ok(()),
-            None => Err(self.blocked_by(
-                Verb::Add,
-                "ADD without the provocation",
-                judged_by,
-                &run,
-            )),
+            None => Err(self.blocked_by(Verb::Add, "ADD without the provocation", judged_by, &run)),
         }
     }
 
@@ -271,12 +269,7 @@ impl<'o> Ctx<'o> {
                 verb: Verb::Add,
                 steps: vec![step],
             };
-            Err(self.blocked_by(
-                Verb::Add,
-                "ADD with the full environment",
-                judged_by,
-                &run,
-            ))
+            Err(self.blocked_by(Verb::Add, "ADD with the full environment", judged_by, &run))
         }
     }
 
@@ -295,7 +288,13 @@ impl<'o> Ctx<'o> {
         }
     }
 
-    fn blocked_by(&self, verb: Verb, control: &str, judged_by: &str, run: &ChainRun) -> CaseVerdict {
+    fn blocked_by(
+        &self,
+        verb: Verb,
+        control: &str,
+        judged_by: &str,
+        run: &ChainRun,
+    ) -> CaseVerdict {
         let mut v = self.blocked(verb, control, judged_by);
         if v.actual.is_empty() {
             v.actual = run.last().map(|s| s.reply.summary()).unwrap_or_default();

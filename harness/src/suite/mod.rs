@@ -11,10 +11,10 @@
 //! case verdicts.
 
 mod baseline;
-mod grading;
 pub mod case;
 pub mod cases;
 pub mod ctx;
+mod grading;
 mod options;
 mod plan;
 mod record;

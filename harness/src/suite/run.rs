@@ -9,9 +9,9 @@ use std::time::Instant;
 use libtest_mimic::{Completion, Failed, Trial};
 
 use super::case::{self, Case, Scope};
-use super::grading;
 use super::cases;
 use super::ctx::Ctx;
+use super::grading;
 use super::options::SuiteOptions;
 use super::plan::Plan;
 use super::record::{requirement_refs, Collector};

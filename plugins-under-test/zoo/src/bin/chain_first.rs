@@ -36,10 +36,8 @@ fn check_env(version: &str) {
         );
     }
     let ifname = env("CNI_IFNAME");
-    let valid_if = ifname.len() <= 15
-        && ifname != "."
-        && ifname != ".."
-        && !ifname.contains(['/', ':', ' ']);
+    let valid_if =
+        ifname.len() <= 15 && ifname != "." && ifname != ".." && !ifname.contains(['/', ':', ' ']);
     if !valid_if {
         fail(
             version,
