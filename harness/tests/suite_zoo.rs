@@ -195,3 +195,22 @@ fn a_meta_plugin_checking_its_chain_first_passes_the_env_cases() {
         );
     }
 }
+
+/// A 1.1.0 plugin that answers STATUS without asking its IPAM delegate
+/// breaks STATUS-3, and only that: the requirement's own cell fails while
+/// the delegation requirements it keeps pass.
+#[test]
+fn status_not_forwarded_to_the_delegate_fails_status_3_only() {
+    require_root!();
+    let (_, results) = run_zoo("status-not-delegated", &["ipam/delegation"]);
+    let at_1_1: Vec<_> = results
+        .iter()
+        .filter(|r| r.spec_version == Some(cni_harness::spec::SpecVersion::V1_1_0))
+        .collect();
+    assert!(!at_1_1.is_empty(), "ipam/delegation did not run at 1.1.0");
+    for r in at_1_1 {
+        assert_eq!(r.verdict, Verdict::Fail, "{}", suite::failure_text(r));
+        assert_eq!(r.verdict_for("STATUS-3"), Verdict::Fail);
+        assert_eq!(r.verdict_for("IPAM-3"), Verdict::Pass);
+    }
+}

@@ -120,6 +120,12 @@ fn find_plugin(name: &str) -> Option<PathBuf> {
 /// by `env` (`Some` sets a variable, `None` removes it). Failing to run it at
 /// all is this plugin's own error: reported on stdout, exit 1.
 pub fn delegate(stdin: &[u8], env: &[(&str, Option<&str>)]) -> Outcome {
+    delegate_to(DELEGATE, stdin, env)
+}
+
+/// [`delegate`] to another correct plugin than [`DELEGATE`] (found by name on
+/// `CNI_PATH`), for defects only a 1.1.0 plugin can show.
+pub fn delegate_to(name: &str, stdin: &[u8], env: &[(&str, Option<&str>)]) -> Outcome {
     let version = serde_json::from_slice::<Value>(stdin)
         .ok()
         .and_then(|c| {
@@ -128,7 +134,7 @@ pub fn delegate(stdin: &[u8], env: &[(&str, Option<&str>)]) -> Outcome {
                 .map(String::from)
         })
         .unwrap_or_else(|| "1.0.0".into());
-    let Some(path) = find_plugin(DELEGATE) else {
+    let Some(path) = find_plugin(name) else {
         // libcni probes VERSION with CNI_PATH=dummy (podman does before ADD
         // and DEL): answer what the delegate lists rather than fail.
         if std::env::var("CNI_COMMAND").as_deref() == Ok("VERSION") {
@@ -142,7 +148,7 @@ pub fn delegate(stdin: &[u8], env: &[(&str, Option<&str>)]) -> Outcome {
         fail(
             &version,
             IO_FAILURE,
-            &format!("delegate plugin {DELEGATE:?} not found on CNI_PATH"),
+            &format!("delegate plugin {name:?} not found on CNI_PATH"),
         );
     };
     let mut cmd = Command::new(&path);

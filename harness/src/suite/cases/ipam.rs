@@ -17,8 +17,8 @@ const RECORD_DIR: &str = "/var/lib/cni/harness-ipam-recorder";
 pub fn cases() -> Vec<Case> {
     vec![Case {
         id: "ipam/delegation",
-        title: "the IPAM delegate gets the same environment and the full configuration on ADD, CHECK, GC and DEL",
-        requirements: &["IPAM-3", "IPAM-4", "CHECK-3", "GC-3", "ENV-5"],
+        title: "the IPAM delegate gets the same environment and the full configuration on ADD, CHECK, STATUS, GC and DEL",
+        requirements: &["IPAM-3", "IPAM-4", "CHECK-3", "GC-3", "STATUS-3", "ENV-5"],
         scope: Scope::PerVersion,
         applies: delegating,
         run: delegation,
@@ -98,6 +98,7 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
             ctx.check(&att)?;
         }
         if version.has_status_and_gc() {
+            ctx.status()?;
             ctx.gc(&[])?;
         }
         ctx.del(&att)?;
@@ -112,6 +113,7 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
         expected.push("CHECK");
     }
     if version.has_status_and_gc() {
+        expected.push("STATUS");
         expected.push("GC");
     }
     let seen: Vec<&str> = calls.iter().map(|c| c.verb.as_str()).collect();
@@ -121,7 +123,7 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
         .filter(|v| !seen.contains(v))
         .collect();
     if !missing.is_empty() {
-        return CaseVerdict::fail(
+        let fail = CaseVerdict::fail(
             format!("the IPAM delegate was not called on {}", missing.join(", ")),
             format!("IPAM called on {}", expected.join(", ")),
             format!(
@@ -133,6 +135,13 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
                 }
             ),
         );
+        // Each missing verb is its own requirement's failure.
+        return missing.iter().fold(fail, |v, verb| match *verb {
+            "CHECK" => v.cites("CHECK-3"),
+            "STATUS" => v.cites("STATUS-3"),
+            "GC" => v.cites("GC-3"),
+            _ => v.cites("IPAM-4"),
+        });
     }
     // Each delegate call must carry the subject's own environment and stdin.
     let subject: Vec<SubjectCall> = ctx
