@@ -41,6 +41,36 @@ pub struct RunResults {
     /// cases (`None` in fuzz results and older documents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Baseline>,
+    /// How much of the catalogue the suite that ran covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+}
+
+/// Catalogue coverage of the suite (`cni-harness list --coverage`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Coverage {
+    /// Requirements in `specs/requirements.json`.
+    pub catalogued: usize,
+    /// Of those, cited by at least one case.
+    pub with_case: usize,
+    /// Testable by a harness but cited by no case yet.
+    pub testable_without_case: Vec<String>,
+}
+
+impl Coverage {
+    /// One line, as the terminal and every report print it.
+    pub fn line(&self) -> String {
+        let mut s = format!(
+            "coverage: {} requirements catalogued, {} with a case, {} testable without a case",
+            self.catalogued,
+            self.with_case,
+            self.testable_without_case.len()
+        );
+        if !self.testable_without_case.is_empty() {
+            s += &format!(" ({})", self.testable_without_case.join(", "));
+        }
+        s
+    }
 }
 
 /// The configuration's own ADD, CHECK (when its version has it and the list

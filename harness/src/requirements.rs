@@ -65,6 +65,10 @@ pub struct Requirement {
     pub graded: Option<Level>,
     #[serde(default)]
     pub why: Option<String>,
+    /// Why no harness can test it (a runtime-side or unobservable
+    /// statement); such requirements do not count as missing a case.
+    #[serde(default)]
+    pub untestable: Option<String>,
 }
 
 impl Requirement {

@@ -137,6 +137,9 @@ fn print_summary(results: &RunResults) {
             .map(|(_, n)| *n)
             .unwrap_or(0)
     };
+    if let Some(c) = &results.coverage {
+        println!("\ncni-harness: {}", c.line());
+    }
     println!(
         "\ncni-harness: {} passed, {} failed, {} warned, {} skipped, {} errors, {} blocked in {:.1}s",
         n(Verdict::Pass),

@@ -65,6 +65,7 @@ impl SessionReport {
                 .map(|f| f.finding.to_result(&f.file, &self.out))
                 .collect(),
             baseline: None,
+            coverage: None,
         }
     }
 }

@@ -106,6 +106,16 @@ fn header(out: &mut String, views: &[RunView<'_>]) {
             );
         }
     }
+    for view in views {
+        if let Some(c) = &view.run.coverage {
+            let _ = writeln!(
+                out,
+                "<p class=\"coverage\">{}: {}</p>",
+                esc(&view.label),
+                esc(&c.line())
+            );
+        }
+    }
     out.push_str("</header>\n");
 }
 

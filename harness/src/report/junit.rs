@@ -41,6 +41,9 @@ fn suite(view: &RunView<'_>) -> TestSuite {
     ] {
         suite.add_property((name, value));
     }
+    if let Some(c) = &run.coverage {
+        suite.add_property(("coverage", c.line().as_str()));
+    }
     let classname = t.name.as_str();
     // The root cause first, so a CI page's first failure names it.
     if let Some(b) = &run.baseline {

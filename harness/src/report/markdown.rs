@@ -23,6 +23,11 @@ pub fn markdown(runs: &[RunResults]) -> String {
             let _ = writeln!(out, "**{}**: {}\n", md(&view.label), md(&line));
         }
     }
+    for view in &views {
+        if let Some(c) = &view.run.coverage {
+            let _ = writeln!(out, "{}: {}\n", md(&view.label), md(&c.line()));
+        }
+    }
     summary(&mut out, &views);
     out.push_str(
         "\nLegend: ✅ pass · ❌ fail (a MUST is broken) · ⚠️ warn (a SHOULD, or ambiguous) · \

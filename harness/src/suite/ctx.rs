@@ -212,8 +212,18 @@ impl<'o> Ctx<'o> {
     /// Blocked, when the baseline's ADD failed: a failing ADD in a case is
     /// then that same failure, already reported once.
     pub fn blocked_by_baseline_add(&self) -> Option<CaseVerdict> {
-        self.baseline_failure(Verb::Add)
-            .map(|_| self.blocked(Verb::Add, "ADD of the configuration", "the baseline"))
+        self.blocked_by_baseline(Verb::Add)
+    }
+
+    /// Blocked, when the baseline failed at `verb` (or at ADD before it).
+    pub fn blocked_by_baseline(&self, verb: Verb) -> Option<CaseVerdict> {
+        self.baseline_failure(verb).map(|_| {
+            self.blocked(
+                verb,
+                &format!("{verb} of the configuration"),
+                "the baseline",
+            )
+        })
     }
 
     /// The baseline's failure, when it failed at `verb` or at ADD (which

@@ -24,5 +24,5 @@ pub mod verdict;
 pub use case::{Case, Scope};
 pub use options::SuiteOptions;
 pub use plan::{plan, Plan};
-pub use record::{requirement_refs, results, Collector};
+pub use record::{coverage, requirement_refs, results, Collector};
 pub use run::{failure_text, run_case, run_selected, trial_name, trials};

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use super::cases;
 use super::options::SuiteOptions;
 use super::plan::Plan;
-use crate::record::{CaseResult, RequirementRef, RunKind, RunResults, Target};
+use crate::record::{CaseResult, Coverage, RequirementRef, RunKind, RunResults, Target};
 
 /// Collected graded results, in completion order.
 pub type Collector = Arc<Mutex<Vec<CaseResult>>>;
@@ -29,6 +29,22 @@ pub fn requirement_refs(ids: &[&str]) -> Vec<RequirementRef> {
             },
         })
         .collect()
+}
+
+/// How much of the catalogue the cases cover.
+pub fn coverage() -> Coverage {
+    let all = cases::all();
+    let cited = |id: &str| all.iter().any(|c| c.requirements.contains(&id));
+    let cat = crate::requirements::catalogue();
+    Coverage {
+        catalogued: cat.len(),
+        with_case: cat.iter().filter(|r| cited(&r.id)).count(),
+        testable_without_case: cat
+            .iter()
+            .filter(|r| !cited(&r.id) && r.untestable.is_none())
+            .map(|r| r.id.clone())
+            .collect(),
+    }
 }
 
 /// Assemble the results document of a finished run.
@@ -69,5 +85,6 @@ pub fn results(
         cases,
         findings: Vec::new(),
         baseline: plan.baseline.clone(),
+        coverage: Some(coverage()),
     }
 }

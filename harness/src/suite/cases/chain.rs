@@ -113,7 +113,13 @@ fn main_in_a_chain(ctx: &mut Ctx) -> CaseVerdict {
         }
         if ctx.version.has_check() && !ctx.net.disable_check {
             let check = crate::bail_verdict!(ctx.check(&att));
-            if !check.succeeded() {
+            if let Some(blocked) = ctx
+                .blocked_by_baseline(crate::spec::Verb::Check)
+                .filter(|_| !check.succeeded())
+            {
+                // The plugin's CHECK fails outside a chain too: the baseline says so.
+                v = blocked;
+            } else if !check.succeeded() {
                 v = CaseVerdict::fail(
                     "CHECK failed when the plugin's result came back through a chain as prevResult",
                     "CHECK succeeds",

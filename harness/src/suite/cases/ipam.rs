@@ -95,7 +95,12 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
     let ran = ctx.with_config(net, |ctx| -> Result<(), CaseVerdict> {
         ctx.add_ok(&att)?;
         if check {
-            ctx.check(&att)?;
+            let run = ctx.check(&att)?;
+            // A CHECK that fails as in the baseline says nothing of delegation.
+            if let Some(blocked) = ctx.blocked_by_baseline(Verb::Check).filter(|_| !run.succeeded()) {
+                let _ = ctx.del(&att);
+                return Err(blocked);
+            }
         }
         if version.has_status_and_gc() {
             ctx.status()?;
