@@ -105,6 +105,7 @@ fn case(
         reason: reason.into(),
         detail: None,
         duration_ms: 31,
+        requirement_verdicts: Default::default(),
     }
 }
 
@@ -258,6 +259,8 @@ fn go_bridge() -> RunResults {
         versions,
         cases,
         findings: vec![],
+        baseline: None,
+        coverage: None,
     }
 }
 
@@ -328,6 +331,8 @@ fn ref_bridge() -> RunResults {
         versions,
         cases,
         findings: vec![],
+        baseline: None,
+        coverage: None,
     }
 }
 
@@ -367,6 +372,8 @@ fn bridge_fuzz() -> RunResults {
                 file: "findings/f-0001.json".into(),
             },
         ],
+        baseline: None,
+        coverage: None,
     }
 }
 

@@ -34,13 +34,25 @@ pub fn per_requirement(ids: &[&str], v: &CaseVerdict) -> BTreeMap<String, Verdic
 }
 
 /// The case's own verdict: what it concluded, but a failure or warning only
-/// as bad as the worst requirement it broke (a case failing on a SHOULD warns).
-pub fn case_verdict(concluded: Verdict, per: &BTreeMap<String, Verdict>) -> Verdict {
+/// as bad as the worst requirement it broke (a case failing on a SHOULD
+/// warns). Findings citing requirements outside the case's list (an oracle's
+/// side remark) still count, at their own level.
+pub fn case_verdict(
+    concluded: Verdict,
+    per: &BTreeMap<String, Verdict>,
+    v: &CaseVerdict,
+) -> Verdict {
     if !matches!(concluded, Verdict::Fail | Verdict::Warn) || per.is_empty() {
         return concluded;
     }
+    let outside = v
+        .graded
+        .iter()
+        .filter(|(id, _)| !per.contains_key(*id))
+        .map(|(id, g)| at_level(graded_level(id), *g));
     per.values()
         .copied()
+        .chain(outside)
         .max_by_key(|v| v.severity())
         .unwrap_or(concluded)
 }
@@ -80,6 +92,20 @@ mod tests {
         let v = CaseVerdict::fail("broken", "", "");
         let per = per_requirement(&["ENV-1", "ERR-5"], &v);
         assert_eq!(per["ENV-1"], Verdict::Fail);
+    }
+
+    #[test]
+    fn a_finding_outside_the_cases_list_still_counts() {
+        let v = CaseVerdict::from_findings(
+            &[
+                crate::judge::Finding::info("DEL-KEPT", "bridge kept"),
+                crate::judge::Finding::warning("DEL-PREEXISTING", "made by DEL itself"),
+            ],
+            "nothing left",
+            "ok",
+        );
+        let per = per_requirement(&["DEL-1", "DEL-KEPT"], &v);
+        assert_eq!(case_verdict(v.verdict, &per, &v), Verdict::Warn);
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions, plan: &P
         },
     };
     let requirement_verdicts = grading::per_requirement(case.requirements, &verdict);
-    let case_verdict = grading::case_verdict(verdict.verdict, &requirement_verdicts);
+    let case_verdict = grading::case_verdict(verdict.verdict, &requirement_verdicts, &verdict);
     CaseResult {
         case: case.id.to_string(),
         title: case.title.to_string(),

@@ -97,7 +97,10 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
         if check {
             let run = ctx.check(&att)?;
             // A CHECK that fails as in the baseline says nothing of delegation.
-            if let Some(blocked) = ctx.blocked_by_baseline(Verb::Check).filter(|_| !run.succeeded()) {
+            if let Some(blocked) = ctx
+                .blocked_by_baseline(Verb::Check)
+                .filter(|_| !run.succeeded())
+            {
                 let _ = ctx.del(&att);
                 return Err(blocked);
             }
