@@ -12,7 +12,8 @@ pub struct CaseVerdict {
     pub reason: String,
     pub expected: String,
     pub actual: String,
-    pub kernel_diff: Option<String>,
+    /// Boxed to keep the verdict (the error side of every case step) small.
+    pub kernel_diff: Option<Box<str>>,
     /// The requirements the deciding findings cite, with what each found;
     /// empty when the case did not say (its verdict then stands for every
     /// requirement it checks).
@@ -81,7 +82,7 @@ impl CaseVerdict {
     }
 
     pub fn with_diff(mut self, diff: Option<String>) -> CaseVerdict {
-        self.kernel_diff = diff.filter(|d| !d.is_empty());
+        self.kernel_diff = diff.filter(|d| !d.is_empty()).map(String::into_boxed_str);
         self
     }
 
@@ -175,7 +176,7 @@ impl CaseVerdict {
             expected: self.expected.clone(),
             actual: self.actual.clone(),
             invocations,
-            kernel_diff: self.kernel_diff.clone(),
+            kernel_diff: self.kernel_diff.as_deref().map(str::to_string),
         })
     }
 }
