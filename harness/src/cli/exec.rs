@@ -9,7 +9,9 @@ use super::TargetArgs;
 use crate::config::Profile;
 use crate::invoke::setup;
 use crate::invoke::Reply;
-use crate::invoke::{Attachment, ChainRun, CniArgs, EnvStyle, Limits, Runtime, Step};
+use crate::invoke::{
+    Attachment, ChainRun, CniArgs, ContainerNetns, EnvStyle, Limits, Runtime, Step,
+};
 use crate::sandbox::Sandbox;
 use crate::schema::{self, DocumentKind, SchemaError};
 use crate::spec::{SpecVersion, Verb};
@@ -86,7 +88,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             .clone()
             .unwrap_or_else(|| profile.ifname().to_string()),
         args: cni_args,
-        netns: None,
+        netns: ContainerNetns::Sandbox,
     };
     let fresh = args.netns.is_none();
     println!(
@@ -120,10 +122,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             for i in 0..net.plugins.len() {
                 steps.push(rt.version(&net, i)?);
             }
-            ChainRun {
-                verb: Verb::Version,
-                steps,
-            }
+            ChainRun::of(Verb::Version, steps)
         }
     };
     println!("# {}\n", args.verb);

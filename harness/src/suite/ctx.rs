@@ -11,7 +11,9 @@ use super::verdict::CaseVerdict;
 use super::SuiteOptions;
 use crate::config::{plugin_stdin, plugin_type, NetworkConfig, Role, StdinFor};
 use crate::invoke::setup::{self, SetupError};
-use crate::invoke::{Attachment, ChainRun, EnvEdit, InvokeError, Runtime, Step};
+use crate::invoke::{
+    Attachment, ChainRun, ContainerNetns, Disabled, EnvEdit, InvokeError, Runtime, Step,
+};
 use crate::results::InvocationRecord;
 use crate::sandbox::Sandbox;
 use crate::spec::{SpecVersion, Verb};
@@ -73,7 +75,7 @@ impl<'o> Ctx<'o> {
                 .sandbox
                 .add_container()
                 .map_err(|e| CaseVerdict::error(format!("sandbox: {e}")))?;
-            att.netns = Some(path);
+            att.netns = ContainerNetns::At(path);
         }
         Ok(att)
     }
@@ -136,27 +138,32 @@ impl<'o> Ctx<'o> {
                 self.ipam_results
                     .insert((att.container_id.clone(), att.ifname.clone()), r.clone());
             }
-            return Ok(ChainRun {
-                verb: Verb::Add,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Add, vec![step]));
         }
         let run = self.runtime().add(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
     }
 
+    /// Whether the runtime sends `verb` for this configuration at this
+    /// version (`disableCheck` and `disableGC` switch verbs off).
+    pub fn sends(&self, verb: Verb) -> bool {
+        self.version.supports(verb)
+            && !(verb == Verb::Check && self.net.disable_check)
+            && !(verb == Verb::Gc && self.net.disable_gc)
+    }
+
     pub fn check(&mut self, att: &Attachment) -> Outcome<ChainRun> {
+        if self.role() == Role::Ipam && self.net.disable_check {
+            return Ok(ChainRun::not_sent(Verb::Check, Disabled::Check));
+        }
         if self.role() == Role::Ipam {
             let prev = self.ipam_result(att);
             let stdin = self.subject_stdin(StdinFor::Check {
                 prev_result: prev.as_ref(),
             });
             let step = self.raw(Verb::Check, Some(att), &[], to_bytes(&stdin))?;
-            return Ok(ChainRun {
-                verb: Verb::Check,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Check, vec![step]));
         }
         let run = self.runtime().check(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
@@ -170,10 +177,7 @@ impl<'o> Ctx<'o> {
                 prev_result: prev.as_ref(),
             });
             let step = self.raw(Verb::Del, Some(att), &[], to_bytes(&stdin))?;
-            return Ok(ChainRun {
-                verb: Verb::Del,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Del, vec![step]));
         }
         let run = self.runtime().del(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());

@@ -43,9 +43,7 @@ pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
     let mut notes = Vec::new();
     for t in &types {
         let path = find_plugin(t, &opts.cni_path)?;
-        let env = rt.env(crate::spec::Verb::Version, Some(SpecVersion::LATEST), None);
-        let stdin = format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST).into_bytes();
-        let step = rt.exec(&path, crate::spec::Verb::Version, env, stdin)?;
+        let step = rt.version_probe(&path)?;
         let listed = crate::config::string_array(
             step.reply.result().and_then(|r| r.get("supportedVersions")),
         );

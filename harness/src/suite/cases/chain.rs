@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::config::{NetworkConfig, Role};
 use crate::invoke::{find_plugin, ChainRun};
+use crate::spec::Verb;
 use crate::suite::case::{both, has_interfaces, needs_chaining, Applicability, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
@@ -107,7 +108,7 @@ fn main_in_a_chain(ctx: &mut Ctx) -> CaseVerdict {
         if v.verdict != crate::results::Verdict::Pass {
             return v;
         }
-        if ctx.version.has_check() {
+        if ctx.sends(Verb::Check) {
             let check = crate::bail_verdict!(ctx.check(&att));
             if !check.succeeded() {
                 v = CaseVerdict::fail(

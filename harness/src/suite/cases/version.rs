@@ -40,7 +40,7 @@ pub fn cases() -> Vec<Case> {
 }
 
 fn shape(ctx: &mut Ctx) -> CaseVerdict {
-    let stdin = format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST).into_bytes();
+    let stdin = crate::invoke::version_probe_stdin();
     let step = crate::bail_verdict!(ctx.raw(Verb::Version, None, &[], stdin));
     let Some(result) = step.reply.result() else {
         return CaseVerdict::fail(
