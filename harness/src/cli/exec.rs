@@ -8,10 +8,10 @@ use serde_json::{Map, Value};
 use super::TargetArgs;
 use crate::config::Profile;
 use crate::invoke::setup;
-use crate::invoke::Reply;
 use crate::invoke::{
     Attachment, ChainRun, CniArgs, ContainerNetns, EnvStyle, Limits, Runtime, Step,
 };
+use crate::invoke::{Reply, RuntimeNote};
 use crate::sandbox::Sandbox;
 use crate::schema::{self, DocumentKind, SchemaError};
 use crate::spec::{SpecVersion, Verb};
@@ -156,11 +156,21 @@ fn print_run(run: &ChainRun, version: Option<SpecVersion>) {
     for step in &run.steps {
         print_step(step, version);
     }
+    match &run.runtime {
+        Some(RuntimeNote::NotSent(why)) => {
+            println!("# {} not sent: {why} (libcni reports success)\n", run.verb)
+        }
+        Some(RuntimeNote::Failed(why)) => println!("# the runtime fails {}: {why}\n", run.verb),
+        None => {}
+    }
 }
 
 /// The schema verdict on a step's answer, for the version it was asked in.
 fn schema_line(step: &Step, version: Option<SpecVersion>) -> String {
     let (doc, kind, v) = match &step.reply {
+        Reply::Success(None) if step.invocation.verb == Verb::Add => {
+            return "no output: ADD must print a result".into()
+        }
         Reply::Success(None) => return "no output (as the verb allows)".into(),
         Reply::Success(Some(doc)) if step.invocation.verb == Verb::Version => {
             // A VERSION answer is judged at the version it declares.

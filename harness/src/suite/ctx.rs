@@ -12,7 +12,7 @@ use super::SuiteOptions;
 use crate::config::{plugin_stdin, plugin_type, NetworkConfig, Role, StdinFor};
 use crate::invoke::setup::{self, SetupError};
 use crate::invoke::{
-    Attachment, ChainRun, ContainerNetns, Disabled, EnvEdit, InvokeError, Runtime, Step,
+    AddRun, Attachment, ChainRun, ContainerNetns, Disabled, EnvEdit, InvokeError, Runtime, Step,
 };
 use crate::results::InvocationRecord;
 use crate::sandbox::Sandbox;
@@ -153,6 +153,18 @@ impl<'o> Ctx<'o> {
             && !(verb == Verb::Gc && self.net.disable_gc)
     }
 
+    /// ADD and, when it fails, the DEL a runtime owes it (SPEC.md: "A
+    /// delete must still be executed even if the add fails"), both recorded.
+    pub fn add_or_undo(&mut self, att: &Attachment) -> Outcome<AddRun> {
+        let add = self.add(att)?;
+        let undo = if add.succeeded() {
+            None
+        } else {
+            Some(self.del(att)?)
+        };
+        Ok(AddRun { add, undo })
+    }
+
     pub fn check(&mut self, att: &Attachment) -> Outcome<ChainRun> {
         if self.role() == Role::Ipam && self.net.disable_check {
             return Ok(ChainRun::not_sent(Verb::Check, Disabled::Check));
@@ -205,15 +217,21 @@ impl<'o> Ctx<'o> {
     /// ADD that must succeed for the case to go on: anything else ends the
     /// case as a failure of the plugin (ADD of a valid configuration is the
     /// plugin's most basic duty).
+    ///
+    /// The failed ADD is followed by the DEL a runtime owes it.
     pub fn add_ok(&mut self, att: &Attachment) -> Outcome<Value> {
         let run = self.add(att)?;
         match run.result() {
             Some(r) => Ok(r.clone()),
-            None => Err(CaseVerdict::fail(
-                "ADD of a valid configuration failed",
-                "ADD succeeds with a result",
-                run.last().map(|s| s.reply.summary()).unwrap_or_default(),
-            )),
+            None => {
+                // Recorded as evidence; the case is judged on the ADD.
+                let _ = self.del(att);
+                Err(CaseVerdict::fail(
+                    "ADD of a valid configuration failed",
+                    "ADD succeeds with a result",
+                    run.summary(),
+                ))
+            }
         }
     }
 
