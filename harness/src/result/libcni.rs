@@ -15,6 +15,10 @@
 //! `omitempty`); `table`/`scope` are pointers and stay even when zero. `dns`
 //! is always written for 0.x results and only when non-empty for 1.x.
 //!
+//! libcni 1.1.2 (Debian's) differs: it has no 1.1.0 result type (a 1.1.0
+//! result fails to decode there), its 1.0.0 interfaces have no `mtu`,
+//! `socketPath` or `pciID`, and it writes `dns: {}` into 1.0.0 results too.
+//!
 //! Where the harness's model is not Go's, the model wins: `ips[].version` is
 //! recomputed from the address (Go keeps whatever the plugin wrote, even
 //! nothing), and a 0.2.0 route is filed under `ip4` or `ip6` by its
