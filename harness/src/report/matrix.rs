@@ -29,18 +29,83 @@ pub(super) struct RunView<'a> {
 }
 
 impl RunView<'_> {
-    /// Cases in `column` that check requirement `id`.
-    pub fn cell(&self, id: &str, column: Column) -> Vec<(usize, &CaseResult)> {
-        self.cases
+    /// The cases in `column` that check requirement `req`, and what the
+    /// cell shows for them.
+    pub fn cell(&self, req: &RequirementRef, column: Column) -> Cell<'_> {
+        let cases: Vec<(usize, &CaseResult)> = self
+            .cases
             .iter()
-            .filter(|(_, c)| c.spec_version == column && checks(c, id))
+            .filter(|(_, c)| c.spec_version == column && checks(c, &req.id))
             .copied()
-            .collect()
+            .collect();
+        let mark = worst(cases.iter().map(|(_, c)| *c)).map(|v| Mark::grade(req, v));
+        Cell { cases, mark }
     }
 
     pub fn is_fuzz(&self) -> bool {
         self.run.kind == RunKind::Fuzz
     }
+
+    /// Anchor of case `i` (its index in `run.cases`): stable across renders
+    /// of the same input, whatever order the runs were given in.
+    pub fn anchor(&self, i: usize) -> String {
+        format!("c-{}-{i}", self.index)
+    }
+}
+
+/// One requirement × column cell of the matrix.
+pub(super) struct Cell<'a> {
+    /// The cases checking the requirement there, with their index in `run.cases`.
+    pub cases: Vec<(usize, &'a CaseResult)>,
+    /// `None` when no case checks it there.
+    pub mark: Option<Mark>,
+}
+
+/// What a cell shows: the worst verdict of its cases, as far as the
+/// requirement's level lets it count. Only [`Mark::grade`] makes one, so a
+/// MAY row can never show a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mark {
+    Pass,
+    Fail,
+    Warn,
+    Skip,
+    Error,
+    /// A MAY the plugin does not do: the spec allows that, so it is
+    /// information, not a failure or a warning.
+    Info,
+}
+
+impl Mark {
+    pub fn grade(req: &RequirementRef, worst: Verdict) -> Mark {
+        match worst {
+            // An error is the harness's, not the plugin's: it stays visible.
+            Verdict::Fail | Verdict::Warn if is_optional(req) => Mark::Info,
+            Verdict::Pass => Mark::Pass,
+            Verdict::Fail => Mark::Fail,
+            Verdict::Warn => Mark::Warn,
+            Verdict::Skip => Mark::Skip,
+            Verdict::Error => Mark::Error,
+        }
+    }
+
+    /// Lower-case name, also the CSS class suffix (`v-fail`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mark::Pass => "pass",
+            Mark::Fail => "fail",
+            Mark::Warn => "warn",
+            Mark::Skip => "skip",
+            Mark::Error => "error",
+            Mark::Info => "info",
+        }
+    }
+}
+
+/// Whether breaking `req` is allowed (a MAY). The catalogue spells levels
+/// in capitals; results from elsewhere may not.
+pub(super) fn is_optional(req: &RequirementRef) -> bool {
+    req.level.eq_ignore_ascii_case("MAY")
 }
 
 fn checks(case: &CaseResult, id: &str) -> bool {
@@ -82,6 +147,18 @@ pub(super) fn views(runs: &[RunResults]) -> Vec<RunView<'_>> {
             }
         })
         .collect()
+}
+
+/// Every column any of `views` has, in column order (for the version filter).
+pub(super) fn all_columns<'a>(views: impl IntoIterator<Item = &'a RunView<'a>>) -> Vec<Column> {
+    let mut all: Vec<Column> = views
+        .into_iter()
+        .flat_map(|v| v.columns.iter().copied())
+        .collect();
+    // `None` sorts first in `Option`'s order; it belongs last, like in a run.
+    all.sort_by_key(|c| (c.is_none(), *c));
+    all.dedup();
+    all
 }
 
 fn columns(run: &RunResults) -> Vec<Column> {
@@ -219,7 +296,31 @@ pub(super) fn natural_cmp(a: &str, b: &str) -> Ordering {
 
 #[cfg(test)]
 mod tests {
-    use super::natural_cmp;
+    use super::{natural_cmp, Mark};
+    use crate::results::{RequirementRef, Verdict};
+
+    fn req(level: &str) -> RequirementRef {
+        RequirementRef {
+            id: "X-1".into(),
+            level: level.into(),
+            section: String::new(),
+            text: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_broken_may_is_information_never_a_failure() {
+        for level in ["MAY", "may"] {
+            assert_eq!(Mark::grade(&req(level), Verdict::Fail), Mark::Info);
+            assert_eq!(Mark::grade(&req(level), Verdict::Warn), Mark::Info);
+            // The harness failing to run the case is not the plugin's doing.
+            assert_eq!(Mark::grade(&req(level), Verdict::Error), Mark::Error);
+            assert_eq!(Mark::grade(&req(level), Verdict::Pass), Mark::Pass);
+            assert_eq!(Mark::grade(&req(level), Verdict::Skip), Mark::Skip);
+        }
+        assert_eq!(Mark::grade(&req("MUST"), Verdict::Fail), Mark::Fail);
+        assert_eq!(Mark::grade(&req("SHOULD"), Verdict::Warn), Mark::Warn);
+    }
 
     #[test]
     fn ids_sort_with_numbers_as_numbers() {
