@@ -128,6 +128,16 @@ struct Probe {
     initial: Shown,
     scenarios: Vec<Shown>,
     reset: Shown,
+    jump: Jump,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Jump {
+    hidden_before: bool,
+    visible: bool,
+    open: bool,
+    filter: String,
 }
 
 #[derive(Deserialize)]
@@ -269,9 +279,18 @@ impl Expect<'_> {
     }
 }
 
-fn probe(runs: &[RunResults], scenarios: &[Scenario<'_>]) -> Probe {
+/// `target_run`'s first notable case is opened by a link while the plugin
+/// filter shows `filter_run`.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JumpArgs<'a> {
+    target_run: &'a str,
+    filter_run: &'a str,
+}
+
+fn probe(runs: &[RunResults], scenarios: &[Scenario<'_>], jump: &JumpArgs<'_>) -> Probe {
     let dir = tempfile::tempdir().expect("tempdir");
-    let args = serde_json::to_string(&serde_json::json!({ "scenarios": scenarios }))
+    let args = serde_json::to_string(&serde_json::json!({ "scenarios": scenarios, "jump": jump }))
         .expect("scenarios")
         .replace("</", "<\\/");
     // The arguments go first in <body>, the probe after the page's own script.
@@ -360,7 +379,16 @@ fn thirty_runs_stay_readable_and_filter() {
             ver: "",
         },
     ];
-    let p = probe(&runs, &scenarios);
+    let other = runs
+        .iter()
+        .map(|r| r.target.name.as_str())
+        .find(|n| *n != name)
+        .expect("another run");
+    let jump = JumpArgs {
+        target_run: name,
+        filter_run: other,
+    };
+    let p = probe(&runs, &scenarios, &jump);
 
     // The page never scrolls sideways, even with every case opened; only
     // the matrix's own box does, and it has to here.
@@ -517,6 +545,12 @@ fn thirty_runs_stay_readable_and_filter() {
     // Failures and warnings; a MAY's warning is not one.
     let expected = expect.bad_rows(None, None, true);
     assert_eq!(sorted(&warns.rows), Vec::from_iter(expected));
+
+    // A link into a run the plugin filter hides clears the filter and
+    // opens the case.
+    assert!(p.jump.hidden_before, "the filter did not hide the case");
+    assert!(p.jump.visible && p.jump.open, "linked case not shown open");
+    assert_eq!(p.jump.filter, "");
 }
 
 fn sorted(v: &[String]) -> Vec<String> {

@@ -115,6 +115,18 @@
   choose('rows', 'all');
   out.reset = state();
 
+  // Follow a link to a case of one plugin while the filter shows another:
+  // the page must show and open it.
+  choose('run', optionFor(args.jump.filterRun));
+  var section = document.querySelector(
+    'section.run[data-run="' + optionFor(args.jump.targetRun) + '"]');
+  var target = section.querySelector('details.case');
+  var hiddenBefore = !visible(target);
+  history.replaceState(null, '', '#' + target.id);
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
+  out.jump = { hiddenBefore: hiddenBefore, visible: visible(target), open: target.open,
+    filter: form.run.value };
+
   // With every <details> outside the matrix open (case bodies, invocations,
   // configurations), the page still must not scroll sideways.
   document.querySelectorAll('details').forEach(function (d) {

@@ -92,7 +92,12 @@ fn filters(out: &mut String, views: &[RunView<'_>], with_cases: &[&RunView<'_>])
     );
     for c in matrix::all_columns(with_cases.iter().copied()) {
         let label = column_label(c);
-        let _ = write!(out, "<option value=\"{label}\">{label}</option>");
+        let text = if c.is_none() {
+            "any (version-independent cases)"
+        } else {
+            label
+        };
+        let _ = write!(out, "<option value=\"{label}\">{text}</option>");
     }
     out.push_str("</select></label><output name=\"shown\"></output></form>\n");
 }

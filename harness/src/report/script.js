@@ -10,6 +10,7 @@
       : rows === 'warn' ? ['v-fail', 'v-error', 'v-warn'] : [];
     var visible = [], shownRows = 0, allRows = 0, shownCols = 0;
     if (table) {
+      table.classList.toggle('narrow', ver !== '');
       // Body rows hold one cell per version header, in the same order.
       table.querySelectorAll('th.ver').forEach(function (th, i) {
         visible[i] = (run === '' || th.dataset.r === run) &&
