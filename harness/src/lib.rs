@@ -3,14 +3,15 @@
 //! Data flows one way through the modules:
 //!
 //! ```text
-//! config ─► invoke (sandbox + exec, as libcni would) ─► observe ─► verdict ─► report
-//!   config      sandbox, invoke                        schema,     suite,     report
-//!                                                      result,     fuzz,
-//!                                                      kernel      oracle
+//! config ─► invoke (sandbox + exec, as libcni would) ─► observe ─► judge ─► suite, fuzz ─► report
+//!   config      sandbox, invoke                        schema,     judge     (verdicts,     record,
+//!                                                      result,               findings)      report
+//!                                                      kernel
 //! ```
 //!
 //! The conformance suite and the fuzzer are two drivers of the same
-//! invocation and observation code.
+//! invocation, observation and judgement code: `judge` decides, the suite
+//! grades its findings into case verdicts, the fuzzer into fuzz findings.
 
 pub mod requirements;
 pub mod spec;
@@ -23,13 +24,14 @@ pub mod kernel;
 pub mod result;
 pub mod schema;
 
+pub mod judge;
+
 pub mod fuzz;
-pub mod oracle;
 pub mod suite;
 
+pub mod record;
 pub mod report;
 
 pub mod cli;
-pub mod results;
 
 pub use spec::{ErrorCode, SpecVersion, Verb};

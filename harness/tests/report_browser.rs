@@ -15,7 +15,8 @@ mod fixtures;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use cni_harness::results::{RunResults, Verdict};
+use cni_harness::record::{RunResults, Verdict};
+use cni_harness::requirements::Level;
 use serde::Deserialize;
 
 fn write_page(dir: &Path, name: &str, html: &str) -> PathBuf {
@@ -262,7 +263,7 @@ impl Expect<'_> {
                     continue;
                 }
                 for req in &c.requirements {
-                    let may = req.level == "MAY";
+                    let may = req.level == Some(Level::May);
                     let bad = match c.verdict {
                         Verdict::Error => true,
                         Verdict::Fail => !may,
@@ -460,7 +461,7 @@ fn thirty_runs_stay_readable_and_filter() {
         .iter()
         .flat_map(|r| &r.cases)
         .flat_map(|c| &c.requirements)
-        .map(|r| format!("{} ({}, {}): {}", r.id, r.level, r.section, r.text))
+        .map(|r| format!("{} ({}, {}): {}", r.id, r.level_text(), r.section, r.text))
         .collect();
     for title in &rows.titles {
         assert!(

@@ -6,7 +6,7 @@ mod common;
 
 use cni_harness::config::Profile;
 use cni_harness::invoke::Limits;
-use cni_harness::results::Verdict;
+use cni_harness::record::Verdict;
 use cni_harness::suite::{self, SuiteOptions};
 
 /// (zoo plugin, the case meant to catch it).

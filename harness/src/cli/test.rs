@@ -7,7 +7,7 @@ use std::time::Instant;
 use super::TargetArgs;
 use crate::config::Profile;
 use crate::invoke::Limits;
-use crate::results::{RunResults, Verdict};
+use crate::record::{RunResults, Verdict};
 use crate::suite::{self, SuiteOptions};
 
 /// The embedded default target: the reference bridge plugin and its IPAM.

@@ -16,7 +16,7 @@ use super::html_matrix::matrix_table;
 use super::html_summary::summary;
 use super::html_verdict::legend;
 use super::matrix::{self, column_label, RunView};
-use crate::results::RunResults;
+use crate::record::RunResults;
 
 const STYLE: &str = include_str!("style.css");
 const SCRIPT: &str = include_str!("script.js");

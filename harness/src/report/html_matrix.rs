@@ -12,7 +12,7 @@ use std::fmt::Write;
 use super::escape::html as esc;
 use super::html_verdict::{badge, glyph};
 use super::matrix::{self, column_label, Cell, Column, Mark, RunView};
-use crate::results::RequirementRef;
+use crate::record::RequirementRef;
 
 pub(super) fn matrix_table(out: &mut String, views: &[&RunView<'_>]) {
     out.push_str(
@@ -66,10 +66,9 @@ fn requirement_row(
     req: &RequirementRef,
     total_columns: usize,
 ) {
-    let level = if req.level.is_empty() {
-        "—"
-    } else {
-        req.level.as_str()
+    let level = match req.level_text() {
+        "" => "—",
+        text => text,
     };
     let _ = write!(
         out,

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::escape::html as esc;
 use super::html_verdict::verdict_glyph;
 use super::matrix::{self, RunView};
-use crate::results::RunResults;
+use crate::record::RunResults;
 use crate::spec::SpecVersion;
 
 pub(super) fn summary(out: &mut String, views: &[RunView<'_>]) {

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::escape::html as esc;
 use super::matrix::Mark;
-use crate::results::Verdict;
+use crate::record::Verdict;
 
 /// Every mark in legend order, with what it means.
 pub(super) const MEANINGS: [(Mark, &str); 6] = [

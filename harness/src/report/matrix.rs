@@ -4,7 +4,8 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use crate::results::{CaseResult, RequirementRef, RunKind, RunResults, Verdict};
+use crate::record::{CaseResult, RequirementRef, RunKind, RunResults, Verdict};
+use crate::requirements::Level;
 use crate::spec::SpecVersion;
 
 /// A matrix column within one run: a spec version, or `None` for the cases
@@ -102,10 +103,9 @@ impl Mark {
     }
 }
 
-/// Whether breaking `req` is allowed (a MAY). The catalogue spells levels
-/// in capitals; results from elsewhere may not.
+/// Whether breaking `req` is allowed (a MAY).
 pub(super) fn is_optional(req: &RequirementRef) -> bool {
-    req.level.eq_ignore_ascii_case("MAY")
+    req.level == Some(Level::May)
 }
 
 fn checks(case: &CaseResult, id: &str) -> bool {
@@ -201,7 +201,7 @@ pub(super) fn requirements<'a>(
     if uncited {
         rows.push(RequirementRef {
             id: NO_REQUIREMENT.to_string(),
-            level: String::new(),
+            level: None,
             section: String::new(),
             text: "Cases that cite no requirement".to_string(),
         });
@@ -209,24 +209,14 @@ pub(super) fn requirements<'a>(
     rows
 }
 
-/// How bad a verdict is, for colouring a cell by its worst case: a broken
+/// The worst verdict of a cell's cases, by [`Verdict::severity`]: a broken
 /// MUST first, then a case the harness could not run, then a warning. A
 /// cell is `skip` only when every case in it was skipped.
-pub(super) fn severity(v: Verdict) -> u8 {
-    match v {
-        Verdict::Fail => 4,
-        Verdict::Error => 3,
-        Verdict::Warn => 2,
-        Verdict::Pass => 1,
-        Verdict::Skip => 0,
-    }
-}
-
 pub(super) fn worst<'a>(cases: impl IntoIterator<Item = &'a CaseResult>) -> Option<Verdict> {
     cases
         .into_iter()
         .map(|c| c.verdict)
-        .max_by_key(|&v| severity(v))
+        .max_by_key(|&v| v.severity())
 }
 
 /// `case [version]`, or just `case` for version-independent cases; the
@@ -297,12 +287,13 @@ pub(super) fn natural_cmp(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::{natural_cmp, Mark};
-    use crate::results::{RequirementRef, Verdict};
+    use crate::record::{RequirementRef, Verdict};
+    use crate::requirements::Level;
 
-    fn req(level: &str) -> RequirementRef {
+    fn req(level: Option<Level>) -> RequirementRef {
         RequirementRef {
             id: "X-1".into(),
-            level: level.into(),
+            level,
             section: String::new(),
             text: String::new(),
         }
@@ -310,16 +301,17 @@ mod tests {
 
     #[test]
     fn a_broken_may_is_information_never_a_failure() {
-        for level in ["MAY", "may"] {
-            assert_eq!(Mark::grade(&req(level), Verdict::Fail), Mark::Info);
-            assert_eq!(Mark::grade(&req(level), Verdict::Warn), Mark::Info);
-            // The harness failing to run the case is not the plugin's doing.
-            assert_eq!(Mark::grade(&req(level), Verdict::Error), Mark::Error);
-            assert_eq!(Mark::grade(&req(level), Verdict::Pass), Mark::Pass);
-            assert_eq!(Mark::grade(&req(level), Verdict::Skip), Mark::Skip);
-        }
-        assert_eq!(Mark::grade(&req("MUST"), Verdict::Fail), Mark::Fail);
-        assert_eq!(Mark::grade(&req("SHOULD"), Verdict::Warn), Mark::Warn);
+        let may = req(Some(Level::May));
+        assert_eq!(Mark::grade(&may, Verdict::Fail), Mark::Info);
+        assert_eq!(Mark::grade(&may, Verdict::Warn), Mark::Info);
+        // The harness failing to run the case is not the plugin's doing.
+        assert_eq!(Mark::grade(&may, Verdict::Error), Mark::Error);
+        assert_eq!(Mark::grade(&may, Verdict::Pass), Mark::Pass);
+        assert_eq!(Mark::grade(&may, Verdict::Skip), Mark::Skip);
+        assert_eq!(Mark::grade(&req(Some(Level::Must)), Verdict::Fail), Mark::Fail);
+        assert_eq!(Mark::grade(&req(Some(Level::Should)), Verdict::Warn), Mark::Warn);
+        // The "(none)" row of cases citing nothing has no level: not optional.
+        assert_eq!(Mark::grade(&req(None), Verdict::Fail), Mark::Fail);
     }
 
     #[test]
