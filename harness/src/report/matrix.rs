@@ -308,8 +308,14 @@ mod tests {
         assert_eq!(Mark::grade(&may, Verdict::Error), Mark::Error);
         assert_eq!(Mark::grade(&may, Verdict::Pass), Mark::Pass);
         assert_eq!(Mark::grade(&may, Verdict::Skip), Mark::Skip);
-        assert_eq!(Mark::grade(&req(Some(Level::Must)), Verdict::Fail), Mark::Fail);
-        assert_eq!(Mark::grade(&req(Some(Level::Should)), Verdict::Warn), Mark::Warn);
+        assert_eq!(
+            Mark::grade(&req(Some(Level::Must)), Verdict::Fail),
+            Mark::Fail
+        );
+        assert_eq!(
+            Mark::grade(&req(Some(Level::Should)), Verdict::Warn),
+            Mark::Warn
+        );
         // The "(none)" row of cases citing nothing has no level: not optional.
         assert_eq!(Mark::grade(&req(None), Verdict::Fail), Mark::Fail);
     }
