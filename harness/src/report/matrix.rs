@@ -104,7 +104,7 @@ impl Mark {
 }
 
 /// Whether breaking `req` is allowed (a MAY).
-pub(super) fn is_optional(req: &RequirementRef) -> bool {
+fn is_optional(req: &RequirementRef) -> bool {
     req.level == Some(Level::May)
 }
 
