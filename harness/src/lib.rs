@@ -15,6 +15,8 @@
 pub mod requirements;
 pub mod spec;
 
+mod netlink;
+
 pub mod config;
 pub mod invoke;
 pub mod sandbox;

@@ -15,47 +15,19 @@ use rtnetlink::packet_route::route::{RouteAddress, RouteAttribute, RouteMessage}
 use rtnetlink::packet_route::AddressFamily;
 use rtnetlink::{Handle, LinkBridge, LinkUnspec, LinkVeth, RouteMessageBuilder};
 
+use crate::netlink;
+pub use crate::netlink::{link_index, nl_err};
 use crate::result::Cidr;
 use crate::sandbox::Netns;
 
-/// Run `f` with an rtnetlink handle bound to `ns`.
+/// Run `f` with an rtnetlink handle bound to `ns` (on a thread inside it).
 pub fn with_handle<T, F, Fut>(ns: &Netns, f: F) -> io::Result<T>
 where
     T: Send,
     F: FnOnce(Handle) -> Fut + Send,
     Fut: Future<Output = io::Result<T>>,
 {
-    ns.run(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .build()?;
-        rt.block_on(async move {
-            let (conn, handle, _) = rtnetlink::new_connection()?;
-            let task = tokio::spawn(conn);
-            let out = f(handle).await;
-            // Closing the socket now: an open one would keep the namespace alive.
-            task.abort();
-            out
-        })
-    })?
-}
-
-/// An rtnetlink error as an `io::Error` that says what was being done.
-pub fn nl_err(what: impl std::fmt::Display) -> impl FnOnce(rtnetlink::Error) -> io::Error {
-    move |e| io::Error::other(format!("{what}: {e}"))
-}
-
-/// The ifindex of `name`, or `NotFound`.
-pub async fn link_index(h: &Handle, name: &str) -> io::Result<u32> {
-    let found = h.link().get().match_name(name).execute().try_next().await;
-    match found {
-        Ok(Some(link)) => Ok(link.header.index),
-        Ok(None) | Err(rtnetlink::Error::NetlinkError(_)) => Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("no link named {name}"),
-        )),
-        Err(e) => Err(nl_err(format!("looking up link {name}"))(e)),
-    }
+    ns.run(move || netlink::here(f))?
 }
 
 /// A veth pair with `name` in `ns` and `peer` in `peer_ns`, both up.
@@ -92,14 +64,7 @@ pub fn create_bridge(ns: &Netns, name: &str) -> io::Result<()> {
 }
 
 pub fn set_up(ns: &Netns, name: &str) -> io::Result<()> {
-    with_handle(ns, |h| async move {
-        let idx = link_index(&h, name).await?;
-        h.link()
-            .set(LinkUnspec::new_with_index(idx).up().build())
-            .execute()
-            .await
-            .map_err(nl_err(format!("setting {name} up")))
-    })
+    with_handle(ns, |h| async move { netlink::set_up(&h, name).await })
 }
 
 /// Enslave `name` to the bridge `master`.

@@ -5,15 +5,9 @@
 use std::fmt::Write;
 
 use super::escape::html as esc;
-use super::html::{badge, matrix_table};
+use super::html_matrix::{anchor, badge, matrix_table};
 use super::matrix::{self, RunView};
 use crate::results::{CaseResult, Detail, Finding, InvocationRecord};
-
-/// Anchor of case `i` (its index in `run.cases`) of a run: stable across
-/// renders of the same input.
-pub(super) fn anchor(view: &RunView<'_>, i: usize) -> String {
-    format!("c-{}-{i}", view.index)
-}
 
 pub(super) fn run_section(out: &mut String, view: &RunView<'_>, with_matrix: bool) {
     let run = view.run;

@@ -16,6 +16,7 @@ mod detail_text;
 mod escape;
 mod html;
 mod html_case;
+mod html_matrix;
 mod junit;
 mod load;
 mod markdown;
