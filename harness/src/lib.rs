@@ -14,6 +14,7 @@
 
 pub mod requirements;
 pub mod spec;
+pub mod timestamp;
 
 mod netlink;
 
@@ -30,8 +31,7 @@ pub mod oracle;
 pub mod suite;
 
 pub mod report;
-
-pub mod cli;
 pub mod results;
+
 
 pub use spec::{ErrorCode, SpecVersion, Verb};
