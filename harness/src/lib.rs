@@ -33,5 +33,6 @@ pub mod suite;
 pub mod report;
 pub mod results;
 
+pub mod testing;
 
 pub use spec::{ErrorCode, SpecVersion, Verb};
