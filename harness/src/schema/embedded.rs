@@ -7,7 +7,7 @@
 //! exist at that version: no configuration lists before 0.3.0, no VERSION
 //! verb before 0.2.0.
 
-use super::DocumentKind::{self, *};
+use super::kind::DocumentKind::{self, *};
 use crate::spec::SpecVersion::{self, *};
 
 pub(super) const SCHEMAS: &[(SpecVersion, DocumentKind, &str)] = &[
