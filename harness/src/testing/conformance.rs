@@ -34,17 +34,20 @@ struct Prepared {
     _links: TempDir,
 }
 
-impl Conformance {
-    pub(super) fn new(harness: Harness) -> Conformance {
+impl Harness {
+    /// The conformance suite on this plugin.
+    pub fn conformance(&self) -> Conformance {
         Conformance {
-            harness,
+            harness: self.clone(),
             filter: None,
             versions: None,
             strict: false,
             threads: 2,
         }
     }
+}
 
+impl Conformance {
     /// Only the cases whose `<case> [<requirement ids>]` contains `text`,
     /// e.g. `del/` or `DEL-2` (as a filter after `cargo test --` does, which
     /// [`Conformance::main`] applies on top).

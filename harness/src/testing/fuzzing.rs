@@ -34,10 +34,11 @@ pub struct FuzzReport {
     pub out_dir: Option<PathBuf>,
 }
 
-impl Fuzz {
-    pub(super) fn new(harness: Harness) -> Fuzz {
+impl Harness {
+    /// A fuzz session on this plugin (30 s, seed 0, unless set).
+    pub fn fuzz(&self) -> Fuzz {
         Fuzz {
-            harness,
+            harness: self.clone(),
             duration: Duration::from_secs(30),
             max_inputs: None,
             seed: 0,
@@ -45,7 +46,9 @@ impl Fuzz {
             firewall: false,
         }
     }
+}
 
+impl Fuzz {
     /// Stop after this long (default 30 s).
     pub fn duration(mut self, duration: Duration) -> Fuzz {
         self.duration = duration;

@@ -5,15 +5,21 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{Conformance, Error, Fuzz};
+use super::Error;
 use crate::config::{Profile, REFERENCE_PROFILE};
 
-/// A plugin configuration to test and where its plugins are.
+/// A plugin configuration to test and where its plugins are; its
+/// `conformance()` and `fuzz()` (defined next to [`super::Conformance`] and
+/// [`super::Fuzz`]) start a run.
 ///
 /// Binaries given with [`Harness::plugin`] are found by `type` through a
 /// directory of links made for the run (first on the CNI path, so they win
 /// over installed plugins of the same name); [`Harness::cni_dir`] adds
-/// directories for the rest, such as delegates in `/usr/lib/cni`.
+/// directories for the rest, such as delegates in `/usr/lib/cni`. The
+/// suite's recording test plugin, `cni-recorder` (the chaining and IPAM
+/// delegation cases run it), is linked too when it sits next to the test
+/// executable, as in a workspace that builds cni-harness's test plugins;
+/// otherwise those cases skip with that reason.
 #[derive(Debug, Clone)]
 pub struct Harness {
     pub(super) profile: Profile,
@@ -95,22 +101,18 @@ impl Harness {
         self
     }
 
-    /// The conformance suite on this plugin.
-    pub fn conformance(&self) -> Conformance {
-        Conformance::new(self.clone())
-    }
-
-    /// A fuzz session on this plugin.
-    pub fn fuzz(&self) -> Fuzz {
-        Fuzz::new(self.clone())
-    }
-
     /// The CNI path for a run, with the binaries linked into `links` (a
     /// fresh directory that must outlive the run).
     pub(super) fn cni_path(&self, links: &Path) -> Result<Vec<PathBuf>, Error> {
         let mut path = Vec::new();
-        if !self.binaries.is_empty() {
-            for (plugin_type, binary) in &self.binaries {
+        let mut binaries = self.binaries.clone();
+        if !binaries.iter().any(|(t, _)| t == HELPER) {
+            if let Ok(helper) = sibling_binary(HELPER) {
+                binaries.push((HELPER.to_string(), helper));
+            }
+        }
+        if !binaries.is_empty() {
+            for (plugin_type, binary) in &binaries {
                 link(links, plugin_type, binary)?;
             }
             path.push(links.to_path_buf());
@@ -128,6 +130,10 @@ impl Harness {
         Ok(path)
     }
 }
+
+/// The suite's own test plugin, which the chaining and IPAM delegation
+/// cases put next to the plugin under test; without it they skip, saying so.
+const HELPER: &str = "cni-recorder";
 
 /// `links/<plugin_type>` -> the binary, after checking it can be run.
 fn link(links: &Path, plugin_type: &str, binary: &Path) -> Result<(), Error> {
