@@ -1,16 +1,17 @@
 //! cni-harness: a conformance and fuzz test harness for CNI plugins.
 //!
-//! Data flows one way through the modules:
+//! Data flows one way through the modules (the README's "Architecture"):
 //!
 //! ```text
-//! config ─► invoke (sandbox + exec, as libcni would) ─► observe ─► verdict ─► report
-//!   config      sandbox, invoke                        schema,     suite,     report
-//!                                                      result,     fuzz,
-//!                                                      kernel      oracle
+//! configuration ─► invocation ─► observation ─► judgement ─► drivers ─► report
+//!   config           sandbox,      kernel,        oracle       suite,      report
+//!                    invoke        result,                     fuzz
+//!                                  schema
 //! ```
 //!
 //! The conformance suite and the fuzzer are two drivers of the same
-//! invocation and observation code.
+//! invocation, observation and judgement code. [`testing`] is the facade a
+//! plugin's own `cargo test` uses; the command line lives in the binary.
 
 pub mod requirements;
 pub mod spec;
