@@ -77,7 +77,9 @@ impl Conformance {
         self
     }
 
-    /// Run the selected cases and return their graded results.
+    /// Run the selected cases and return their graded results. Fails
+    /// without root ([`Error::NeedsRoot`]), on a plugin that cannot be found
+    /// or run, or when no spec version is left to test.
     pub fn run(&self) -> Result<RunResults, Error> {
         let started_at = now_rfc3339();
         let clock = Instant::now();
@@ -91,7 +93,9 @@ impl Conformance {
     }
 
     /// One libtest-mimic trial per case and version, named
-    /// `<version>::<case> [<requirement ids>]`, for `libtest_mimic::run`.
+    /// `<version>::<case> [<requirement ids>]`, for `libtest_mimic::run`
+    /// (planning asks the plugins VERSION first, so it fails as
+    /// [`Conformance::run`] does).
     pub fn trials(&self) -> Result<Vec<Trial>, Error> {
         let p = Arc::new(self.prepare()?);
         let work = suite::schedule(&p.plan, |c| self.selects(c));

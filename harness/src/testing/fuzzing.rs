@@ -81,7 +81,9 @@ impl Fuzz {
         self
     }
 
-    /// Run the session.
+    /// Run the session. Fails without root ([`Error::NeedsRoot`]), on a
+    /// plugin that cannot be found, or when the seed configuration does not
+    /// work on its own (nothing could be learnt from mutating it).
     pub fn run(&self) -> Result<FuzzReport, Error> {
         if !nix::unistd::geteuid().is_root() {
             return Err(Error::NeedsRoot);
