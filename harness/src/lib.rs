@@ -4,14 +4,17 @@
 //!
 //! ```text
 //! configuration ─► invocation ─► observation ─► judgement ─► drivers ─► report
-//!   config           sandbox,      kernel,        oracle       suite,      report
+//!   config           sandbox,      kernel,        judge        suite,      report
 //!                    invoke        result,                     fuzz
 //!                                  schema
 //! ```
 //!
 //! The conformance suite and the fuzzer are two drivers of the same
-//! invocation, observation and judgement code. [`testing`] is the facade a
-//! plugin's own `cargo test` uses; the command line lives in the binary.
+//! invocation, observation and judgement code: `judge` decides, the suite
+//! grades its findings into case verdicts, the fuzzer into fuzz findings;
+//! `record` is the results format they write and `report` renders.
+//! [`testing`] is the facade a plugin's own `cargo test` uses; the command
+//! line lives in the binary.
 
 pub mod requirements;
 pub mod spec;
@@ -27,12 +30,13 @@ pub mod kernel;
 pub mod result;
 pub mod schema;
 
+pub mod judge;
+
 pub mod fuzz;
-pub mod oracle;
 pub mod suite;
 
+pub mod record;
 pub mod report;
-pub mod results;
 
 pub mod testing;
 

@@ -3,8 +3,8 @@
 
 use cni_harness::kernel::scratch::{is_root, ScratchPair};
 use cni_harness::kernel::{self, ops, render, Side, SnapshotOptions};
-use cni_harness::oracle::tamper;
 use cni_harness::result::Cidr;
+use cni_harness::sandbox::tamper;
 
 fn cidr(s: &str) -> Cidr {
     s.parse().expect("test CIDR")

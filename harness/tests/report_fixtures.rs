@@ -4,9 +4,10 @@
 //! `report_*` tests with `#[path]`; compiled alone it is an empty test crate.
 #![allow(dead_code)]
 
-use cni_harness::results::{
-    CaseResult, Detail, Finding, InvocationRecord, RequirementRef, RunKind, RunResults, Target,
-    Verdict, FORMAT_NAME, FORMAT_VERSION,
+use cni_harness::invoke::Exit;
+use cni_harness::record::{
+    CaseResult, Detail, FindingRecord, InvocationRecord, Oracle, RequirementRef, RunKind,
+    RunResults, Target, Verdict, FORMAT_NAME, FORMAT_VERSION,
 };
 use cni_harness::{SpecVersion, Verb};
 use serde_json::json;
@@ -16,7 +17,7 @@ use SpecVersion::*;
 fn req(id: &str, level: &str, section: &str, text: &str) -> RequirementRef {
     RequirementRef {
         id: id.into(),
-        level: level.into(),
+        level: Some(level.parse().expect("fixture level")),
         section: section.into(),
         text: text.into(),
     }
@@ -138,7 +139,7 @@ fn leak_detail() -> Detail {
             stdin: serde_json::to_string_pretty(&stdin).unwrap_or_default(),
             stdout: r#"{"code":11,"msg":"failed to allocate for range 0: no IP addresses available in range set: 10.99.0.1-10.99.0.2"}"#.into(),
             stderr: "".into(),
-            status: "exit 1".into(),
+            status: Exit::Code(1),
             wall_ms: 27.94,
         }, InvocationRecord {
             plugin: "bridge".into(),
@@ -147,7 +148,7 @@ fn leak_detail() -> Detail {
             stdin: "{\"cniVersion\":\"1.1.0\",\"name\":\"cnih-net\",\"type\":\"bridge\"}".into(),
             stdout: "".into(),
             stderr: "warning: <nil> prevResult & \"no\" interfaces".into(),
-            status: "exit 0".into(),
+            status: Exit::Code(0),
             wall_ms: 36.5,
         }],
         kernel_diff: Some(
@@ -349,17 +350,17 @@ fn bridge_fuzz() -> RunResults {
         versions: vec![V1_1_0],
         cases: vec![],
         findings: vec![
-            Finding {
+            FindingRecord {
                 id: "f-0002".into(),
-                oracle: "garbage-output".into(),
+                oracle: Oracle::Garbage,
                 signature: "stdout-not-json:ADD".into(),
                 summary: "ADD printed a result and an error JSON both on stdout".into(),
                 reproduce: "cni-harness fuzz --replay findings/f-0002.json".into(),
                 file: "findings/f-0002.json".into(),
             },
-            Finding {
+            FindingRecord {
                 id: "f-0001".into(),
-                oracle: "crash".into(),
+                oracle: Oracle::Crash,
                 signature: "signal 11 in ADD with ipam.ranges=[[]]".into(),
                 summary: "bridge crashed (SIGSEGV) on an empty range set <ranges: [[]]>".into(),
                 reproduce: "cni-harness fuzz --replay findings/f-0001.json".into(),

@@ -7,10 +7,9 @@ use serde_json::{Map, Value};
 
 use cni_harness::config::Profile;
 use cni_harness::invoke::setup;
-use cni_harness::invoke::Reply;
 use cni_harness::invoke::{Attachment, ChainRun, CniArgs, EnvStyle, Limits, Runtime, Step};
+use cni_harness::judge;
 use cni_harness::sandbox::Sandbox;
-use cni_harness::schema::{self, DocumentKind, SchemaError};
 use cni_harness::spec::{SpecVersion, Verb};
 
 use super::shared::TargetArgs;
@@ -103,7 +102,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             if fresh && !args.no_setup {
                 println!("# setup: ADD\n");
                 let setup = rt.add(&net, &att)?;
-                print_run(&setup, net.spec_version());
+                print_run(&setup, &profile, net.spec_version());
                 if !setup.succeeded() {
                     bail!("the ADD that {} needs failed", args.verb);
                 }
@@ -128,7 +127,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
         }
     };
     println!("# {}\n", args.verb);
-    print_run(&run, net.spec_version());
+    print_run(&run, &profile, net.spec_version());
     if let (Some(before), Some(after)) = (before, snapshot(&sandbox)) {
         let changes = cni_harness::kernel::diff_sandbox(&before, &after);
         println!("# kernel and state changes made by {}:", args.verb);
@@ -156,58 +155,13 @@ fn snapshot(sandbox: &Sandbox) -> Option<cni_harness::kernel::SandboxSnapshot> {
     }
 }
 
-fn print_run(run: &ChainRun, version: Option<SpecVersion>) {
+fn print_run(run: &ChainRun, profile: &Profile, version: Option<SpecVersion>) {
     for step in &run.steps {
-        print_step(step, version);
+        print_step(step, profile, version);
     }
 }
 
-/// The schema verdict on a step's answer, for the version it was asked in.
-fn schema_line(step: &Step, version: Option<SpecVersion>) -> String {
-    let (doc, kind, v) = match &step.reply {
-        Reply::Success(None) => return "no output (as the verb allows)".into(),
-        Reply::Success(Some(doc)) if step.invocation.verb == Verb::Version => {
-            // A VERSION answer is judged at the version it declares.
-            let declared = doc
-                .get("cniVersion")
-                .and_then(|v| v.as_str())
-                .and_then(|v| v.parse().ok());
-            (
-                doc,
-                DocumentKind::Version,
-                declared.unwrap_or(SpecVersion::LATEST),
-            )
-        }
-        Reply::Success(Some(doc)) => match version {
-            Some(v) => (doc, DocumentKind::Result, v),
-            None => {
-                return "not checked: the configuration's cniVersion is not a spec version".into()
-            }
-        },
-        Reply::Error(e) => match version {
-            Some(v) => (&e.raw, DocumentKind::Error, v),
-            None => {
-                return "not checked: the configuration's cniVersion is not a spec version".into()
-            }
-        },
-        Reply::Garbage(why) => return format!("not JSON: {why}"),
-        Reply::Died(exit) => return format!("no answer: {exit}"),
-    };
-    let file = schema::schema_file(v, kind);
-    match schema::validate(v, kind, doc) {
-        Ok(()) => format!("valid {kind} ({file})"),
-        Err(SchemaError::Invalid(violations)) => {
-            let mut s = format!("INVALID {kind} against {file}:");
-            for violation in violations {
-                s += &format!("\n      {violation}");
-            }
-            s
-        }
-        Err(e) => format!("not checked: {e}"),
-    }
-}
-
-fn print_step(step: &Step, version: Option<SpecVersion>) {
+fn print_step(step: &Step, profile: &Profile, version: Option<SpecVersion>) {
     println!("{}", step.invocation);
     let out = &step.outcome;
     println!(
@@ -232,6 +186,7 @@ fn print_step(step: &Step, version: Option<SpecVersion>) {
     };
     show("stdout", &out.stdout, out.stdout_truncated);
     show("stderr", &out.stderr, out.stderr_truncated);
-    println!("  schema: {}", schema_line(step, version));
+    let kind = judge::result::kind_for(profile, &step.plugin_type);
+    println!("  schema: {}", judge::schema::answer(step, version, kind));
     println!();
 }

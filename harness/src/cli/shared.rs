@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use cni_harness::config::{Profile, REFERENCE_PROFILE};
-use cni_harness::results::RunResults;
+use cni_harness::record::RunResults;
 use cni_harness::spec::SpecVersion;
 
 /// Options shared by every command that runs plugins.

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use cni_harness::invoke::Limits;
-use cni_harness::results::{RunResults, Verdict};
+use cni_harness::record::{RunResults, Verdict};
 use cni_harness::suite::{self, SuiteOptions};
 use cni_harness::timestamp::now_rfc3339;
 

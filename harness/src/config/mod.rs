@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::spec::SpecVersion;
 
-pub use profile::{Needs, Profile, Role, REFERENCE_PROFILE};
+pub use profile::{subject_index_in, Needs, Profile, Role, REFERENCE_PROFILE};
 pub use stdin::{plugin_stdin, valid_attachments, StdinFor};
 
 /// Where a network configuration came from and how it was shaped.
@@ -200,6 +200,13 @@ pub fn plugin_type(p: &Map<String, Value>) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string()
+}
+
+/// The `ipam.type` of a plugin's object: the IPAM plugin it delegates to.
+pub fn ipam_type(p: &Map<String, Value>) -> Option<&str> {
+    p.get("ipam")
+        .and_then(|i| i.get("type"))
+        .and_then(Value::as_str)
 }
 
 /// A plugin type is looked up as a file name in CNI_PATH: no path separators.

@@ -13,10 +13,16 @@ use std::path::PathBuf;
 
 pub use env::{CniArgs, EnvEdit, EnvStyle};
 pub use exec::{Exit, Limits, Outcome};
-pub use reply::{PluginError, Reply};
+pub use reply::{Garbage, PluginError, Reply};
 pub use runtime::{find_plugin, Attachment, ChainRun, Runtime, Step};
 
-use crate::spec::Verb;
+use crate::spec::{SpecVersion, Verb};
+
+/// The stdin of a VERSION probe, as libcni sends it: the newest version
+/// the runtime knows.
+pub fn version_probe_stdin() -> Vec<u8> {
+    format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST).into_bytes()
+}
 
 /// Exactly what a plugin was given.
 #[derive(Debug, Clone, PartialEq)]

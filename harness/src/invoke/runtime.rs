@@ -149,11 +149,29 @@ impl<'a> Runtime<'a> {
         })
     }
 
-    /// ADD every plugin of the list in order, chaining `prevResult`.
+    /// ADD every plugin of the list in order, chaining `prevResult`, and
+    /// cache the final result when every plugin succeeded.
     pub fn add(&self, net: &NetworkConfig, att: &Attachment) -> Result<ChainRun, InvokeError> {
+        let run = self.add_first(net, att, net.plugins.len())?;
+        let last_result = run.steps.iter().rev().find_map(|s| s.reply.result());
+        if let (true, Some(result)) = (run.succeeded(), last_result) {
+            self.cache_store(net, att, result)?;
+        }
+        Ok(run)
+    }
+
+    /// ADD the first `n` plugins of the list in order, chaining
+    /// `prevResult`, up to the first failure; nothing is cached (the
+    /// fuzzer runs the plugins before the one it mutates this way).
+    pub fn add_first(
+        &self,
+        net: &NetworkConfig,
+        att: &Attachment,
+        n: usize,
+    ) -> Result<ChainRun, InvokeError> {
         let mut steps = Vec::new();
         let mut prev: Option<Value> = None;
-        for i in 0..net.plugins.len() {
+        for i in 0..n.min(net.plugins.len()) {
             let what = StdinFor::Add {
                 prev_result: prev.as_ref(),
             };
@@ -164,14 +182,8 @@ impl<'a> Runtime<'a> {
             }
             steps.push(step);
             if !ok {
-                return Ok(ChainRun {
-                    verb: Verb::Add,
-                    steps,
-                });
+                break;
             }
-        }
-        if let Some(result) = &prev {
-            self.cache_store(net, att, result)?;
         }
         Ok(ChainRun {
             verb: Verb::Add,
@@ -185,7 +197,7 @@ impl<'a> Runtime<'a> {
         let cached = self
             .cached_result(net, att)?
             .ok_or_else(|| InvokeError::NoCachedResult(cache_key(net, att)))?;
-        self.each(net, Some(att), false, |_| StdinFor::Check {
+        self.each(net, Some(att), in_order(net), |_| StdinFor::Check {
             prev_result: Some(&cached),
         })
     }
@@ -194,19 +206,32 @@ impl<'a> Runtime<'a> {
     /// (0.4.0+); forgets the attachment when every plugin succeeded.
     pub fn del(&self, net: &NetworkConfig, att: &Attachment) -> Result<ChainRun, InvokeError> {
         let cached = self.cached_result(net, att)?;
-        let run = self.each(net, Some(att), true, |_| StdinFor::Del {
-            prev_result: cached.as_ref(),
-        })?;
+        let run = self.del_first(net, att, net.plugins.len(), cached.as_ref())?;
         if run.succeeded() {
             let _ = std::fs::remove_file(self.cache_file(net, att));
         }
         Ok(run)
     }
 
+    /// DEL the first `n` plugins of the list in reverse order with `prev`
+    /// as `prevResult`, up to the first failure; the cache is left alone.
+    pub fn del_first(
+        &self,
+        net: &NetworkConfig,
+        att: &Attachment,
+        n: usize,
+        prev: Option<&Value>,
+    ) -> Result<ChainRun, InvokeError> {
+        let order = (0..n.min(net.plugins.len())).rev().collect();
+        self.each(net, Some(att), order, |_| StdinFor::Del {
+            prev_result: prev,
+        })
+    }
+
     /// STATUS every plugin in order (1.1.0+).
     pub fn status(&self, net: &NetworkConfig) -> Result<ChainRun, InvokeError> {
         self.require(net, Verb::Status)?;
-        self.each(net, None, false, |_| StdinFor::Status)
+        self.each(net, None, in_order(net), |_| StdinFor::Status)
     }
 
     /// GC every plugin in order with the attachments still valid (1.1.0+).
@@ -219,16 +244,19 @@ impl<'a> Runtime<'a> {
             .iter()
             .map(|a| (a.container_id.clone(), a.ifname.clone()))
             .collect();
-        self.each(net, None, false, |_| StdinFor::Gc { valid: &pairs })
+        self.each(net, None, in_order(net), |_| StdinFor::Gc { valid: &pairs })
     }
 
     /// VERSION of plugin `index`, probed as libcni does (stdin names the
     /// newest version the runtime knows).
     pub fn version(&self, net: &NetworkConfig, index: usize) -> Result<Step, InvokeError> {
-        let path = self.plugin_path(net, index)?;
-        let stdin = format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST);
+        self.probe_version(&self.plugin_path(net, index)?)
+    }
+
+    /// VERSION of the binary at `path`, probed as libcni does.
+    pub fn probe_version(&self, path: &Path) -> Result<Step, InvokeError> {
         let env = self.env(Verb::Version, Some(SpecVersion::LATEST), None);
-        self.exec(&path, Verb::Version, env, stdin.into_bytes())
+        self.exec(path, Verb::Version, env, super::version_probe_stdin())
     }
 
     /// The cached final ADD result for an attachment.
@@ -263,17 +291,14 @@ impl<'a> Runtime<'a> {
         self.exec(&path, what.verb(), env, bytes)
     }
 
+    /// Run the plugins at `order` up to the first failure.
     fn each<'s>(
         &self,
         net: &NetworkConfig,
         att: Option<&Attachment>,
-        reverse: bool,
+        order: Vec<usize>,
         what: impl Fn(usize) -> StdinFor<'s>,
     ) -> Result<ChainRun, InvokeError> {
-        let mut order: Vec<usize> = (0..net.plugins.len()).collect();
-        if reverse {
-            order.reverse();
-        }
         let mut steps = Vec::new();
         let mut verb = Verb::Del;
         for i in order {
@@ -321,6 +346,11 @@ impl<'a> Runtime<'a> {
     }
 }
 
+/// Every plugin of the list, first to last.
+fn in_order(net: &NetworkConfig) -> Vec<usize> {
+    (0..net.plugins.len()).collect()
+}
+
 /// libcni keys its cache by network, container and interface; names from
 /// the fuzzer may hold anything, so only a safe alphabet reaches the file name.
 fn cache_key(net: &NetworkConfig, att: &Attachment) -> String {
@@ -364,16 +394,16 @@ pub fn find_plugin(plugin_type: &str, cni_path: &[PathBuf]) -> Result<PathBuf, I
 impl Step {
     /// The step as the results format records it (each text capped at
     /// 64 KiB so that results and findings stay readable).
-    pub fn record(&self) -> crate::results::InvocationRecord {
+    pub fn record(&self) -> crate::record::InvocationRecord {
         let text = |b: &[u8]| String::from_utf8_lossy(b).chars().take(64 * 1024).collect();
-        crate::results::InvocationRecord {
+        crate::record::InvocationRecord {
             plugin: self.invocation.plugin.display().to_string(),
             verb: self.invocation.verb,
             env: self.invocation.env.clone(),
             stdin: text(&self.invocation.stdin),
             stdout: text(&self.outcome.stdout),
             stderr: text(&self.outcome.stderr),
-            status: self.outcome.exit.to_string(),
+            status: self.outcome.exit,
             wall_ms: self.outcome.wall.as_secs_f64() * 1000.0,
         }
     }

@@ -21,6 +21,7 @@ pub use super::class::Class;
 use super::files::FilesSnapshot;
 use super::items::{self, Item};
 use super::model::NsSnapshot;
+use super::object::Object;
 use super::SandboxSnapshot;
 
 /// Where an object lives.
@@ -50,6 +51,9 @@ pub struct Change {
     pub kind: ChangeKind,
     /// Added/removed: the object's attributes. Changed: `field old -> new`.
     pub detail: String,
+    /// What the object is, for judgements.
+    #[serde(default)]
+    pub object: Object,
 }
 
 impl Change {
@@ -162,6 +166,7 @@ pub fn diff_sandbox(before: &SandboxSnapshot, after: &SandboxSnapshot) -> Vec<Ch
                 ChangeKind::Removed
             },
             detail: String::new(),
+            object: Object::Other,
         }),
         (None, None) => {}
     }
@@ -199,6 +204,7 @@ fn change(side: Side, item: &Item, key: &str, kind: ChangeKind, detail: String) 
         key: key.to_string(),
         kind,
         detail,
+        object: item.object.clone(),
     }
 }
 
@@ -218,8 +224,8 @@ fn keyed(items: &[Item]) -> BTreeMap<String, &Item> {
     map
 }
 
-/// The identity of every object the diff would compare, for counting.
-pub fn inventory(snap: &SandboxSnapshot) -> Vec<(Side, Class, String)> {
+/// Every object the diff would compare, for counting.
+pub fn inventory(snap: &SandboxSnapshot) -> Vec<(Side, Class, Object)> {
     let mut out = Vec::new();
     let mut ns = |side: Side, s: &NsSnapshot| {
         let (sysctls, _) = items::sysctls(s, s);
@@ -233,7 +239,12 @@ pub fn inventory(snap: &SandboxSnapshot) -> Vec<(Side, Class, String)> {
             items::qdiscs(s),
             items::firewall(s),
         ];
-        out.extend(lists.into_iter().flatten().map(|i| (side, i.class, i.key)));
+        out.extend(
+            lists
+                .into_iter()
+                .flatten()
+                .map(|i| (side, i.class, i.object)),
+        );
     };
     ns(Side::Node, &snap.node);
     if let Some(c) = &snap.container {
@@ -242,7 +253,7 @@ pub fn inventory(snap: &SandboxSnapshot) -> Vec<(Side, Class, String)> {
     out.extend(
         items::files(&snap.files)
             .into_iter()
-            .map(|i| (Side::Files, i.class, i.key)),
+            .map(|i| (Side::Files, i.class, i.object)),
     );
     out
 }

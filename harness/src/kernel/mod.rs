@@ -15,6 +15,7 @@ pub mod files;
 mod firewall;
 mod items;
 pub mod model;
+mod object;
 pub mod ops;
 mod probe;
 
@@ -34,6 +35,7 @@ pub use diff::{
 };
 pub use files::{FileEntry, FileKind, FilesSnapshot};
 pub use model::{Address, FirewallDump, Link, Neighbour, NsSnapshot, Qdisc, Route, Rule};
+pub use object::{table_name, Object};
 pub use probe::{Probe, SandboxProbe};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

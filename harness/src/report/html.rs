@@ -9,7 +9,7 @@ use super::escape::html as esc;
 use super::html_case;
 use super::html_matrix::{badge, matrix_table};
 use super::matrix::{self, RunView};
-use crate::results::{RunResults, Verdict};
+use crate::record::{RunResults, Verdict};
 
 const STYLE: &str = include_str!("style.css");
 

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::escape::html as esc;
 use super::html_matrix::{anchor, badge, matrix_table};
 use super::matrix::{self, RunView};
-use crate::results::{CaseResult, Detail, Finding, InvocationRecord};
+use crate::record::{CaseResult, Detail, FindingRecord, InvocationRecord};
 
 pub(super) fn run_section(out: &mut String, view: &RunView<'_>, with_matrix: bool) {
     let run = view.run;
@@ -61,7 +61,7 @@ pub(super) fn run_section(out: &mut String, view: &RunView<'_>, with_matrix: boo
             notable.len()
         );
         let mut notable = notable;
-        notable.sort_by_key(|(_, c)| std::cmp::Reverse(matrix::severity(c.verdict)));
+        notable.sort_by_key(|(_, c)| std::cmp::Reverse(c.verdict.severity()));
         for (i, case) in notable {
             case_details(out, &anchor(view, i), case);
         }
@@ -92,8 +92,8 @@ fn case_details(out: &mut String, id: &str, case: &CaseResult) {
             "<li><code>{}</code> <span class=\"level level-{}\">{}</span> \
              <span class=\"muted\">{}</span>: {}</li>",
             esc(&r.id),
-            esc(&r.level),
-            esc(&r.level),
+            esc(r.level_text()),
+            esc(r.level_text()),
             esc(&r.section),
             esc(&r.text)
         );
@@ -140,7 +140,7 @@ fn invocation(out: &mut String, n: usize, inv: &InvocationRecord) {
          <span class=\"muted\">({:.1} ms)</span></summary>\n<table class=\"env\">",
         esc(&inv.plugin),
         inv.verb,
-        esc(&inv.status),
+        esc(&inv.status.to_string()),
         inv.wall_ms
     );
     for (k, v) in &inv.env {
@@ -194,12 +194,12 @@ fn all_cases(out: &mut String, view: &RunView<'_>) {
     out.push_str("</tbody></table>\n</details>\n");
 }
 
-fn findings(out: &mut String, run_index: usize, findings: &[Finding]) {
+fn findings(out: &mut String, run_index: usize, findings: &[FindingRecord]) {
     if findings.is_empty() {
         return;
     }
-    let mut list: Vec<&Finding> = findings.iter().collect();
-    list.sort_by(|a, b| (&a.oracle, &a.id).cmp(&(&b.oracle, &b.id)));
+    let mut list: Vec<&FindingRecord> = findings.iter().collect();
+    list.sort_by(|a, b| (a.oracle.as_str(), &a.id).cmp(&(b.oracle.as_str(), &b.id)));
     let _ = write!(
         out,
         "<h3 id=\"findings-{run_index}\">Fuzz findings ({})</h3>\n<table class=\"findings\"><thead><tr>\
@@ -212,7 +212,7 @@ fn findings(out: &mut String, run_index: usize, findings: &[Finding]) {
             out,
             "<tr><td><span class=\"badge v-fail\">{}</span></td><td class=\"id\"><code>{}</code></td>\
              <td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td></tr>",
-            esc(&f.oracle),
+            esc(f.oracle.as_str()),
             esc(&f.id),
             esc(&f.summary),
             esc(&f.signature),

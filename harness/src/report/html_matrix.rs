@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::escape::html as esc;
 use super::matrix::{self, column_label, RunView};
-use crate::results::{CaseResult, Verdict};
+use crate::record::{CaseResult, Verdict};
 
 /// Anchor of case `i` (its index in `run.cases`) of a run: stable across
 /// renders of the same input.
@@ -64,8 +64,8 @@ pub(super) fn matrix_table(out: &mut String, id: &str, views: &[&RunView<'_>]) {
             esc(&req.id),
             esc(&req.section),
             esc(&req.text),
-            esc(&req.level),
-            esc(&req.level)
+            esc(req.level_text()),
+            esc(req.level_text())
         );
         let mut position = 0;
         for view in views {

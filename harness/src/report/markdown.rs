@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::escape::{md, md_code};
 use super::matrix::{self, RunView};
 use super::{detail_text, matrix::column_label};
-use crate::results::{CaseResult, RunResults, Verdict};
+use crate::record::{CaseResult, RunResults, Verdict};
 
 pub fn markdown(runs: &[RunResults]) -> String {
     let views = matrix::views(runs);
@@ -107,7 +107,7 @@ fn matrix_table(out: &mut String, view: &RunView<'_>) {
             "| {} {} | {} |",
             md_code(&req.id),
             md(&req.text),
-            md(&req.level)
+            md(req.level_text())
         );
         for &c in &view.columns {
             let cell = view.cell(&req.id, c);
@@ -132,7 +132,7 @@ fn attention(out: &mut String, view: &RunView<'_>) {
     out.push_str("\n### Failures, warnings and errors\n");
     // Failures first: they are what fails the run.
     let mut notable = notable;
-    notable.sort_by_key(|c| std::cmp::Reverse(matrix::severity(c.verdict)));
+    notable.sort_by_key(|c| std::cmp::Reverse(c.verdict.severity()));
     for case in notable {
         // A blank line between items: the `<details>` blocks need it.
         blank_line(out);
@@ -149,7 +149,7 @@ fn attention(out: &mut String, view: &RunView<'_>) {
                 out,
                 "  - {} ({}, {}): {}",
                 md_code(&r.id),
-                md(&r.level),
+                md(r.level_text()),
                 md(&r.section),
                 md(&r.text)
             );
@@ -180,14 +180,14 @@ fn findings(out: &mut String, run: &RunResults) {
         return;
     }
     let mut list: Vec<_> = run.findings.iter().collect();
-    list.sort_by(|a, b| (&a.oracle, &a.id).cmp(&(&b.oracle, &b.id)));
+    list.sort_by(|a, b| (a.oracle.as_str(), &a.id).cmp(&(b.oracle.as_str(), &b.id)));
     blank_line(out);
     out.push_str("### Fuzz findings\n\n| Oracle | Id | Summary | Reproduce | Saved as |\n|---|---|---|---|---|\n");
     for f in list {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",
-            md(&f.oracle),
+            md(f.oracle.as_str()),
             md_code(&f.id),
             md(&f.summary),
             md_code(&f.reproduce),

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use crate::results::{CaseResult, RequirementRef, RunKind, RunResults, Verdict};
+use crate::record::{CaseResult, RequirementRef, RunKind, RunResults, Verdict};
 use crate::spec::SpecVersion;
 
 /// A matrix column within one run: a spec version, or `None` for the cases
@@ -124,7 +124,7 @@ pub(super) fn requirements<'a>(
     if uncited {
         rows.push(RequirementRef {
             id: NO_REQUIREMENT.to_string(),
-            level: String::new(),
+            level: None,
             section: String::new(),
             text: "Cases that cite no requirement".to_string(),
         });
@@ -132,24 +132,14 @@ pub(super) fn requirements<'a>(
     rows
 }
 
-/// How bad a verdict is, for colouring a cell by its worst case: a broken
+/// The worst verdict of a cell's cases, by [`Verdict::severity`]: a broken
 /// MUST first, then a case the harness could not run, then a warning. A
 /// cell is `skip` only when every case in it was skipped.
-pub(super) fn severity(v: Verdict) -> u8 {
-    match v {
-        Verdict::Fail => 4,
-        Verdict::Error => 3,
-        Verdict::Warn => 2,
-        Verdict::Pass => 1,
-        Verdict::Skip => 0,
-    }
-}
-
 pub(super) fn worst<'a>(cases: impl IntoIterator<Item = &'a CaseResult>) -> Option<Verdict> {
     cases
         .into_iter()
         .map(|c| c.verdict)
-        .max_by_key(|&v| severity(v))
+        .max_by_key(|&v| v.severity())
 }
 
 /// `case [version]`, or just `case` for version-independent cases; the

@@ -10,7 +10,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::results::RunResults;
+use crate::record::RunResults;
 
 mod detail_text;
 mod escape;

@@ -11,6 +11,7 @@
 pub mod fixture;
 pub mod netns;
 mod spawn;
+pub mod tamper;
 
 use std::io;
 use std::path::{Path, PathBuf};

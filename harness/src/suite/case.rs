@@ -55,6 +55,15 @@ pub fn has_interfaces(a: &Applicability) -> Result<(), String> {
     }
 }
 
+/// Cases that make the plugin create an interface of a name the case chooses.
+pub fn own_interface(a: &Applicability) -> Result<(), String> {
+    has_interfaces(a)?;
+    if a.fixed_ifname {
+        return Err("the profile pins CNI_IFNAME".into());
+    }
+    Ok(())
+}
+
 pub fn needs_check(a: &Applicability) -> Result<(), String> {
     if a.version.has_check() {
         Ok(())

@@ -11,7 +11,7 @@ use tempfile::TempDir;
 use super::root::{self, Refusal};
 use super::{Error, Harness};
 use crate::invoke::Limits;
-use crate::results::{CaseResult, RunResults, Verdict};
+use crate::record::{CaseResult, RunResults, Verdict};
 use crate::spec::SpecVersion;
 use crate::suite::{self, Case, Plan, SuiteOptions};
 use crate::timestamp::now_rfc3339;

@@ -64,13 +64,13 @@ pub use harness::{sibling_binary, Harness};
 pub use root::require_root;
 
 /// One graded case of a conformance run.
-pub use crate::results::CaseResult;
+pub use crate::record::CaseResult;
 /// One fuzzing finding: oracle, summary and the saved file that replays it.
-pub use crate::results::Finding as FuzzFinding;
+pub use crate::record::FindingRecord as FuzzFinding;
 /// The results document of a run, as `results.json` holds it.
-pub use crate::results::RunResults;
+pub use crate::record::RunResults;
 /// A case's verdict: pass, fail, warn, skip or error.
-pub use crate::results::Verdict;
+pub use crate::record::Verdict;
 /// A CNI spec version, for [`Conformance::versions`].
 pub use crate::spec::SpecVersion;
 /// What a failing case prints: requirement, expected, actual, invocations

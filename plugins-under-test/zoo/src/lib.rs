@@ -129,6 +129,16 @@ pub fn delegate(stdin: &[u8], env: &[(&str, Option<&str>)]) -> Outcome {
         })
         .unwrap_or_else(|| "1.0.0".into());
     let Some(path) = find_plugin(DELEGATE) else {
+        // libcni probes VERSION with CNI_PATH=dummy (podman does before ADD
+        // and DEL): answer what the delegate lists rather than fail.
+        if std::env::var("CNI_COMMAND").as_deref() == Ok("VERSION") {
+            let doc = serde_json::json!({"cniVersion": version, "supportedVersions": SUPPORTED});
+            return Outcome {
+                code: 0,
+                stdout: doc.to_string().into_bytes(),
+                stderr: Vec::new(),
+            };
+        }
         fail(
             &version,
             IO_FAILURE,

@@ -104,7 +104,7 @@ fn main_in_a_chain(ctx: &mut Ctx) -> CaseVerdict {
     let verdict = (|| {
         let run = crate::bail_verdict!(ctx.add(&att));
         let mut v = judge_chain(&run, PASS_THROUGH);
-        if v.verdict != crate::results::Verdict::Pass {
+        if v.verdict != crate::record::Verdict::Pass {
             return v;
         }
         if ctx.version.has_check() {
@@ -122,7 +122,7 @@ fn main_in_a_chain(ctx: &mut Ctx) -> CaseVerdict {
     let del = ctx.del(&att);
     ctx.net = saved;
     match del {
-        Ok(run) if !run.succeeded() && verdict.verdict == crate::results::Verdict::Pass => {
+        Ok(run) if !run.succeeded() && verdict.verdict == crate::record::Verdict::Pass => {
             CaseVerdict::fail(
                 "DEL failed in a chain (prevResult from the chain)",
                 "DEL succeeds",

@@ -1,4 +1,7 @@
-//! DEL: idempotent, tolerant of missing state, and leaves nothing behind.
+//! DEL: idempotent, tolerant of missing state, and leaves nothing behind
+//! ([`residue`]).
+
+pub(super) mod residue;
 
 use crate::suite::case::{always, Case, Scope};
 use crate::suite::ctx::Ctx;
@@ -39,9 +42,6 @@ pub fn cases() -> Vec<Case> {
             run: netns_gone,
         },
     ]
-    .into_iter()
-    .chain(super::del_residue::cases())
-    .collect()
 }
 
 /// A DEL that must succeed.
@@ -62,7 +62,7 @@ fn repeat(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
     crate::bail_verdict!(ctx.add_ok(&att));
     let first = expect_del_ok(ctx, &att, "after ADD");
-    if first.verdict != crate::results::Verdict::Pass {
+    if first.verdict != crate::record::Verdict::Pass {
         return first;
     }
     expect_del_ok(ctx, &att, "the second time")
@@ -113,7 +113,7 @@ fn netns_gone(ctx: &mut Ctx) -> CaseVerdict {
     ctx.sandbox.remove_container();
     let v = expect_del_ok(ctx, &att, "after the container namespace was removed");
     let path = ctx.sandbox.container_path();
-    if v.verdict == crate::results::Verdict::Pass && path.exists() {
+    if v.verdict == crate::record::Verdict::Pass && path.exists() {
         return CaseVerdict::warn(
             "DEL created a file at the vanished CNI_NETNS path on the node",
             "DEL leaves the node's filesystem alone",

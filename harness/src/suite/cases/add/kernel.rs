@@ -1,13 +1,10 @@
 //! ADD judged against the kernel: the interface carries CNI_IFNAME, and
 //! every interface, address and route the result names is really there.
 
-use crate::oracle::{consistency, Severity};
-use crate::result;
-use crate::suite::case::{has_interfaces, Case, Scope};
+use crate::judge::{self, consistency};
+use crate::suite::case::{has_interfaces, own_interface, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
-
-use super::add::own_interface;
 
 /// A non-default interface name, so a plugin that ignores CNI_IFNAME shows.
 const OTHER_IFNAME: &str = "net1";
@@ -71,15 +68,11 @@ fn ifname(ctx: &mut Ctx) -> CaseVerdict {
 fn consistent(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
     let raw = crate::bail_verdict!(ctx.add_ok(&att));
-    let parsed = match result::parse_value(&raw) {
+    let parsed = match judge::result::parse(&raw) {
         Ok(r) => r,
-        Err(e) => {
+        Err(f) => {
             let _ = ctx.del(&att);
-            return CaseVerdict::fail(
-                "the ADD result cannot be read",
-                "a result of the spec's shape",
-                e.to_string(),
-            );
+            return CaseVerdict::from_finding(&f);
         }
     };
     let snap = crate::bail_verdict!(ctx.snapshot());
@@ -88,35 +81,9 @@ fn consistent(ctx: &mut Ctx) -> CaseVerdict {
     };
     let findings = consistency::check(&parsed, &att.ifname, container, &snap.node);
     let _ = ctx.del(&att);
-    verdict_of(&findings, "the result agrees with the kernel")
-}
-
-/// Errors fail, warnings warn.
-pub fn verdict_of(findings: &[crate::oracle::Finding], ok: &str) -> CaseVerdict {
-    let list = |sev: Severity| -> Vec<String> {
-        findings
-            .iter()
-            .filter(|f| f.severity == sev)
-            .map(|f| f.to_string())
-            .collect()
-    };
-    let (errors, warnings) = (list(Severity::Error), list(Severity::Warning));
-    if let Some(first) = errors.first() {
-        CaseVerdict::fail(
-            format!(
-                "{first}{}",
-                if errors.len() > 1 {
-                    format!(" (+{} more)", errors.len() - 1)
-                } else {
-                    String::new()
-                }
-            ),
-            "the kernel matches",
-            errors.join("\n"),
-        )
-    } else if let Some(first) = warnings.first() {
-        CaseVerdict::warn(first.clone(), "the kernel matches", warnings.join("\n"))
-    } else {
-        CaseVerdict::pass(ok)
-    }
+    CaseVerdict::from_findings(
+        &findings,
+        "the kernel matches",
+        "the result agrees with the kernel",
+    )
 }

@@ -16,7 +16,11 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use crate::kernel::{diff_sandbox, inventory, Change, ChangeKind, Class, SandboxSnapshot, Side};
+use serde_json::Value;
+
+use crate::kernel::{
+    diff_sandbox, inventory, render, Change, ChangeKind, Class, Object, SandboxSnapshot, Side,
+};
 use crate::result::CniResult;
 
 use super::Finding;
@@ -35,7 +39,7 @@ pub mod ids {
 
 /// What identifies one attachment in leftovers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attachment {
+pub struct LeakIdentity {
     pub container_id: String,
     pub ifname: String,
     /// Addresses from the ADD result (without prefix).
@@ -44,9 +48,10 @@ pub struct Attachment {
     pub host_interfaces: Vec<String>,
 }
 
-impl Attachment {
-    pub fn from_result(container_id: &str, ifname: &str, result: &CniResult) -> Attachment {
-        Attachment {
+impl LeakIdentity {
+    /// The attachment as its ADD result describes it.
+    pub fn from_result(container_id: &str, ifname: &str, result: &CniResult) -> LeakIdentity {
+        LeakIdentity {
             container_id: container_id.to_string(),
             ifname: ifname.to_string(),
             addresses: result.addresses(),
@@ -56,6 +61,25 @@ impl Attachment {
                 .filter(|i| i.sandbox.is_none())
                 .map(|i| i.name.clone())
                 .collect(),
+        }
+    }
+
+    /// The attachment from what the runtime knows of it: its ADD result
+    /// when there is a readable one, else the container ID and interface
+    /// name alone (a failed ADD, or a result that does not normalise).
+    pub fn for_attachment(
+        container_id: &str,
+        ifname: &str,
+        add_result: Option<&Value>,
+    ) -> LeakIdentity {
+        match add_result.and_then(|r| crate::result::parse_value(r).ok()) {
+            Some(parsed) => LeakIdentity::from_result(container_id, ifname, &parsed),
+            None => LeakIdentity {
+                container_id: container_id.to_string(),
+                ifname: ifname.to_string(),
+                addresses: Vec::new(),
+                host_interfaces: Vec::new(),
+            },
         }
     }
 
@@ -83,11 +107,7 @@ pub struct LeakReport {
 
 impl LeakReport {
     pub fn findings(&self) -> Vec<Finding> {
-        let mut out: Vec<Finding> = self
-            .leaks
-            .iter()
-            .map(|c| Finding::error(ids::RELEASED, format!("left after DEL: {c}")))
-            .collect();
+        let mut out: Vec<Finding> = self.leaks.iter().map(leaked).collect();
         out.extend(self.lost.iter().map(|c| {
             Finding::warning(
                 ids::PREEXISTING,
@@ -115,7 +135,7 @@ pub fn leaks(
     baseline: &SandboxSnapshot,
     after_add: &SandboxSnapshot,
     after_del: &SandboxSnapshot,
-    att: &Attachment,
+    att: &LeakIdentity,
 ) -> LeakReport {
     let made_by_add = diff_sandbox(baseline, after_add);
     classify(
@@ -133,7 +153,7 @@ pub fn classify(
     residue: Vec<Change>,
     made_by_add: &[Change],
     after_add: &SandboxSnapshot,
-    att: &Attachment,
+    att: &LeakIdentity,
 ) -> LeakReport {
     // A bridge is reported among the result's interfaces yet shared by every
     // attachment of the network: it does not identify this one.
@@ -160,12 +180,9 @@ pub fn classify(
             report.lost.push(c);
         } else if c.side == Side::Container || names_attachment(&c, &needles, &att.container_id) {
             report.leaks.push(c);
-        } else if c.class == Class::Link && c.key.ends_with("(veth)") && c.kind == ChangeKind::Added
-        {
+        } else if let (Some(name), ChangeKind::Added) = (added_veth(&c), c.kind) {
             // One end of a veth pair per attachment: never shared state.
-            if let Some(name) = c.key.split(' ').next() {
-                needles.push(name.to_string());
-            }
+            needles.push(name.to_string());
             report.leaks.push(c);
         } else {
             undecided.push(c);
@@ -185,6 +202,14 @@ pub fn classify(
     }
     report.leaks.sort();
     report
+}
+
+/// The name of the veth a change is about, if it is about one.
+fn added_veth(c: &Change) -> Option<&str> {
+    match &c.object {
+        Object::Link { name, kind } if kind == "veth" => Some(name),
+        _ => None,
+    }
 }
 
 /// Whether `needle` occurs in `text` as a whole word (so `10.0.0.5` does not
@@ -248,25 +273,63 @@ pub fn growth(snapshots: &[SandboxSnapshot]) -> Vec<Finding> {
 /// files by directory.
 fn counts(snap: &SandboxSnapshot) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
-    for (side, class, key) in inventory(snap) {
-        let group = match class {
-            Class::Link => key.rsplit(' ').next().unwrap_or_default().to_string(),
-            // The table: `main ...` or `table 100 ...`.
-            Class::Route => {
-                let words = if key.starts_with("table ") { 2 } else { 1 };
-                key.split(' ').take(words).collect::<Vec<_>>().join(" ")
-            }
-            Class::Firewall => key.split(": ").next().unwrap_or_default().to_string(),
-            Class::File => std::path::Path::new(&key)
-                .parent()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
+    for (side, class, object) in inventory(snap) {
+        let group = object.group();
         *out.entry(format!("{side} {class}s {group}").trim_end().to_string())
             .or_insert(0) += 1;
     }
     out
+}
+
+/// What a DEL left for the attachment, compared with the state before its
+/// ADD: the fuzzer's view, which takes no snapshot after ADD.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Leftovers {
+    /// Per-attachment objects still present.
+    pub leaked: Vec<Change>,
+    /// Whether the sandbox is as good as new (anything else left, even
+    /// legitimate per-network state, makes the fuzzer start a fresh one).
+    pub pristine: bool,
+    /// The full readable diff, for findings.
+    pub diff: String,
+}
+
+impl Leftovers {
+    /// The leaks as one finding each (DEL-RELEASE).
+    pub fn findings(&self) -> Vec<Finding> {
+        self.leaked.iter().map(leaked).collect()
+    }
+}
+
+fn leaked(c: &Change) -> Finding {
+    Finding::error(ids::RELEASED, format!("left after DEL: {c}"))
+        .expected("nothing of the attachment left after DEL")
+        .actual(c.to_string())
+}
+
+/// What `after` has of the attachment that `before` had not. With no
+/// snapshot after ADD, everything that is not a leak counts as kept.
+pub fn after_del(
+    before: &SandboxSnapshot,
+    after: &SandboxSnapshot,
+    att: &LeakIdentity,
+) -> Leftovers {
+    // The common case, a DEL that put everything back, costs one comparison.
+    if before == after {
+        return Leftovers {
+            leaked: Vec::new(),
+            pristine: true,
+            diff: String::new(),
+        };
+    }
+    let residue = diff_sandbox(before, after);
+    let diff = render(&residue);
+    let report = classify(residue.clone(), &residue, after, att);
+    Leftovers {
+        pristine: report.leaks.is_empty() && report.lost.is_empty(),
+        leaked: report.leaks,
+        diff,
+    }
 }
 
 #[cfg(test)]

@@ -1,17 +1,14 @@
 //! What DEL leaves behind, judged on the kernel and the state files: nothing
 //! per attachment, nothing that grows cycle after cycle, also after a failed ADD.
 
+use crate::invoke::Attachment;
+use crate::judge::leak::{self, LeakIdentity};
+use crate::judge::Finding;
 use crate::kernel::{diff_sandbox, render, SandboxSnapshot};
-use crate::oracle::leak::{self, Attachment as LeakIdentity};
-use crate::oracle::Finding;
-use crate::result;
 use crate::sandbox::fixture;
-use crate::suite::case::{always, Case, Scope};
+use crate::suite::case::{always, own_interface, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
-
-use super::add::own_interface;
-use super::add_kernel::verdict_of;
 
 /// ADD/DEL cycles for the growth check.
 const CYCLES: usize = 3;
@@ -38,16 +35,8 @@ pub fn cases() -> Vec<Case> {
     ]
 }
 
-fn identity(att: &crate::invoke::Attachment, raw: Option<&serde_json::Value>) -> LeakIdentity {
-    match raw.and_then(|r| result::parse_value(r).ok()) {
-        Some(parsed) => LeakIdentity::from_result(&att.container_id, &att.ifname, &parsed),
-        None => LeakIdentity {
-            container_id: att.container_id.clone(),
-            ifname: att.ifname.clone(),
-            addresses: Vec::new(),
-            host_interfaces: Vec::new(),
-        },
-    }
+fn identity(att: &Attachment, raw: Option<&serde_json::Value>) -> LeakIdentity {
+    LeakIdentity::for_attachment(&att.container_id, &att.ifname, raw)
 }
 
 fn no_residue(ctx: &mut Ctx) -> CaseVerdict {
@@ -79,8 +68,9 @@ fn no_residue(ctx: &mut Ctx) -> CaseVerdict {
         leak::leaks(&baseline, &after_add, &after_del, &who).findings();
     findings.extend(leak::growth(&after_dels));
     let diff = render(&diff_sandbox(&baseline, &after_del));
-    verdict_of(
+    CaseVerdict::from_findings(
         &findings,
+        "the kernel matches",
         &format!("nothing per attachment left after {CYCLES} ADD/DEL cycles"),
     )
     .with_diff(Some(diff))
@@ -124,5 +114,10 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
     let after_del = crate::bail_verdict!(ctx.snapshot());
     let findings = leak::leaks(&baseline, &after_add, &after_del, &identity(&att, None)).findings();
     let diff = render(&diff_sandbox(&baseline, &after_del));
-    verdict_of(&findings, "nothing of the failed ADD is left after DEL").with_diff(Some(diff))
+    CaseVerdict::from_findings(
+        &findings,
+        "the kernel matches",
+        "nothing of the failed ADD is left after DEL",
+    )
+    .with_diff(Some(diff))
 }

@@ -14,9 +14,6 @@ pub fn cases() -> Vec<Case> {
         applies: needs_status_gc,
         run: status,
     }]
-    .into_iter()
-    .chain(super::gc::cases())
-    .collect()
 }
 
 fn status(ctx: &mut Ctx) -> CaseVerdict {

@@ -1,10 +1,12 @@
 //! ADD: the result it returns, the interface it makes, and what it must refuse.
 
-use serde_json::Value;
+pub(super) mod addressing;
+pub(super) mod kernel;
 
+use crate::judge;
 use crate::sandbox::fixture;
-use crate::suite::case::{has_interfaces, Applicability, Case, Scope};
-use crate::suite::ctx::Ctx;
+use crate::suite::case::{always, own_interface, Case, Scope};
+use crate::suite::ctx::{add_failed, Ctx};
 use crate::suite::verdict::CaseVerdict;
 
 pub fn cases() -> Vec<Case> {
@@ -14,7 +16,7 @@ pub fn cases() -> Vec<Case> {
             title: "the result's cniVersion equals the configuration's",
             requirements: &["ADD-3", "RES-2", "ADD-1", "EXEC-1"],
             scope: Scope::PerVersion,
-            applies: crate::suite::case::always,
+            applies: always,
             run: result_version,
         },
         Case {
@@ -22,7 +24,7 @@ pub fn cases() -> Vec<Case> {
             title: "the ADD result validates against the version's schema (the IPAM one for IPAM plugins)",
             requirements: &["RES-2", "RES-3", "IPAM-1"],
             scope: Scope::PerVersion,
-            applies: crate::suite::case::always,
+            applies: always,
             run: schema_valid,
         },
         Case {
@@ -34,68 +36,37 @@ pub fn cases() -> Vec<Case> {
             run: existing_interface_fails,
         },
     ]
-    .into_iter()
-    .chain(super::add_kernel::cases())
-    .collect()
-}
-
-/// Cases that make the plugin create an interface of a name we choose.
-pub fn own_interface(a: &Applicability) -> Result<(), String> {
-    has_interfaces(a)?;
-    if a.fixed_ifname {
-        return Err("the profile pins CNI_IFNAME".into());
-    }
-    Ok(())
 }
 
 fn result_version(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
     let result = crate::bail_verdict!(ctx.add_ok(&att));
-    let got = result
-        .get("cniVersion")
-        .and_then(Value::as_str)
-        .unwrap_or("(none)")
-        .to_string();
-    let want = ctx.version.as_str();
-    let v = if got == want {
-        CaseVerdict::pass(format!("result cniVersion {got}"))
-    } else {
-        CaseVerdict::fail(
-            "result cniVersion differs from the configuration's",
-            format!("cniVersion {want}"),
-            format!("cniVersion {got}"),
-        )
+    let v = match judge::result::version(&result, ctx.version) {
+        Some(f) => CaseVerdict::from_finding(&f),
+        None => CaseVerdict::pass(format!(
+            "result cniVersion {}",
+            judge::result::cni_version(&result)
+        )),
     };
     let _ = ctx.del(&att);
     v
 }
 
 fn schema_valid(ctx: &mut Ctx) -> CaseVerdict {
-    use crate::schema::{self, DocumentKind, SchemaError};
     let att = ctx.attachment(0);
-    let result = crate::bail_verdict!(ctx.add_ok(&att));
-    let kind = match ctx.role() {
-        crate::config::Role::Ipam => DocumentKind::IpamResult,
-        _ => DocumentKind::Result,
+    let run = crate::bail_verdict!(ctx.add(&att));
+    let (Some(result), Some(last)) = (run.result(), run.last()) else {
+        return add_failed(&run);
     };
-    let file = schema::schema_file(ctx.version, kind);
-    let v = match schema::validate(ctx.version, kind, &result) {
-        Ok(()) => CaseVerdict::pass(format!("valid against {file}")),
-        Err(SchemaError::Invalid(violations)) => CaseVerdict::fail(
-            format!(
-                "the result breaks {file}: {}",
-                violations
-                    .first()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            ),
-            format!("a result valid against {file}"),
-            violations
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ),
+    // The document the binary that printed it owes (the IPAM result when
+    // the suite ran an IPAM plugin on its own).
+    let kind = judge::result::kind_for(&ctx.opts.profile, &last.plugin_type);
+    let v = match judge::result::schema(ctx.version, kind, result) {
+        Ok(None) => CaseVerdict::pass(format!(
+            "valid against {}",
+            crate::schema::schema_file(ctx.version, kind)
+        )),
+        Ok(Some(f)) => CaseVerdict::from_finding(&f),
         Err(e) => CaseVerdict::error(e.to_string()),
     };
     let _ = ctx.del(&att);

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use crate::config::{Role, StdinFor};
 use crate::invoke::{Attachment, ChainRun};
-use crate::result;
+use crate::judge;
 use crate::spec::Verb;
 use crate::suite::case::{several_containers, Case, Scope};
 use crate::suite::ctx::{to_bytes, Ctx};
@@ -36,20 +36,14 @@ pub fn cases() -> Vec<Case> {
 
 /// Addresses a network hands out (loopback ones are per container).
 fn addresses(v: &serde_json::Value) -> Result<Vec<IpAddr>, CaseVerdict> {
-    result::parse_value(v)
+    judge::result::parse(v)
         .map(|r| {
             r.addresses()
                 .into_iter()
                 .filter(|a| !a.is_loopback())
                 .collect()
         })
-        .map_err(|e| {
-            CaseVerdict::fail(
-                "the ADD result cannot be read",
-                "a result of the spec's shape",
-                e.to_string(),
-            )
-        })
+        .map_err(|f| CaseVerdict::from_finding(&f))
 }
 
 /// Addresses that occur more than once.

@@ -33,6 +33,15 @@ pub mod ids {
     pub const ROUTE_PRESENT: &str = "RES-ROUTE-PRESENT";
 }
 
+/// Whether judging `result` needs the node's addresses (it puts one on a
+/// host-side interface), or its links suffice: reading less is faster.
+pub fn reads_node_addresses(result: &CniResult) -> bool {
+    result
+        .ips
+        .iter()
+        .any(|ip| result.interface_of(ip).is_some_and(|i| i.sandbox.is_none()))
+}
+
 /// Every way `result` and the two namespaces disagree; empty when they agree.
 pub fn check(
     result: &CniResult,

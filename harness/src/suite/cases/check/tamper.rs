@@ -1,8 +1,9 @@
 //! CHECK must notice when the attachment it vouches for is broken: tamper
 //! with the container's interface, address or route, then CHECK must fail.
 
-use crate::oracle::tamper;
-use crate::result::{self, CniResult};
+use crate::judge;
+use crate::result::CniResult;
+use crate::sandbox::tamper;
 use crate::sandbox::Netns;
 use crate::suite::case::{both, has_interfaces, needs_check, Applicability, Case, Scope};
 use crate::suite::ctx::Ctx;
@@ -50,9 +51,9 @@ fn tampered(
 ) -> CaseVerdict {
     let att = ctx.attachment(0);
     let raw = crate::bail_verdict!(ctx.add_ok(&att));
-    let broken = match (result::parse_value(&raw), ctx.sandbox.container()) {
+    let broken = match (judge::result::parse(&raw), ctx.sandbox.container()) {
         (Ok(parsed), Some(ns)) => tamper(ns, &parsed, &att.ifname),
-        (Err(e), _) => Err(format!("result unreadable: {e}")),
+        (Err(f), _) => Err(format!("result unreadable: {}", f.actual)),
         (_, None) => Err("container namespace missing".into()),
     };
     if let Err(why) = broken {

@@ -1,12 +1,16 @@
-//! The JSON results format written by `cni-harness test` and `cni-harness fuzz`
-//! and read by `cni-harness report`.
+//! The record of a run: the JSON results format written by `cni-harness test`
+//! and `cni-harness fuzz` and read by `cni-harness report`.
 //!
 //! It is versioned: `format_version` changes whenever a field changes meaning or
 //! disappears; new optional fields do not bump it. Documented in
 //! `docs/results-format.md`.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::invoke::Exit;
+use crate::requirements::Level;
 use crate::spec::{SpecVersion, Verb};
 
 /// Identifies the document type in `format`.
@@ -31,7 +35,7 @@ pub struct RunResults {
     pub versions: Vec<SpecVersion>,
     pub cases: Vec<CaseResult>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub findings: Vec<Finding>,
+    pub findings: Vec<FindingRecord>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -57,8 +61,9 @@ pub struct Target {
     pub config: serde_json::Value,
 }
 
-/// Graded outcome of one case, after Autobahn|Testsuite.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Graded outcome of one case, after Autobahn|Testsuite. Verdicts rank by
+/// [`Verdict::severity`], not by declaration order (no `Ord` on purpose).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Every requirement the case checks holds.
@@ -84,6 +89,18 @@ impl Verdict {
         }
     }
 
+    /// How much the verdict matters, for ranking: fail > error > warn >
+    /// pass > skip (a case's or a report cell's worst verdict is the highest).
+    pub fn severity(self) -> u8 {
+        match self {
+            Verdict::Fail => 4,
+            Verdict::Error => 3,
+            Verdict::Warn => 2,
+            Verdict::Pass => 1,
+            Verdict::Skip => 0,
+        }
+    }
+
     /// Whether this verdict fails a run (warnings only under `--strict`).
     pub fn fails_run(self, strict: bool) -> bool {
         match self {
@@ -98,12 +115,21 @@ impl Verdict {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RequirementRef {
     pub id: String,
-    /// `MUST`, `SHOULD` or `MAY`.
-    pub level: String,
+    /// `MUST`, `SHOULD` or `MAY`; written `""` (`None`) for an id the
+    /// catalogue does not hold.
+    #[serde(serialize_with = "level_out", deserialize_with = "level_in")]
+    pub level: Option<Level>,
     /// SPEC.md section the requirement comes from.
     pub section: String,
     /// One-line paraphrase.
     pub text: String,
+}
+
+impl RequirementRef {
+    /// The level as written in results (`""` outside the catalogue).
+    pub fn level_text(&self) -> &'static str {
+        self.level.map(Level::as_str).unwrap_or("")
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -143,17 +169,17 @@ pub struct InvocationRecord {
     pub stdin: String,
     pub stdout: String,
     pub stderr: String,
-    /// e.g. `exit 0`, `exit 1`, `signal 11`, `timeout after 10s`.
-    pub status: String,
+    /// Written as `exit 0`, `exit 1`, `signal 11 (SIGSEGV)`, `timeout after 10.0s (killed)`.
+    pub status: Exit,
     pub wall_ms: f64,
 }
 
 /// A fuzzing finding (only in `kind: fuzz` results).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Finding {
+pub struct FindingRecord {
     pub id: String,
-    /// Which oracle fired, e.g. `hang`, `crash`, `garbage-output`, `leak`.
-    pub oracle: String,
+    /// Which oracle fired.
+    pub oracle: Oracle,
     /// Deduplication key.
     pub signature: String,
     pub summary: String,
@@ -179,5 +205,65 @@ impl RunResults {
     /// Whether the run as a whole failed.
     pub fn failed(&self) -> bool {
         self.cases.iter().any(|c| c.verdict.fails_run(self.strict)) || !self.findings.is_empty()
+    }
+}
+
+/// Which fuzzing oracle fired, written as in `as_str`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Oracle {
+    /// Killed by a signal.
+    #[serde(rename = "crash")]
+    Crash,
+    /// A Go `panic:` or Rust `panicked at` on stderr, whatever the exit.
+    #[serde(rename = "panic")]
+    Panic,
+    /// No exit within the timeout.
+    #[serde(rename = "hang")]
+    Hang,
+    /// An answer a runtime cannot read, or an error object without its
+    /// required parts (SPEC.md "Error", "Result Types").
+    #[serde(rename = "garbage-output")]
+    Garbage,
+    /// A success result the schema or the kernel contradicts (SPEC.md "Result Types").
+    #[serde(rename = "bad-result")]
+    BadResult,
+    /// Per-attachment state left after a successful DEL (SPEC.md "DEL":
+    /// the plugin must release the resources of the attachment).
+    #[serde(rename = "leak")]
+    Leak,
+    /// The seed configuration, accepted before, fails after this input.
+    #[serde(rename = "recheck")]
+    Recheck,
+}
+
+impl Oracle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Oracle::Crash => "crash",
+            Oracle::Panic => "panic",
+            Oracle::Hang => "hang",
+            Oracle::Garbage => "garbage-output",
+            Oracle::BadResult => "bad-result",
+            Oracle::Leak => "leak",
+            Oracle::Recheck => "recheck",
+        }
+    }
+}
+
+impl fmt::Display for Oracle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn level_out<S: Serializer>(level: &Option<Level>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(level.map(Level::as_str).unwrap_or(""))
+}
+
+fn level_in<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Level>, D::Error> {
+    let text = String::deserialize(d)?;
+    match text.as_str() {
+        "" => Ok(None),
+        other => other.parse().map(Some).map_err(serde::de::Error::custom),
     }
 }
