@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use cni_harness::kernel::{self, SandboxSnapshot};
-use cni_harness::oracle::leak;
+use cni_harness::judge::leak;
 
 use super::host;
 use super::network::Flavour;
@@ -67,8 +67,8 @@ impl Container {
     }
 
     /// What identifies this attachment in leftovers, for the leak oracle.
-    fn attachment(&self) -> leak::Attachment {
-        leak::Attachment {
+    fn attachment(&self) -> leak::LeakIdentity {
+        leak::LeakIdentity {
             container_id: self.id.clone(),
             ifname: "eth0".into(),
             addresses: vec![self.ip],
