@@ -6,8 +6,8 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use cni_harness::kernel::{self, SandboxSnapshot};
 use cni_harness::judge::leak;
+use cni_harness::kernel::{self, SandboxSnapshot};
 
 use super::host;
 use super::network::Flavour;
