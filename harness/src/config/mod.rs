@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::spec::SpecVersion;
 
-pub use profile::{subject_index_in, Needs, Profile, Role};
+pub use profile::{subject_index_in, Needs, Profile, Role, REFERENCE_PROFILE};
 pub use stdin::{plugin_stdin, valid_attachments, StdinFor};
 
 /// Where a network configuration came from and how it was shaped.

@@ -3,10 +3,9 @@
 //! unreadable answers, invalid results, leaks, and plugins broken by earlier
 //! inputs (see [`crate::record::Oracle`]).
 //!
-//! Library entry points: [`run_session`], [`reproduce`], [`merge_corpora`];
-//! [`args::FuzzArgs`] is the command line.
+//! Library entry points: [`run_session`], [`reproduce`], [`merge_corpora`]
+//! (the command line that fills [`FuzzOptions`] lives in the binary).
 
-pub mod args;
 pub mod chain;
 pub mod corpus;
 pub mod execute;

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{FuzzOptions, Shard};
+use cni_harness::fuzz::{FuzzOptions, Shard};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct FuzzArgs {
