@@ -1,6 +1,6 @@
 //! Changing kernel state inside a namespace over rtnetlink: test fixtures
 //! (veth pairs, bridges, addresses, routes) and the tampering the conformance
-//! suite does behind a plugin's back (see `oracle::tamper`).
+//! suite does behind a plugin's back (see `sandbox::tamper`).
 //!
 //! Every operation runs on a dedicated thread inside the namespace with its
 //! own single-threaded runtime: a pooled tokio worker must never `setns`.
