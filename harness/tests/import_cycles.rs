@@ -471,7 +471,6 @@ const KNOWN: &[&[&str]] = &[
     &["kernel/read/link.rs", "kernel/read/mod.rs"],
     &["schema/embedded.rs", "schema/mod.rs"],
     &["cli/exec.rs", "cli/fuzz.rs", "cli/mod.rs", "cli/test.rs"],
-    &["report/html.rs", "report/html_case.rs"],
 ];
 
 #[test]

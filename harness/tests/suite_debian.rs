@@ -125,6 +125,7 @@ fn sbr_departures_are_reported() {
             "del/repeat",
             "del/never-added",
             "del/netns-gone",
+            "del/netns-empty",
             "del/without-netns",
             "check/after-add",
         ],

@@ -8,7 +8,10 @@ use serde_json::{Map, Value};
 use super::TargetArgs;
 use crate::config::Profile;
 use crate::invoke::setup;
-use crate::invoke::{Attachment, ChainRun, CniArgs, EnvStyle, Limits, Runtime, Step};
+use crate::invoke::RuntimeNote;
+use crate::invoke::{
+    Attachment, ChainRun, CniArgs, ContainerNetns, EnvStyle, Limits, Runtime, Step,
+};
 use crate::judge;
 use crate::sandbox::Sandbox;
 use crate::spec::{SpecVersion, Verb};
@@ -85,7 +88,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             .clone()
             .unwrap_or_else(|| profile.ifname().to_string()),
         args: cni_args,
-        netns: None,
+        netns: ContainerNetns::Sandbox,
     };
     let fresh = args.netns.is_none();
     println!(
@@ -119,10 +122,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             for i in 0..net.plugins.len() {
                 steps.push(rt.version(&net, i)?);
             }
-            ChainRun {
-                verb: Verb::Version,
-                steps,
-            }
+            ChainRun::of(Verb::Version, steps)
         }
     };
     println!("# {}\n", args.verb);
@@ -155,6 +155,13 @@ fn snapshot(sandbox: &Sandbox) -> Option<crate::kernel::SandboxSnapshot> {
 fn print_run(run: &ChainRun, profile: &Profile, version: Option<SpecVersion>) {
     for step in &run.steps {
         print_step(step, profile, version);
+    }
+    match &run.runtime {
+        Some(RuntimeNote::NotSent(why)) => {
+            println!("# {} not sent: {why} (libcni reports success)\n", run.verb)
+        }
+        Some(RuntimeNote::Failed(why)) => println!("# the runtime fails {}: {why}\n", run.verb),
+        None => {}
     }
 }
 

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::escape::{md, md_code};
-use super::matrix::{self, RunView};
+use super::matrix::{self, Mark, RunView};
 use super::{detail_text, matrix::column_label};
 use crate::record::{CaseResult, RunResults, Verdict};
 
@@ -21,7 +21,7 @@ pub fn markdown(runs: &[RunResults]) -> String {
     out.push_str(
         "\nLegend: ✅ pass · ❌ fail (a MUST is broken) · ⚠️ warn (a SHOULD, or ambiguous) · \
          ⏭️ skip (not applicable) · 💥 error (harness could not run the case) · \
-         blank: not checked. A cell shows the worst verdict of the cases checking that requirement.\n",
+         ℹ️ info (a MAY not done: allowed) · blank: not checked. A cell shows the worst verdict of the cases checking that requirement.\n",
     );
     for view in &views {
         plugin_section(&mut out, view);
@@ -36,6 +36,18 @@ fn mark(v: Verdict) -> &'static str {
         Verdict::Warn => "⚠️",
         Verdict::Skip => "⏭️",
         Verdict::Error => "💥",
+    }
+}
+
+/// A matrix cell: as [`mark`], plus the information a broken MAY gets.
+fn cell_mark(m: Mark) -> &'static str {
+    match m {
+        Mark::Pass => mark(Verdict::Pass),
+        Mark::Fail => mark(Verdict::Fail),
+        Mark::Warn => mark(Verdict::Warn),
+        Mark::Skip => mark(Verdict::Skip),
+        Mark::Error => mark(Verdict::Error),
+        Mark::Info => "ℹ️",
     }
 }
 
@@ -110,8 +122,7 @@ fn matrix_table(out: &mut String, view: &RunView<'_>) {
             md(req.level_text())
         );
         for &c in &view.columns {
-            let cell = view.cell(&req.id, c);
-            let shown = matrix::worst(cell.iter().map(|(_, c)| *c)).map_or("", mark);
+            let shown = view.cell(&req, c).mark.map_or("", cell_mark);
             let _ = write!(out, " {shown} |");
         }
         out.push('\n');

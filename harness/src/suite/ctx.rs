@@ -11,7 +11,9 @@ use super::options::SuiteOptions;
 use super::verdict::CaseVerdict;
 use crate::config::{plugin_stdin, NetworkConfig, Role, StdinFor};
 use crate::invoke::setup::{self, SetupError};
-use crate::invoke::{Attachment, ChainRun, EnvEdit, InvokeError, Runtime, Step};
+use crate::invoke::{
+    AddRun, Attachment, ChainRun, ContainerNetns, Disabled, EnvEdit, InvokeError, Runtime, Step,
+};
 use crate::record::InvocationRecord;
 use crate::sandbox::Sandbox;
 use crate::spec::{SpecVersion, Verb};
@@ -74,7 +76,7 @@ impl<'o> Ctx<'o> {
                 .sandbox
                 .add_container()
                 .map_err(|e| CaseVerdict::error(format!("sandbox: {e}")))?;
-            att.netns = Some(path);
+            att.netns = ContainerNetns::At(path);
         }
         Ok(att)
     }
@@ -127,27 +129,44 @@ impl<'o> Ctx<'o> {
                 self.ipam_results
                     .insert((att.container_id.clone(), att.ifname.clone()), r.clone());
             }
-            return Ok(ChainRun {
-                verb: Verb::Add,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Add, vec![step]));
         }
         let run = self.runtime().add(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
     }
 
+    /// Whether the runtime sends `verb` for this configuration at this
+    /// version (`disableCheck` and `disableGC` switch verbs off).
+    pub fn sends(&self, verb: Verb) -> bool {
+        self.version.supports(verb)
+            && !(verb == Verb::Check && self.net.disable_check)
+            && !(verb == Verb::Gc && self.net.disable_gc)
+    }
+
+    /// ADD and, when it fails, the DEL a runtime owes it (SPEC.md: "A
+    /// delete must still be executed even if the add fails"), both recorded.
+    pub fn add_or_undo(&mut self, att: &Attachment) -> OrVerdict<AddRun> {
+        let add = self.add(att)?;
+        let undo = if add.succeeded() {
+            None
+        } else {
+            Some(self.del(att)?)
+        };
+        Ok(AddRun { add, undo })
+    }
+
     pub fn check(&mut self, att: &Attachment) -> OrVerdict<ChainRun> {
+        if self.role() == Role::Ipam && self.net.disable_check {
+            return Ok(ChainRun::not_sent(Verb::Check, Disabled::Check));
+        }
         if self.role() == Role::Ipam {
             let prev = self.ipam_result(att);
             let stdin = self.subject_stdin(StdinFor::Check {
                 prev_result: prev.as_ref(),
             });
             let step = self.raw(Verb::Check, Some(att), &[], to_bytes(&stdin))?;
-            return Ok(ChainRun {
-                verb: Verb::Check,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Check, vec![step]));
         }
         let run = self.runtime().check(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
@@ -161,10 +180,7 @@ impl<'o> Ctx<'o> {
                 prev_result: prev.as_ref(),
             });
             let step = self.raw(Verb::Del, Some(att), &[], to_bytes(&stdin))?;
-            return Ok(ChainRun {
-                verb: Verb::Del,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Del, vec![step]));
         }
         let run = self.runtime().del(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
@@ -192,9 +208,18 @@ impl<'o> Ctx<'o> {
     /// ADD that must succeed for the case to go on: anything else ends the
     /// case as a failure of the plugin (ADD of a valid configuration is the
     /// plugin's most basic duty).
+    ///
+    /// The failed ADD is followed by the DEL a runtime owes it.
     pub fn add_ok(&mut self, att: &Attachment) -> OrVerdict<Value> {
         let run = self.add(att)?;
-        run.result().cloned().ok_or_else(|| add_failed(&run))
+        match run.result() {
+            Some(r) => Ok(r.clone()),
+            None => {
+                // Recorded as evidence; the case is judged on the ADD.
+                let _ = self.del(att);
+                Err(add_failed(&run))
+            }
+        }
     }
 
     /// Kernel and state-file snapshot of the sandbox.
@@ -260,7 +285,7 @@ pub fn add_failed(run: &ChainRun) -> CaseVerdict {
     CaseVerdict::fail(
         "ADD of a valid configuration failed",
         "ADD succeeds with a result",
-        run.last().map(|s| s.reply.summary()).unwrap_or_default(),
+        run.summary(),
     )
 }
 

@@ -58,6 +58,8 @@ pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions) -> CaseR
         role: opts.profile.role,
         fixed_ifname: opts.profile.needs.ifname.is_some(),
         fixed_addresses: opts.profile.needs.fixed_addresses,
+        disable_check: opts.profile.config.disable_check,
+        disable_gc: opts.profile.config.disable_gc,
     };
     let (verdict, invocations) = match (case.applies)(&facts) {
         Err(reason) => (CaseVerdict::skip(reason), Vec::new()),

@@ -3,7 +3,7 @@
 
 use crate::judge::leak::LeakIdentity;
 use crate::kernel::{FilesSnapshot, SandboxSnapshot};
-use crate::suite::case::{both, needs_status_gc, several_containers, Applicability, Case, Scope};
+use crate::suite::case::{both, needs_gc, several_containers, Applicability, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
 
@@ -19,7 +19,7 @@ pub fn cases() -> Vec<Case> {
 }
 
 fn gc_applies(a: &Applicability) -> Result<(), String> {
-    both(a, needs_status_gc, several_containers)
+    both(a, needs_gc, several_containers)
 }
 
 /// An attachment's state files (not the runtime's own cache): those naming
@@ -71,11 +71,7 @@ fn releases_stale(ctx: &mut Ctx) -> CaseVerdict {
     let _ = ctx.del(&stale);
     let _ = ctx.del(&keep);
     if !gc.succeeded() {
-        return CaseVerdict::fail(
-            "GC failed",
-            "GC succeeds",
-            gc.last().map(|s| s.reply.summary()).unwrap_or_default(),
-        );
+        return CaseVerdict::fail("GC failed", "GC succeeds", gc.summary());
     }
     let still = files_naming(&after.files, &cache, &needles(&stale, &stale_result));
     if !still.is_empty() {

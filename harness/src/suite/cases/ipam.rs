@@ -89,14 +89,13 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
             json!({"type": RECORDER, "recordDir": RECORD_DIR, "answers": {"ADD": {"stdout": answer}}}),
         );
     }));
-    let version = ctx.version;
     let att = ctx.attachment(0);
     let ran = ctx.with_config(net, |ctx| -> Result<(), CaseVerdict> {
         ctx.add_ok(&att)?;
-        if version.has_check() {
+        if ctx.sends(Verb::Check) {
             ctx.check(&att)?;
         }
-        if version.has_status_and_gc() {
+        if ctx.sends(Verb::Gc) {
             ctx.gc(&[])?;
         }
         ctx.del(&att)?;
@@ -107,10 +106,10 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
     }
     let calls = recorded(ctx);
     let mut expected = vec!["ADD", "DEL"];
-    if version.has_check() {
+    if ctx.sends(Verb::Check) {
         expected.push("CHECK");
     }
-    if version.has_status_and_gc() {
+    if ctx.sends(Verb::Gc) {
         expected.push("GC");
     }
     let seen: Vec<&str> = calls.iter().map(|c| c.verb.as_str()).collect();
