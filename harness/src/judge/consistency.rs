@@ -15,7 +15,7 @@ use crate::result::{CniResult, Interface, IpConfig, Route};
 
 use super::Finding;
 
-/// Requirement ids this oracle cites.
+/// Requirement ids this judgement cites.
 pub mod ids {
     /// The container-side interface is the one named `CNI_IFNAME`.
     pub const IFNAME: &str = "RES-IFNAME";
