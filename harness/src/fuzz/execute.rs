@@ -165,8 +165,10 @@ impl Executor {
             &mut live.observer,
             &mut ex,
         )?;
-        // From here on the runtime speaks as libcni would, without the input's edits.
-        rt.env_edits.clear();
+        // From here on the runtime speaks as libcni would, without the
+        // input's edits, except those naming the attachment: its DEL is for
+        // the attachment the input's ADD made.
+        rt.env_edits = input.identity_edits();
         let t = &self.target;
         let mut del_ok = seq.deleted;
         if seq.ran_add && !seq.deleted && !seq.died {
@@ -176,6 +178,7 @@ impl Executor {
             del_ok = step.reply.is_success();
             ex.extra_steps.push(step);
         }
+        rt.env_edits.clear();
         let chain_prev = seq.add_result.as_ref().or(chained.as_ref());
         t.prefix
             .del(&rt, &t.profile, &att, chain_prev, &mut ex.extra_steps)?;
@@ -190,8 +193,10 @@ impl Executor {
         }
         let after = live.observer.snapshot()?;
         let facts = AttachmentFacts {
-            container_id: &att.container_id,
-            ifname: &att.ifname,
+            container_id: input
+                .env_value("CNI_CONTAINERID")
+                .unwrap_or(&att.container_id),
+            ifname: input.env_value("CNI_IFNAME").unwrap_or(&att.ifname),
             add_result: chain_prev,
         };
         let left = observe::leftovers(&live.baseline, &after, facts);
