@@ -28,7 +28,7 @@ use std::time::Duration;
 
 pub use corpus::merge_corpora;
 pub use input::{EnvChange, Input};
-pub use session::{generate_inputs, reproduce, FoundDefect};
+pub use session::{generate_inputs, reproduce, reproduce_with, FoundDefect};
 
 use crate::config::Profile;
 use crate::results::{self, RunKind, RunResults};
