@@ -16,9 +16,14 @@ use cni_harness::results::Verdict;
 use cni_harness::suite::{self, SuiteOptions};
 
 /// A plugin that keeps one state file per container, the way host-local
-/// keeps reservations. On GC it does what `gc` says: nothing, or delete
-/// every file (the valid attachments' too).
+/// keeps reservations. On GC it runs `gc`: nothing, or delete every file
+/// (the valid attachments' too).
 fn script_plugin(dir: &Path, name: &str, gc: &str) {
+    script_plugin_checking(dir, name, gc, r#"[ -f "$d/$CNI_CONTAINERID" ]"#);
+}
+
+/// The same, with CHECK succeeding when `check` does.
+fn script_plugin_checking(dir: &Path, name: &str, gc: &str, check: &str) {
     let script = format!(
         r#"#!/bin/sh
 cat >/dev/null
@@ -27,7 +32,7 @@ case "$CNI_COMMAND" in
 VERSION) echo '{{"cniVersion":"1.1.0","supportedVersions":["1.1.0"]}}' ;;
 ADD) mkdir -p "$d" && echo "$CNI_CONTAINERID" >"$d/$CNI_CONTAINERID" && echo '{{"cniVersion":"1.1.0"}}' ;;
 DEL) rm -f "$d/$CNI_CONTAINERID" ;;
-CHECK) [ -f "$d/$CNI_CONTAINERID" ] || {{ echo '{{"code":3,"msg":"unknown container"}}'; exit 1; }} ;;
+CHECK) {check} || {{ echo '{{"code":3,"msg":"unknown container"}}'; exit 1; }} ;;
 GC) {gc} ;;
 esac
 "#
@@ -72,4 +77,17 @@ fn stale_state_kept_is_a_warning_valid_state_released_a_failure() {
     let wipes = gc_verdicts(tmp.path(), "gc-wipes");
     assert_eq!(wipes.len(), 1, "{wipes:?}");
     assert_eq!(wipes[0].0, Verdict::Fail, "{}", wipes[0].1);
+}
+
+/// Regression: a CHECK that fails whatever GC did (upstream sbr v1.9.1 in
+/// its chain) was counted again as GC breaking a valid attachment (GC-2).
+#[test]
+fn a_check_failing_before_gc_is_not_blamed_on_gc() {
+    require_root!();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    script_plugin_checking(tmp.path(), "gc-ignores-check-fails", "true", "false");
+    let v = gc_verdicts(tmp.path(), "gc-ignores-check-fails");
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].0, Verdict::Warn, "{}", v[0].1);
+    assert!(v[0].1.contains("kept the state"), "{}", v[0].1);
 }

@@ -76,6 +76,9 @@ fn releases_stale(ctx: &mut Ctx) -> CaseVerdict {
             "the plugin keeps no state files per attachment, so GC has nothing to release",
         );
     }
+    // CHECK before GC as well: only a CHECK that GC broke is GC's fault (one
+    // failing already is check/after-add's finding, not GC-2's).
+    let check_before = crate::bail_verdict!(ctx.check(&keep));
     let gc = crate::bail_verdict!(ctx.gc(std::slice::from_ref(&keep)));
     let after = crate::bail_verdict!(ctx.snapshot());
     let check = crate::bail_verdict!(ctx.check(&keep));
@@ -98,7 +101,7 @@ fn releases_stale(ctx: &mut Ctx) -> CaseVerdict {
             format!("left: {}", kept_after.join(", ")),
         );
     }
-    if !check.succeeded() {
+    if check_before.succeeded() && !check.succeeded() {
         return CaseVerdict::fail(
             "CHECK of a valid attachment failed after GC",
             "CHECK succeeds",
