@@ -88,6 +88,15 @@ fn r_gc() -> RequirementRef {
     )
 }
 
+fn r_keep_shared() -> RequirementRef {
+    req(
+        "del.keep-shared",
+        "MAY",
+        "DEL: Remove container from network",
+        "DEL may keep network-scoped state such as a shared bridge",
+    )
+}
+
 fn case(
     name: &str,
     title: &str,
@@ -226,6 +235,15 @@ fn go_bridge() -> RunResults {
         });
         cases.push(warn);
     }
+    // Breaks a MUST and a MAY at once: the MAY's row must not show a failure.
+    cases.push(case(
+        "del/no-residue",
+        "DEL leaves nothing of the attachment",
+        vec![r_del_twice(), r_keep_shared()],
+        Some(V1_1_0),
+        Verdict::Fail,
+        "DEL left the bridge cnih0 and the host veth veth3b1d2e0f",
+    ));
     let mut gc = case(
         "gc/removes-stale",
         "GC releases stale attachments",
@@ -380,4 +398,33 @@ fn bridge_fuzz() -> RunResults {
 /// The three runs, in the order a user might pass them.
 pub fn runs() -> Vec<RunResults> {
     vec![ref_bridge(), bridge_fuzz(), go_bridge()]
+}
+
+/// How many runs the wide-page tests put side by side.
+pub const MANY: usize = 30;
+
+/// [`MANY`] runs made from the committed reports (`reports/runs/*/results.json`,
+/// real results of real plugins), cycling through them with the copies renamed
+/// (`debian-bridge-2`...) so every run has its own name and columns.
+pub fn many_runs() -> Vec<RunResults> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/runs");
+    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("results.json").is_file())
+        .map(|p| p.join("results.json"))
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no results.json under {}", root.display());
+    let committed = cni_harness::report::load(&dirs).expect("committed results load");
+    (0..MANY)
+        .map(|i| {
+            let mut run = committed[i % committed.len()].clone();
+            let copy = i / committed.len();
+            if copy > 0 {
+                run.target.name = format!("{}-{}", run.target.name, copy + 1);
+            }
+            run
+        })
+        .collect()
 }

@@ -5,13 +5,17 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use serde_json::{Map, Value};
 
-use super::TargetArgs;
-use crate::config::Profile;
-use crate::invoke::setup;
-use crate::invoke::{Attachment, ChainRun, CniArgs, EnvStyle, Limits, Runtime, Step};
-use crate::judge;
-use crate::sandbox::Sandbox;
-use crate::spec::{SpecVersion, Verb};
+use cni_harness::config::Profile;
+use cni_harness::invoke::setup;
+use cni_harness::invoke::RuntimeNote;
+use cni_harness::invoke::{
+    Attachment, ChainRun, CniArgs, ContainerNetns, EnvStyle, Limits, Runtime, Step,
+};
+use cni_harness::judge;
+use cni_harness::sandbox::Sandbox;
+use cni_harness::spec::{SpecVersion, Verb};
+
+use super::shared::TargetArgs;
 
 #[derive(clap::Args, Debug)]
 pub struct ExecArgs {
@@ -85,7 +89,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             .clone()
             .unwrap_or_else(|| profile.ifname().to_string()),
         args: cni_args,
-        netns: None,
+        netns: ContainerNetns::Sandbox,
     };
     let fresh = args.netns.is_none();
     println!(
@@ -119,21 +123,18 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             for i in 0..net.plugins.len() {
                 steps.push(rt.version(&net, i)?);
             }
-            ChainRun {
-                verb: Verb::Version,
-                steps,
-            }
+            ChainRun::of(Verb::Version, steps)
         }
     };
     println!("# {}\n", args.verb);
     print_run(&run, &profile, net.spec_version());
     if let (Some(before), Some(after)) = (before, snapshot(&sandbox)) {
-        let changes = crate::kernel::diff_sandbox(&before, &after);
+        let changes = cni_harness::kernel::diff_sandbox(&before, &after);
         println!("# kernel and state changes made by {}:", args.verb);
         if changes.is_empty() {
             println!("  (none)");
         }
-        for line in crate::kernel::render(&changes).lines() {
+        for line in cni_harness::kernel::render(&changes).lines() {
             println!("  {line}");
         }
     }
@@ -141,9 +142,11 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
 }
 
 /// A snapshot for the diff; a failure to take one is reported, not fatal.
-fn snapshot(sandbox: &Sandbox) -> Option<crate::kernel::SandboxSnapshot> {
-    match crate::kernel::SandboxSnapshot::take(sandbox, &crate::kernel::SnapshotOptions::default())
-    {
+fn snapshot(sandbox: &Sandbox) -> Option<cni_harness::kernel::SandboxSnapshot> {
+    match cni_harness::kernel::SandboxSnapshot::take(
+        sandbox,
+        &cni_harness::kernel::SnapshotOptions::default(),
+    ) {
         Ok(s) => Some(s),
         Err(e) => {
             eprintln!("cni-harness: warning: no kernel diff: {e}");
@@ -155,6 +158,13 @@ fn snapshot(sandbox: &Sandbox) -> Option<crate::kernel::SandboxSnapshot> {
 fn print_run(run: &ChainRun, profile: &Profile, version: Option<SpecVersion>) {
     for step in &run.steps {
         print_step(step, profile, version);
+    }
+    match &run.runtime {
+        Some(RuntimeNote::NotSent(why)) => {
+            println!("# {} not sent: {why} (libcni reports success)\n", run.verb)
+        }
+        Some(RuntimeNote::Failed(why)) => println!("# the runtime fails {}: {why}\n", run.verb),
+        None => {}
     }
 }
 

@@ -52,21 +52,13 @@ impl Prefix {
         att: &Attachment,
         steps: &mut Vec<Step>,
     ) -> anyhow::Result<PrefixAdd> {
-        let run = rt.add_first(&profile.config, att, self.len)?;
+        let (run, passed) = rt.add_first(&profile.config, att, self.len)?;
         let outcome = match run.last() {
-            Some(last) if !run.succeeded() => PrefixAdd::Failed(format!(
-                "{} ADD: {}",
-                last.plugin_type,
-                last.reply.summary()
-            )),
-            // The newest result any of them printed is what chains on.
-            _ => PrefixAdd::Done(
-                run.steps
-                    .iter()
-                    .rev()
-                    .find_map(|s| s.reply.result())
-                    .cloned(),
-            ),
+            Some(last) if !run.succeeded() => {
+                PrefixAdd::Failed(format!("{} ADD: {}", last.plugin_type, run.summary()))
+            }
+            // What the last plugin hands on, re-encoded as libcni would.
+            _ => PrefixAdd::Done(passed),
         };
         steps.extend(run.steps);
         Ok(outcome)

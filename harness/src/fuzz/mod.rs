@@ -3,10 +3,9 @@
 //! unreadable answers, invalid results, leaks, and plugins broken by earlier
 //! inputs (see [`crate::record::Oracle`]).
 //!
-//! Library entry points: [`run_session`], [`reproduce`], [`merge_corpora`];
-//! [`args::FuzzArgs`] is the command line.
+//! Library entry points: [`run_session`], [`reproduce`], [`merge_corpora`]
+//! (the command line that fills [`FuzzOptions`] lives in the binary).
 
-pub mod args;
 pub mod chain;
 pub mod corpus;
 pub mod execute;
@@ -29,7 +28,7 @@ pub use finding::FoundDefect;
 pub use input::{EnvChange, Input};
 pub use options::{FuzzOptions, Shard};
 pub use report::SessionReport;
-pub use session::{generate_inputs, reproduce};
+pub use session::{generate_inputs, reproduce, reproduce_with};
 
 /// Run a fuzz session.
 pub fn run_session(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {

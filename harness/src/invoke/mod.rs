@@ -2,27 +2,27 @@
 //! would give a plugin, executed in a sandbox with a timeout and capped
 //! output, and the plugin's answer read back.
 
+pub mod attachment;
 pub mod env;
 pub mod exec;
+pub mod prev_result;
 pub mod reply;
+pub mod run;
 pub mod runtime;
 pub mod setup;
 
 use std::fmt;
 use std::path::PathBuf;
 
+pub use attachment::{Attachment, ContainerNetns};
 pub use env::{CniArgs, EnvEdit, EnvStyle};
 pub use exec::{Exit, Limits, Outcome};
+pub use prev_result::PrevResultMode;
 pub use reply::{Garbage, PluginError, Reply};
-pub use runtime::{find_plugin, Attachment, ChainRun, Runtime, Step};
+pub use run::{ChainRun, Disabled, RuntimeFailure, RuntimeNote, Step};
+pub use runtime::{find_plugin, version_probe_stdin, AddRun, Runtime};
 
-use crate::spec::{SpecVersion, Verb};
-
-/// The stdin of a VERSION probe, as libcni sends it: the newest version
-/// the runtime knows.
-pub fn version_probe_stdin() -> Vec<u8> {
-    format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST).into_bytes()
-}
+use crate::spec::Verb;
 
 /// Exactly what a plugin was given.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +71,8 @@ pub enum InvokeError {
     VerbNotInVersion { verb: Verb, version: String },
     #[error("no cached result for attachment {0}: run ADD first")]
     NoCachedResult(String),
+    #[error("the cached result of attachment {0} cannot be sent as prevResult: {1}")]
+    CachedResult(String, String),
     #[error("runtime cache: {0}")]
     Cache(std::io::Error),
 }

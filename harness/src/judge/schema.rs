@@ -76,6 +76,8 @@ pub fn declared_version(doc: &Value) -> Option<SpecVersion> {
 pub enum AnswerSchema {
     /// Success with nothing on stdout.
     NoOutput,
+    /// ADD succeeded with nothing on stdout: libcni fails the operation.
+    NoAddResult,
     Valid {
         kind: DocumentKind,
         file: String,
@@ -102,6 +104,9 @@ pub fn answer(
     let unknown =
         || AnswerSchema::NotChecked("the configuration's cniVersion is not a spec version".into());
     let (doc, kind, v) = match &step.reply {
+        Reply::Success(None) if step.invocation.verb == Verb::Add => {
+            return AnswerSchema::NoAddResult
+        }
         Reply::Success(None) => return AnswerSchema::NoOutput,
         Reply::Success(Some(doc)) if step.invocation.verb == Verb::Version => (
             doc,
@@ -135,6 +140,7 @@ impl fmt::Display for AnswerSchema {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AnswerSchema::NoOutput => f.write_str("no output (as the verb allows)"),
+            AnswerSchema::NoAddResult => f.write_str("no output: ADD must print a result"),
             AnswerSchema::Valid { kind, file } => write!(f, "valid {kind} ({file})"),
             AnswerSchema::Invalid {
                 kind,

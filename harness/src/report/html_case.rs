@@ -1,26 +1,22 @@
-//! The per-run part of the HTML page: run facts, its own matrix, every
-//! non-pass case expandable to expected/actual, invocations and kernel diff,
-//! all cases, and fuzz findings.
+//! The per-run part of the HTML page: run facts, every non-pass case
+//! expandable to expected/actual, invocations and kernel diff, all cases,
+//! and fuzz findings. (The run's column of the matrix is the page's matrix
+//! filtered to this plugin.)
 
 use std::fmt::Write;
 
 use super::escape::html as esc;
-use super::html::{badge, matrix_table};
+use super::html_verdict::badge;
 use super::matrix::{self, RunView};
 use crate::record::{CaseResult, Detail, FindingRecord, InvocationRecord};
 
-/// Anchor of case `i` (its index in `run.cases`) of a run: stable across
-/// renders of the same input.
-pub(super) fn anchor(view: &RunView<'_>, i: usize) -> String {
-    format!("c-{}-{i}", view.index)
-}
-
-pub(super) fn run_section(out: &mut String, view: &RunView<'_>, with_matrix: bool) {
+pub(super) fn run_section(out: &mut String, view: &RunView<'_>) {
     let run = view.run;
     let t = &run.target;
     let _ = writeln!(
         out,
-        "<section class=\"run\" id=\"run-{}\">\n<h2>{}</h2>",
+        "<section class=\"run\" id=\"run-{}\" data-run=\"{}\">\n<h2>{}</h2>",
+        view.index,
         view.index,
         esc(&view.label)
     );
@@ -50,10 +46,6 @@ pub(super) fn run_section(out: &mut String, view: &RunView<'_>, with_matrix: boo
         "<details><summary>Configuration</summary><pre>{}</pre></details>",
         esc(&config)
     );
-    if with_matrix && !view.cases.is_empty() {
-        out.push_str("<h3>Requirements × versions</h3>\n");
-        matrix_table(out, &format!("matrix-{}", view.index), &[view]);
-    }
     let notable: Vec<(usize, &CaseResult)> = view
         .cases
         .iter()
@@ -69,7 +61,7 @@ pub(super) fn run_section(out: &mut String, view: &RunView<'_>, with_matrix: boo
         let mut notable = notable;
         notable.sort_by_key(|(_, c)| std::cmp::Reverse(c.verdict.severity()));
         for (i, case) in notable {
-            case_details(out, &anchor(view, i), case);
+            case_details(out, &view.anchor(i), case);
         }
     }
     if !view.cases.is_empty() {
@@ -172,7 +164,7 @@ fn all_cases(out: &mut String, view: &RunView<'_>) {
         view.cases.len()
     );
     for &(i, case) in &view.cases {
-        let id = anchor(view, i);
+        let id = view.anchor(i);
         // Notable cases already have their expandable block; link to it.
         let (row_id, name) = if matrix::is_notable(case.verdict) {
             (

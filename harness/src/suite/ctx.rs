@@ -8,11 +8,12 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::options::SuiteOptions;
-use super::plan::Plan;
 use super::verdict::CaseVerdict;
 use crate::config::{plugin_stdin, NetworkConfig, Role, StdinFor};
 use crate::invoke::setup::{self, SetupError};
-use crate::invoke::{Attachment, ChainRun, EnvEdit, InvokeError, Runtime, Step};
+use crate::invoke::{
+    AddRun, Attachment, ChainRun, ContainerNetns, Disabled, EnvEdit, InvokeError, Runtime, Step,
+};
 use crate::record::InvocationRecord;
 use crate::sandbox::Sandbox;
 use crate::spec::{SpecVersion, Verb};
@@ -27,8 +28,10 @@ pub struct Ctx<'o> {
     ipam_results: HashMap<(String, String), Value>,
     /// Capability arguments the runtime passes (the profile's, plus what a case adds).
     pub capability_args: serde_json::Map<String, Value>,
-    /// The run's plan (with its baseline); `None` while the baseline itself runs.
-    pub plan: Option<&'o Plan>,
+    /// What the run's plan says that cases use; `None` while the baseline
+    /// itself runs. (Not the plan itself: planning runs the baseline, which
+    /// makes a `Ctx`, so holding a `Plan` here would be an import cycle.)
+    pub plan: Option<PlanFacts<'o>>,
 }
 
 /// A step of a case: its value, or the verdict that ends the case.
@@ -78,7 +81,7 @@ impl<'o> Ctx<'o> {
                 .sandbox
                 .add_container()
                 .map_err(|e| CaseVerdict::error(format!("sandbox: {e}")))?;
-            att.netns = Some(path);
+            att.netns = ContainerNetns::At(path);
         }
         Ok(att)
     }
@@ -131,27 +134,44 @@ impl<'o> Ctx<'o> {
                 self.ipam_results
                     .insert((att.container_id.clone(), att.ifname.clone()), r.clone());
             }
-            return Ok(ChainRun {
-                verb: Verb::Add,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Add, vec![step]));
         }
         let run = self.runtime().add(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
     }
 
+    /// Whether the runtime sends `verb` for this configuration at this
+    /// version (`disableCheck` and `disableGC` switch verbs off).
+    pub fn sends(&self, verb: Verb) -> bool {
+        self.version.supports(verb)
+            && !(verb == Verb::Check && self.net.disable_check)
+            && !(verb == Verb::Gc && self.net.disable_gc)
+    }
+
+    /// ADD and, when it fails, the DEL a runtime owes it (SPEC.md: "A
+    /// delete must still be executed even if the add fails"), both recorded.
+    pub fn add_or_undo(&mut self, att: &Attachment) -> OrVerdict<AddRun> {
+        let add = self.add(att)?;
+        let undo = if add.succeeded() {
+            None
+        } else {
+            Some(self.del(att)?)
+        };
+        Ok(AddRun { add, undo })
+    }
+
     pub fn check(&mut self, att: &Attachment) -> OrVerdict<ChainRun> {
+        if self.role() == Role::Ipam && self.net.disable_check {
+            return Ok(ChainRun::not_sent(Verb::Check, Disabled::Check));
+        }
         if self.role() == Role::Ipam {
             let prev = self.ipam_result(att);
             let stdin = self.subject_stdin(StdinFor::Check {
                 prev_result: prev.as_ref(),
             });
             let step = self.raw(Verb::Check, Some(att), &[], to_bytes(&stdin))?;
-            return Ok(ChainRun {
-                verb: Verb::Check,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Check, vec![step]));
         }
         let run = self.runtime().check(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
@@ -165,10 +185,7 @@ impl<'o> Ctx<'o> {
                 prev_result: prev.as_ref(),
             });
             let step = self.raw(Verb::Del, Some(att), &[], to_bytes(&stdin))?;
-            return Ok(ChainRun {
-                verb: Verb::Del,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Del, vec![step]));
         }
         let run = self.runtime().del(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
@@ -197,9 +214,18 @@ impl<'o> Ctx<'o> {
     /// case as a failure of the plugin (ADD of a valid configuration is the
     /// plugin's most basic duty), or as blocked when the baseline ADD
     /// already failed (the failure is reported once, by the baseline).
+    ///
+    /// The failed ADD is followed by the DEL a runtime owes it.
     pub fn add_ok(&mut self, att: &Attachment) -> OrVerdict<Value> {
         let run = self.add(att)?;
-        run.result().cloned().ok_or_else(|| self.add_failed(&run))
+        match run.result() {
+            Some(r) => Ok(r.clone()),
+            None => {
+                // Recorded as evidence; the case is judged on the ADD.
+                let _ = self.del(att);
+                Err(self.add_failed(&run))
+            }
+        }
     }
 
     /// The verdict on an ADD of a valid configuration that gave no result:
@@ -229,7 +255,7 @@ impl<'o> Ctx<'o> {
     /// The baseline's failure, when it failed at `verb` or at ADD (which
     /// everything after it needs).
     fn baseline_failure(&self, verb: Verb) -> Option<&crate::record::BaselineFailure> {
-        let f = self.plan?.baseline.as_ref()?.failure.as_ref()?;
+        let f = self.plan?.baseline?.failure.as_ref()?;
         (f.verb == verb || f.verb == Verb::Add).then_some(f)
     }
 
@@ -239,7 +265,7 @@ impl<'o> Ctx<'o> {
     pub fn blocked(&self, verb: Verb, control: &str, judged_by: &str) -> CaseVerdict {
         match (
             self.baseline_failure(verb),
-            self.plan.and_then(|p| p.baseline.as_ref()),
+            self.plan.and_then(|p| p.baseline),
         ) {
             (Some(f), Some(b)) => CaseVerdict::blocked(
                 format!(
@@ -275,10 +301,7 @@ impl<'o> Ctx<'o> {
         if step.reply.is_success() {
             Ok(())
         } else {
-            let run = ChainRun {
-                verb: Verb::Add,
-                steps: vec![step],
-            };
+            let run = ChainRun::of(Verb::Add, vec![step]);
             Err(self.blocked_by(Verb::Add, "ADD with the full environment", judged_by, &run))
         }
     }
@@ -419,10 +442,19 @@ pub fn add_failed(run: &ChainRun) -> CaseVerdict {
     CaseVerdict::fail(
         "ADD of a valid configuration failed",
         "ADD succeeds with a result",
-        run.last().map(|s| s.reply.summary()).unwrap_or_default(),
+        run.summary(),
     )
 }
 
 pub fn to_bytes(v: &Value) -> Vec<u8> {
     serde_json::to_vec(v).unwrap_or_default()
+}
+
+/// The parts of the run's plan a case consults.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanFacts<'p> {
+    /// The baseline run before the cases, when there was one.
+    pub baseline: Option<&'p crate::record::Baseline>,
+    /// The versions the plugin's VERSION lists.
+    pub claimed: &'p [String],
 }

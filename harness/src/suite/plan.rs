@@ -36,7 +36,7 @@ pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
     let mut claimed = Vec::new();
     let mut notes = Vec::new();
     for t in &types {
-        let step = rt.probe_version(&find_plugin(t, &opts.cni_path)?)?;
+        let step = rt.version_probe(&find_plugin(t, &opts.cni_path)?)?;
         let listed = crate::config::string_array(
             step.reply.result().and_then(|r| r.get("supportedVersions")),
         );

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::config::{NetworkConfig, Role};
 use crate::invoke::{find_plugin, ChainRun};
+use crate::spec::Verb;
 use crate::suite::case::{both, has_interfaces, needs_chaining, Applicability, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
@@ -111,7 +112,7 @@ fn main_in_a_chain(ctx: &mut Ctx) -> CaseVerdict {
         if v.verdict != crate::record::Verdict::Pass {
             return v;
         }
-        if ctx.version.has_check() && !ctx.net.disable_check {
+        if ctx.sends(Verb::Check) {
             let check = crate::bail_verdict!(ctx.check(&att));
             if let Some(blocked) = ctx
                 .blocked_by_baseline(crate::spec::Verb::Check)
@@ -159,17 +160,19 @@ fn judge_chain(run: &ChainRun, later: &str) -> CaseVerdict {
         return CaseVerdict::error("the chain has a single plugin");
     }
     let (prev_step, last_step) = (&run.steps[n - 2], &run.steps[n - 1]);
-    let (Some(prev), Some(next)) = (prev_step.reply.result(), last_step.reply.result()) else {
+    let (Some(_), Some(next)) = (prev_step.reply.result(), last_step.reply.result()) else {
         return CaseVerdict::fail(
             "a plugin of the chain returned no result",
             "a result from every ADD",
             "",
         );
     };
+    // Judged against what the later plugin got: the runtime re-encodes the
+    // earlier result first, as libcni does.
     let stdin: Value = serde_json::from_slice(&last_step.invocation.stdin).unwrap_or(Value::Null);
-    if stdin.get("prevResult") != Some(prev) {
+    let Some(prev) = stdin.get("prevResult") else {
         return CaseVerdict::error("the harness did not pass prevResult (harness bug)");
-    }
+    };
     let missing = lost(prev, next);
     if missing.is_empty() {
         CaseVerdict::pass(format!("{later} passed prevResult on"))

@@ -89,12 +89,10 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
             json!({"type": RECORDER, "recordDir": RECORD_DIR, "answers": {"ADD": {"stdout": answer}}}),
         );
     }));
-    let version = ctx.version;
-    let check = version.has_check() && !ctx.net.disable_check;
     let att = ctx.attachment(0);
     let ran = ctx.with_config(net, |ctx| -> Result<(), CaseVerdict> {
         ctx.add_ok(&att)?;
-        if check {
+        if ctx.sends(Verb::Check) {
             let run = ctx.check(&att)?;
             // A CHECK that fails as in the baseline says nothing of delegation.
             if let Some(blocked) = ctx
@@ -105,8 +103,10 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
                 return Err(blocked);
             }
         }
-        if version.has_status_and_gc() {
+        if ctx.sends(Verb::Status) {
             ctx.status()?;
+        }
+        if ctx.sends(Verb::Gc) {
             ctx.gc(&[])?;
         }
         ctx.del(&att)?;
@@ -117,11 +117,13 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
     }
     let calls = recorded(ctx);
     let mut expected = vec!["ADD", "DEL"];
-    if check {
+    if ctx.sends(Verb::Check) {
         expected.push("CHECK");
     }
-    if version.has_status_and_gc() {
+    if ctx.sends(Verb::Status) {
         expected.push("STATUS");
+    }
+    if ctx.sends(Verb::Gc) {
         expected.push("GC");
     }
     let seen: Vec<&str> = calls.iter().map(|c| c.verb.as_str()).collect();

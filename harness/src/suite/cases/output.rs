@@ -2,6 +2,7 @@
 //! exit status.
 
 use crate::judge;
+use crate::spec::Verb;
 use crate::suite::case::{always, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
@@ -20,7 +21,7 @@ pub fn cases() -> Vec<Case> {
 fn single_document(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
     let added = crate::bail_verdict!(ctx.add(&att)).succeeded();
-    if added && ctx.version.has_check() && !ctx.net.disable_check {
+    if added && ctx.sends(Verb::Check) {
         crate::bail_verdict!(ctx.check(&att));
     }
     crate::bail_verdict!(ctx.del(&att));

@@ -140,10 +140,7 @@ fn parallel(ctx: &mut Ctx) -> CaseVerdict {
                 Some(path) => {
                     let env = rt.env(Verb::Add, net.spec_version(), Some(att));
                     rt.exec(path, Verb::Add, env, stdin.clone())
-                        .map(|step| ChainRun {
-                            verb: Verb::Add,
-                            steps: vec![step],
-                        })
+                        .map(|step| ChainRun::of(Verb::Add, vec![step]))
                         .map_err(|e| e.to_string())
                 }
                 None => rt.add(net, att).map_err(|e| e.to_string()),

@@ -41,6 +41,14 @@ pub fn cases() -> Vec<Case> {
             applies: always,
             run: netns_gone,
         },
+        Case {
+            id: "del/netns-empty",
+            title: "DEL with CNI_NETNS set but empty succeeds (what runtimes send once the namespace is gone)",
+            requirements: &["ENV-2", "DEL-3"],
+            scope: Scope::PerVersion,
+            applies: since_1_0,
+            run: netns_empty,
+        },
     ]
 }
 
@@ -121,4 +129,17 @@ fn netns_gone(ctx: &mut Ctx) -> CaseVerdict {
         );
     }
     v
+}
+
+/// containerd and CRI-O pass `CNI_NETNS=""` when the sandbox's namespace
+/// has already been torn down.
+fn netns_empty(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    crate::bail_verdict!(ctx.add_ok(&att));
+    ctx.sandbox.remove_container();
+    expect_del_ok(
+        ctx,
+        &att.with_netns_gone(),
+        "with CNI_NETNS empty after the container namespace was removed",
+    )
 }
