@@ -138,9 +138,16 @@ pub fn delegate_to(name: &str, stdin: &[u8], env: &[(&str, Option<&str>)]) -> Ou
                 .map(String::from)
         })
         .unwrap_or_else(|| "1.0.0".into());
-    let Some(path) = find_plugin(name) else {
-        // libcni probes VERSION with CNI_PATH=dummy (podman does before ADD
-        // and DEL): answer what the delegate lists rather than fail.
+    // libcni probes VERSION with CNI_PATH=dummy: a delegate installed next
+    // to this binary answers for itself.
+    let sibling = || {
+        let exe = std::env::current_exe().ok()?;
+        let p = exe.parent()?.join(name);
+        (std::env::var("CNI_COMMAND").as_deref() == Ok("VERSION") && p.is_file()).then_some(p)
+    };
+    let Some(path) = find_plugin(name).or_else(sibling) else {
+        // Otherwise (podman probes before ADD and DEL) answer what the
+        // delegate lists rather than fail.
         if std::env::var("CNI_COMMAND").as_deref() == Ok("VERSION") {
             let answer = json!({"cniVersion": DELEGATE_SPEC, "supportedVersions": SUPPORTED});
             return Outcome {
