@@ -30,6 +30,7 @@ pub mod suite;
 pub mod report;
 
 pub mod cli;
+pub mod interrupt;
 pub mod results;
 
 pub use spec::{ErrorCode, SpecVersion, Verb};

@@ -257,6 +257,8 @@ fn go_bridge() -> RunResults {
         versions,
         cases,
         findings: vec![],
+        interrupted: None,
+        not_run: vec![],
     }
 }
 
@@ -327,6 +329,8 @@ fn ref_bridge() -> RunResults {
         versions,
         cases,
         findings: vec![],
+        interrupted: None,
+        not_run: vec![],
     }
 }
 
@@ -366,6 +370,8 @@ fn bridge_fuzz() -> RunResults {
                 file: "findings/f-0001.json".into(),
             },
         ],
+        interrupted: None,
+        not_run: vec![],
     }
 }
 

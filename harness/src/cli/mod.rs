@@ -68,12 +68,21 @@ pub struct TargetArgs {
     /// Spec version to declare in the configuration (overrides its cniVersion).
     #[arg(long, value_name = "V")]
     pub spec_version: Option<SpecVersion>,
-    /// Seconds before a plugin execution is killed.
-    #[arg(long, default_value_t = 30)]
-    pub timeout: u64,
+    /// Seconds before a plugin execution is killed [default: 30; fuzz:
+    /// calibrated from the seed's run time].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
 }
 
+/// Per-execution timeout when `--timeout` is not given (and not calibrated).
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+
 impl TargetArgs {
+    /// `--timeout`, else the default.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS))
+    }
+
     pub fn cni_path(&self) -> Vec<PathBuf> {
         resolve_cni_path(self.cni_path.as_deref())
     }
@@ -120,6 +129,12 @@ pub fn resolve_cni_path(explicit: Option<&str>) -> Vec<PathBuf> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Exec(_) | Command::Test(_) | Command::Fuzz(_)) {
+        if let Err(e) = crate::interrupt::install() {
+            eprintln!("cni-harness: error: cannot watch for signals: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     let outcome = match cli.command {
         Command::Exec(args) => exec::run(&args),
         Command::Test(args) => test::run(&args),
@@ -129,6 +144,15 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Clean { all } => clean(all),
     };
+    if let Some(signal) = crate::interrupt::signal() {
+        // Sandboxes are dropped by the threads that used them; this catches
+        // one half made when the signal came.
+        crate::sandbox::registry::remove_leftovers();
+        if let Err(e) = &outcome {
+            eprintln!("cni-harness: stopped: {}", one_line(e));
+        }
+        return ExitCode::from(crate::interrupt::exit_code(signal));
+    }
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

@@ -4,6 +4,7 @@
 
 pub mod profile;
 mod stdin;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 

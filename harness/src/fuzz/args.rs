@@ -52,12 +52,13 @@ pub struct FuzzArgs {
 
 impl FuzzArgs {
     /// Options for a session on `config` with the resolved CNI path and
-    /// per-execution timeout (from the shared target arguments).
+    /// per-execution timeout (from the shared target arguments; `None`:
+    /// calibrated from the seed, see [`super::calibrate`]).
     pub fn options(
         &self,
         config: PathBuf,
         cni_path: Vec<PathBuf>,
-        timeout: Duration,
+        timeout: Option<Duration>,
     ) -> FuzzOptions {
         FuzzOptions {
             config,
@@ -69,7 +70,9 @@ impl FuzzArgs {
             seed: self.seed,
             jobs: self.jobs,
             shard: self.shard.unwrap_or_default(),
-            timeout,
+            // The seed runs that calibrate are bounded by the usual default.
+            timeout: timeout.unwrap_or(Duration::from_secs(30)),
+            calibrate_timeout: timeout.is_none(),
             minimize_attempts: self.minimize_attempts,
             recheck_every: self.recheck_every,
             firewall: self.firewall,

@@ -7,6 +7,7 @@
 //! [`args::FuzzArgs`] is the command line.
 
 pub mod args;
+pub mod calibrate;
 pub mod chain;
 pub mod corpus;
 pub mod execute;
@@ -80,8 +81,12 @@ pub struct FuzzOptions {
     /// Worker threads, each with its own sandbox.
     pub jobs: usize,
     pub shard: Shard,
-    /// Per plugin execution.
+    /// Per plugin execution; with `calibrate_timeout`, only the bound on
+    /// the seed runs that calibrate it.
     pub timeout: Duration,
+    /// Derive the per-execution timeout from the seed's own run time
+    /// (see [`calibrate`]); the CLI does unless `--timeout` is given.
+    pub calibrate_timeout: bool,
     /// Executions spent minimising each new finding (0: keep it as found).
     pub minimize_attempts: u32,
     /// Re-run the seed configuration after every N-th input (0: never).
@@ -106,6 +111,7 @@ impl FuzzOptions {
             jobs: 1,
             shard: Shard::default(),
             timeout: Duration::from_secs(5),
+            calibrate_timeout: false,
             minimize_attempts: 200,
             recheck_every: 16,
             firewall: false,
@@ -130,6 +136,15 @@ pub struct SessionReport {
     pub findings: Vec<FoundDefect>,
     pub out: PathBuf,
     pub seed: u64,
+    /// The signal that stopped the session early, if one did.
+    pub interrupted: Option<i32>,
+    /// What the session left undone, one line each (e.g. "hang finding kept
+    /// unminimised: deadline").
+    pub unfinished: Vec<String>,
+    /// The per-execution timeout used, and whether it was calibrated from
+    /// the seed's run time.
+    pub timeout: Duration,
+    pub timeout_calibrated: bool,
 }
 
 impl SessionReport {
@@ -171,6 +186,11 @@ impl SessionReport {
                 .iter()
                 .map(|f| f.finding.to_result(&f.file, &self.out))
                 .collect(),
+            interrupted: self.interrupted.map(|s| results::Interruption {
+                signal: crate::interrupt::signal_name(s).to_string(),
+                after_ms: self.elapsed.as_millis() as u64,
+            }),
+            not_run: Vec::new(),
         }
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod fixture;
 pub mod netns;
+pub mod registry;
 mod spawn;
 
 use std::io;
@@ -76,6 +77,7 @@ impl Sandbox {
             more_containers: Vec::new(),
             private_state: true,
         };
+        registry::register_sandbox(&sandbox.id);
         for dir in sandbox.state_dirs() {
             std::fs::create_dir_all(dir)?;
         }
@@ -199,6 +201,7 @@ impl Drop for Sandbox {
         self.node = Node::Host;
         if self.private_state {
             let _ = std::fs::remove_dir_all(&self.root);
+            registry::deregister_sandbox(&self.id);
         }
     }
 }

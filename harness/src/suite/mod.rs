@@ -23,7 +23,9 @@ use libtest_mimic::{Completion, Failed, Trial};
 use crate::config::Profile;
 use crate::invoke::setup::SetupError;
 use crate::invoke::Limits;
-use crate::results::{CaseResult, RequirementRef, RunKind, RunResults, Target, Verdict};
+use crate::results::{
+    CaseResult, Interruption, NotRun, RequirementRef, RunKind, RunResults, Target, Verdict,
+};
 use crate::spec::SpecVersion;
 
 pub use case::{Case, Scope};
@@ -41,8 +43,23 @@ pub struct SuiteOptions {
     pub limits: Limits,
 }
 
-/// Collected graded results, in completion order.
-pub type Collector = Arc<Mutex<Vec<CaseResult>>>;
+/// What the trials of one run leave: graded results in completion order,
+/// and the cases an interruption kept from a verdict.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub results: Vec<CaseResult>,
+    pub not_run: Vec<NotRun>,
+}
+
+pub type Collector = Arc<Mutex<Collected>>;
+
+fn lock_collector(c: &Collector) -> std::sync::MutexGuard<'_, Collected> {
+    c.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What a trial reports for a case the interruption kept from running (or
+/// whose run it cut short).
+const NOT_RUN: &str = "not run: the run was interrupted";
 
 /// One trial per (case, version) for the planned versions.
 pub fn trials(opts: &Arc<SuiteOptions>, plan: &Plan, collector: &Collector) -> Vec<Trial> {
@@ -57,11 +74,23 @@ pub fn trials(opts: &Arc<SuiteOptions>, plan: &Plan, collector: &Collector) -> V
             let opts = Arc::clone(opts);
             let collector = Arc::clone(collector);
             out.push(Trial::ignorable_test(name, move || {
-                let result = run_case(&case, version, &opts);
-                let outcome = libtest_outcome(&result, opts.strict);
-                if let Ok(mut c) = collector.lock() {
-                    c.push(result);
+                let not_run = || {
+                    lock_collector(&collector).not_run.push(NotRun {
+                        case: case.id.to_string(),
+                        spec_version: Some(version),
+                    });
+                    Ok(Completion::ignored_with(NOT_RUN))
+                };
+                if crate::interrupt::requested() {
+                    return not_run();
                 }
+                let result = run_case(&case, version, &opts);
+                // A case the signal overtook was judged on killed plugins.
+                if crate::interrupt::requested() {
+                    return not_run();
+                }
+                let outcome = libtest_outcome(&result, opts.strict);
+                lock_collector(&collector).results.push(result);
                 outcome
             }));
         }
@@ -75,37 +104,21 @@ pub fn trial_name(case: &Case, version: SpecVersion) -> String {
     format!("{version}::{} [{}]", case.id, case.requirements.join(","))
 }
 
-/// Run one case at one version and grade it.
+/// Run one case at one version and grade it. Never panics: a panic anywhere
+/// (applicability, sandbox set-up, the case body) is an `error` verdict
+/// carrying the panic message, so no case is lost from the results.
 pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions) -> CaseResult {
     let started = Instant::now();
-    let facts = case::Applicability {
-        version,
-        role: opts.profile.role,
-        fixed_ifname: opts.profile.needs.ifname.is_some(),
-        fixed_addresses: opts.profile.needs.fixed_addresses,
-    };
-    let (verdict, invocations) = match (case.applies)(&facts) {
-        Err(reason) => (CaseVerdict::skip(reason), Vec::new()),
-        Ok(()) => match ctx::Ctx::new(opts, version) {
-            Err(SetupError::Unsupported(kinds)) => (
-                CaseVerdict::skip(format!("this kernel cannot create {kinds} links")),
-                Vec::new(),
-            ),
-            Err(SetupError::Io(e)) => (CaseVerdict::error(format!("sandbox: {e}")), Vec::new()),
-            Ok(mut ctx) => {
-                let verdict = std::panic::catch_unwind(AssertUnwindSafe(|| (case.run)(&mut ctx)))
-                    .unwrap_or_else(|p| {
-                        let msg = p
-                            .downcast_ref::<String>()
-                            .cloned()
-                            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                            .unwrap_or_default();
-                        CaseVerdict::error(format!("harness bug: case panicked: {msg}"))
-                    });
-                (verdict, ctx.invocations())
-            }
-        },
-    };
+    let (verdict, invocations) =
+        std::panic::catch_unwind(AssertUnwindSafe(|| grade(case, version, opts))).unwrap_or_else(
+            |p| {
+                let msg = panic_message(p.as_ref());
+                (
+                    CaseVerdict::error(format!("harness bug: case panicked: {msg}")),
+                    Vec::new(),
+                )
+            },
+        );
     CaseResult {
         case: case.id.to_string(),
         title: case.title.to_string(),
@@ -116,6 +129,46 @@ pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions) -> CaseR
         detail: verdict.detail(invocations),
         duration_ms: started.elapsed().as_millis() as u64,
     }
+}
+
+fn grade(
+    case: &Case,
+    version: SpecVersion,
+    opts: &SuiteOptions,
+) -> (CaseVerdict, Vec<crate::results::InvocationRecord>) {
+    let facts = case::Applicability {
+        version,
+        role: opts.profile.role,
+        fixed_ifname: opts.profile.needs.ifname.is_some(),
+        fixed_addresses: opts.profile.needs.fixed_addresses,
+    };
+    match (case.applies)(&facts) {
+        Err(reason) => (CaseVerdict::skip(reason), Vec::new()),
+        Ok(()) => match ctx::Ctx::new(opts, version) {
+            Err(SetupError::Unsupported(kinds)) => (
+                CaseVerdict::skip(format!("this kernel cannot create {kinds} links")),
+                Vec::new(),
+            ),
+            Err(SetupError::Io(e)) => (CaseVerdict::error(format!("sandbox: {e}")), Vec::new()),
+            Ok(mut ctx) => {
+                // Caught here too, so the invocations made before the panic are kept.
+                let verdict = std::panic::catch_unwind(AssertUnwindSafe(|| (case.run)(&mut ctx)))
+                    .unwrap_or_else(|p| {
+                        let msg = panic_message(p.as_ref());
+                        CaseVerdict::error(format!("harness bug: case panicked: {msg}"))
+                    });
+                (verdict, ctx.invocations())
+            }
+        },
+    }
+}
+
+/// The text a panic was raised with (`panic!` gives a `String` or a `&str`).
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(no message)".into())
 }
 
 fn libtest_outcome(r: &CaseResult, strict: bool) -> Result<Completion, Failed> {
@@ -203,16 +256,22 @@ pub fn results(
     started_at: String,
     elapsed_ms: u64,
 ) -> RunResults {
-    let mut cases = collector.lock().map(|c| c.clone()).unwrap_or_default();
+    let (mut cases, mut not_run) = {
+        let c = lock_collector(collector);
+        (c.results.clone(), c.not_run.clone())
+    };
     let order: Vec<&str> = cases::all().iter().map(|c| c.id).collect();
-    cases.sort_by_key(|c| {
+    let rank = |case: &str, version: Option<SpecVersion>| {
         (
-            order
-                .iter()
-                .position(|id| *id == c.case)
-                .unwrap_or(usize::MAX),
-            c.spec_version,
+            order.iter().position(|id| *id == case).unwrap_or(usize::MAX),
+            version,
         )
+    };
+    cases.sort_by_key(|c| rank(&c.case, c.spec_version));
+    not_run.sort_by_key(|c| rank(&c.case, c.spec_version));
+    let interrupted = crate::interrupt::signal().map(|s| Interruption {
+        signal: crate::interrupt::signal_name(s).to_string(),
+        after_ms: elapsed_ms,
     });
     RunResults {
         format: crate::results::FORMAT_NAME.into(),
@@ -232,6 +291,8 @@ pub fn results(
         versions: plan.versions.clone(),
         cases,
         findings: Vec::new(),
+        interrupted,
+        not_run,
     }
 }
 
