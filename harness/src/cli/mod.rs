@@ -129,7 +129,10 @@ pub fn resolve_cni_path(explicit: Option<&str>) -> Vec<PathBuf> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Exec(_) | Command::Test(_) | Command::Fuzz(_)) {
+    if matches!(
+        cli.command,
+        Command::Exec(_) | Command::Test(_) | Command::Fuzz(_)
+    ) {
         if let Err(e) = crate::interrupt::install() {
             eprintln!("cni-harness: error: cannot watch for signals: {e}");
             return ExitCode::from(EXIT_USAGE);

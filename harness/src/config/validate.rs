@@ -12,10 +12,36 @@ pub const IFNAME_MAX_BYTES: usize = 15;
 /// Link kinds `ip link add ... type KIND` knows, as the kernel names them.
 /// Anything else in `needs.linkKinds` is a typo, not a kernel to probe.
 pub const KNOWN_LINK_KINDS: [&str; 30] = [
-    "bareudp", "bond", "bridge", "dummy", "erspan", "geneve", "gre", "gretap", "hsr", "ifb",
-    "ip6erspan", "ip6gre", "ip6gretap", "ip6tnl", "ipip", "ipvlan", "ipvtap", "macsec",
-    "macvlan", "macvtap", "netkit", "nlmon", "sit", "team", "vcan", "veth", "vlan", "vrf",
-    "vxlan", "wireguard",
+    "bareudp",
+    "bond",
+    "bridge",
+    "dummy",
+    "erspan",
+    "geneve",
+    "gre",
+    "gretap",
+    "hsr",
+    "ifb",
+    "ip6erspan",
+    "ip6gre",
+    "ip6gretap",
+    "ip6tnl",
+    "ipip",
+    "ipvlan",
+    "ipvtap",
+    "macsec",
+    "macvlan",
+    "macvtap",
+    "netkit",
+    "nlmon",
+    "sit",
+    "team",
+    "vcan",
+    "veth",
+    "vlan",
+    "vrf",
+    "vxlan",
+    "wireguard",
 ];
 
 /// Why an interface name is one the kernel refuses (its `dev_valid_name`:
@@ -38,7 +64,9 @@ pub fn ifname_problem(name: &str) -> Option<String> {
         .chars()
         .find(|c| *c == '/' || *c == ':' || *c == '\0' || c.is_whitespace())
     {
-        return Some(format!("contains {c:?}, which the kernel refuses in interface names"));
+        return Some(format!(
+            "contains {c:?}, which the kernel refuses in interface names"
+        ));
     }
     None
 }

@@ -136,7 +136,9 @@ pub fn minimize(
                 input: best,
                 execution,
                 attempts: spent,
-                cut: cut.get().or((spent >= budget.attempts).then_some(Cut::Attempts)),
+                cut: cut
+                    .get()
+                    .or((spent >= budget.attempts).then_some(Cut::Attempts)),
             };
         }
     }

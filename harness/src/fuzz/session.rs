@@ -60,9 +60,7 @@ impl Shared<'_> {
     /// Whether no new work may start: the deadline passed, a signal came,
     /// or a worker failed.
     fn must_stop(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
-            || crate::interrupt::requested()
-            || self.past_deadline()
+        self.stop.load(Ordering::Relaxed) || crate::interrupt::requested() || self.past_deadline()
     }
 
     fn past_deadline(&self) -> bool {

@@ -12,6 +12,7 @@ pub mod diff;
 mod dump;
 pub mod files;
 mod firewall;
+pub mod hostfiles;
 mod items;
 pub mod model;
 pub mod ops;
@@ -112,7 +113,12 @@ impl SandboxSnapshot {
             // The harness's own namespace, which is this thread's too.
             None => snapshot_here(opts.firewall)?,
         };
-        Self::take_parts(node, sandbox.container(), &sandbox_dirs(sandbox), opts)
+        let mut snap = Self::take_parts(node, sandbox.container(), &sandbox_dirs(sandbox), opts)?;
+        if let Some(layers) = sandbox.mounts().and_then(|m| m.layers()) {
+            snap.files
+                .add_host_files(hostfiles::changes(layers, opts.max_file_text));
+        }
+        Ok(snap)
     }
 
     /// Snapshot from explicit parts (tests, and runs without a [`Sandbox`]).

@@ -10,6 +10,7 @@
 
 pub mod fixture;
 pub mod netns;
+pub mod overlay;
 pub mod registry;
 mod spawn;
 
@@ -54,6 +55,8 @@ pub struct Sandbox {
     more_containers: Vec<Netns>,
     /// State directories are per-sandbox (false only for [`Sandbox::on_host`]).
     private_state: bool,
+    /// The mount namespace plugins run in (scratch nodes only).
+    host_view: Option<overlay::HostView>,
 }
 
 impl Sandbox {
@@ -76,6 +79,7 @@ impl Sandbox {
             container: None,
             more_containers: Vec::new(),
             private_state: true,
+            host_view: None,
         };
         registry::register_sandbox(&sandbox.id);
         for dir in sandbox.state_dirs() {
@@ -89,7 +93,14 @@ impl Sandbox {
             std::fs::create_dir_all(target)?;
         }
         let node_path = Path::new(NETNS_DIR).join(format!("{}-node", sandbox.id));
-        sandbox.node = Node::Scratch(Netns::create(&node_path)?);
+        let node = Netns::create(&node_path)?;
+        let binds: Vec<(PathBuf, PathBuf)> = sandbox
+            .state_dirs()
+            .into_iter()
+            .zip(STATE_DIRS.iter().map(PathBuf::from))
+            .collect();
+        sandbox.host_view = Some(overlay::HostView::create(&node, &sandbox.root, &binds)?);
+        sandbox.node = Node::Scratch(node);
         sandbox.container = Some(Netns::create(&sandbox.container_path)?);
         Ok(sandbox)
     }
@@ -108,6 +119,7 @@ impl Sandbox {
             container_path: container_netns.to_path_buf(),
             more_containers: Vec::new(),
             private_state: false,
+            host_view: None,
         })
     }
 
@@ -183,6 +195,12 @@ impl Sandbox {
         }
     }
 
+    /// The mount namespace plugins of this sandbox run in (`None` for
+    /// [`Sandbox::on_host`]), with the host-file layers when overlayfs works.
+    pub fn mounts(&self) -> Option<&overlay::HostView> {
+        self.host_view.as_ref()
+    }
+
     /// The runtime's own result cache (never visible to the plugin).
     pub fn cache_dir(&self) -> PathBuf {
         self.root.join("cache")
@@ -191,6 +209,8 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        // Its copies of the pins go with the namespace.
+        self.host_view = None;
         self.container = None;
         self.more_containers.clear();
         if self.private_state {

@@ -263,7 +263,10 @@ pub fn results(
     let order: Vec<&str> = cases::all().iter().map(|c| c.id).collect();
     let rank = |case: &str, version: Option<SpecVersion>| {
         (
-            order.iter().position(|id| *id == case).unwrap_or(usize::MAX),
+            order
+                .iter()
+                .position(|id| *id == case)
+                .unwrap_or(usize::MAX),
             version,
         )
     };
