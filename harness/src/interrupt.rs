@@ -28,6 +28,7 @@ pub const GRACE: Duration = Duration::from_secs(15);
 /// The signal that stopped the run; 0 while none came.
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
 static INSTALLED: OnceLock<Instant> = OnceLock::new();
+static CAME: OnceLock<Instant> = OnceLock::new();
 
 /// Start the signal thread (once per process; later calls do nothing).
 pub fn install() -> io::Result<()> {
@@ -67,6 +68,7 @@ pub fn install() -> io::Result<()> {
 /// Act as if `signal` had arrived: what the signal thread does first, and
 /// what a library user stopping a run from its own handler calls.
 pub fn request(signal: i32) {
+    let _ = CAME.set(Instant::now());
     SIGNAL.store(signal, Ordering::SeqCst);
     registry::kill_groups();
 }
@@ -82,6 +84,17 @@ pub fn signal() -> Option<i32> {
         0 => None,
         s => Some(s),
     }
+}
+
+/// How long ago the signal came, if one did.
+pub fn since() -> Option<Duration> {
+    CAME.get().map(Instant::elapsed)
+}
+
+/// When the signal came, in milliseconds after a run's start that was
+/// `elapsed` ago.
+pub fn came_after_ms(elapsed: Duration) -> u64 {
+    elapsed.saturating_sub(since().unwrap_or_default()).as_millis() as u64
 }
 
 /// The error work refused or cut short by the interruption returns.

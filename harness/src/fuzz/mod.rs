@@ -188,7 +188,7 @@ impl SessionReport {
                 .collect(),
             interrupted: self.interrupted.map(|s| results::Interruption {
                 signal: crate::interrupt::signal_name(s).to_string(),
-                after_ms: self.elapsed.as_millis() as u64,
+                after_ms: crate::interrupt::came_after_ms(self.elapsed),
             }),
             not_run: Vec::new(),
         }

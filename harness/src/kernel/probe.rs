@@ -121,7 +121,7 @@ impl SandboxProbe {
         let container = self.container(Coverage::Everything)?;
         node.firewall = match &self.firewall {
             FirewallAt::Nowhere => None,
-            FirewallAt::Inside(ns) => Some(ns.run(firewall::dump)?),
+            FirewallAt::Inside(ns) => Some(ns.run_named("cnih-snapshot", firewall::dump)?),
             FirewallAt::Here => Some(firewall::dump()),
         };
         let mut files = FilesSnapshot::take(&self.dirs, self.max_file_text);

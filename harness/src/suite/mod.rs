@@ -274,7 +274,7 @@ pub fn results(
     not_run.sort_by_key(|c| rank(&c.case, c.spec_version));
     let interrupted = crate::interrupt::signal().map(|s| Interruption {
         signal: crate::interrupt::signal_name(s).to_string(),
-        after_ms: elapsed_ms,
+        after_ms: crate::interrupt::came_after_ms(std::time::Duration::from_millis(elapsed_ms)),
     });
     RunResults {
         format: crate::results::FORMAT_NAME.into(),
