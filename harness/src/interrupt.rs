@@ -94,7 +94,9 @@ pub fn since() -> Option<Duration> {
 /// When the signal came, in milliseconds after a run's start that was
 /// `elapsed` ago.
 pub fn came_after_ms(elapsed: Duration) -> u64 {
-    elapsed.saturating_sub(since().unwrap_or_default()).as_millis() as u64
+    elapsed
+        .saturating_sub(since().unwrap_or_default())
+        .as_millis() as u64
 }
 
 /// The error work refused or cut short by the interruption returns.

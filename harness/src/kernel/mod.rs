@@ -79,12 +79,13 @@ pub enum Coverage {
 /// Snapshot the namespace `ns` (from a dedicated thread inside it).
 pub fn snapshot(ns: &Netns, opts: &SnapshotOptions) -> io::Result<NsSnapshot> {
     let firewall = opts.firewall;
-    ns.run_named("cnih-snapshot", move || snapshot_here(firewall))?.map_err(|e| {
-        io::Error::new(
-            e.kind(),
-            format!("snapshot of {}: {e}", ns.path().display()),
-        )
-    })
+    ns.run_named("cnih-snapshot", move || snapshot_here(firewall))?
+        .map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("snapshot of {}: {e}", ns.path().display()),
+            )
+        })
 }
 
 /// Snapshot the calling thread's own namespace.
