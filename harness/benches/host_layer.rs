@@ -54,7 +54,10 @@ fn main() {
         eprintln!("build the plugins first: cargo build --release --workspace --bins");
         return;
     }
-    let rounds: usize = std::env::var("ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(15);
+    let rounds: usize = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(15);
     let profile = Profile::parse(
         include_bytes!("../../plugins-under-test/profiles/reference/bridge.json"),
         "reference",
@@ -90,14 +93,23 @@ fn main() {
             });
             assert!(status.success());
             exec[i].push(t);
-            let (_, t) = timed(|| SandboxSnapshot::take(&sandbox, &SnapshotOptions::default()).expect("snapshot"));
+            let (_, t) = timed(|| {
+                SandboxSnapshot::take(&sandbox, &SnapshotOptions::default()).expect("snapshot")
+            });
             snap[i].push(t);
             let ((), gone) = timed(|| drop(sandbox));
             sb[i].push(made + gone);
             let (results, t) = timed(|| {
-                suite::run_selected(&opts, &plan, |c| c.id == "del/no-residue" || c.id == "add/result-version", 1)
+                suite::run_selected(
+                    &opts,
+                    &plan,
+                    |c| c.id == "del/no-residue" || c.id == "add/result-version",
+                    1,
+                )
             });
-            assert!(results.iter().all(|r| r.verdict == cni_harness::results::Verdict::Pass));
+            assert!(results
+                .iter()
+                .all(|r| r.verdict == cni_harness::results::Verdict::Pass));
             case[i].push(t / results.len().max(1) as u32);
         }
     }

@@ -25,7 +25,15 @@ fn sixty_second_session_on_a_hanging_plugin_ends_within_seventy() {
     let out = tmp.path().join("out");
     let started = Instant::now();
     let run = Command::new(env!("CARGO_BIN_EXE_cni-harness"))
-        .args(["fuzz", "--duration", "60s", "--seed", "1", "--quiet", "--config"])
+        .args([
+            "fuzz",
+            "--duration",
+            "60s",
+            "--seed",
+            "1",
+            "--quiet",
+            "--config",
+        ])
         .arg(&config)
         .arg("--cni-path")
         .arg(common::bin_dir())
@@ -41,10 +49,9 @@ fn sixty_second_session_on_a_hanging_plugin_ends_within_seventy() {
     );
     assert_eq!(run.status.code(), Some(1), "findings exit 1:\n{stdout}");
     assert!(stdout.contains("(calibrated)"), "{stdout}");
-    let results: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(out.join("results.json")).expect("results.json"),
-    )
-    .expect("results JSON");
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).expect("results.json"))
+            .expect("results JSON");
     let findings = results["findings"].as_array().cloned().unwrap_or_default();
     assert!(
         findings.iter().any(|f| f["oracle"] == "hang"),

@@ -42,8 +42,15 @@ fn files_left_on_the_host_fail_no_residue_and_never_reach_it() {
         let text = suite::failure_text(r);
         assert_eq!(r.verdict, Verdict::Fail, "{text}");
         // Named as the plugin wrote them (/var/run is /run on Debian).
-        for name in ["/etc/cni-zoo/attachments", "/run/cni-zoo/cnih-ctr-0", "/tmp/cni-zoo-cnih-ctr-0.lock"] {
-            assert!(text.contains(&format!("left after DEL: + files file {name}")), "{name} not named:\n{text}");
+        for name in [
+            "/etc/cni-zoo/attachments",
+            "/run/cni-zoo/cnih-ctr-0",
+            "/tmp/cni-zoo-cnih-ctr-0.lock",
+        ] {
+            assert!(
+                text.contains(&format!("left after DEL: + files file {name}")),
+                "{name} not named:\n{text}"
+            );
         }
         assert!(
             text.contains("[DEL-NO-GROWTH] size of file /etc/cni-zoo/attachments grows"),
@@ -89,11 +96,13 @@ fn writes_changes_and_deletions_are_seen_in_the_sandbox_only() {
          mkdir -p /opt/cnih-test-dir && : > /opt/cnih-test-dir/f && rm -f {v}",
         v = victim_path
     );
-    let mut cmd = cni_harness::sandbox::plugin_command(&sandbox, Path::new("/bin/sh")).expect("cmd");
+    let mut cmd =
+        cni_harness::sandbox::plugin_command(&sandbox, Path::new("/bin/sh")).expect("cmd");
     cmd.args(["-c", &script]);
     let status = cmd.status().expect("sh runs");
     assert!(status.success());
-    let snap = cni_harness::kernel::SandboxSnapshot::take(&sandbox, &Default::default()).expect("snapshot");
+    let snap = cni_harness::kernel::SandboxSnapshot::take(&sandbox, &Default::default())
+        .expect("snapshot");
     let seen: Vec<String> = snap
         .files
         .entries
@@ -101,10 +110,19 @@ fn writes_changes_and_deletions_are_seen_in_the_sandbox_only() {
         .filter(|e| !e.path.starts_with("/run/cni-harness"))
         .map(|e| format!("{} {:?}", e.path.display(), e.kind))
         .collect();
-    assert!(seen.contains(&"/etc/cnih-test-new File".to_string()), "{seen:?}");
+    assert!(
+        seen.contains(&"/etc/cnih-test-new File".to_string()),
+        "{seen:?}"
+    );
     assert!(seen.contains(&format!("{victim_path} Deleted")), "{seen:?}");
-    assert!(seen.contains(&"/opt/cnih-test-dir Dir".to_string()), "{seen:?}");
-    assert!(seen.contains(&"/opt/cnih-test-dir/f File".to_string()), "{seen:?}");
+    assert!(
+        seen.contains(&"/opt/cnih-test-dir Dir".to_string()),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&"/opt/cnih-test-dir/f File".to_string()),
+        "{seen:?}"
+    );
     assert!(!Path::new("/etc/cnih-test-new").exists());
     assert!(!Path::new("/opt/cnih-test-dir").exists());
     assert_eq!(std::fs::read(victim.path()).expect("still there"), b"real");

@@ -42,7 +42,11 @@ fn sample(pid: u32, sandboxes: usize) -> Option<Sample> {
         .flatten()
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().to_string();
-            name.strip_prefix(&prefix)?.split('-').next()?.parse::<usize>().ok()
+            name.strip_prefix(&prefix)?
+                .split('-')
+                .next()?
+                .parse::<usize>()
+                .ok()
         })
         .max()
         .unwrap_or(0);
@@ -69,7 +73,12 @@ fn leftovers(pid: u32) -> Vec<String> {
         .filter(|p| p.rsplit('/').next().is_some_and(|n| n.starts_with(&prefix)))
         .collect();
     let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-    out.extend(mounts.lines().filter(|l| l.contains(&prefix)).map(String::from));
+    out.extend(
+        mounts
+            .lines()
+            .filter(|l| l.contains(&prefix))
+            .map(String::from),
+    );
     out
 }
 
@@ -112,7 +121,11 @@ fn run_sampled(args: &[&str], limit: Duration) -> (Vec<Sample>, Option<i32>, u32
 fn assert_bounded(what: &str, samples: &[Sample], min_sandboxes: usize) {
     let made = samples.last().map(|s| s.sandboxes).unwrap_or(0);
     assert!(made >= min_sandboxes, "{what}: only {made} sandboxes made");
-    assert!(samples.len() > 10, "{what}: too few samples ({})", samples.len());
+    assert!(
+        samples.len() > 10,
+        "{what}: too few samples ({})",
+        samples.len()
+    );
     let (mut fds, mut threads) = (0, 0);
     for s in samples {
         let (fd_bound, thread_bound) = (48 + 12 * s.live, 24 + 8 * s.live);
@@ -141,7 +154,10 @@ fn results_without_errors(dir: &Path, what: &str) {
         .filter(|c| c["verdict"] == "error")
         .map(|c| format!("{}: {}", c["case"], c["reason"]))
         .collect();
-    assert!(errors.is_empty(), "{what}: the harness failed cases: {errors:#?}");
+    assert!(
+        errors.is_empty(),
+        "{what}: the harness failed cases: {errors:#?}"
+    );
 }
 
 #[test]
@@ -196,7 +212,16 @@ fn fuzz_session_with_two_jobs_for_a_minute() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().display().to_string();
     let (samples, status, pid) = run_sampled(
-        &["fuzz", "--jobs", "2", "--duration", "60s", "--quiet", "--out", &out],
+        &[
+            "fuzz",
+            "--jobs",
+            "2",
+            "--duration",
+            "60s",
+            "--quiet",
+            "--out",
+            &out,
+        ],
         Duration::from_secs(120),
     );
     assert!(matches!(status, Some(0 | 1)), "exit {status:?}");

@@ -61,7 +61,11 @@ fn a_panicking_case_is_an_error_everywhere() {
     ];
     for (c, msg) in cases.iter().zip(["in the case body", "in applicability"]) {
         assert_eq!(c.verdict, Verdict::Error, "{}", c.reason);
-        assert!(c.reason.contains(&format!("deliberate panic {msg}")), "{}", c.reason);
+        assert!(
+            c.reason.contains(&format!("deliberate panic {msg}")),
+            "{}",
+            c.reason
+        );
     }
     let plan = suite::Plan {
         versions: vec![version],
@@ -70,7 +74,8 @@ fn a_panicking_case_is_an_error_everywhere() {
     };
     let collector: suite::Collector = Default::default();
     collector.lock().expect("lock").results = cases;
-    let run: RunResults = suite::results(&opts, &plan, &collector, "2026-01-01T00:00:00Z".into(), 1);
+    let run: RunResults =
+        suite::results(&opts, &plan, &collector, "2026-01-01T00:00:00Z".into(), 1);
     let tally = run.tally();
     assert!(tally.contains(&(Verdict::Error, 2)), "{tally:?}");
     assert!(run.failed());
@@ -81,13 +86,16 @@ fn a_panicking_case_is_an_error_everywhere() {
     let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).expect("report");
     let junit = read("junit.xml");
     assert_eq!(junit.matches("<error").count(), 2, "{junit}");
-    assert!(junit.contains("deliberate panic in the case body"), "{junit}");
+    assert!(
+        junit.contains("deliberate panic in the case body"),
+        "{junit}"
+    );
     let md = read("summary.md");
     assert!(md.contains("| 2 | 0 | **FAILED**"), "error column: {md}");
     assert!(md.contains("deliberate panic in applicability"), "{md}");
     let html = read("report.html");
     assert!(html.contains("deliberate panic in the case body"), "{html}");
-    assert_eq!(html.matches("badge v-error").count() >= 2, true, "{html}");
+    assert!(html.matches("badge v-error").count() >= 2, "{html}");
 }
 
 /// A parent link of 16 bytes, with a two-byte character across byte 14
@@ -115,7 +123,10 @@ fn a_multibyte_parent_link_is_refused_before_any_case() {
         stderr.contains("needs.parentLink \"abcdefghijklmö1\" is 16 bytes long"),
         "{stderr}"
     );
-    assert!(!stdout.contains("test ") && !stderr.contains("panicked"), "{stdout}{stderr}");
+    assert!(
+        !stdout.contains("test ") && !stderr.contains("panicked"),
+        "{stdout}{stderr}"
+    );
 }
 
 #[test]
@@ -127,7 +138,9 @@ fn other_profile_values_are_checked_by_name() {
         let doc = format!(
             r#"{{"profile":"p","plugin":"bridge","needs":{needs},"config":{{"cniVersion":"1.0.0","name":"n","plugins":[{{"type":"bridge"}}]}}}}"#
         );
-        let err = Profile::parse(doc.as_bytes(), "p").expect_err("refused").to_string();
+        let err = Profile::parse(doc.as_bytes(), "p")
+            .expect_err("refused")
+            .to_string();
         assert!(err.contains(field), "{err}");
     }
     let err = Profile::parse(
@@ -137,8 +150,11 @@ fn other_profile_values_are_checked_by_name() {
     .expect_err("relative cniPath")
     .to_string();
     assert!(err.contains("cniPath[0]"), "{err}");
-    let err = Profile::parse(br#"{"cniVersion":"1.0.0","name":"a/b","type":"bridge"}"#, "p")
-        .expect_err("network name")
-        .to_string();
+    let err = Profile::parse(
+        br#"{"cniVersion":"1.0.0","name":"a/b","type":"bridge"}"#,
+        "p",
+    )
+    .expect_err("network name")
+    .to_string();
     assert!(err.contains("not a valid network name"), "{err}");
 }
