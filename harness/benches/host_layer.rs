@@ -109,7 +109,7 @@ fn main() {
             });
             assert!(results
                 .iter()
-                .all(|r| r.verdict == cni_harness::results::Verdict::Pass));
+                .all(|r| r.verdict == cni_harness::record::Verdict::Pass));
             case[i].push(t / results.len().max(1) as u32);
         }
     }

@@ -9,10 +9,10 @@ use std::path::Path;
 
 use cni_harness::config::Profile;
 use cni_harness::invoke::Limits;
-use cni_harness::results::Verdict;
+use cni_harness::record::Verdict;
 use cni_harness::suite::{self, SuiteOptions};
 
-fn run_case(profile: Profile, case: &str) -> Vec<cni_harness::results::CaseResult> {
+fn run_case(profile: Profile, case: &str) -> Vec<cni_harness::record::CaseResult> {
     let opts = SuiteOptions {
         cni_path: vec![common::bin_dir(), common::debian_cni_dir()],
         profile,

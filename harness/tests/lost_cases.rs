@@ -10,7 +10,7 @@ use std::process::Command;
 
 use cni_harness::config::Profile;
 use cni_harness::invoke::Limits;
-use cni_harness::results::{RunResults, Verdict};
+use cni_harness::record::{RunResults, Verdict};
 use cni_harness::suite::{self, Case, Scope, SuiteOptions};
 
 fn opts() -> SuiteOptions {

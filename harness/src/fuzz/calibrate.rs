@@ -6,8 +6,9 @@
 
 use std::time::Duration;
 
-use super::execute::{Executor, Target};
+use super::execute::Executor;
 use super::input::Input;
+use super::target::FuzzTarget;
 use crate::spec::Verb;
 
 /// Runs of the seed measured.
@@ -31,7 +32,7 @@ pub struct Calibration {
 
 /// Run the seed [`RUNS`] times (ADD then DEL, in the profile's chain) and
 /// derive the timeout. The target's own timeout bounds these runs.
-pub fn calibrate(target: &Target) -> anyhow::Result<Calibration> {
+pub fn calibrate(target: &FuzzTarget) -> anyhow::Result<Calibration> {
     let mut exec = Executor::new(target.clone());
     let seed = Input::new(target.seed_config.clone(), vec![Verb::Add, Verb::Del]);
     let mut samples = Vec::with_capacity(RUNS);

@@ -10,9 +10,11 @@
 
 pub mod fixture;
 pub mod netns;
+pub mod ops;
 pub mod overlay;
 pub mod registry;
 mod spawn;
+pub mod tamper;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -240,7 +242,6 @@ fn require_root() -> io::Result<()> {
 /// Remove sandboxes left by runs that are no longer alive (or all of them).
 /// Returns what was removed.
 pub fn clean(all: bool) -> io::Result<Vec<String>> {
-    let mut removed = Vec::new();
     let alive = |name: &str| -> bool {
         let pid = name
             .strip_prefix(PREFIX)
@@ -253,20 +254,46 @@ pub fn clean(all: bool) -> io::Result<Vec<String>> {
             _ => false,
         }
     };
+    remove_named(
+        |name| name.starts_with(PREFIX) && (all || !alive(name)),
+        true,
+    )
+}
+
+/// Remove every namespace pin and sandbox directory named after this
+/// process (`cnih-<pid>-...`): registered sandboxes, link-kind probes, a
+/// sandbox half made when the signal came. Only for a run that is ending
+/// (after a signal): sandboxes still in use lose their namespaces. Returns
+/// what was removed; failures are skipped, there is no one left to tell.
+pub fn remove_leftovers() -> Vec<String> {
+    let mine = format!("{PREFIX}{}-", std::process::id());
+    let removed = remove_named(|name| name.starts_with(&mine), false).unwrap_or_default();
+    registry::forget_sandboxes();
+    removed
+}
+
+/// Remove the entries of the namespace and sandbox directories whose names
+/// `selected`; with `strict`, the first directory that cannot be removed
+/// is an error.
+fn remove_named(selected: impl Fn(&str) -> bool, strict: bool) -> io::Result<Vec<String>> {
+    let mut removed = Vec::new();
     for dir in [NETNS_DIR, ROOT_DIR] {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
-            if !name.starts_with(PREFIX) || (!all && alive(&name)) {
+            if !selected(&name) {
                 continue;
             }
             let path = entry.path();
             if dir == NETNS_DIR {
                 netns::unpin(&path);
-            } else {
-                std::fs::remove_dir_all(&path)?;
+            } else if let Err(e) = std::fs::remove_dir_all(&path) {
+                if strict {
+                    return Err(e);
+                }
+                continue;
             }
             removed.push(path.display().to_string());
         }

@@ -3,16 +3,14 @@
 //! now. Sandboxes register on creation and deregister on drop; executions
 //! register the group they start and deregister it once reaped. On a signal
 //! (see [`crate::interrupt`]) the groups are killed at once, and whatever
-//! this process left under `/run/netns` and `/run/cni-harness` is removed.
+//! this process left under `/run/netns` and `/run/cni-harness` is removed
+//! (`super::remove_leftovers`).
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
-
-use super::{netns, NETNS_DIR, PREFIX, ROOT_DIR};
 
 static SANDBOXES: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 static GROUPS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
@@ -70,31 +68,8 @@ pub fn kill_groups() -> usize {
     groups.len()
 }
 
-/// Remove every namespace pin and sandbox directory named after this
-/// process (`cnih-<pid>-...`): registered sandboxes, link-kind probes, a
-/// sandbox half made when the signal came. Only for a run that is ending:
-/// sandboxes still in use lose their namespaces. Returns what was removed.
-pub fn remove_leftovers() -> Vec<String> {
-    let mine = format!("{PREFIX}{}-", std::process::id());
-    let mut removed = Vec::new();
-    for dir in [NETNS_DIR, ROOT_DIR] {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().to_string();
-            if !name.starts_with(&mine) {
-                continue;
-            }
-            let path = entry.path();
-            if Path::new(dir) == Path::new(NETNS_DIR) {
-                netns::unpin(&path);
-            } else {
-                let _ = std::fs::remove_dir_all(&path);
-            }
-            removed.push(path.display().to_string());
-        }
-    }
+/// Forget every sandbox: the run is ending and their namespaces and
+/// directories are being removed wholesale (`super::remove_leftovers`).
+pub(super) fn forget_sandboxes() {
     lock(&SANDBOXES).clear();
-    removed
 }
