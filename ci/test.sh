@@ -23,6 +23,8 @@ before=$(fingerprint)
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# The action and CI templates shipped for plugin authors (schemas, actionlint).
+bash ci/lint-ci.sh
 # Integration tests run the workspace's plugin binaries from target/debug.
 cargo build --workspace --bins --quiet
 cargo test --workspace --no-fail-fast --quiet 2>&1 | tee target/test.log

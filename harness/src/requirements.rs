@@ -4,13 +4,13 @@
 
 use std::sync::OnceLock;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::spec::SpecVersion;
 
-const CATALOGUE: &str = include_str!("../../specs/requirements.json");
+const CATALOGUE: &str = include_str!("../specs/requirements.json");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Level {
     #[serde(rename = "MUST")]
     Must,
@@ -27,6 +27,22 @@ impl Level {
             Level::Should => "SHOULD",
             Level::May => "MAY",
         }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Level::Must, Level::Should, Level::May]
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| format!("requirement level {s:?} is not MUST, SHOULD or MAY"))
     }
 }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cni_harness::fuzz::{self, FuzzOptions, Input};
+use cni_harness::record::Oracle;
 use cni_harness::spec::Verb;
 
 /// Sessions run one at a time: the namespace check below counts every
@@ -64,7 +65,7 @@ fn finds_and_reproduces_the_crash() {
     let found: Vec<_> = report
         .findings
         .iter()
-        .filter(|f| f.finding.oracle == "crash" || f.finding.oracle == "panic")
+        .filter(|f| matches!(f.finding.oracle, Oracle::Crash | Oracle::Panic))
         .collect();
     assert!(
         !found.is_empty(),
@@ -110,7 +111,7 @@ fn finds_and_reproduces_the_hang() {
     let hang = report
         .findings
         .iter()
-        .find(|f| f.finding.oracle == "hang")
+        .find(|f| f.finding.oracle == Oracle::Hang)
         .unwrap_or_else(|| panic!("no hang found in {} execs", report.execs));
     let minimal: serde_json::Value =
         serde_json::from_str(&hang.finding.input.config).expect("minimised config is JSON");
@@ -174,7 +175,7 @@ fn debian_bridge_gives_no_false_finding() {
     // finding is real only if it reproduces from a fresh sandbox.
     for f in &report.findings {
         let line = format!("{}: {}", f.finding.signature, f.finding.summary);
-        assert_eq!(f.finding.oracle, "recheck", "false finding: {line}");
+        assert_eq!(f.finding.oracle, Oracle::Recheck, "false finding: {line}");
         assert!(
             fuzz::reproduce(&f.file).expect("reproduce runs"),
             "finding does not reproduce, so it is false: {line}"
@@ -234,7 +235,7 @@ fn meta_plugin_runs_inside_its_chain() {
         4,
         "{around:?}"
     );
-    assert!(ex.verdicts.is_empty(), "{:?}", ex.verdicts);
+    assert!(ex.detections.is_empty(), "{:?}", ex.detections);
 
     // A replaced prevResult reaches the plugin as written; passing on one
     // that is already invalid is not held against the plugin.
@@ -248,11 +249,9 @@ fn meta_plugin_runs_inside_its_chain() {
     let stdin: serde_json::Value = serde_json::from_slice(&add.invocation.stdin).expect("json");
     assert_eq!(stdin["prevResult"]["ips"][0]["interface"], 2, "{stdin}");
     assert!(
-        !ex.verdicts
-            .iter()
-            .any(|v| v.oracle == cni_harness::fuzz::oracles::Oracle::BadResult),
+        !ex.detections.iter().any(|v| v.oracle == Oracle::BadResult),
         "{:?}",
-        ex.verdicts
+        ex.detections
     );
     drop(exec);
     assert!(our_namespaces().is_empty(), "left {:?}", our_namespaces());
@@ -279,7 +278,10 @@ fn firewall_leak_needs_firewall_snapshots() {
     // reports; only leaks matter here.)
     let blind = run(false, "blind");
     assert!(
-        blind.findings.iter().all(|f| f.finding.oracle != "leak"),
+        blind
+            .findings
+            .iter()
+            .all(|f| f.finding.oracle != Oracle::Leak),
         "{:?}",
         blind
             .findings
@@ -291,7 +293,7 @@ fn firewall_leak_needs_firewall_snapshots() {
     let leak = seeing
         .findings
         .iter()
-        .find(|f| f.finding.oracle == "leak")
+        .find(|f| f.finding.oracle == Oracle::Leak)
         .expect("the firewall leak is found");
     assert!(
         leak.finding.summary.contains("firewall"),

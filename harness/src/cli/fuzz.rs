@@ -2,10 +2,12 @@
 
 use anyhow::Context;
 
-use super::test::{now_rfc3339, DEFAULT_PROFILE};
-use super::TargetArgs;
-use crate::config::Profile;
-use crate::fuzz::{self, args::FuzzArgs};
+use cni_harness::config::{Profile, REFERENCE_PROFILE};
+use cni_harness::fuzz;
+use cni_harness::timestamp::now_rfc3339;
+
+use super::fuzz_args::FuzzArgs;
+use super::shared::{write_reports, TargetArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct FuzzCmd {
@@ -46,7 +48,7 @@ pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
         None => {
             std::fs::create_dir_all(&args.fuzz.out)?;
             let path = args.fuzz.out.join("target-profile.json");
-            std::fs::write(&path, DEFAULT_PROFILE)?;
+            std::fs::write(&path, REFERENCE_PROFILE)?;
             path
         }
     };
@@ -59,7 +61,7 @@ pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
     let started_at = now_rfc3339();
     let report = fuzz::run_session(&opts)?;
     let results = report.to_results(started_at);
-    super::test::write_reports(&results, &args.fuzz.out)?;
+    write_reports(&results, &args.fuzz.out)?;
     println!(
         "cni-harness fuzz: {} inputs in {:.1}s ({:.1}/s), corpus {} (+{}), {} findings; results in {}",
         report.execs,

@@ -54,6 +54,12 @@ pub struct Needs {
     pub fixed_addresses: bool,
 }
 
+/// The embedded default target of `cni-harness test` and of
+/// `testing::Harness::reference`: the reference bridge plugin
+/// (`cni-ref-bridge`) with its IPAM (`cni-ref-ipam`). `harness/profiles` links
+/// to `plugins-under-test/profiles`, so the file is inside the crate.
+pub const REFERENCE_PROFILE: &str = include_str!("../../profiles/reference/bridge.json");
+
 #[derive(Debug, Clone)]
 pub struct Profile {
     pub name: String,
@@ -107,14 +113,7 @@ impl Profile {
             problem: format!("not a valid profile: {e}"),
         })?;
         let config = NetworkConfig::from_value(file.config, &format!("{origin} (config)"))?;
-        let in_config = config.plugins.iter().any(|p| {
-            super::plugin_type(p) == file.plugin
-                || p.get("ipam")
-                    .and_then(|i| i.get("type"))
-                    .and_then(Value::as_str)
-                    == Some(file.plugin.as_str())
-        });
-        if !in_config {
+        if subject_index_in(&config, &file.plugin).is_none() {
             return Err(ConfigError::Invalid {
                 origin: origin.to_string(),
                 problem: format!(
@@ -152,8 +151,28 @@ impl Profile {
         }
     }
 
+    /// Index in the list of the plugin whose configuration the subject
+    /// reads: its own, or that of the main plugin delegating to it as IPAM.
+    pub fn subject_index(&self) -> usize {
+        subject_index_in(&self.config, &self.plugin).unwrap_or(0)
+    }
+
     /// The interface name to attach as.
     pub fn ifname(&self) -> &str {
         self.needs.ifname.as_deref().unwrap_or("eth0")
     }
+}
+
+/// Where `net` configures the plugin of type `plugin`: its own entry, else
+/// the first entry delegating to it as IPAM.
+pub fn subject_index_in(net: &NetworkConfig, plugin: &str) -> Option<usize> {
+    let own = net
+        .plugins
+        .iter()
+        .position(|p| super::plugin_type(p) == plugin);
+    own.or_else(|| {
+        net.plugins
+            .iter()
+            .position(|p| super::ipam_type(p) == Some(plugin))
+    })
 }

@@ -13,32 +13,25 @@ use std::time::{Duration, Instant};
 use arbitrary::Unstructured;
 
 use super::corpus;
-use super::execute::{Executor, Target};
-use super::finding::{self, FindingFile};
+use super::execute::{Execution, Executor};
+use super::finding::{self, FindingFile, FoundDefect};
 use super::input::Input;
 use super::minimize::{self, Budget};
 use super::mutate::{self, BYTES_PER_INPUT};
-use super::oracles::{Oracle, Verdict};
+use super::options::FuzzOptions;
+use super::oracles::Detection;
 use super::progress::Progress;
+use super::report::SessionReport;
 use super::rng::Rng;
-use super::target;
-use super::{FuzzOptions, SessionReport};
+use super::target::{self, FuzzTarget};
+use crate::record::Oracle;
 
 /// Deeply nested inputs are serialised, compared and dropped recursively.
 const WORKER_STACK: usize = 256 << 20;
 
-/// One saved finding of the session.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FoundDefect {
-    pub file: PathBuf,
-    pub finding: FindingFile,
-    /// Inputs that fired this signature (the first one included).
-    pub hits: u64,
-}
-
 struct Shared<'a> {
     opts: &'a FuzzOptions,
-    target: Target,
+    target: FuzzTarget,
     seeds: Vec<Input>,
     corpus_dir: PathBuf,
     corpus: Mutex<Vec<Input>>,
@@ -96,7 +89,7 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
     );
     let mut target = target::build(&opts.config, &opts.cni_path, opts.timeout)?;
     target.firewall = opts.firewall;
-    let index = target::target_index(&target.profile);
+    let index = target.profile.subject_index();
     let mut seeds = vec![Input::new(
         target.seed_config.clone(),
         vec![crate::spec::Verb::Add, crate::spec::Verb::Del],
@@ -191,7 +184,7 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
 
 /// The seed must work on its own, or every verdict after it is noise.
 /// Returns the result of the plugins chained before the fuzzed one.
-fn sanity_check(target: &Target) -> anyhow::Result<Option<serde_json::Value>> {
+fn sanity_check(target: &FuzzTarget) -> anyhow::Result<Option<serde_json::Value>> {
     let mut exec = Executor::new(target.clone());
     let seed = Input::new(
         target.seed_config.clone(),
@@ -200,7 +193,7 @@ fn sanity_check(target: &Target) -> anyhow::Result<Option<serde_json::Value>> {
     let ex = exec.run(&seed, false)?;
     let Some(add) = ex.steps.first() else {
         let why = ex
-            .verdicts
+            .detections
             .first()
             .map(|v| v.summary.clone())
             .unwrap_or_default();
@@ -258,7 +251,7 @@ fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
             shared.new_entries.fetch_add(1, Ordering::Relaxed);
         }
         let mut seen = HashSet::new();
-        for v in &ex.verdicts {
+        for v in &ex.detections {
             if seen.insert(v.signature()) {
                 record(shared, &mut exec, v, &input, &ex)?;
             }
@@ -277,13 +270,13 @@ fn poisoned() -> anyhow::Error {
     anyhow::anyhow!("a fuzz worker panicked while holding shared state")
 }
 
-/// Count a verdict; the first of its signature is minimised and saved.
+/// Count a detection; the first of its signature is minimised and saved.
 fn record(
     shared: &Shared<'_>,
     exec: &mut Executor,
-    v: &Verdict,
+    v: &Detection,
     input: &Input,
-    ex: &super::execute::Execution,
+    ex: &Execution,
 ) -> anyhow::Result<()> {
     let sig = v.signature();
     {
@@ -352,7 +345,7 @@ pub fn reproduce(file: &Path) -> anyhow::Result<bool> {
 fn reproduce_here(file: &Path) -> anyhow::Result<bool> {
     let doc = FindingFile::load(file)?;
     let target = doc.target.rebuild()?;
-    let recheck = Oracle::parse(&doc.oracle) == Some(Oracle::Recheck);
+    let recheck = doc.oracle == Oracle::Recheck;
     let mut exec = Executor::new(target);
     for _ in 0..3 {
         if exec.run(&doc.input, recheck)?.fired(&doc.signature) {

@@ -29,8 +29,10 @@ impl Default for Limits {
     }
 }
 
-/// How the process ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the process ended. Records write it as its display text
+/// (`exit 1`, `signal 11 (SIGSEGV)`, `timeout after 5.0s (killed)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub enum Exit {
     Code(i32),
     Signal(i32),
@@ -54,6 +56,42 @@ impl fmt::Display for Exit {
             }
             Exit::Timeout(d) => write!(f, "timeout after {:.1}s (killed)", d.as_secs_f64()),
         }
+    }
+}
+
+impl From<Exit> for String {
+    fn from(e: Exit) -> String {
+        e.to_string()
+    }
+}
+
+impl TryFrom<String> for Exit {
+    type Error = String;
+    fn try_from(s: String) -> Result<Exit, String> {
+        s.parse()
+    }
+}
+
+impl std::str::FromStr for Exit {
+    type Err = String;
+    /// The display text back, also without its parenthesised remarks
+    /// (`signal 11`, `timeout after 10s`).
+    fn from_str(s: &str) -> Result<Exit, String> {
+        let bad = || format!("{s:?} is not an exit status (exit N, signal N, timeout after Ns)");
+        let head = s.split(" (").next().unwrap_or(s).trim();
+        if let Some(code) = head.strip_prefix("exit ") {
+            return code.parse().map(Exit::Code).map_err(|_| bad());
+        }
+        if let Some(sig) = head.strip_prefix("signal ") {
+            return sig.parse().map(Exit::Signal).map_err(|_| bad());
+        }
+        if let Some(secs) = head.strip_prefix("timeout after ") {
+            let secs: f64 = secs.trim_end_matches('s').parse().map_err(|_| bad())?;
+            return Duration::try_from_secs_f64(secs)
+                .map(Exit::Timeout)
+                .map_err(|_| bad());
+        }
+        Err(bad())
     }
 }
 
@@ -151,4 +189,28 @@ fn capture<R: Read + Send + 'static>(mut pipe: R, cap: usize) -> Captured {
 
 fn collect(rx: Captured, grace: Duration) -> (Vec<u8>, bool) {
     rx.recv_timeout(grace).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_statuses_read_back_from_their_text() {
+        for exit in [
+            Exit::Code(0),
+            Exit::Code(-1),
+            Exit::Signal(11),
+            Exit::Timeout(Duration::from_secs(30)),
+        ] {
+            assert_eq!(exit.to_string().parse::<Exit>(), Ok(exit));
+        }
+        assert_eq!("signal 9".parse::<Exit>(), Ok(Exit::Signal(9)));
+        assert_eq!(
+            "timeout after 10s".parse::<Exit>(),
+            Ok(Exit::Timeout(Duration::from_secs(10)))
+        );
+        assert!("exited".parse::<Exit>().is_err());
+        assert!("timeout after -1s".parse::<Exit>().is_err());
+    }
 }

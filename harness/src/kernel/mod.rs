@@ -4,16 +4,18 @@
 //! A snapshot reads one namespace over rtnetlink from a thread that has
 //! entered it (links, addresses, routes in every table, rules, permanent
 //! neighbours, qdiscs, sysctls), optionally the firewall ruleset, and the
-//! files under the sandbox's state directories. [`diff`] compares two
+//! files under the sandbox's state directories. [`diff()`] compares two
 //! snapshots by stable identities (names, never ifindex), which is what the
 //! leak and consistency oracles and the suite's `kernel diff` are built on.
 
+mod class;
 pub mod diff;
 mod dump;
 pub mod files;
 mod firewall;
 mod items;
 pub mod model;
+mod object;
 pub mod ops;
 mod probe;
 
@@ -33,6 +35,7 @@ pub use diff::{
 };
 pub use files::{FileEntry, FileKind, FilesSnapshot};
 pub use model::{Address, FirewallDump, Link, Neighbour, NsSnapshot, Qdisc, Route, Rule};
+pub use object::{table_name, Object};
 pub use probe::{Probe, SandboxProbe};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,11 +7,11 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::detail_text;
 use super::matrix::{self, RunView};
-use crate::results::{CaseResult, Finding, Verdict};
+use crate::record::{CaseResult, FindingRecord, Verdict};
 
 /// Renders all runs as one JUnit report. A warning is a passing test with a
 /// `WARN` line on system-out, or a failure when its run was `--strict`.
-pub fn junit(runs: &[crate::results::RunResults]) -> String {
+pub fn junit(runs: &[crate::record::RunResults]) -> String {
     let mut report = Report::new("cni-harness");
     for view in matrix::views(runs) {
         report.add_test_suite(suite(&view));
@@ -45,8 +45,8 @@ fn suite(view: &RunView<'_>) -> TestSuite {
     for (_, case) in &view.cases {
         suite.add_test_case(test_case(case, classname, run.strict));
     }
-    let mut findings: Vec<&Finding> = run.findings.iter().collect();
-    findings.sort_by(|a, b| (&a.oracle, &a.id).cmp(&(&b.oracle, &b.id)));
+    let mut findings: Vec<&FindingRecord> = run.findings.iter().collect();
+    findings.sort_by(|a, b| (a.oracle.as_str(), &a.id).cmp(&(b.oracle.as_str(), &b.id)));
     for finding in findings {
         suite.add_test_case(finding_case(finding, classname));
     }
@@ -88,7 +88,7 @@ fn test_case(case: &CaseResult, classname: &str, strict: bool) -> TestCase {
     tc
 }
 
-fn finding_case(f: &Finding, classname: &str) -> TestCase {
+fn finding_case(f: &FindingRecord, classname: &str) -> TestCase {
     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
     status
         .set_message(f.summary.as_str())

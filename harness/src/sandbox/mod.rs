@@ -10,7 +10,9 @@
 
 pub mod fixture;
 pub mod netns;
+pub mod ops;
 mod spawn;
+pub mod tamper;
 
 use std::io;
 use std::path::{Path, PathBuf};

@@ -7,12 +7,14 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use super::options::SuiteOptions;
 use super::verdict::CaseVerdict;
-use super::SuiteOptions;
-use crate::config::{plugin_stdin, plugin_type, NetworkConfig, Role, StdinFor};
+use crate::config::{plugin_stdin, NetworkConfig, Role, StdinFor};
 use crate::invoke::setup::{self, SetupError};
-use crate::invoke::{Attachment, ChainRun, EnvEdit, InvokeError, Runtime, Step};
-use crate::results::InvocationRecord;
+use crate::invoke::{
+    AddRun, Attachment, ChainRun, ContainerNetns, Disabled, EnvEdit, InvokeError, Runtime, Step,
+};
+use crate::record::InvocationRecord;
 use crate::sandbox::Sandbox;
 use crate::spec::{SpecVersion, Verb};
 
@@ -28,7 +30,8 @@ pub struct Ctx<'o> {
     pub capability_args: serde_json::Map<String, Value>,
 }
 
-pub type Outcome<T> = Result<T, CaseVerdict>;
+/// A step of a case: its value, or the verdict that ends the case.
+pub type OrVerdict<T> = Result<T, CaseVerdict>;
 
 fn invoke_error(e: InvokeError) -> CaseVerdict {
     CaseVerdict::error(format!("harness could not invoke the plugin: {e}"))
@@ -66,32 +69,22 @@ impl<'o> Ctx<'o> {
     }
 
     /// The attachment of the n-th container (each in its own namespace).
-    pub fn container(&mut self, n: usize) -> Outcome<Attachment> {
+    pub fn container(&mut self, n: usize) -> OrVerdict<Attachment> {
         let mut att = Attachment::new(&format!("cnih-ctr-{n}"), self.opts.profile.ifname());
         if n > 0 {
             let path = self
                 .sandbox
                 .add_container()
                 .map_err(|e| CaseVerdict::error(format!("sandbox: {e}")))?;
-            att.netns = Some(path);
+            att.netns = ContainerNetns::At(path);
         }
         Ok(att)
     }
 
-    /// Index in the list of the plugin whose configuration the subject reads.
+    /// Index in the list of the plugin whose configuration the subject
+    /// reads (cases that edit or extend the configuration keep positions).
     pub fn subject_index(&self) -> usize {
-        let wanted = &self.opts.profile.plugin;
-        self.net
-            .plugins
-            .iter()
-            .position(|p| {
-                plugin_type(p) == *wanted
-                    || p.get("ipam")
-                        .and_then(|i| i.get("type"))
-                        .and_then(Value::as_str)
-                        == Some(wanted.as_str())
-            })
-            .unwrap_or(0)
+        self.opts.profile.subject_index()
     }
 
     /// The binary under test.
@@ -118,7 +111,7 @@ impl<'o> Ctx<'o> {
         att: Option<&Attachment>,
         edits: &[EnvEdit],
         stdin: Vec<u8>,
-    ) -> Outcome<Step> {
+    ) -> OrVerdict<Step> {
         let path = self.subject_path()?;
         let mut rt = self.runtime();
         rt.env_edits = edits.to_vec();
@@ -128,7 +121,7 @@ impl<'o> Ctx<'o> {
         Ok(step)
     }
 
-    pub fn add(&mut self, att: &Attachment) -> Outcome<ChainRun> {
+    pub fn add(&mut self, att: &Attachment) -> OrVerdict<ChainRun> {
         if self.role() == Role::Ipam {
             let stdin = self.subject_stdin(StdinFor::Add { prev_result: None });
             let step = self.raw(Verb::Add, Some(att), &[], to_bytes(&stdin))?;
@@ -136,57 +129,71 @@ impl<'o> Ctx<'o> {
                 self.ipam_results
                     .insert((att.container_id.clone(), att.ifname.clone()), r.clone());
             }
-            return Ok(ChainRun {
-                verb: Verb::Add,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Add, vec![step]));
         }
         let run = self.runtime().add(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
     }
 
-    pub fn check(&mut self, att: &Attachment) -> Outcome<ChainRun> {
+    /// Whether the runtime sends `verb` for this configuration at this
+    /// version (`disableCheck` and `disableGC` switch verbs off).
+    pub fn sends(&self, verb: Verb) -> bool {
+        self.version.supports(verb)
+            && !(verb == Verb::Check && self.net.disable_check)
+            && !(verb == Verb::Gc && self.net.disable_gc)
+    }
+
+    /// ADD and, when it fails, the DEL a runtime owes it (SPEC.md: "A
+    /// delete must still be executed even if the add fails"), both recorded.
+    pub fn add_or_undo(&mut self, att: &Attachment) -> OrVerdict<AddRun> {
+        let add = self.add(att)?;
+        let undo = if add.succeeded() {
+            None
+        } else {
+            Some(self.del(att)?)
+        };
+        Ok(AddRun { add, undo })
+    }
+
+    pub fn check(&mut self, att: &Attachment) -> OrVerdict<ChainRun> {
+        if self.role() == Role::Ipam && self.net.disable_check {
+            return Ok(ChainRun::not_sent(Verb::Check, Disabled::Check));
+        }
         if self.role() == Role::Ipam {
             let prev = self.ipam_result(att);
             let stdin = self.subject_stdin(StdinFor::Check {
                 prev_result: prev.as_ref(),
             });
             let step = self.raw(Verb::Check, Some(att), &[], to_bytes(&stdin))?;
-            return Ok(ChainRun {
-                verb: Verb::Check,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Check, vec![step]));
         }
         let run = self.runtime().check(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
     }
 
-    pub fn del(&mut self, att: &Attachment) -> Outcome<ChainRun> {
+    pub fn del(&mut self, att: &Attachment) -> OrVerdict<ChainRun> {
         if self.role() == Role::Ipam {
             let prev = self.ipam_result(att);
             let stdin = self.subject_stdin(StdinFor::Del {
                 prev_result: prev.as_ref(),
             });
             let step = self.raw(Verb::Del, Some(att), &[], to_bytes(&stdin))?;
-            return Ok(ChainRun {
-                verb: Verb::Del,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Del, vec![step]));
         }
         let run = self.runtime().del(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
     }
 
-    pub fn status(&mut self) -> Outcome<ChainRun> {
+    pub fn status(&mut self) -> OrVerdict<ChainRun> {
         let run = self.runtime().status(&self.net).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
     }
 
-    pub fn gc(&mut self, valid: &[Attachment]) -> Outcome<ChainRun> {
+    pub fn gc(&mut self, valid: &[Attachment]) -> OrVerdict<ChainRun> {
         let run = self.runtime().gc(&self.net, valid).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
@@ -201,20 +208,22 @@ impl<'o> Ctx<'o> {
     /// ADD that must succeed for the case to go on: anything else ends the
     /// case as a failure of the plugin (ADD of a valid configuration is the
     /// plugin's most basic duty).
-    pub fn add_ok(&mut self, att: &Attachment) -> Outcome<Value> {
+    ///
+    /// The failed ADD is followed by the DEL a runtime owes it.
+    pub fn add_ok(&mut self, att: &Attachment) -> OrVerdict<Value> {
         let run = self.add(att)?;
         match run.result() {
             Some(r) => Ok(r.clone()),
-            None => Err(CaseVerdict::fail(
-                "ADD of a valid configuration failed",
-                "ADD succeeds with a result",
-                run.last().map(|s| s.reply.summary()).unwrap_or_default(),
-            )),
+            None => {
+                // Recorded as evidence; the case is judged on the ADD.
+                let _ = self.del(att);
+                Err(add_failed(&run))
+            }
         }
     }
 
     /// Kernel and state-file snapshot of the sandbox.
-    pub fn snapshot(&self) -> Outcome<crate::kernel::SandboxSnapshot> {
+    pub fn snapshot(&self) -> OrVerdict<crate::kernel::SandboxSnapshot> {
         crate::kernel::SandboxSnapshot::take(
             &self.sandbox,
             &crate::kernel::SnapshotOptions::default(),
@@ -235,7 +244,7 @@ impl<'o> Ctx<'o> {
     pub fn edited_config(
         &self,
         edit: impl FnOnce(&mut serde_json::Map<String, Value>),
-    ) -> Outcome<NetworkConfig> {
+    ) -> OrVerdict<NetworkConfig> {
         let mut raw = self.net.raw.clone();
         let index = self.subject_index();
         let target = match raw.get_mut("plugins").and_then(Value::as_array_mut) {
@@ -269,6 +278,15 @@ impl<'o> Ctx<'o> {
         let wanted = self.opts.profile.plugin.clone();
         self.steps.iter().filter(move |s| s.plugin_type == wanted)
     }
+}
+
+/// The verdict on an ADD of a valid configuration that gave no result.
+pub fn add_failed(run: &ChainRun) -> CaseVerdict {
+    CaseVerdict::fail(
+        "ADD of a valid configuration failed",
+        "ADD succeeds with a result",
+        run.summary(),
+    )
 }
 
 pub fn to_bytes(v: &Value) -> Vec<u8> {

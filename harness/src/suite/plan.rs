@@ -3,10 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
-
-use super::SuiteOptions;
-use crate::config::plugin_type;
+use super::options::SuiteOptions;
+use crate::config::{ipam_type, plugin_type};
 use crate::invoke::{find_plugin, Runtime};
 use crate::sandbox::Sandbox;
 use crate::spec::SpecVersion;
@@ -28,13 +26,7 @@ pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
     let mut types: Vec<String> = Vec::new();
     for p in &net.plugins {
         types.push(plugin_type(p));
-        if let Some(ipam) = p
-            .get("ipam")
-            .and_then(|i| i.get("type"))
-            .and_then(Value::as_str)
-        {
-            types.push(ipam.to_string());
-        }
+        types.extend(ipam_type(p).map(str::to_string));
     }
     types.dedup();
 
@@ -42,10 +34,7 @@ pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
     let mut claimed = Vec::new();
     let mut notes = Vec::new();
     for t in &types {
-        let path = find_plugin(t, &opts.cni_path)?;
-        let env = rt.env(crate::spec::Verb::Version, Some(SpecVersion::LATEST), None);
-        let stdin = format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST).into_bytes();
-        let step = rt.exec(&path, crate::spec::Verb::Version, env, stdin)?;
+        let step = rt.version_probe(&find_plugin(t, &opts.cni_path)?)?;
         let listed = crate::config::string_array(
             step.reply.result().and_then(|r| r.get("supportedVersions")),
         );

@@ -1,6 +1,9 @@
-//! Building graded verdicts, with the evidence a reader needs.
+//! Building graded verdicts, with the evidence a reader needs, from what
+//! the cases conclude themselves and from the findings of `judge`.
 
-use crate::results::{Detail, InvocationRecord, Verdict};
+use crate::invoke::Step;
+use crate::judge::{self, error::Expect, Finding, Severity};
+use crate::record::{Detail, InvocationRecord, Verdict};
 
 /// The outcome of one case run.
 #[derive(Debug, Clone)]
@@ -65,20 +68,59 @@ impl CaseVerdict {
         self
     }
 
-    /// The worse of two verdicts (fail > error > warn > pass > skip), so a
-    /// case checking several things reports its worst finding.
+    /// The worse of two verdicts (by [`Verdict::severity`]), so a case
+    /// checking several things reports its worst finding.
     pub fn worst(self, other: CaseVerdict) -> CaseVerdict {
-        let rank = |v: Verdict| match v {
-            Verdict::Fail => 4,
-            Verdict::Error => 3,
-            Verdict::Warn => 2,
-            Verdict::Pass => 1,
-            Verdict::Skip => 0,
-        };
-        if rank(other.verdict) > rank(self.verdict) {
+        if other.verdict.severity() > self.verdict.severity() {
             other
         } else {
             self
+        }
+    }
+
+    /// One finding as the case's verdict: errors fail, warnings warn,
+    /// information passes.
+    pub fn from_finding(f: &Finding) -> CaseVerdict {
+        let verdict = match f.severity {
+            Severity::Error => Verdict::Fail,
+            Severity::Warning => Verdict::Warn,
+            Severity::Info => Verdict::Pass,
+        };
+        Self::new(verdict, &f.message, &f.expected, &f.actual)
+    }
+
+    /// Many findings about one expectation (`expected`, e.g. "the kernel
+    /// matches"): the first error fails (with a count of the others), else
+    /// the first warning warns, else `ok` passes. Every finding of the
+    /// deciding severity is listed as evidence.
+    pub fn from_findings(findings: &[Finding], expected: &str, ok: &str) -> CaseVerdict {
+        let list = |sev: Severity| -> Vec<String> {
+            findings
+                .iter()
+                .filter(|f| f.severity == sev)
+                .map(|f| f.to_string())
+                .collect()
+        };
+        let (errors, warnings) = (list(Severity::Error), list(Severity::Warning));
+        if let Some(first) = errors.first() {
+            let more = match errors.len() {
+                1 => String::new(),
+                n => format!(" (+{} more)", n - 1),
+            };
+            CaseVerdict::fail(format!("{first}{more}"), expected, errors.join("\n"))
+        } else if let Some(first) = warnings.first() {
+            CaseVerdict::warn(first.clone(), expected, warnings.join("\n"))
+        } else {
+            CaseVerdict::pass(ok)
+        }
+    }
+
+    /// A step that should have failed as `want` says: its worst finding,
+    /// or a pass naming the error.
+    pub fn expected_error(step: &Step, want: &Expect<'_>) -> CaseVerdict {
+        match judge::error::expected(step, want).first() {
+            Some(f) => CaseVerdict::from_finding(f),
+            None => CaseVerdict::pass(step.reply.summary()),
         }
     }
 

@@ -2,7 +2,8 @@
 //! can prove every conformance case catches the fault it is written for.
 //!
 //! Every zoo plugin but `drops-prevresult` and `noop-ipam` wraps a correct
-//! plugin, Debian's Go `bridge` (looked up by name on `CNI_PATH`): it forwards
+//! plugin, Debian's Go `bridge` (looked up by name on `CNI_PATH`, except for
+//! VERSION under libcni's probe, whose `CNI_PATH` is `dummy`): it forwards
 //! the environment and its stdin unchanged, and passes the delegate's stdout,
 //! stderr and exit code through. The shared plumbing lives here so each
 //! binary shows only its defect.
@@ -20,6 +21,9 @@ pub const DELEGATE: &str = "bridge";
 
 /// Spec versions Debian's bridge supports (what a truthful VERSION lists).
 pub const SUPPORTED: [&str; 6] = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0"];
+
+/// The version Debian's bridge names in its VERSION answer.
+const DELEGATE_SPEC: &str = "1.0.0";
 
 /// CNI error code for an I/O failure of the plugin itself.
 const IO_FAILURE: u32 = 5;
@@ -129,6 +133,16 @@ pub fn delegate(stdin: &[u8], env: &[(&str, Option<&str>)]) -> Outcome {
         })
         .unwrap_or_else(|| "1.0.0".into());
     let Some(path) = find_plugin(DELEGATE) else {
+        // libcni's VERSION probe sends CNI_PATH=dummy: answer for the
+        // delegate as its skel would, without running it.
+        if std::env::var("CNI_COMMAND").as_deref() == Ok("VERSION") {
+            let answer = json!({"cniVersion": DELEGATE_SPEC, "supportedVersions": SUPPORTED});
+            return Outcome {
+                code: 0,
+                stdout: answer.to_string().into_bytes(),
+                stderr: Vec::new(),
+            };
+        }
         fail(
             &version,
             IO_FAILURE,

@@ -1,9 +1,10 @@
 //! The execution protocol: required environment variables, their values,
-//! malformed stdin, and where errors go.
+//! and malformed stdin.
 
-use super::errors::{self, Expect};
 use crate::config::StdinFor;
 use crate::invoke::EnvEdit;
+use crate::judge::{self, error::Expect, Severity};
+use crate::record::Verdict;
 use crate::spec::Verb;
 use crate::suite::case::{always, Case, Scope};
 use crate::suite::ctx::{to_bytes, Ctx};
@@ -51,14 +52,6 @@ pub fn cases() -> Vec<Case> {
             applies: always,
             run: malformed_stdin,
         },
-        Case {
-            id: "error/on-stdout",
-            title: "errors are one JSON object on stdout with code and msg, and a non-zero exit",
-            requirements: &["ERR-1", "ERR-3", "ERR-10", "ERR-11", "EXEC-2"],
-            scope: Scope::Once,
-            applies: always,
-            run: error_on_stdout,
-        },
     ]
 }
 
@@ -70,15 +63,16 @@ fn missing_variables(ctx: &mut Ctx) -> CaseVerdict {
         let edits = [EnvEdit::Remove(var.to_string())];
         let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &edits, stdin.clone()));
         let provoked = format!("{var} is missing");
-        let v = errors::grade(
+        let v = CaseVerdict::expected_error(
             &step,
             &Expect {
-                code: Some(4),
+                refusal: "ENV-1",
+                code: Some((4, "ERR-5")),
                 mentions: &[var],
                 provoked_by: &provoked,
             },
         );
-        if v.verdict != crate::results::Verdict::Pass {
+        if v.verdict != Verdict::Pass {
             worst = worst.worst(CaseVerdict {
                 reason: format!("{var}: {}", v.reason),
                 ..v
@@ -100,9 +94,10 @@ fn invalid_ifname(ctx: &mut Ctx) -> CaseVerdict {
         let edits = [EnvEdit::Set("CNI_IFNAME".into(), bad.into())];
         let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &edits, stdin.clone()));
         let provoked = format!("CNI_IFNAME is {bad:?}");
-        let v = errors::grade(
+        let v = CaseVerdict::expected_error(
             &step,
             &Expect {
+                refusal: "ENV-3",
                 code: None,
                 mentions: &[],
                 provoked_by: &provoked,
@@ -154,10 +149,11 @@ fn invalid_container_id(ctx: &mut Ctx) -> CaseVerdict {
             "success",
         );
     }
-    errors::grade(
+    CaseVerdict::expected_error(
         &step,
         &Expect {
-            code: Some(4),
+            refusal: "ENV-7",
+            code: Some((4, "ERR-5")),
             mentions: &[],
             provoked_by: "CNI_CONTAINERID is \"-bad/container id\"",
         },
@@ -172,40 +168,24 @@ fn malformed_stdin(ctx: &mut Ctx) -> CaseVerdict {
         &[],
         br#"{"cniVersion": "1.0.0", "name": "#.to_vec()
     ));
-    let v = errors::grade(
+    let findings = judge::error::expected(
         &step,
         &Expect {
-            code: Some(6),
+            refusal: "ERR-1",
+            code: Some((6, "ERR-7")),
             mentions: &[],
             provoked_by: "stdin is truncated JSON",
         },
     );
-    // Code 6 is the decoding error; another code is still an error structure.
-    if v.verdict == crate::results::Verdict::Fail && v.reason.starts_with("wrong error code") {
-        return CaseVerdict::warn(
+    match findings.first() {
+        // Code 6 is the decoding error (a SHOULD); another code is still an
+        // error structure.
+        Some(f) if f.requirement == "ERR-7" && f.severity == Severity::Error => CaseVerdict::warn(
             "malformed stdin refused, but not with code 6 (failure to decode content)",
-            v.expected,
-            v.actual,
-        );
+            &f.expected,
+            &f.actual,
+        ),
+        Some(f) => CaseVerdict::from_finding(f),
+        None => CaseVerdict::pass(step.reply.summary()),
     }
-    v
-}
-
-fn error_on_stdout(ctx: &mut Ctx) -> CaseVerdict {
-    let att = ctx.attachment(0);
-    let mut stdin = ctx.subject_stdin(StdinFor::Add { prev_result: None });
-    stdin["cniVersion"] = serde_json::Value::String("9.9.9".into());
-    let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &[], to_bytes(&stdin)));
-    if step.reply.is_success() {
-        let _ = ctx.del(&att);
-        return CaseVerdict::skip("the plugin accepted cniVersion 9.9.9, so no error was provoked (see version/unsupported-version)");
-    }
-    errors::grade(
-        &step,
-        &Expect {
-            code: None,
-            mentions: &[],
-            provoked_by: "an error was provoked",
-        },
-    )
 }

@@ -1,9 +1,9 @@
 //! GC (1.1.0): resources of attachments missing from the valid list are
 //! released; those of valid attachments are kept and still CHECK.
 
+use crate::judge::leak::LeakIdentity;
 use crate::kernel::{FilesSnapshot, SandboxSnapshot};
-use crate::result;
-use crate::suite::case::{both, needs_status_gc, several_containers, Applicability, Case, Scope};
+use crate::suite::case::{both, needs_gc, several_containers, Applicability, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
 
@@ -19,14 +19,14 @@ pub fn cases() -> Vec<Case> {
 }
 
 fn gc_applies(a: &Applicability) -> Result<(), String> {
-    both(a, needs_status_gc, several_containers)
+    both(a, needs_gc, several_containers)
 }
 
 /// An attachment's state files (not the runtime's own cache): those naming
 /// its container ID, or named after one of its addresses (host-local's
 /// reservations). A file merely holding an address, like host-local's
 /// `last_reserved_ip`, is the network's bookkeeping.
-fn files_naming(files: &FilesSnapshot, cache: &std::path::Path, who: &Who) -> Vec<String> {
+fn files_naming(files: &FilesSnapshot, cache: &std::path::Path, who: &LeakIdentity) -> Vec<String> {
     files
         .entries
         .iter()
@@ -40,25 +40,14 @@ fn files_naming(files: &FilesSnapshot, cache: &std::path::Path, who: &Who) -> Ve
             let text = e.text.as_deref().unwrap_or("");
             name == who.container_id
                 || text.lines().any(|l| l.trim() == who.container_id)
-                || who.addresses.contains(&name)
+                || who.addresses.iter().any(|a| a.to_string() == name)
         })
         .map(|e| e.path.display().to_string())
         .collect()
 }
 
-/// What identifies an attachment's state.
-struct Who {
-    container_id: String,
-    addresses: Vec<String>,
-}
-
-fn needles(att: &crate::invoke::Attachment, raw: &serde_json::Value) -> Who {
-    Who {
-        container_id: att.container_id.clone(),
-        addresses: result::parse_value(raw)
-            .map(|r| r.addresses().iter().map(|a| a.to_string()).collect())
-            .unwrap_or_default(),
-    }
+fn needles(att: &crate::invoke::Attachment, raw: &serde_json::Value) -> LeakIdentity {
+    LeakIdentity::for_attachment(&att.container_id, &att.ifname, Some(raw))
 }
 
 fn releases_stale(ctx: &mut Ctx) -> CaseVerdict {
@@ -82,11 +71,7 @@ fn releases_stale(ctx: &mut Ctx) -> CaseVerdict {
     let _ = ctx.del(&stale);
     let _ = ctx.del(&keep);
     if !gc.succeeded() {
-        return CaseVerdict::fail(
-            "GC failed",
-            "GC succeeds",
-            gc.last().map(|s| s.reply.summary()).unwrap_or_default(),
-        );
+        return CaseVerdict::fail("GC failed", "GC succeeds", gc.summary());
     }
     let still = files_naming(&after.files, &cache, &needles(&stale, &stale_result));
     if !still.is_empty() {

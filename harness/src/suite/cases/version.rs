@@ -2,9 +2,10 @@
 
 use serde_json::Value;
 
-use super::errors::{self, Expect};
 use crate::config::StdinFor;
-use crate::invoke::Reply;
+use crate::invoke::{version_probe_stdin, Reply};
+use crate::judge::{self, error::Expect};
+use crate::schema::DocumentKind;
 use crate::spec::{SpecVersion, Verb};
 use crate::suite::case::{always, Case, Scope};
 use crate::suite::ctx::{to_bytes, Ctx};
@@ -40,8 +41,7 @@ pub fn cases() -> Vec<Case> {
 }
 
 fn shape(ctx: &mut Ctx) -> CaseVerdict {
-    let stdin = format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST).into_bytes();
-    let step = crate::bail_verdict!(ctx.raw(Verb::Version, None, &[], stdin));
+    let step = crate::bail_verdict!(ctx.raw(Verb::Version, None, &[], version_probe_stdin()));
     let Some(result) = step.reply.result() else {
         return CaseVerdict::fail(
             "VERSION did not succeed with a JSON answer",
@@ -64,26 +64,9 @@ fn shape(ctx: &mut Ctx) -> CaseVerdict {
             result.to_string(),
         );
     }
-    let declared = result
-        .get("cniVersion")
-        .and_then(Value::as_str)
-        .and_then(|v| v.parse::<SpecVersion>().ok())
-        .unwrap_or(SpecVersion::LATEST);
-    if let Err(crate::schema::SchemaError::Invalid(violations)) =
-        crate::schema::validate(declared, crate::schema::DocumentKind::Version, result)
-    {
-        return CaseVerdict::fail(
-            format!(
-                "the VERSION answer breaks {}",
-                crate::schema::schema_file(declared, crate::schema::DocumentKind::Version)
-            ),
-            "a valid VERSION result",
-            violations
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        );
+    let declared = judge::schema::declared_version(result).unwrap_or(SpecVersion::LATEST);
+    if let Ok(Some(f)) = judge::schema::check(declared, DocumentKind::Version, result, "VER-1") {
+        return CaseVerdict::from_finding(&f);
     }
     let unknown: Vec<String> = listed
         .iter()
@@ -112,10 +95,11 @@ fn unsupported(ctx: &mut Ctx) -> CaseVerdict {
     let mut stdin = ctx.subject_stdin(StdinFor::Add { prev_result: None });
     stdin["cniVersion"] = Value::String("9.9.9".into());
     let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &[], to_bytes(&stdin)));
-    errors::grade(
+    CaseVerdict::expected_error(
         &step,
         &Expect {
-            code: Some(1),
+            refusal: "VER-4",
+            code: Some((1, "ERR-2")),
             mentions: &[],
             provoked_by: "the configuration declares cniVersion 9.9.9",
         },

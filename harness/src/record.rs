@@ -1,0 +1,327 @@
+//! The record of a run: the JSON results format written by `cni-harness test`
+//! and `cni-harness fuzz` and read by `cni-harness report`.
+//!
+//! It is versioned: `format_version` changes whenever a field changes meaning or
+//! disappears; new optional fields do not bump it. Documented in
+//! `docs/results-format.md`.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::invoke::Exit;
+use crate::requirements::Level;
+use crate::spec::{SpecVersion, Verb};
+
+/// Identifies the document type in `format`.
+pub const FORMAT_NAME: &str = "cni-harness-results";
+/// Current version of this format.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One run of the suite (or one fuzz session) against one plugin configuration.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunResults {
+    pub format: String,
+    pub format_version: u32,
+    pub harness_version: String,
+    pub kind: RunKind,
+    pub target: Target,
+    /// RFC 3339 UTC time the run started.
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// With `--strict`, warnings count as failures for the exit status.
+    pub strict: bool,
+    /// The versions the run covered, oldest first.
+    pub versions: Vec<SpecVersion>,
+    pub cases: Vec<CaseResult>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<FindingRecord>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RunKind {
+    Test,
+    Fuzz,
+}
+
+/// What was tested.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Target {
+    /// A short display name, e.g. `bridge` or `cni-ref-bridge`.
+    pub name: String,
+    /// The network name from the configuration.
+    pub network: String,
+    /// `type` of each plugin in the list, in order.
+    pub plugins: Vec<String>,
+    /// Versions the plugin claimed in VERSION (empty when it has no VERSION verb).
+    #[serde(default)]
+    pub claimed_versions: Vec<String>,
+    /// The configuration as given, for the report.
+    pub config: serde_json::Value,
+}
+
+/// Graded outcome of one case, after Autobahn|Testsuite. Verdicts rank by
+/// [`Verdict::severity`], not by declaration order (no `Ord` on purpose).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every requirement the case checks holds.
+    Pass,
+    /// A MUST was broken.
+    Fail,
+    /// A SHOULD was broken, or behaviour the spec leaves ambiguous; fails only with `--strict`.
+    Warn,
+    /// Not applicable to this plugin or version (`reason` says why).
+    Skip,
+    /// The harness could not run the case.
+    Error,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Warn => "warn",
+            Verdict::Skip => "skip",
+            Verdict::Error => "error",
+        }
+    }
+
+    /// How much the verdict matters, for ranking: fail > error > warn >
+    /// pass > skip (a case's or a report cell's worst verdict is the highest).
+    pub fn severity(self) -> u8 {
+        match self {
+            Verdict::Fail => 4,
+            Verdict::Error => 3,
+            Verdict::Warn => 2,
+            Verdict::Pass => 1,
+            Verdict::Skip => 0,
+        }
+    }
+
+    /// Whether this verdict fails a run (warnings only under `--strict`).
+    pub fn fails_run(self, strict: bool) -> bool {
+        match self {
+            Verdict::Fail | Verdict::Error => true,
+            Verdict::Warn => strict,
+            Verdict::Pass | Verdict::Skip => false,
+        }
+    }
+}
+
+/// A requirement from `specs/requirements.json`, copied into results so reports are self-contained.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RequirementRef {
+    pub id: String,
+    /// `MUST`, `SHOULD` or `MAY`; written `""` (`None`) for an id the
+    /// catalogue does not hold.
+    #[serde(serialize_with = "level_out", deserialize_with = "level_in")]
+    pub level: Option<Level>,
+    /// SPEC.md section the requirement comes from.
+    pub section: String,
+    /// One-line paraphrase.
+    pub text: String,
+}
+
+impl RequirementRef {
+    /// The level as written in results (`""` outside the catalogue).
+    pub fn level_text(&self) -> &'static str {
+        self.level.map(Level::as_str).unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CaseResult {
+    /// Stable case name, e.g. `add/result-version-matches`.
+    pub case: String,
+    pub title: String,
+    pub requirements: Vec<RequirementRef>,
+    /// `None` for cases that are not run per version.
+    pub spec_version: Option<SpecVersion>,
+    pub verdict: Verdict,
+    /// One line: why this verdict.
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Detail>,
+    pub duration_ms: u64,
+}
+
+/// What a reader needs to understand a non-pass verdict.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Detail {
+    pub expected: String,
+    pub actual: String,
+    #[serde(default)]
+    pub invocations: Vec<InvocationRecord>,
+    /// Readable kernel diff (node and container namespace), if one was taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_diff: Option<String>,
+}
+
+/// One plugin execution exactly as it happened.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InvocationRecord {
+    pub plugin: String,
+    pub verb: Verb,
+    pub env: Vec<(String, String)>,
+    pub stdin: String,
+    pub stdout: String,
+    pub stderr: String,
+    /// Written as `exit 0`, `exit 1`, `signal 11 (SIGSEGV)`, `timeout after 10.0s (killed)`.
+    pub status: Exit,
+    pub wall_ms: f64,
+}
+
+/// A fuzzing finding (only in `kind: fuzz` results).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FindingRecord {
+    pub id: String,
+    /// Which oracle fired.
+    pub oracle: Oracle,
+    /// Deduplication key.
+    pub signature: String,
+    pub summary: String,
+    /// One command that reproduces it.
+    pub reproduce: String,
+    /// Path of the saved finding, relative to the fuzz output directory.
+    pub file: String,
+}
+
+impl RunResults {
+    /// Counts per verdict, in `Verdict` order.
+    pub fn tally(&self) -> [(Verdict, usize); 5] {
+        let count = |v| self.cases.iter().filter(|c| c.verdict == v).count();
+        [
+            (Verdict::Pass, count(Verdict::Pass)),
+            (Verdict::Fail, count(Verdict::Fail)),
+            (Verdict::Warn, count(Verdict::Warn)),
+            (Verdict::Skip, count(Verdict::Skip)),
+            (Verdict::Error, count(Verdict::Error)),
+        ]
+    }
+
+    /// Whether the run as a whole failed.
+    pub fn failed(&self) -> bool {
+        self.cases.iter().any(|c| c.verdict.fails_run(self.strict)) || !self.findings.is_empty()
+    }
+}
+
+/// Which fuzzing oracle fired, written as in `as_str`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Oracle {
+    /// Killed by a signal.
+    #[serde(rename = "crash")]
+    Crash,
+    /// A Go `panic:` or Rust `panicked at` on stderr, whatever the exit.
+    #[serde(rename = "panic")]
+    Panic,
+    /// No exit within the timeout.
+    #[serde(rename = "hang")]
+    Hang,
+    /// An answer a runtime cannot read, or an error object without its
+    /// required parts (SPEC.md "Error", "Result Types").
+    #[serde(rename = "garbage-output")]
+    Garbage,
+    /// A success result the schema or the kernel contradicts (SPEC.md "Result Types").
+    #[serde(rename = "bad-result")]
+    BadResult,
+    /// Per-attachment state left after a successful DEL (SPEC.md "DEL":
+    /// the plugin must release the resources of the attachment).
+    #[serde(rename = "leak")]
+    Leak,
+    /// The seed configuration, accepted before, fails after this input.
+    #[serde(rename = "recheck")]
+    Recheck,
+}
+
+impl Oracle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Oracle::Crash => "crash",
+            Oracle::Panic => "panic",
+            Oracle::Hang => "hang",
+            Oracle::Garbage => "garbage-output",
+            Oracle::BadResult => "bad-result",
+            Oracle::Leak => "leak",
+            Oracle::Recheck => "recheck",
+        }
+    }
+}
+
+impl fmt::Display for Oracle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn level_out<S: Serializer>(level: &Option<Level>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(level.map(Level::as_str).unwrap_or(""))
+}
+
+fn level_in<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Level>, D::Error> {
+    let text = String::deserialize(d)?;
+    match text.as_str() {
+        "" => Ok(None),
+        other => other.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_rank_by_severity() {
+        let mut all = [
+            Verdict::Skip,
+            Verdict::Error,
+            Verdict::Pass,
+            Verdict::Fail,
+            Verdict::Warn,
+        ];
+        all.sort_by_key(|v| v.severity());
+        assert_eq!(
+            all,
+            [
+                Verdict::Skip,
+                Verdict::Pass,
+                Verdict::Warn,
+                Verdict::Error,
+                Verdict::Fail
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_fields_keep_their_json_strings() {
+        let r = RequirementRef {
+            id: "X-1".into(),
+            level: None,
+            section: String::new(),
+            text: String::new(),
+        };
+        let json = serde_json::to_value(&r).expect("serialises");
+        assert_eq!(json["level"], "");
+        let back: RequirementRef = serde_json::from_value(json).expect("reads back");
+        assert_eq!(back, r);
+        let must: RequirementRef = serde_json::from_value(serde_json::json!(
+            {"id": "X-1", "level": "MUST", "section": "", "text": ""}
+        ))
+        .expect("reads");
+        assert_eq!(must.level, Some(Level::Must));
+        assert!(serde_json::from_value::<RequirementRef>(serde_json::json!(
+            {"id": "X-1", "level": "must", "section": "", "text": ""}
+        ))
+        .is_err());
+        assert_eq!(
+            serde_json::to_value(Oracle::Garbage).expect("serialises"),
+            "garbage-output"
+        );
+        assert_eq!(
+            serde_json::to_value(Exit::Signal(9)).expect("serialises"),
+            "signal 9 (SIGKILL)"
+        );
+    }
+}
