@@ -19,7 +19,13 @@ pub struct FuzzCmd {
 
 pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
     if let Some(file) = &args.fuzz.reproduce {
-        let fires = fuzz::reproduce(file)?;
+        // --cni-path replaces the directories the finding recorded.
+        let cni_path = args
+            .target
+            .cni_path
+            .as_ref()
+            .map(|_| args.target.cni_path());
+        let fires = fuzz::reproduce_with(file, cni_path)?;
         println!(
             "{}: {}",
             file.display(),

@@ -142,9 +142,12 @@ impl Executor {
             &mut live.observer,
             &mut ex,
         )?;
-        // From here on the runtime speaks as libcni would, without the input's edits.
-        rt.env_edits.clear();
+        // From here on the runtime speaks as libcni would, without the
+        // input's edits, except those naming the attachment: its DEL is for
+        // the attachment the input's ADD made.
+        rt.env_edits = input.identity_edits();
         self.cleanup(input, &rt, &att, &mut seq, &mut ex)?;
+        rt.env_edits.clear();
         let chain_prev = seq.add_result.as_ref().or(chained.as_ref());
         let t = &self.target;
         t.prefix
@@ -251,7 +254,12 @@ impl Executor {
         let after = observer.snapshot()?;
         // The attachment as its ADD result (else the chain's) describes it.
         let add_result = seq.add_result.as_ref().or(ex.chained.as_ref());
-        let who = LeakIdentity::for_attachment(&att.container_id, &att.ifname, add_result);
+        // The attachment the input's ADD addressed (its edits may rename it).
+        let container_id = input
+            .env_value("CNI_CONTAINERID")
+            .unwrap_or(&att.container_id);
+        let ifname = input.env_value("CNI_IFNAME").unwrap_or(&att.ifname);
+        let who = LeakIdentity::for_attachment(container_id, ifname, add_result);
         let left = leak::after_del(baseline, &after, &who);
         ex.kernel_diff = left.diff.clone();
         if seq.ran_add && seq.deleted && !input.robustness_only() {

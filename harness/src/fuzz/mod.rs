@@ -28,7 +28,7 @@ pub use finding::FoundDefect;
 pub use input::{EnvChange, Input};
 pub use options::{FuzzOptions, Shard};
 pub use report::SessionReport;
-pub use session::{generate_inputs, reproduce};
+pub use session::{generate_inputs, reproduce, reproduce_with};
 
 /// Run a fuzz session.
 pub fn run_session(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {

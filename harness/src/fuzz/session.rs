@@ -334,16 +334,26 @@ fn record(
 /// Re-run a saved finding; whether the same oracle and signature fire again
 /// (three tries, for defects that depend on timing).
 pub fn reproduce(file: &Path) -> anyhow::Result<bool> {
+    reproduce_with(file, None)
+}
+
+/// [`reproduce`], with the plugins looked up in `cni_path` instead of the
+/// directories the finding recorded: a finding sent to someone else names
+/// directories of the machine it was found on.
+pub fn reproduce_with(file: &Path, cni_path: Option<Vec<PathBuf>>) -> anyhow::Result<bool> {
     let file = file.to_path_buf();
     std::thread::Builder::new()
         .stack_size(WORKER_STACK)
-        .spawn(move || reproduce_here(&file))?
+        .spawn(move || reproduce_here(&file, cni_path))?
         .join()
         .map_err(|_| anyhow::anyhow!("reproducing panicked"))?
 }
 
-fn reproduce_here(file: &Path) -> anyhow::Result<bool> {
-    let doc = FindingFile::load(file)?;
+fn reproduce_here(file: &Path, cni_path: Option<Vec<PathBuf>>) -> anyhow::Result<bool> {
+    let mut doc = FindingFile::load(file)?;
+    if let Some(dirs) = cni_path {
+        doc.target.cni_path = dirs;
+    }
     let target = doc.target.rebuild()?;
     let recheck = doc.oracle == Oracle::Recheck;
     let mut exec = Executor::new(target);
