@@ -10,6 +10,7 @@
 
 pub mod fixture;
 pub mod netns;
+pub mod node_fixture;
 pub mod ops;
 mod spawn;
 pub mod tamper;
@@ -53,6 +54,8 @@ pub struct Sandbox {
     container_path: PathBuf,
     /// More container namespaces, for cases with several containers.
     more_containers: Vec<Netns>,
+    /// Node daemons of the profile's fixtures, stopped first on drop.
+    daemons: Vec<node_fixture::Daemon>,
     /// State directories are per-sandbox (false only for [`Sandbox::on_host`]).
     private_state: bool,
 }
@@ -76,6 +79,7 @@ impl Sandbox {
             node: Node::Host,
             container: None,
             more_containers: Vec::new(),
+            daemons: Vec::new(),
             private_state: true,
         };
         for dir in sandbox.state_dirs() {
@@ -107,6 +111,7 @@ impl Sandbox {
             container: Some(container),
             container_path: container_netns.to_path_buf(),
             more_containers: Vec::new(),
+            daemons: Vec::new(),
             private_state: false,
         })
     }
@@ -183,6 +188,11 @@ impl Sandbox {
         }
     }
 
+    /// Keep a node daemon running for as long as this sandbox lives.
+    pub fn keep_daemon(&mut self, daemon: node_fixture::Daemon) {
+        self.daemons.push(daemon);
+    }
+
     /// The runtime's own result cache (never visible to the plugin).
     pub fn cache_dir(&self) -> PathBuf {
         self.root.join("cache")
@@ -191,6 +201,8 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        // Daemons hold the namespaces (and their sockets) open: they go first.
+        self.daemons.clear();
         self.container = None;
         self.more_containers.clear();
         if self.private_state {
