@@ -22,6 +22,9 @@ pub mod timestamp;
 
 mod netlink;
 
+// Stopping a run on a signal: below every layer that starts or waits for work.
+pub mod interrupt;
+
 pub mod config;
 pub mod invoke;
 pub mod sandbox;

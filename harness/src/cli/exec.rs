@@ -71,7 +71,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
     };
     let mut rt = Runtime::new(&sandbox, args.target.cni_path_for(&profile));
     rt.limits = Limits {
-        timeout: std::time::Duration::from_secs(args.target.timeout),
+        timeout: args.target.timeout(),
         ..Limits::default()
     };
     rt.capability_args = caps;

@@ -62,24 +62,40 @@ pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
     let opts = args.fuzz.options(
         config,
         args.target.cni_path_for(&profile),
-        std::time::Duration::from_secs(args.target.timeout),
+        args.target.timeout.map(std::time::Duration::from_secs),
     );
     let started_at = now_rfc3339();
     let report = fuzz::run_session(&opts)?;
     let results = report.to_results(started_at);
     write_reports(&results, &args.fuzz.out)?;
     println!(
-        "cni-harness fuzz: {} inputs in {:.1}s ({:.1}/s), corpus {} (+{}), {} findings; results in {}",
+        "cni-harness fuzz: {} inputs in {:.1}s ({:.1}/s), corpus {} (+{}), {} findings, \
+         timeout {:.1}s{}; results in {}",
         report.execs,
         report.elapsed.as_secs_f64(),
         report.execs_per_sec(),
         report.corpus_size,
         report.new_corpus_entries,
         report.findings.len(),
+        report.timeout.as_secs_f64(),
+        if report.timeout_calibrated {
+            " (calibrated)"
+        } else {
+            ""
+        },
         args.fuzz.out.display()
     );
     for f in &report.findings {
         println!("  {}", f.file.display());
+    }
+    for line in &report.unfinished {
+        println!("  unfinished: {line}");
+    }
+    if let Some(signal) = report.interrupted {
+        println!(
+            "cni-harness fuzz: interrupted by {}; findings and corpus as of then are written",
+            cni_harness::interrupt::signal_name(signal)
+        );
     }
     Ok(report.exit_code())
 }

@@ -57,6 +57,15 @@ pub enum Command {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Exec(_) | Command::Test(_) | Command::Fuzz(_)
+    ) {
+        if let Err(e) = cni_harness::interrupt::install() {
+            eprintln!("cni-harness: error: cannot watch for signals: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     let outcome = match cli.command {
         Command::Exec(args) => exec::run(&args),
         Command::Test(args) => test::run(&args),
@@ -66,6 +75,15 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Clean { all } => clean(all),
     };
+    if let Some(signal) = cni_harness::interrupt::signal() {
+        // Sandboxes are dropped by the threads that used them; this catches
+        // one half made when the signal came.
+        cni_harness::sandbox::remove_leftovers();
+        if let Err(e) = &outcome {
+            eprintln!("cni-harness: stopped: {}", one_line(e));
+        }
+        return ExitCode::from(cni_harness::interrupt::exit_code(signal));
+    }
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

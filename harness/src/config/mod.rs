@@ -6,6 +6,7 @@ mod json_type;
 mod list_keys;
 pub mod profile;
 mod stdin;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 

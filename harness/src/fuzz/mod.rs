@@ -6,6 +6,7 @@
 //! Library entry points: [`run_session`], [`reproduce`], [`merge_corpora`]
 //! (the command line that fills [`FuzzOptions`] lives in the binary).
 
+pub mod calibrate;
 pub mod chain;
 pub mod corpus;
 pub mod execute;
