@@ -4,7 +4,9 @@
 mod exec;
 mod fuzz;
 mod list;
+mod replay;
 mod report;
+mod shim;
 mod test;
 mod validate;
 
@@ -47,6 +49,10 @@ pub enum Command {
     },
     /// Validate a JSON document against a spec version's schema.
     Validate(validate::ValidateArgs),
+    /// Stand in for a plugin under a real runtime: record each invocation, run the real plugin.
+    Shim(shim::ShimArgs),
+    /// Re-run captured invocations in a sandbox and judge them (exit 1 while a defect shows).
+    Replay(Box<replay::ReplayArgs>),
     /// Remove namespaces and directories left behind by killed runs.
     Clean {
         /// Also remove those of runs that are still alive.
@@ -119,6 +125,9 @@ pub fn resolve_cni_path(explicit: Option<&str>) -> Vec<PathBuf> {
 }
 
 pub fn main() -> ExitCode {
+    if let Some(code) = shim::from_argv0() {
+        return code;
+    }
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Exec(args) => exec::run(&args),
@@ -127,6 +136,8 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Shim(args) => shim::run(&args),
+        Command::Replay(args) => replay::run(&args),
         Command::Clean { all } => clean(all),
     };
     match outcome {

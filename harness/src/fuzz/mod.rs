@@ -3,7 +3,8 @@
 //! unreadable answers, invalid results, leaks, and plugins broken by earlier
 //! inputs (see [`crate::record::Oracle`]).
 //!
-//! Library entry points: [`run_session`], [`reproduce`], [`merge_corpora`];
+//! Library entry points: [`run_session`], [`reproduce`] (and
+//! [`reproduce_traced`], with the trace), [`merge_corpora`];
 //! [`args::FuzzArgs`] is the command line.
 
 pub mod args;
@@ -29,7 +30,7 @@ pub use finding::FoundDefect;
 pub use input::{EnvChange, Input};
 pub use options::{FuzzOptions, Shard};
 pub use report::SessionReport;
-pub use session::{generate_inputs, reproduce};
+pub use session::{generate_inputs, reproduce, reproduce_traced, Reproduction};
 
 /// Run a fuzz session.
 pub fn run_session(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {

@@ -331,9 +331,26 @@ fn record(
     Ok(())
 }
 
+/// A saved finding run again.
+#[derive(Debug, Clone)]
+pub struct Reproduction {
+    pub finding: FindingFile,
+    /// Whether the same oracle and signature fired again.
+    pub fired: bool,
+    /// Runs made (up to three, for defects that depend on timing).
+    pub tries: u32,
+    /// The last run: the one that fired, else the third that did not.
+    pub execution: Execution,
+}
+
 /// Re-run a saved finding; whether the same oracle and signature fire again
 /// (three tries, for defects that depend on timing).
 pub fn reproduce(file: &Path) -> anyhow::Result<bool> {
+    Ok(reproduce_traced(file)?.fired)
+}
+
+/// [`reproduce`], with what the last run did.
+pub fn reproduce_traced(file: &Path) -> anyhow::Result<Reproduction> {
     let file = file.to_path_buf();
     std::thread::Builder::new()
         .stack_size(WORKER_STACK)
@@ -342,15 +359,23 @@ pub fn reproduce(file: &Path) -> anyhow::Result<bool> {
         .map_err(|_| anyhow::anyhow!("reproducing panicked"))?
 }
 
-fn reproduce_here(file: &Path) -> anyhow::Result<bool> {
-    let doc = FindingFile::load(file)?;
-    let target = doc.target.rebuild()?;
-    let recheck = doc.oracle == Oracle::Recheck;
+fn reproduce_here(file: &Path) -> anyhow::Result<Reproduction> {
+    let finding = FindingFile::load(file)?;
+    let target = finding.target.rebuild()?;
+    let recheck = finding.oracle == Oracle::Recheck;
     let mut exec = Executor::new(target);
-    for _ in 0..3 {
-        if exec.run(&doc.input, recheck)?.fired(&doc.signature) {
-            return Ok(true);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let execution = exec.run(&finding.input, recheck)?;
+        let fired = execution.fired(&finding.signature);
+        if fired || tries == 3 {
+            return Ok(Reproduction {
+                finding,
+                fired,
+                tries,
+                execution,
+            });
         }
     }
-    Ok(false)
 }
