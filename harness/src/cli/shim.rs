@@ -21,6 +21,10 @@ pub struct ShimArgs {
     /// the plugin's name in a directory of its CNI path).
     #[arg(long, value_name = "PATH")]
     pub install: Option<PathBuf>,
+    /// The path the runtime ran (a wrapper script passes its own, "$0"),
+    /// which names the plugin [default: argv[0]].
+    #[arg(long = "as", value_name = "PATH")]
+    pub invoked_as: Option<PathBuf>,
     /// Arguments passed on to the plugin (CNI plugins take none).
     #[arg(last = true)]
     pub args: Vec<OsString>,
@@ -36,10 +40,12 @@ pub fn run(args: &ShimArgs) -> anyhow::Result<u8> {
         real: args.real.clone(),
         out: args.out.clone(),
     };
-    let invoked_as = std::env::args_os()
-        .next()
-        .map(PathBuf::from)
-        .unwrap_or_default();
+    let invoked_as = args.invoked_as.clone().unwrap_or_else(|| {
+        std::env::args_os()
+            .next()
+            .map(PathBuf::from)
+            .unwrap_or_default()
+    });
     capture::exit_as(capture::run(&config, &invoked_as, &args.args))
 }
 

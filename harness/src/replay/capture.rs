@@ -247,7 +247,7 @@ pub fn exit_as(exit: ShimExit) -> ! {
 pub fn wrapper_script(harness: &Path, real: &Path, out: &Path) -> String {
     let q = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
     format!(
-        "#!/bin/sh\nexec {} shim --real {} --out {} -- \"$@\"\n",
+        "#!/bin/sh\nexec {} shim --real {} --out {} --as \"$0\" -- \"$@\"\n",
         q(harness),
         q(real),
         q(out)

@@ -111,12 +111,13 @@ impl Captured {
         cmd.parse()
     }
 
-    /// The plugin's type: the name the runtime ran it by.
+    /// The plugin's type: the name the runtime ran it by (the real
+    /// binary's when the shim was run as itself, without `--as`).
     pub fn plugin_type(&self) -> String {
-        self.invoked_as
-            .file_name()
-            .or(self.plugin.file_name())
-            .map(|n| n.to_string_lossy().to_string())
+        let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().to_string());
+        name(&self.invoked_as)
+            .filter(|n| !n.starts_with("cni-harness"))
+            .or_else(|| name(&self.plugin))
             .unwrap_or_default()
     }
 
