@@ -49,10 +49,12 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<u8> {
         return Ok(0);
     }
     let opts = ReplayOptions {
-        cni_path: args
-            .cni_path
-            .as_deref()
-            .map(|s| super::resolve_cni_path(Some(s))),
+        cni_path: args.cni_path.as_deref().map(|s| {
+            s.split(':')
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        }),
         plugin: args.plugin.clone(),
         runtime_env: args.runtime_env,
         timeout: std::time::Duration::from_secs(args.timeout),
