@@ -1,20 +1,26 @@
 //! cni-harness: a conformance and fuzz test harness for CNI plugins.
 //!
-//! Data flows one way through the modules:
+//! Data flows one way through the modules (the README's "Architecture"):
 //!
 //! ```text
-//! config ─► invoke (sandbox + exec, as libcni would) ─► observe ─► judge ─► suite, fuzz ─► report
-//!   config      sandbox, invoke                        schema,     judge     (verdicts,     record,
-//!                                                      result,               findings)      report
-//!                                                      kernel
+//! configuration ─► invocation ─► observation ─► judgement ─► drivers ─► report
+//!   config           sandbox,      kernel,        judge        suite,      report
+//!                    invoke        result,                     fuzz
+//!                                  schema
 //! ```
 //!
 //! The conformance suite and the fuzzer are two drivers of the same
 //! invocation, observation and judgement code: `judge` decides, the suite
-//! grades its findings into case verdicts, the fuzzer into fuzz findings.
+//! grades its findings into case verdicts, the fuzzer into fuzz findings;
+//! `record` is the results format they write and `report` renders.
+//! [`testing`] is the facade a plugin's own `cargo test` uses; the command
+//! line lives in the binary.
 
 pub mod requirements;
 pub mod spec;
+pub mod timestamp;
+
+mod netlink;
 
 pub mod config;
 pub mod invoke;
@@ -33,6 +39,6 @@ pub mod suite;
 pub mod record;
 pub mod report;
 
-pub mod cli;
+pub mod testing;
 
 pub use spec::{ErrorCode, SpecVersion, Verb};

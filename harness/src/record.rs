@@ -267,3 +267,61 @@ fn level_in<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Level>, D::Error> 
         other => other.parse().map(Some).map_err(serde::de::Error::custom),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_rank_by_severity() {
+        let mut all = [
+            Verdict::Skip,
+            Verdict::Error,
+            Verdict::Pass,
+            Verdict::Fail,
+            Verdict::Warn,
+        ];
+        all.sort_by_key(|v| v.severity());
+        assert_eq!(
+            all,
+            [
+                Verdict::Skip,
+                Verdict::Pass,
+                Verdict::Warn,
+                Verdict::Error,
+                Verdict::Fail
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_fields_keep_their_json_strings() {
+        let r = RequirementRef {
+            id: "X-1".into(),
+            level: None,
+            section: String::new(),
+            text: String::new(),
+        };
+        let json = serde_json::to_value(&r).expect("serialises");
+        assert_eq!(json["level"], "");
+        let back: RequirementRef = serde_json::from_value(json).expect("reads back");
+        assert_eq!(back, r);
+        let must: RequirementRef = serde_json::from_value(serde_json::json!(
+            {"id": "X-1", "level": "MUST", "section": "", "text": ""}
+        ))
+        .expect("reads");
+        assert_eq!(must.level, Some(Level::Must));
+        assert!(serde_json::from_value::<RequirementRef>(serde_json::json!(
+            {"id": "X-1", "level": "must", "section": "", "text": ""}
+        ))
+        .is_err());
+        assert_eq!(
+            serde_json::to_value(Oracle::Garbage).expect("serialises"),
+            "garbage-output"
+        );
+        assert_eq!(
+            serde_json::to_value(Exit::Signal(9)).expect("serialises"),
+            "signal 9 (SIGKILL)"
+        );
+    }
+}

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::spec::SpecVersion;
 
-const CATALOGUE: &str = include_str!("../../specs/requirements.json");
+const CATALOGUE: &str = include_str!("../specs/requirements.json");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Level {

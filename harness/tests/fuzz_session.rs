@@ -215,11 +215,17 @@ fn meta_plugin_runs_inside_its_chain() {
     assert!(chain_add.reply.is_success(), "{around:?}");
     let add = &ex.steps[0];
     let stdin: serde_json::Value = serde_json::from_slice(&add.invocation.stdin).expect("json");
+    let handed = ex.chained.clone().expect("the chain hands a result on");
     assert_eq!(
-        stdin["prevResult"],
-        chain_add.reply.result().cloned().unwrap_or_default(),
-        "tuning must get the bridge's result"
+        stdin["prevResult"], handed,
+        "tuning must get what the chain hands on"
     );
+    // That is the bridge's result re-encoded as libcni does (an empty `dns`
+    // dropped at 1.0.0): the same interfaces, addresses and routes.
+    let printed = chain_add.reply.result().cloned().unwrap_or_default();
+    for key in ["cniVersion", "interfaces", "ips", "routes"] {
+        assert_eq!(handed[key], printed[key], "{key} of the bridge's result");
+    }
     assert!(add.reply.is_success(), "{}", show(add));
     assert!(
         ex.extra_steps.iter().any(|s| s.plugin_type == "bridge"

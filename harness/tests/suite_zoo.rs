@@ -4,10 +4,8 @@
 
 mod common;
 
-use cni_harness::config::Profile;
-use cni_harness::invoke::Limits;
-use cni_harness::record::Verdict;
-use cni_harness::suite::{self, SuiteOptions};
+use cni_harness::suite;
+use cni_harness::testing::{Harness, Verdict};
 
 /// (zoo plugin, the case meant to catch it).
 const ZOO: [(&str, &str); 13] = [
@@ -27,17 +25,18 @@ const ZOO: [(&str, &str); 13] = [
 ];
 
 fn verdicts(profile: &std::path::Path, case: &str) -> Vec<(String, Verdict, String)> {
-    let profile = Profile::load(profile).expect("profile loads");
-    let opts = SuiteOptions {
-        cni_path: vec![common::bin_dir(), common::debian_cni_dir()],
-        profile,
-        only_versions: None,
-        strict: false,
-        limits: Limits::default(),
-    };
-    let plan = suite::plan(&opts).expect("plan");
-    suite::run_selected(&opts, &plan, |c| c.id == case, 2)
+    let results = Harness::load(profile)
+        .expect("profile loads")
+        .cni_dir(common::bin_dir())
+        .cni_dir(common::debian_cni_dir())
+        .conformance()
+        .filter(format!("{case} ["))
+        .run()
+        .expect("suite runs");
+    results
+        .cases
         .into_iter()
+        .inspect(|r| assert_eq!(r.case, case, "the filter selected another case"))
         .map(|r| {
             let v = r.spec_version.map(|v| v.to_string()).unwrap_or_default();
             (v, r.verdict, suite::failure_text(&r))

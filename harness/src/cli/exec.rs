@@ -5,14 +5,17 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use serde_json::{Map, Value};
 
-use super::TargetArgs;
-use crate::config::Profile;
-use crate::invoke::setup;
-use crate::invoke::{Attachment, ChainRun, CniArgs, ContainerNetns, EnvStyle, Limits, Runtime};
-use crate::judge;
-use crate::replay::trace;
-use crate::sandbox::Sandbox;
-use crate::spec::{SpecVersion, Verb};
+use cni_harness::config::Profile;
+use cni_harness::invoke::setup;
+use cni_harness::invoke::{
+    Attachment, ChainRun, CniArgs, ContainerNetns, EnvStyle, Limits, Runtime,
+};
+use cni_harness::judge;
+use cni_harness::replay::trace;
+use cni_harness::sandbox::Sandbox;
+use cni_harness::spec::{SpecVersion, Verb};
+
+use super::shared::TargetArgs;
 
 #[derive(clap::Args, Debug)]
 pub struct ExecArgs {
@@ -126,17 +129,19 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
     println!("# {}\n", args.verb);
     print_run(&run, &profile, net.spec_version());
     if let (Some(before), Some(after)) = (before, snapshot(&sandbox)) {
-        let changes = crate::kernel::diff_sandbox(&before, &after);
-        let rendered = crate::kernel::render(&changes);
+        let changes = cni_harness::kernel::diff_sandbox(&before, &after);
+        let rendered = cni_harness::kernel::render(&changes);
         print!("{}", trace::kernel_diff(&args.verb.to_string(), &rendered));
     }
     Ok(if run.succeeded() { 0 } else { 1 })
 }
 
 /// A snapshot for the diff; a failure to take one is reported, not fatal.
-fn snapshot(sandbox: &Sandbox) -> Option<crate::kernel::SandboxSnapshot> {
-    match crate::kernel::SandboxSnapshot::take(sandbox, &crate::kernel::SnapshotOptions::default())
-    {
+fn snapshot(sandbox: &Sandbox) -> Option<cni_harness::kernel::SandboxSnapshot> {
+    match cni_harness::kernel::SandboxSnapshot::take(
+        sandbox,
+        &cni_harness::kernel::SnapshotOptions::default(),
+    ) {
         Ok(s) => Some(s),
         Err(e) => {
             eprintln!("cni-harness: warning: no kernel diff: {e}");

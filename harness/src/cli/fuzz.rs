@@ -2,11 +2,13 @@
 
 use anyhow::Context;
 
-use super::test::{now_rfc3339, DEFAULT_PROFILE};
-use super::TargetArgs;
-use crate::config::Profile;
-use crate::fuzz::{self, args::FuzzArgs};
-use crate::replay::trace;
+use cni_harness::config::{Profile, REFERENCE_PROFILE};
+use cni_harness::fuzz;
+use cni_harness::replay::trace;
+use cni_harness::timestamp::now_rfc3339;
+
+use super::fuzz_args::FuzzArgs;
+use super::shared::{write_reports, TargetArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct FuzzCmd {
@@ -20,7 +22,13 @@ pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
     if let Some(file) = &args.fuzz.reproduce {
         // Exit 1 while the defect reproduces, 0 once it does not (2 for a
         // harness error): what `git bisect run` and regression tests need.
-        let r = fuzz::reproduce_traced(file)?;
+        // --cni-path replaces the directories the finding recorded.
+        let cni_path = args
+            .target
+            .cni_path
+            .as_ref()
+            .map(|_| args.target.cni_path());
+        let r = fuzz::reproduce_traced(file, cni_path)?;
         print!("{}", reproduction_trace(&r));
         println!(
             "{}: {} ({} {}, {} run{})",
@@ -54,7 +62,7 @@ pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
         None => {
             std::fs::create_dir_all(&args.fuzz.out)?;
             let path = args.fuzz.out.join("target-profile.json");
-            std::fs::write(&path, DEFAULT_PROFILE)?;
+            std::fs::write(&path, REFERENCE_PROFILE)?;
             path
         }
     };
@@ -67,7 +75,7 @@ pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
     let started_at = now_rfc3339();
     let report = fuzz::run_session(&opts)?;
     let results = report.to_results(started_at);
-    super::test::write_reports(&results, &args.fuzz.out)?;
+    write_reports(&results, &args.fuzz.out)?;
     println!(
         "cni-harness fuzz: {} inputs in {:.1}s ({:.1}/s), corpus {} (+{}), {} findings; results in {}",
         report.execs,
@@ -91,7 +99,7 @@ fn reproduction_trace(r: &fuzz::Reproduction) -> String {
     let ex = &r.execution;
     let version = r.finding.input.spec_version();
     let kind = r.finding.target.rebuild().ok().map(|t| t.rules.kind);
-    let kind = kind.unwrap_or(crate::schema::DocumentKind::Result);
+    let kind = kind.unwrap_or(cni_harness::schema::DocumentKind::Result);
     let mut out = format!(
         "# finding {} ({})\n\n",
         r.finding.signature, r.finding.oracle

@@ -1,8 +1,8 @@
 //! `cni-harness list`: the cases and the requirements they check, and which
 //! requirements no case checks yet.
 
-use crate::requirements::catalogue;
-use crate::suite::{cases, Scope};
+use cni_harness::requirements::catalogue;
+use cni_harness::suite::{cases, Scope};
 
 pub fn run(coverage: bool) -> anyhow::Result<u8> {
     let all = cases::all();

@@ -1,21 +1,21 @@
 //! The `cni-harness` command line: argument parsing and dispatch only; each
-//! subcommand lives in its own file and calls into the library.
+//! subcommand lives in its own file and calls into the library's public API.
+//! It belongs to the binary, so clap is no part of the library's API.
 
 mod exec;
 mod fuzz;
+mod fuzz_args;
 mod list;
 mod replay;
 mod report;
+mod shared;
 mod shim;
 mod test;
 mod validate;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-use crate::spec::SpecVersion;
 
 /// Exit status when the harness itself could not do its job (bad input, no root...).
 pub const EXIT_USAGE: u8 = 2;
@@ -61,70 +61,8 @@ pub enum Command {
     },
 }
 
-/// Options shared by every command that runs plugins.
-#[derive(clap::Args, Debug, Clone)]
-pub struct TargetArgs {
-    /// Network configuration (a .conflist or a single plugin .conf) or a plugin profile.
-    #[arg(long, short = 'c')]
-    pub config: Option<PathBuf>,
-    /// Directories searched for plugin binaries, colon-separated
-    /// [default: $CNI_PATH, else the harness's own directory, /opt/cni/bin, /usr/lib/cni].
-    #[arg(long, value_name = "DIRS")]
-    pub cni_path: Option<String>,
-    /// Spec version to declare in the configuration (overrides its cniVersion).
-    #[arg(long, value_name = "V")]
-    pub spec_version: Option<SpecVersion>,
-    /// Seconds before a plugin execution is killed.
-    #[arg(long, default_value_t = 30)]
-    pub timeout: u64,
-}
-
-impl TargetArgs {
-    pub fn cni_path(&self) -> Vec<PathBuf> {
-        resolve_cni_path(self.cni_path.as_deref())
-    }
-
-    /// The command line's CNI path, else the profile's (after the harness's
-    /// own directory, where the workspace plugins are), else the defaults.
-    pub fn cni_path_for(&self, profile: &crate::config::Profile) -> Vec<PathBuf> {
-        if self.cni_path.is_some() || profile.cni_path.is_empty() {
-            return self.cni_path();
-        }
-        let mut dirs: Vec<PathBuf> = resolve_cni_path(None).into_iter().take(1).collect();
-        dirs.extend(profile.cni_path.iter().cloned());
-        dirs
-    }
-}
-
-/// The CNI path to search: explicit, else `$CNI_PATH`, else defaults.
-pub fn resolve_cni_path(explicit: Option<&str>) -> Vec<PathBuf> {
-    let from = |s: &str| -> Vec<PathBuf> {
-        s.split(':')
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
-            .collect()
-    };
-    if let Some(s) = explicit {
-        return from(s);
-    }
-    if let Ok(s) = std::env::var("CNI_PATH") {
-        if !s.is_empty() {
-            return from(&s);
-        }
-    }
-    let mut dirs = Vec::new();
-    if let Some(dir) = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(PathBuf::from))
-    {
-        dirs.push(dir);
-    }
-    dirs.push(PathBuf::from("/opt/cni/bin"));
-    dirs.push(PathBuf::from("/usr/lib/cni"));
-    dirs
-}
-
-pub fn main() -> ExitCode {
+pub fn run() -> ExitCode {
+    // Installed under a plugin's name, the binary is the capture shim.
     if let Some(code) = shim::from_argv0() {
         return code;
     }
@@ -150,7 +88,7 @@ pub fn main() -> ExitCode {
 }
 
 fn clean(all: bool) -> anyhow::Result<u8> {
-    let removed = crate::sandbox::clean(all)?;
+    let removed = cni_harness::sandbox::clean(all)?;
     if removed.is_empty() {
         println!("nothing to clean");
     }

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use crate::replay::{self, record, trace, ReplayOptions, ReplayReport};
-use crate::schema::DocumentKind;
+use cni_harness::replay::{self, record, trace, ReplayOptions, ReplayReport};
+use cni_harness::schema::DocumentKind;
 
 #[derive(clap::Args, Debug)]
 pub struct ReplayArgs {
@@ -91,7 +91,7 @@ fn render(report: &ReplayReport) -> String {
             r.captured.plugin_type(),
             verb
         ));
-        let version = crate::judge::error::requested_version(&r.step);
+        let version = cni_harness::judge::error::requested_version(&r.step);
         out.push_str(&trace::step(&r.step, DocumentKind::Result, version));
         for d in &r.differences {
             out.push_str(&format!("  note: {d}\n"));

@@ -1,12 +1,12 @@
 //! `cni-harness shim`: record a plugin's real invocations (see
-//! `crate::replay::capture`), or install the wrapper that does.
+//! `cni_harness::replay::capture`), or install the wrapper that does.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::replay::capture::{self, ShimConfig};
+use cni_harness::replay::capture::{self, ShimConfig};
 
 #[derive(clap::Args, Debug)]
 pub struct ShimArgs {

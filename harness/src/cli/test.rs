@@ -4,15 +4,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::TargetArgs;
-use crate::config::Profile;
-use crate::invoke::Limits;
-use crate::record::{RunResults, Verdict};
-use crate::suite::{self, SuiteOptions};
+use cni_harness::invoke::Limits;
+use cni_harness::record::{RunResults, Verdict};
+use cni_harness::suite::{self, SuiteOptions};
+use cni_harness::timestamp::now_rfc3339;
 
-/// The embedded default target: the reference bridge plugin and its IPAM.
-pub const DEFAULT_PROFILE: &str =
-    include_str!("../../../plugins-under-test/profiles/reference/bridge.json");
+use super::shared::{write_reports, TargetArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct TestArgs {
@@ -29,10 +26,7 @@ pub struct TestArgs {
 }
 
 pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
-    let profile = match &args.target.config {
-        Some(path) => Profile::load(path)?,
-        None => Profile::parse(DEFAULT_PROFILE.as_bytes(), "embedded reference profile")?,
-    };
+    let profile = args.target.profile()?;
     let opts = SuiteOptions {
         cni_path: args.target.cni_path_for(&profile),
         profile,
@@ -139,38 +133,4 @@ fn print_summary(results: &RunResults) {
         n(Verdict::Error),
         results.duration_ms as f64 / 1000.0
     );
-}
-
-/// Write results.json and the rendered reports (JUnit, Markdown, HTML) into `dir`.
-pub fn write_reports(results: &RunResults, dir: &std::path::Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let json = serde_json::to_string_pretty(results)?;
-    std::fs::write(dir.join("results.json"), json)?;
-    crate::report::write_all(std::slice::from_ref(results), dir)?;
-    Ok(())
-}
-
-/// UTC now, RFC 3339, without a date crate.
-pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
 }

@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use super::json_type;
+use super::json_type::json_type;
 
 /// A version as libcni's `version.ParseVersion` reads it: up to three
 /// dot-separated integers, missing parts zero, `""` meaning 0.1.0.

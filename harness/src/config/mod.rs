@@ -2,6 +2,7 @@
 //! (`.conflist`) or a single plugin configuration (`.conf`, pre-1.0 only),
 //! and the per-plugin stdin that libcni derives from them.
 
+mod json_type;
 mod list_keys;
 pub mod profile;
 mod stdin;
@@ -10,9 +11,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+pub(crate) use json_type::json_type;
+
 use crate::spec::SpecVersion;
 
-pub use profile::{subject_index_in, Needs, Profile, Role};
+pub use profile::{subject_index_in, Needs, Profile, Role, REFERENCE_PROFILE};
 pub use stdin::{plugin_stdin, valid_attachments, StdinFor};
 
 /// Where a network configuration came from and how it was shaped.
@@ -244,17 +247,6 @@ pub(crate) fn string_array(v: Option<&Value>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-pub(crate) fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

@@ -54,6 +54,12 @@ pub struct Needs {
     pub fixed_addresses: bool,
 }
 
+/// The embedded default target of `cni-harness test` and of
+/// `testing::Harness::reference`: the reference bridge plugin
+/// (`cni-ref-bridge`) with its IPAM (`cni-ref-ipam`). `harness/profiles` links
+/// to `plugins-under-test/profiles`, so the file is inside the crate.
+pub const REFERENCE_PROFILE: &str = include_str!("../../profiles/reference/bridge.json");
+
 #[derive(Debug, Clone)]
 pub struct Profile {
     pub name: String,

@@ -84,7 +84,7 @@ pub struct Executor {
 struct Sequence {
     add_result: Option<Value>,
     ran_add: bool,
-    /// A successful DEL came after the last ADD.
+    /// A successful DEL came after the last ADD (the input's or the cleanup's).
     deleted: bool,
     /// A process hung or crashed: the sandbox is not trusted again.
     died: bool,
@@ -134,7 +134,7 @@ impl Executor {
         };
         ex.chained = chained.clone();
         rt.env_edits = input.env_edits();
-        let seq = self.sequence(
+        let mut seq = self.sequence(
             input,
             &rt,
             &att,
@@ -142,9 +142,12 @@ impl Executor {
             &mut live.observer,
             &mut ex,
         )?;
-        // From here on the runtime speaks as libcni would, without the input's edits.
+        // From here on the runtime speaks as libcni would, without the
+        // input's edits, except those naming the attachment: its DEL is for
+        // the attachment the input's ADD made.
+        rt.env_edits = input.identity_edits();
+        self.cleanup(input, &rt, &att, &mut seq, &mut ex)?;
         rt.env_edits.clear();
-        let del_ok = self.cleanup(input, &rt, &att, &seq, &mut ex)?;
         let chain_prev = seq.add_result.as_ref().or(chained.as_ref());
         let t = &self.target;
         t.prefix
@@ -155,24 +158,20 @@ impl Executor {
             self.keep(live, !seq.died, None);
             return Ok(ex);
         }
-        let after = live.observer.snapshot()?;
-        let who = LeakIdentity::for_attachment(&att.container_id, &att.ifname, chain_prev);
-        let left = leak::after_del(&live.baseline, &after, &who);
-        ex.kernel_diff = left.diff.clone();
-        if seq.ran_add && del_ok && !input.robustness_only() {
-            ex.detections.extend(leaked(&left));
-        }
-        let mut pristine = left.pristine && !seq.died;
-        let mut state = after;
+        let (mut state, mut pristine) = self.judge_leftovers(
+            input,
+            &att,
+            &seq,
+            &mut live.observer,
+            &live.baseline,
+            &mut ex,
+        )?;
         if with_recheck && pristine {
             let att = self.next_attachment("fuzz-recheck");
             let suspects = std::mem::take(&mut self.history);
             match self.recheck(&rt, &att, &mut live.observer, &state, &mut ex)? {
-                Some(again) => {
-                    pristine = again.1;
-                    // The next input is judged against what the re-check left.
-                    state = again.0;
-                }
+                // The next input is judged against what the re-check left.
+                Some((again, clean)) => (state, pristine) = (again, clean),
                 None => {
                     pristine = false;
                     ex.suspects = suspects;
@@ -239,26 +238,56 @@ impl Executor {
         Ok(seq)
     }
 
+    /// What the input left after its DEL, against the sandbox's baseline:
+    /// a leak when the input added and then deleted successfully (and is
+    /// judged on more than robustness). The state after, and whether it is
+    /// pristine (nothing left, nothing died).
+    fn judge_leftovers(
+        &self,
+        input: &Input,
+        att: &Attachment,
+        seq: &Sequence,
+        observer: &mut Observer,
+        baseline: &SandboxSnapshot,
+        ex: &mut Execution,
+    ) -> anyhow::Result<(SandboxSnapshot, bool)> {
+        let after = observer.snapshot()?;
+        // The attachment as its ADD result (else the chain's) describes it.
+        let add_result = seq.add_result.as_ref().or(ex.chained.as_ref());
+        // The attachment the input's ADD addressed (its edits may rename it).
+        let container_id = input
+            .env_value("CNI_CONTAINERID")
+            .unwrap_or(&att.container_id);
+        let ifname = input.env_value("CNI_IFNAME").unwrap_or(&att.ifname);
+        let who = LeakIdentity::for_attachment(container_id, ifname, add_result);
+        let left = leak::after_del(baseline, &after, &who);
+        ex.kernel_diff = left.diff.clone();
+        if seq.ran_add && seq.deleted && !input.robustness_only() {
+            ex.detections.extend(leaked(&left));
+        }
+        Ok((after, left.pristine && !seq.died))
+    }
+
     /// The DEL a runtime sends when the input's own verbs added without a
     /// successful DEL after, spoken as libcni would (without the input's
-    /// environment edits). Whether the attachment is now deleted.
+    /// environment edits); `seq.deleted` then says whether it succeeded.
     fn cleanup(
         &self,
         input: &Input,
         rt: &Runtime<'_>,
         att: &Attachment,
-        seq: &Sequence,
+        seq: &mut Sequence,
         ex: &mut Execution,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<()> {
         if !seq.ran_add || seq.deleted || seq.died {
-            return Ok(seq.deleted);
+            return Ok(());
         }
         let env = rt.env(Verb::Del, input.spec_version(), Some(att));
         let stdin = input.stdin_with(seq.add_result.as_ref().map(Value::to_string).as_deref());
         let step = rt.exec(&self.target.plugin, Verb::Del, env, stdin)?;
-        let ok = step.reply.is_success();
+        seq.deleted = step.reply.is_success();
         ex.extra_steps.push(step);
-        Ok(ok)
+        Ok(())
     }
 
     /// The seed configuration, ADD then DEL, inside the chain, must still

@@ -346,21 +346,34 @@ pub struct Reproduction {
 /// Re-run a saved finding; whether the same oracle and signature fire again
 /// (three tries, for defects that depend on timing).
 pub fn reproduce(file: &Path) -> anyhow::Result<bool> {
-    Ok(reproduce_traced(file)?.fired)
+    reproduce_with(file, None)
 }
 
-/// [`reproduce`], with what the last run did.
-pub fn reproduce_traced(file: &Path) -> anyhow::Result<Reproduction> {
+/// [`reproduce`], with the plugins looked up in `cni_path` instead of the
+/// directories the finding recorded: a finding sent to someone else names
+/// directories of the machine it was found on.
+pub fn reproduce_with(file: &Path, cni_path: Option<Vec<PathBuf>>) -> anyhow::Result<bool> {
+    Ok(reproduce_traced(file, cni_path)?.fired)
+}
+
+/// [`reproduce_with`], with what the last run did.
+pub fn reproduce_traced(
+    file: &Path,
+    cni_path: Option<Vec<PathBuf>>,
+) -> anyhow::Result<Reproduction> {
     let file = file.to_path_buf();
     std::thread::Builder::new()
         .stack_size(WORKER_STACK)
-        .spawn(move || reproduce_here(&file))?
+        .spawn(move || reproduce_here(&file, cni_path))?
         .join()
         .map_err(|_| anyhow::anyhow!("reproducing panicked"))?
 }
 
-fn reproduce_here(file: &Path) -> anyhow::Result<Reproduction> {
-    let finding = FindingFile::load(file)?;
+fn reproduce_here(file: &Path, cni_path: Option<Vec<PathBuf>>) -> anyhow::Result<Reproduction> {
+    let mut finding = FindingFile::load(file)?;
+    if let Some(dirs) = cni_path {
+        finding.target.cni_path = dirs;
+    }
     let target = finding.target.rebuild()?;
     let recheck = finding.oracle == Oracle::Recheck;
     let mut exec = Executor::new(target);

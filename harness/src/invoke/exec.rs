@@ -190,3 +190,27 @@ fn capture<R: Read + Send + 'static>(mut pipe: R, cap: usize) -> Captured {
 fn collect(rx: Captured, grace: Duration) -> (Vec<u8>, bool) {
     rx.recv_timeout(grace).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_statuses_read_back_from_their_text() {
+        for exit in [
+            Exit::Code(0),
+            Exit::Code(-1),
+            Exit::Signal(11),
+            Exit::Timeout(Duration::from_secs(30)),
+        ] {
+            assert_eq!(exit.to_string().parse::<Exit>(), Ok(exit));
+        }
+        assert_eq!("signal 9".parse::<Exit>(), Ok(Exit::Signal(9)));
+        assert_eq!(
+            "timeout after 10s".parse::<Exit>(),
+            Ok(Exit::Timeout(Duration::from_secs(10)))
+        );
+        assert!("exited".parse::<Exit>().is_err());
+        assert!("timeout after -1s".parse::<Exit>().is_err());
+    }
+}

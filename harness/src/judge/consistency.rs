@@ -15,7 +15,7 @@ use crate::result::{CniResult, Interface, IpConfig, Route};
 
 use super::Finding;
 
-/// Requirement ids this oracle cites.
+/// Requirement ids this judgement cites.
 pub mod ids {
     /// The container-side interface is the one named `CNI_IFNAME`.
     pub const IFNAME: &str = "RES-IFNAME";
@@ -209,6 +209,17 @@ fn show_route(r: &Route) -> String {
     if let Some(t) = r.table {
         s += &format!(" table {t}");
     }
+    // Every attribute route_matches compares, so a reader sees which one
+    // the kernel's route lacks.
+    if let Some(p) = r.priority {
+        s += &format!(" metric {p}");
+    }
+    if let Some(m) = r.mtu {
+        s += &format!(" mtu {m}");
+    }
+    if let Some(m) = r.advmss {
+        s += &format!(" advmss {m}");
+    }
     s
 }
 
@@ -226,5 +237,30 @@ fn same_mac(a: &str, b: &str) -> bool {
     match (norm(a), norm(b)) {
         (Some(x), Some(y)) => x == y,
         _ => a.eq_ignore_ascii_case(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: a route reported with `mtu` (upstream bridge v1.9.1
+    /// installs it without) was shown as just its destination, so the
+    /// finding read as if the whole route were missing.
+    #[test]
+    fn a_missing_route_is_shown_with_the_attributes_compared() {
+        let route = Route {
+            dst: "0.0.0.0/0".parse().expect("cidr"),
+            gw: None,
+            mtu: Some(1400),
+            advmss: Some(1360),
+            priority: Some(10),
+            table: None,
+            scope: None,
+        };
+        assert_eq!(
+            show_route(&route),
+            "0.0.0.0/0 metric 10 mtu 1400 advmss 1360"
+        );
     }
 }

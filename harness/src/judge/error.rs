@@ -201,3 +201,109 @@ fn stderr_error_code(stderr: &[u8]) -> Option<u64> {
         .filter_map(|l| serde_json::from_str::<Value>(l.trim()).ok())
         .find_map(|v| v.get("code").and_then(Value::as_u64))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::invoke::{Exit, Invocation, Outcome};
+    use crate::spec::Verb;
+
+    /// A step as the runtime records it, for ADD at 1.0.0.
+    fn step(exit: i32, stdout: &str, stderr: &str) -> Step {
+        let outcome = Outcome {
+            exit: Exit::Code(exit),
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: stderr.as_bytes().to_vec(),
+            stdout_truncated: false,
+            stderr_truncated: false,
+            wall: Duration::ZERO,
+        };
+        Step {
+            plugin_type: "p".into(),
+            invocation: Invocation {
+                plugin: PathBuf::from("/bin/p"),
+                verb: Verb::Add,
+                env: Vec::new(),
+                stdin: br#"{"cniVersion":"1.0.0","name":"n","type":"p"}"#.to_vec(),
+            },
+            reply: Reply::from_outcome(&outcome),
+            outcome,
+        }
+    }
+
+    const WANT: Expect<'static> = Expect {
+        refusal: "ENV-1",
+        code: Some((4, "ERR-5")),
+        mentions: &["CNI_IFNAME"],
+        provoked_by: "CNI_IFNAME is missing",
+    };
+
+    fn ids(findings: &[Finding]) -> Vec<(&'static str, Severity)> {
+        findings
+            .iter()
+            .map(|f| (f.requirement, f.severity))
+            .collect()
+    }
+
+    #[test]
+    fn the_error_asked_for_has_no_findings() {
+        let s = step(
+            1,
+            r#"{"cniVersion":"1.0.0","code":4,"msg":"CNI_IFNAME missing"}"#,
+            "",
+        );
+        assert_eq!(expected(&s, &WANT), []);
+    }
+
+    #[test]
+    fn success_and_stderr_errors_are_told_apart() {
+        let ok = expected(&step(0, "", ""), &WANT);
+        assert_eq!(ids(&ok), [("ENV-1", Severity::Error)]);
+        assert!(ok[0]
+            .message
+            .contains("succeeded although CNI_IFNAME is missing"));
+        let stderr = expected(&step(1, "", r#"{"code":4,"msg":"x"}"#), &WANT);
+        assert_eq!(ids(&stderr), [("ERR-1", Severity::Warning)]);
+        let nothing = expected(&step(1, "", "panic"), &WANT);
+        assert_eq!(ids(&nothing), [("ERR-1", Severity::Error)]);
+    }
+
+    #[test]
+    fn faults_come_before_quibbles() {
+        // Wrong code, a message not naming the variable, no cniVersion.
+        let s = step(1, r#"{"code":7,"msg":"bad"}"#, "");
+        assert_eq!(
+            ids(&expected(&s, &WANT)),
+            [
+                ("ERR-5", Severity::Error),
+                ("ERR-5", Severity::Warning),
+                ("ERR-10", Severity::Warning),
+            ]
+        );
+        // An object without msg breaks the form before anything else.
+        let s = step(1, r#"{"cniVersion":"1.0.0","code":4}"#, "");
+        assert_eq!(ids(&expected(&s, &WANT))[0], ("ERR-1", Severity::Error));
+    }
+
+    #[test]
+    fn reserved_codes_outside_the_spec_warn() {
+        let e = match step(1, r#"{"cniVersion":"1.0.0","code":42,"msg":"m"}"#, "").reply {
+            Reply::Error(e) => e,
+            other => panic!("{other:?}"),
+        };
+        let f = well_formed(Some(SpecVersion::V1_0_0), &e, b"");
+        assert_eq!(ids(&f), [("ERR-11", Severity::Warning)]);
+        assert!(well_formed(
+            None,
+            &PluginError {
+                code: Some(999),
+                ..e
+            },
+            b""
+        )
+        .is_empty());
+    }
+}

@@ -25,7 +25,7 @@ use crate::result::CniResult;
 
 use super::Finding;
 
-/// Requirement ids this oracle cites.
+/// Requirement ids this judgement cites.
 pub mod ids {
     /// DEL releases every per-attachment resource ADD created.
     pub const RELEASED: &str = "DEL-RELEASE";

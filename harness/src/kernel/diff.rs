@@ -17,6 +17,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::class::Class;
 use super::files::FilesSnapshot;
 use super::items::{self, Item};
 use super::model::NsSnapshot;
@@ -30,22 +31,6 @@ pub enum Side {
     Node,
     Container,
     Files,
-}
-
-/// What kind of object changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Class {
-    Netns,
-    Link,
-    Addr,
-    Route,
-    Rule,
-    Neigh,
-    Sysctl,
-    Qdisc,
-    Firewall,
-    File,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -84,23 +69,6 @@ impl fmt::Display for Side {
             Side::Node => "node",
             Side::Container => "container",
             Side::Files => "files",
-        })
-    }
-}
-
-impl fmt::Display for Class {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Class::Netns => "netns",
-            Class::Link => "link",
-            Class::Addr => "addr",
-            Class::Route => "route",
-            Class::Rule => "rule",
-            Class::Neigh => "neigh",
-            Class::Sysctl => "sysctl",
-            Class::Qdisc => "qdisc",
-            Class::Firewall => "firewall",
-            Class::File => "file",
         })
     }
 }

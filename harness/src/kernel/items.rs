@@ -8,7 +8,7 @@
 //! - the default `noqueue` qdisc of virtual links;
 //! - per-interface sysctls of links that exist on one side only.
 
-use super::diff::Class;
+use super::class::Class;
 use super::files::{FileKind, FilesSnapshot};
 use super::model::{FirewallDump, Link, NsSnapshot, Route};
 use super::object::{table_name, Object};

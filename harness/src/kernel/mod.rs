@@ -4,10 +4,11 @@
 //! A snapshot reads one namespace over rtnetlink from a thread that has
 //! entered it (links, addresses, routes in every table, rules, permanent
 //! neighbours, qdiscs, sysctls), optionally the firewall ruleset, and the
-//! files under the sandbox's state directories. [`diff`] compares two
+//! files under the sandbox's state directories. [`diff()`] compares two
 //! snapshots by stable identities (names, never ifindex), which is what the
 //! leak and consistency oracles and the suite's `kernel diff` are built on.
 
+mod class;
 pub mod diff;
 mod dump;
 pub mod files;

@@ -7,47 +7,30 @@ use std::io;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
-use futures::TryStreamExt;
-use rtnetlink::{new_connection, LinkUnspec, LinkVeth};
+use rtnetlink::LinkVeth;
 
 use super::{Netns, PREFIX, ROOT_DIR};
+use crate::netlink;
 
 /// Create an up veth pair `name` / `<name>p` in `ns`, standing in for a node's
 /// physical interface (the one link type that always works here).
 pub fn add_parent_link(ns: &Netns, name: &str) -> io::Result<()> {
     let peer: String = format!("{}p", &name[..name.len().min(14)]);
     let name = name.to_string();
-    ns.run(move || -> io::Result<()> {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        rt.block_on(async move {
-            let (conn, handle, _) = new_connection()?;
-            tokio::spawn(conn);
-            let nl = |e: rtnetlink::Error| io::Error::other(format!("netlink: {e}"));
-            handle
-                .link()
+    ns.run(move || {
+        netlink::here(|h| async move {
+            h.link()
                 .add(LinkVeth::new(&name, &peer).build())
                 .execute()
                 .await
-                .map_err(nl)?;
+                .map_err(netlink::nl_err(format!("creating veth {name}")))?;
             for link in [&name, &peer] {
-                let mut found = handle.link().get().match_name(link.clone()).execute();
-                if let Some(msg) = found.try_next().await.map_err(nl)? {
-                    let index = msg.header.index;
-                    handle
-                        .link()
-                        .set(LinkUnspec::new_with_index(index).up().build())
-                        .execute()
-                        .await
-                        .map_err(nl)?;
-                }
+                netlink::set_up(&h, link).await?;
             }
             // Looking the links up again makes the kernel apply the pending
             // carrier change now, before anyone snapshots the namespace.
             for link in [&name, &peer] {
-                let mut again = handle.link().get().match_name(link.clone()).execute();
-                let _ = again.try_next().await.map_err(nl)?;
+                netlink::link_index(&h, link).await?;
             }
             Ok(())
         })

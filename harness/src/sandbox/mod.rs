@@ -10,6 +10,7 @@
 
 pub mod fixture;
 pub mod netns;
+pub mod ops;
 mod spawn;
 pub mod tamper;
 

@@ -4,7 +4,7 @@
 
 use std::io;
 
-use crate::kernel::ops;
+use super::ops;
 use crate::result::Cidr;
 use crate::sandbox::Netns;
 

@@ -23,4 +23,6 @@ pub use case::{Case, Scope};
 pub use options::SuiteOptions;
 pub use plan::{plan, Plan};
 pub use record::{requirement_refs, results, Collector};
-pub use run::{failure_text, run_case, run_selected, trial_name, trials};
+pub use run::{
+    failure_text, libtest_outcome, run_case, run_selected, schedule, trial_name, trials,
+};

@@ -19,27 +19,35 @@ use crate::invoke::setup::SetupError;
 use crate::record::{CaseResult, Verdict};
 use crate::spec::SpecVersion;
 
+/// Every (case, version) a run of `plan` covers, for the cases `select`
+/// keeps: per-version cases at each planned version, the others once, at
+/// the newest.
+pub fn schedule(plan: &Plan, select: impl Fn(&Case) -> bool) -> Vec<(Case, SpecVersion)> {
+    let mut work = Vec::new();
+    for case in cases::all().into_iter().filter(|c| select(c)) {
+        match case.scope {
+            Scope::PerVersion => work.extend(plan.versions.iter().map(|v| (case, *v))),
+            Scope::Once => work.extend(plan.versions.last().map(|v| (case, *v))),
+        }
+    }
+    work
+}
+
 /// One trial per (case, version) for the planned versions.
 pub fn trials(opts: &Arc<SuiteOptions>, plan: &Plan, collector: &Collector) -> Vec<Trial> {
     let mut out = Vec::new();
-    for case in cases::all() {
-        let versions: Vec<SpecVersion> = match case.scope {
-            Scope::PerVersion => plan.versions.clone(),
-            Scope::Once => plan.versions.last().copied().into_iter().collect(),
-        };
-        for version in versions {
-            let name = trial_name(&case, version);
-            let opts = Arc::clone(opts);
-            let collector = Arc::clone(collector);
-            out.push(Trial::ignorable_test(name, move || {
-                let result = run_case(&case, version, &opts);
-                let outcome = libtest_outcome(&result, opts.strict);
-                if let Ok(mut c) = collector.lock() {
-                    c.push(result);
-                }
-                outcome
-            }));
-        }
+    for (case, version) in schedule(plan, |_| true) {
+        let name = trial_name(&case, version);
+        let opts = Arc::clone(opts);
+        let collector = Arc::clone(collector);
+        out.push(Trial::ignorable_test(name, move || {
+            let result = run_case(&case, version, &opts);
+            let outcome = libtest_outcome(&result, opts.strict);
+            if let Ok(mut c) = collector.lock() {
+                c.push(result);
+            }
+            outcome
+        }));
     }
     out
 }
@@ -95,7 +103,9 @@ pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions) -> CaseR
     }
 }
 
-fn libtest_outcome(r: &CaseResult, strict: bool) -> Result<Completion, Failed> {
+/// A graded case as libtest sees it: skips are ignored with their reason,
+/// warnings fail only under `strict`.
+pub fn libtest_outcome(r: &CaseResult, strict: bool) -> Result<Completion, Failed> {
     match r.verdict {
         Verdict::Pass => Ok(Completion::Completed),
         Verdict::Skip => Ok(Completion::ignored_with(&r.reason)),
@@ -163,14 +173,7 @@ pub fn run_selected(
     select: impl Fn(&Case) -> bool,
     threads: usize,
 ) -> Vec<CaseResult> {
-    let mut work: Vec<(Case, SpecVersion)> = Vec::new();
-    for case in cases::all().into_iter().filter(|c| select(c)) {
-        match case.scope {
-            Scope::PerVersion => work.extend(plan.versions.iter().map(|v| (case, *v))),
-            Scope::Once => work.extend(plan.versions.last().map(|v| (case, *v))),
-        }
-    }
-    let queue = Mutex::new(work.into_iter());
+    let queue = Mutex::new(schedule(plan, select).into_iter());
     let done = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..threads.max(1) {

@@ -1,6 +1,7 @@
-//! STATUS and GC (1.1.0).
+//! STATUS (1.1.0): ready, or not available in a well-formed error.
 
 use crate::invoke::Reply;
+use crate::judge::{self, Severity};
 use crate::suite::case::{needs_status_gc, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
@@ -24,7 +25,12 @@ fn status(ctx: &mut Ctx) -> CaseVerdict {
     match &last.reply {
         Reply::Success(_) => CaseVerdict::pass("STATUS succeeded"),
         Reply::Error(e) if matches!(e.code, Some(50) | Some(51)) => {
-            CaseVerdict::pass(format!("STATUS reports unavailability: {e}"))
+            let requested = judge::error::requested_version(last);
+            let form = judge::error::well_formed(requested, e, &last.outcome.stdout);
+            match form.iter().find(|f| f.severity == Severity::Error) {
+                Some(f) => CaseVerdict::from_finding(f),
+                None => CaseVerdict::pass(format!("STATUS reports unavailability: {e}")),
+            }
         }
         Reply::Error(e) => CaseVerdict::fail(
             "STATUS failed with a code other than 50/51 on a fresh node",

@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{FuzzOptions, Shard};
+use cni_harness::fuzz::{FuzzOptions, Shard};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct FuzzArgs {
-    /// Re-run a saved finding and say whether it still fires (exit 1 if it does).
+    /// Re-run a saved finding and say whether it still fires (exit 1 if it does);
+    /// with --cni-path, against the plugins there instead of those it recorded.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["merge"])]
     pub reproduce: Option<PathBuf>,
     /// Merge these corpus directories into --corpus (deduplicated by content).
