@@ -276,6 +276,8 @@ fn go_bridge() -> RunResults {
         versions,
         cases,
         findings: vec![],
+        interrupted: None,
+        not_run: vec![],
     }
 }
 
@@ -346,6 +348,8 @@ fn ref_bridge() -> RunResults {
         versions,
         cases,
         findings: vec![],
+        interrupted: None,
+        not_run: vec![],
     }
 }
 
@@ -385,6 +389,8 @@ fn bridge_fuzz() -> RunResults {
                 file: "findings/f-0001.json".into(),
             },
         ],
+        interrupted: None,
+        not_run: vec![],
     }
 }
 

@@ -7,6 +7,7 @@ mod list_keys;
 pub mod node;
 pub mod profile;
 mod stdin;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 

@@ -121,7 +121,9 @@ impl Profile {
         })?;
         if raw.get("profile").is_none() {
             let config = NetworkConfig::from_value(raw, origin)?;
-            return Ok(Profile::for_config(config));
+            let profile = Profile::for_config(config);
+            profile.validate(origin)?;
+            return Ok(profile);
         }
         let file: ProfileFile = serde_json::from_value(raw).map_err(|e| ConfigError::Invalid {
             origin: origin.to_string(),
@@ -151,7 +153,7 @@ impl Profile {
             .into_iter()
             .map(|d| if d.is_relative() { base.join(d) } else { d })
             .collect();
-        Ok(Profile {
+        let profile = Profile {
             name: file.profile,
             plugin: file.plugin,
             role: file.role,
@@ -159,7 +161,43 @@ impl Profile {
             needs: file.needs,
             node,
             config,
-        })
+        };
+        profile.validate(origin)?;
+        Ok(profile)
+    }
+
+    /// Values the harness itself acts on, checked before anything runs
+    /// (see [`super::validate`]); the error names the field.
+    fn validate(&self, origin: &str) -> Result<(), ConfigError> {
+        use super::validate::{dir_problem, ifname_problem, link_kind_problem};
+        let invalid = |field: String, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            problem: format!("{field} {problem}"),
+        };
+        if let Some(p) = super::validate::network_name_problem(&self.config.name) {
+            return Err(invalid("config `name`".into(), p));
+        }
+        for (field, value) in [
+            ("needs.parentLink", &self.needs.parent_link),
+            ("needs.ifname", &self.needs.ifname),
+        ] {
+            if let Some(name) = value {
+                if let Some(p) = ifname_problem(name) {
+                    return Err(invalid(format!("{field} {name:?}"), p));
+                }
+            }
+        }
+        for (i, kind) in self.needs.link_kinds.iter().enumerate() {
+            if let Some(p) = link_kind_problem(kind) {
+                return Err(invalid(format!("needs.linkKinds[{i}]"), p));
+            }
+        }
+        for (i, dir) in self.cni_path.iter().enumerate() {
+            if let Some(p) = dir_problem(dir) {
+                return Err(invalid(format!("cniPath[{i}]"), p));
+            }
+        }
+        Ok(())
     }
 
     /// A bare configuration: the last plugin is the one under test.

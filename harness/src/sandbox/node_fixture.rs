@@ -67,7 +67,7 @@ pub fn apply(sandbox: &mut Sandbox, node: &NodeFixtures) -> io::Result<()> {
         // would be written to the real host, and a daemon's socket too.
         return Err(io::Error::other(
             "file and daemon fixtures need the sandbox's own mount namespace \
-             (the copy-on-write host layer), which this build does not have",
+             with the copy-on-write host layer (overlayfs), which this machine does not give",
         ));
     }
     for link in &node.links {
@@ -131,8 +131,8 @@ pub fn apply(sandbox: &mut Sandbox, node: &NodeFixtures) -> io::Result<()> {
 
 /// Whether plugins of this sandbox share one private mount namespace, so
 /// that what a fixture writes there is what they see, and only they.
-fn private_mounts(_sandbox: &Sandbox) -> bool {
-    false
+fn private_mounts(sandbox: &Sandbox) -> bool {
+    sandbox.mounts().is_some_and(|view| view.layers().is_some())
 }
 
 fn start(sandbox: &Sandbox, d: &DaemonFixture) -> io::Result<Daemon> {
