@@ -41,7 +41,9 @@ pub enum LinkKind {
     Bridge,
     /// A veth pair standing for a physical NIC: `name` stays on the node,
     /// `peer` too (the far end a test may move elsewhere).
-    Veth { peer: String },
+    Veth {
+        peer: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -187,7 +189,9 @@ impl NodeFile {
             check_ifname(&l.name).map_err(|e| format!("{at}.name: {e}"))?;
             let kind = match (l.kind.as_str(), l.peer) {
                 ("bridge", None) => LinkKind::Bridge,
-                ("bridge", Some(_)) => return Err(format!("{at}.peer: only veth links have a peer")),
+                ("bridge", Some(_)) => {
+                    return Err(format!("{at}.peer: only veth links have a peer"))
+                }
                 ("veth", Some(peer)) => {
                     check_ifname(&peer).map_err(|e| format!("{at}.peer: {e}"))?;
                     if peer == l.name {
@@ -427,17 +431,47 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         let cases = [
-            (r#"{"links":[{"name":"a-name-longer-than-15","kind":"bridge"}]}"#, "node.links[0].name"),
-            (r#"{"links":[{"name":"cni0","kind":"dummy"}]}"#, "node.links[0].kind"),
-            (r#"{"links":[{"name":"eth1","kind":"veth"}]}"#, "node.links[0].peer"),
-            (r#"{"links":[{"name":"cni0","kind":"bridge","addresses":["10.0.0.1"]}]}"#, "node.links[0].addresses[0]"),
+            (
+                r#"{"links":[{"name":"a-name-longer-than-15","kind":"bridge"}]}"#,
+                "node.links[0].name",
+            ),
+            (
+                r#"{"links":[{"name":"cni0","kind":"dummy"}]}"#,
+                "node.links[0].kind",
+            ),
+            (
+                r#"{"links":[{"name":"eth1","kind":"veth"}]}"#,
+                "node.links[0].peer",
+            ),
+            (
+                r#"{"links":[{"name":"cni0","kind":"bridge","addresses":["10.0.0.1"]}]}"#,
+                "node.links[0].addresses[0]",
+            ),
             (r#"{"routes":[{"dst":"10.0.0.0/8"}]}"#, "node.routes[0]"),
-            (r#"{"sysctls":{"kernel.panic":"1"}}"#, "node.sysctls.kernel.panic"),
-            (r#"{"files":[{"path":"etc/x","contents":""}]}"#, "node.files[0].path"),
-            (r#"{"files":[{"path":"/proc/sys/x","contents":""}]}"#, "node.files[0].path"),
-            (r#"{"files":[{"path":"/etc/x","contents":"","mode":"rw"}]}"#, "node.files[0].mode"),
-            (r#"{"daemons":[{"name":"d","command":[],"ready":{"file":"/x"}}]}"#, "node.daemons[0].command"),
-            (r#"{"daemons":[{"name":"d","command":["d"],"ready":{}}]}"#, "node.daemons[0].ready"),
+            (
+                r#"{"sysctls":{"kernel.panic":"1"}}"#,
+                "node.sysctls.kernel.panic",
+            ),
+            (
+                r#"{"files":[{"path":"etc/x","contents":""}]}"#,
+                "node.files[0].path",
+            ),
+            (
+                r#"{"files":[{"path":"/proc/sys/x","contents":""}]}"#,
+                "node.files[0].path",
+            ),
+            (
+                r#"{"files":[{"path":"/etc/x","contents":"","mode":"rw"}]}"#,
+                "node.files[0].mode",
+            ),
+            (
+                r#"{"daemons":[{"name":"d","command":[],"ready":{"file":"/x"}}]}"#,
+                "node.daemons[0].command",
+            ),
+            (
+                r#"{"daemons":[{"name":"d","command":["d"],"ready":{}}]}"#,
+                "node.daemons[0].ready",
+            ),
         ];
         for (json, field) in cases {
             let err = parse(json).expect_err(json);

@@ -85,7 +85,12 @@ pub fn apply(sandbox: &mut Sandbox, node: &NodeFixtures) -> io::Result<()> {
         for addr in &link.addresses {
             let a = addr.to_string();
             let args = ["addr", "add", a.as_str(), "dev", link.name.as_str()];
-            run(sandbox, "ip", &args, &format!("address {a} on {}", link.name))?;
+            run(
+                sandbox,
+                "ip",
+                &args,
+                &format!("address {a} on {}", link.name),
+            )?;
         }
         if link.up {
             let mut names = vec![link.name.as_str()];
@@ -93,7 +98,12 @@ pub fn apply(sandbox: &mut Sandbox, node: &NodeFixtures) -> io::Result<()> {
                 names.push(peer.as_str());
             }
             for name in names {
-                run(sandbox, "ip", &["link", "set", name, "up"], &format!("{name} up"))?;
+                run(
+                    sandbox,
+                    "ip",
+                    &["link", "set", name, "up"],
+                    &format!("{name} up"),
+                )?;
             }
         }
     }
@@ -111,7 +121,12 @@ pub fn apply(sandbox: &mut Sandbox, node: &NodeFixtures) -> io::Result<()> {
     }
     for (key, value) in &node.sysctls {
         let kv = format!("{key}={value}");
-        run(sandbox, "sysctl", &["-q", "-w", kv.as_str()], &format!("sysctl {key}"))?;
+        run(
+            sandbox,
+            "sysctl",
+            &["-q", "-w", kv.as_str()],
+            &format!("sysctl {key}"),
+        )?;
     }
     for file in &node.files {
         let mode = format!("{:o}", file.mode);
@@ -137,18 +152,23 @@ fn private_mounts(sandbox: &Sandbox) -> bool {
 
 fn start(sandbox: &Sandbox, d: &DaemonFixture) -> io::Result<Daemon> {
     let Some((program, args)) = d.command.split_first() else {
-        return Err(io::Error::other(format!("daemon {}: empty command", d.name)));
+        return Err(io::Error::other(format!(
+            "daemon {}: empty command",
+            d.name
+        )));
     };
-    let log_path = sandbox.work_dir().join(format!("daemon-{}.log", safe(&d.name)));
+    let log_path = sandbox
+        .work_dir()
+        .join(format!("daemon-{}.log", safe(&d.name)));
     let log = std::fs::File::create(&log_path)?;
     let mut cmd = command(sandbox, program)?;
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log);
-    let child = cmd.spawn().map_err(|e| {
-        io::Error::other(format!("daemon {}: cannot start {program}: {e}", d.name))
-    })?;
+    let child = cmd
+        .spawn()
+        .map_err(|e| io::Error::other(format!("daemon {}: cannot start {program}: {e}", d.name)))?;
     let mut daemon = Daemon {
         name: d.name.clone(),
         child,
@@ -225,8 +245,10 @@ fn command(sandbox: &Sandbox, program: &str) -> io::Result<Command> {
     };
     let mut cmd = plugin_command(sandbox, &path)?;
     // Fixtures are the harness's own tools: a usual PATH, nothing else.
-    cmd.env_clear()
-        .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    cmd.env_clear().env(
+        "PATH",
+        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    );
     Ok(cmd)
 }
 
@@ -261,10 +283,17 @@ fn finish(mut cmd: Command, stdin: Option<&[u8]>, what: &str) -> io::Result<()> 
 }
 
 fn which(program: &str) -> Option<std::path::PathBuf> {
-    ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
-        .iter()
-        .map(|d| Path::new(d).join(program))
-        .find(|p| p.is_file())
+    [
+        "/usr/local/sbin",
+        "/usr/local/bin",
+        "/usr/sbin",
+        "/usr/bin",
+        "/sbin",
+        "/bin",
+    ]
+    .iter()
+    .map(|d| Path::new(d).join(program))
+    .find(|p| p.is_file())
 }
 
 fn safe(name: &str) -> String {
