@@ -147,8 +147,17 @@ fn assert_bounded(what: &str, samples: &[Sample], min_sandboxes: usize) {
     }
     // Once every sandbox is gone (the run writing its reports), what is
     // left open is what any run keeps: no more than before the first.
-    let idle_before = samples.iter().take_while(|s| s.sandboxes == 0).map(|s| s.fds).max();
-    let idle_after = samples.iter().rev().take_while(|s| s.live == 0).map(|s| s.fds).max();
+    let idle_before = samples
+        .iter()
+        .take_while(|s| s.sandboxes == 0)
+        .map(|s| s.fds)
+        .max();
+    let idle_after = samples
+        .iter()
+        .rev()
+        .take_while(|s| s.live == 0)
+        .map(|s| s.fds)
+        .max();
     if let (Some(before), Some(after)) = (idle_before, idle_after) {
         assert!(
             after <= before + 16,
@@ -175,7 +184,8 @@ fn sandboxes_made_and_dropped_leave_nothing_open() {
         for _ in 0..n {
             let sandbox = cni_harness::sandbox::Sandbox::new().expect("sandbox");
             let opts = cni_harness::kernel::SnapshotOptions::cheap();
-            let mut probe = cni_harness::kernel::SandboxProbe::open(&sandbox, &opts).expect("probe");
+            let mut probe =
+                cni_harness::kernel::SandboxProbe::open(&sandbox, &opts).expect("probe");
             let mut cmd = cni_harness::sandbox::plugin_command(&sandbox, Path::new("/bin/true"))
                 .expect("command");
             assert!(cmd.status().expect("runs").success());
@@ -188,7 +198,10 @@ fn sandboxes_made_and_dropped_leave_nothing_open() {
     let before = count();
     churn(150);
     let after = count();
-    assert_eq!(before, after, "(fds, threads) before and after 150 sandboxes");
+    assert_eq!(
+        before, after,
+        "(fds, threads) before and after 150 sandboxes"
+    );
     let prefix = format!("cnih-{me}-");
     let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
     assert!(!mounts.contains(&prefix), "mounts left");
