@@ -3,12 +3,13 @@
 # plugin and on Debian's bridge, over and over, and a fuzz session with
 # --jobs 2, for MINUTES minutes (default 10), sampling each harness
 # process's open file descriptors and threads every second. Fails if either
-# grows: a suite run may hold at most 64 + 48 descriptors and 24 + 8 threads
-# per sandbox alive at the moment (what tests/load.rs measured at peaks),
-# and the long fuzz session, whose work is the same all along, may not hold
-# more in its last third than in its first (plus a little slack). Also fails
-# if anything named after a run is left under /run/netns, /run/cni-harness
-# or in the mount table. Run as root after a release build:
+# grows in the long fuzz session, whose work is the same all along (its last
+# third may not hold more than its first, plus a little slack), or if
+# anything named after a run is left under /run/netns, /run/cni-harness or in
+# the mount table. Each suite round is a process of its own whose case mix
+# changes as it goes: its peaks are printed (how many descriptors and
+# threads per sandbox alive), not judged; tests/load.rs judges them against
+# bounds, and the exact per-sandbox check is its in-process churn test. Run as root after a release build:
 #   cargo build --release --workspace --bins && sudo ci/soak.sh 10
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,16 +34,12 @@ sample() {
   done
 }
 
-# bounded NAME PID FILE: fds and threads within the per-live-sandbox bounds.
-bounded() {
+# peaks NAME PID FILE: the most descriptors and threads, and per sandbox alive.
+peaks() {
   local name=$1 pid=$2 file=$3
-  local verdict
-  verdict=$(awk -v name="$name" '
-    { if ($1 > 64 + 48 * $3 || $2 > 24 + 8 * $3) bad = bad sprintf(" [%d fds %d threads with %d alive]", $1, $2, $3)
-      if ($1 > mf) mf = $1; if ($2 > mt) mt = $2 }
-    END { printf "%s: at most %d fds, %d threads over %d samples%s\n", name, mf, mt, NR, bad ? " GROWTH" bad : "" }' "$file")
-  echo "soak: $verdict"
-  case $verdict in *GROWTH*) failed=1 ;; esac
+  awk -v name="$name" '
+    { if ($1 > mf) { mf = $1; at = $3 } if ($2 > mt) mt = $2 }
+    END { printf "soak: %s: at most %d fds (with %d sandboxes alive), %d threads over %d samples\n", name, mf, at, mt, NR }' "$file"
   left_of "$name" "$pid"
 }
 
@@ -84,7 +81,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
     pid=$!
     sample "$pid" "$work/$target-$round.samples"
     wait "$pid" || [ $? -eq 1 ] || { echo "soak: $target round $round: harness error" >&2; failed=1; }
-    bounded "$target round $round" "$pid" "$work/$target-$round.samples"
+    peaks "$target round $round" "$pid" "$work/$target-$round.samples"
     grep -h "^cni-harness: [0-9]* passed" "$work/$target-$round.log" | sed "s/^/soak: $target round $round: /" || true
   done
 done
