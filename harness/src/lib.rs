@@ -36,6 +36,7 @@ pub mod schema;
 pub mod judge;
 
 pub mod fuzz;
+pub mod replay;
 pub mod suite;
 
 pub mod record;

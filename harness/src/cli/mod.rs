@@ -6,8 +6,10 @@ mod exec;
 mod fuzz;
 mod fuzz_args;
 mod list;
+mod replay;
 mod report;
 mod shared;
+mod shim;
 mod test;
 mod validate;
 
@@ -47,6 +49,10 @@ pub enum Command {
     },
     /// Validate a JSON document against a spec version's schema.
     Validate(validate::ValidateArgs),
+    /// Stand in for a plugin under a real runtime: record each invocation, run the real plugin.
+    Shim(shim::ShimArgs),
+    /// Re-run captured invocations in a sandbox and judge them (exit 1 while a defect shows).
+    Replay(Box<replay::ReplayArgs>),
     /// Remove namespaces and directories left behind by killed runs.
     Clean {
         /// Also remove those of runs that are still alive.
@@ -56,6 +62,10 @@ pub enum Command {
 }
 
 pub fn run() -> ExitCode {
+    // Installed under a plugin's name, the binary is the capture shim.
+    if let Some(code) = shim::from_argv0() {
+        return code;
+    }
     let cli = Cli::parse();
     if matches!(
         cli.command,
@@ -73,6 +83,8 @@ pub fn run() -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Shim(args) => shim::run(&args),
+        Command::Replay(args) => replay::run(&args),
         Command::Clean { all } => clean(all),
     };
     if let Some(signal) = cni_harness::interrupt::signal() {

@@ -4,6 +4,7 @@
 
 mod json_type;
 mod list_keys;
+pub mod node;
 pub mod profile;
 mod stdin;
 pub mod validate;

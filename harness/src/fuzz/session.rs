@@ -438,6 +438,18 @@ fn record(
     Ok(())
 }
 
+/// A saved finding run again.
+#[derive(Debug, Clone)]
+pub struct Reproduction {
+    pub finding: FindingFile,
+    /// Whether the same oracle and signature fired again.
+    pub fired: bool,
+    /// Runs made (up to three, for defects that depend on timing).
+    pub tries: u32,
+    /// The last run: the one that fired, else the third that did not.
+    pub execution: Execution,
+}
+
 /// Re-run a saved finding; whether the same oracle and signature fire again
 /// (three tries, for defects that depend on timing).
 pub fn reproduce(file: &Path) -> anyhow::Result<bool> {
@@ -448,6 +460,14 @@ pub fn reproduce(file: &Path) -> anyhow::Result<bool> {
 /// directories the finding recorded: a finding sent to someone else names
 /// directories of the machine it was found on.
 pub fn reproduce_with(file: &Path, cni_path: Option<Vec<PathBuf>>) -> anyhow::Result<bool> {
+    Ok(reproduce_traced(file, cni_path)?.fired)
+}
+
+/// [`reproduce_with`], with what the last run did.
+pub fn reproduce_traced(
+    file: &Path,
+    cni_path: Option<Vec<PathBuf>>,
+) -> anyhow::Result<Reproduction> {
     let file = file.to_path_buf();
     std::thread::Builder::new()
         .stack_size(WORKER_STACK)
@@ -456,18 +476,26 @@ pub fn reproduce_with(file: &Path, cni_path: Option<Vec<PathBuf>>) -> anyhow::Re
         .map_err(|_| anyhow::anyhow!("reproducing panicked"))?
 }
 
-fn reproduce_here(file: &Path, cni_path: Option<Vec<PathBuf>>) -> anyhow::Result<bool> {
-    let mut doc = FindingFile::load(file)?;
+fn reproduce_here(file: &Path, cni_path: Option<Vec<PathBuf>>) -> anyhow::Result<Reproduction> {
+    let mut finding = FindingFile::load(file)?;
     if let Some(dirs) = cni_path {
-        doc.target.cni_path = dirs;
+        finding.target.cni_path = dirs;
     }
-    let target = doc.target.rebuild()?;
-    let recheck = doc.oracle == Oracle::Recheck;
+    let target = finding.target.rebuild()?;
+    let recheck = finding.oracle == Oracle::Recheck;
     let mut exec = Executor::new(target);
-    for _ in 0..3 {
-        if exec.run(&doc.input, recheck)?.fired(&doc.signature) {
-            return Ok(true);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let execution = exec.run(&finding.input, recheck)?;
+        let fired = execution.fired(&finding.signature);
+        if fired || tries == 3 {
+            return Ok(Reproduction {
+                finding,
+                fired,
+                tries,
+                execution,
+            });
         }
     }
-    Ok(false)
 }

@@ -10,6 +10,7 @@
 
 pub mod fixture;
 pub mod netns;
+pub mod node_fixture;
 pub mod ops;
 pub mod overlay;
 pub mod registry;
@@ -55,6 +56,8 @@ pub struct Sandbox {
     container_path: PathBuf,
     /// More container namespaces, for cases with several containers.
     more_containers: Vec<Netns>,
+    /// Node daemons of the profile's fixtures, stopped first on drop.
+    daemons: Vec<node_fixture::Daemon>,
     /// State directories are per-sandbox (false only for [`Sandbox::on_host`]).
     private_state: bool,
     /// The mount namespace plugins run in (scratch nodes only).
@@ -80,6 +83,7 @@ impl Sandbox {
             node: Node::Host,
             container: None,
             more_containers: Vec::new(),
+            daemons: Vec::new(),
             private_state: true,
             host_view: None,
         };
@@ -120,6 +124,7 @@ impl Sandbox {
             container: Some(container),
             container_path: container_netns.to_path_buf(),
             more_containers: Vec::new(),
+            daemons: Vec::new(),
             private_state: false,
             host_view: None,
         })
@@ -197,6 +202,11 @@ impl Sandbox {
         }
     }
 
+    /// Keep a node daemon running for as long as this sandbox lives.
+    pub fn keep_daemon(&mut self, daemon: node_fixture::Daemon) {
+        self.daemons.push(daemon);
+    }
+
     /// The mount namespace plugins of this sandbox run in (`None` for
     /// [`Sandbox::on_host`]), with the host-file layers when overlayfs works.
     pub fn mounts(&self) -> Option<&overlay::HostView> {
@@ -211,6 +221,8 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        // Daemons hold the namespaces (and their sockets) open: they go first.
+        self.daemons.clear();
         // Its copies of the pins go with the namespace.
         self.host_view = None;
         self.container = None;

@@ -45,6 +45,12 @@ const KERNEL_VIEWS: [&str; 3] = ["/proc", "/sys", "/dev"];
 static DISABLED: AtomicBool = AtomicBool::new(false);
 static BUILDING: Mutex<()> = Mutex::new(());
 
+/// `CNIH_NO_HOST_LAYER=1` turns the layer off for a whole process: for
+/// tests whose recording plugin must write to a real host directory.
+fn disabled_by_env() -> bool {
+    std::env::var_os("CNIH_NO_HOST_LAYER").is_some_and(|v| v == "1")
+}
+
 /// Turn the copy-on-write layer off (or on) for sandboxes made from now on
 /// in this process: the peer that measures what it costs.
 pub fn set_enabled(on: bool) {
@@ -96,8 +102,9 @@ impl HostView {
         scratch: &Path,
         binds: &[(PathBuf, PathBuf)],
     ) -> io::Result<HostView> {
-        let layered =
-            !DISABLED.load(Ordering::Relaxed) && !matches!(UNAVAILABLE.get(), Some(Some(_)));
+        let layered = !DISABLED.load(Ordering::Relaxed)
+            && !matches!(UNAVAILABLE.get(), Some(Some(_)))
+            && !disabled_by_env();
         // One at a time: a build holds a descriptor for every mount point
         // below the overlaid directories (hundreds on a busy host), so
         // concurrent builds would multiply that by the threads of the run.
