@@ -8,6 +8,7 @@
 //! `cni-harness clean` can find what a killed run left behind, and removed on
 //! drop, including during a panic.
 
+pub mod daemon;
 pub mod fixture;
 pub mod netns;
 pub mod node_fixture;
@@ -57,7 +58,7 @@ pub struct Sandbox {
     /// More container namespaces, for cases with several containers.
     more_containers: Vec<Netns>,
     /// Node daemons of the profile's fixtures, stopped first on drop.
-    daemons: Vec<node_fixture::Daemon>,
+    daemons: Vec<daemon::Daemon>,
     /// State directories are per-sandbox (false only for [`Sandbox::on_host`]).
     private_state: bool,
     /// The mount namespace plugins run in (scratch nodes only).
@@ -203,7 +204,7 @@ impl Sandbox {
     }
 
     /// Keep a node daemon running for as long as this sandbox lives.
-    pub fn keep_daemon(&mut self, daemon: node_fixture::Daemon) {
+    pub fn keep_daemon(&mut self, daemon: daemon::Daemon) {
         self.daemons.push(daemon);
     }
 

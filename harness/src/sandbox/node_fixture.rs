@@ -11,44 +11,13 @@
 
 use std::io;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::config::node::{DaemonFixture, LinkKind, NodeFixtures, Readiness};
 
+use super::daemon::Daemon;
 use super::{plugin_command, Sandbox};
-
-/// A daemon started for a sandbox; stopped (its whole process group) when
-/// dropped, which the sandbox does before removing its namespaces.
-#[derive(Debug)]
-pub struct Daemon {
-    name: String,
-    child: Child,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let pgid = nix::unistd::Pid::from_raw(-(self.child.id() as i32));
-        let _ = nix::sys::signal::kill(pgid, nix::sys::signal::Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_millis(500);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                // The leader is gone; the rest of its group goes too.
-                let _ = nix::sys::signal::kill(pgid, nix::sys::signal::Signal::SIGKILL);
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let _ = nix::sys::signal::kill(pgid, nix::sys::signal::Signal::SIGKILL);
-        let _ = self.child.wait();
-    }
-}
-
-impl Daemon {
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-}
 
 /// Apply every fixture, in order: links, routes, sysctls, files, daemons.
 /// A fixture that cannot be applied is an error naming it: the harness's
