@@ -35,7 +35,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use super::Netns;
 
@@ -43,6 +43,7 @@ use super::Netns;
 const KERNEL_VIEWS: [&str; 3] = ["/proc", "/sys", "/dev"];
 
 static DISABLED: AtomicBool = AtomicBool::new(false);
+static BUILDING: Mutex<()> = Mutex::new(());
 
 /// `CNIH_NO_HOST_LAYER=1` turns the layer off for a whole process: for
 /// tests whose recording plugin must write to a real host directory.
@@ -104,6 +105,11 @@ impl HostView {
         let layered = !DISABLED.load(Ordering::Relaxed)
             && !matches!(UNAVAILABLE.get(), Some(Some(_)))
             && !disabled_by_env();
+        // One at a time: a build holds a descriptor for every mount point
+        // below the overlaid directories (hundreds on a busy host), so
+        // concurrent builds would multiply that by the threads of the run.
+        // The kernel serialises mount operations (namespace_sem) anyway.
+        let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
         std::thread::scope(|s| {
             std::thread::Builder::new()
                 .name("cnih-mountns".into())
