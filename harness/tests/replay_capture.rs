@@ -152,6 +152,9 @@ fn a_captured_defect_replays_until_it_is_fixed() {
         .args(["exec", "del", "--config"])
         .arg(&profile)
         .args(["--cni-path", &path])
+        // The shim's captures must reach the real directory, not the
+        // sandbox's copy-on-write layer over the host's files.
+        .env("CNIH_NO_HOST_LAYER", "1")
         .output()
         .expect("exec");
     assert!(exec.status.success(), "exec del failed: {exec:?}");
