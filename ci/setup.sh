@@ -16,7 +16,7 @@ fi
 # golang-go and golang-github-appc-cni-dev (libcni 1.1.2's sources) build
 # the libcni driver of tests/libcni_compare.rs.
 need=(iproute2 nftables iptables iputils-ping containernetworking-plugins chromium procps
-  podman runc busybox-static golang-go golang-github-appc-cni-dev)
+  podman runc busybox-static golang-go golang-github-appc-cni-dev jq python3)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

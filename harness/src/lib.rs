@@ -22,6 +22,9 @@ pub mod timestamp;
 
 mod netlink;
 
+// Stopping a run on a signal: below every layer that starts or waits for work.
+pub mod interrupt;
+
 pub mod config;
 pub mod invoke;
 pub mod sandbox;
@@ -33,6 +36,7 @@ pub mod schema;
 pub mod judge;
 
 pub mod fuzz;
+pub mod replay;
 pub mod suite;
 
 pub mod record;

@@ -44,7 +44,34 @@ pub struct RunResults {
     /// How much of the catalogue the suite that ran covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
+    /// Set when a signal stopped the run: what it gathered is in `cases`
+    /// (or `findings`), and what it did not get to in `not_run`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<Interruption>,
+    /// Cases selected for the run that have no verdict because it was
+    /// interrupted (also the ones in flight: their verdict would be the
+    /// signal's, not the plugin's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_run: Vec<NotRun>,
 }
+
+
+/// Which signal stopped a run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Interruption {
+    /// `SIGINT`, `SIGTERM` or `SIGHUP`.
+    pub signal: String,
+    /// Milliseconds after the start of the run.
+    pub after_ms: u64,
+}
+
+/// A case the run did not grade.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NotRun {
+    pub case: String,
+    pub spec_version: Option<SpecVersion>,
+}
+
 
 /// Catalogue coverage of the suite (`cni-harness list --coverage`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -305,6 +332,7 @@ impl RunResults {
         self.cases.iter().any(|c| c.verdict.fails_run(self.strict))
             || !self.findings.is_empty()
             || self.baseline.as_ref().is_some_and(|b| b.failure.is_some())
+            || self.interrupted.is_some()
     }
 }
 

@@ -36,6 +36,8 @@ impl Drop for Scratch {
 fn harness(args: &[&str], config: &Path) -> std::process::Output {
     common::workspace_plugin("cni-recorder");
     Command::new(env!("CARGO_BIN_EXE_cni-harness"))
+        // The recorder writes to a host directory the test reads back.
+        .env("CNIH_NO_HOST_LAYER", "1")
         .args(args)
         .arg("--config")
         .arg(config)

@@ -91,6 +91,7 @@ fn finds_and_reproduces_the_crash() {
             f.file.display()
         );
     }
+    reproduce_serves_bisect(&found[0].file, tmp.path());
     assert!(report.exit_code() == 1);
     let results = report.to_results("2024-01-01T00:00:00Z".into());
     assert_eq!(results.findings.len(), report.findings.len());
@@ -308,4 +309,39 @@ fn firewall_leak_needs_firewall_snapshots() {
     );
     assert!(fuzz::reproduce(&leak.file).expect("reproduce runs"));
     assert!(our_namespaces().is_empty(), "left {:?}", our_namespaces());
+}
+
+/// `fuzz --reproduce` as `git bisect run` uses it: the trace `exec`
+/// prints and exit 1 while the finding fires; exit 0 for the same finding
+/// once its input no longer makes the plugin fail (here: the seed, which
+/// the plugin takes).
+fn reproduce_serves_bisect(file: &Path, tmp: &Path) {
+    let cli = |f: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cni-harness"))
+            .args(["fuzz", "--reproduce"])
+            .arg(f)
+            .output()
+            .expect("cni-harness fuzz --reproduce")
+    };
+    let out = cli(file);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for part in [
+        "CNI_COMMAND=ADD",
+        "  stdin:",
+        "  -> ",
+        "reproduced",
+        "# kernel and state changes made by",
+    ] {
+        assert!(text.contains(part), "no {part:?} in:\n{text}");
+    }
+    let mut fixed = fuzz::finding::FindingFile::load(file).expect("finding loads");
+    let seed = fixed.target.rebuild().expect("target").seed_config;
+    fixed.input = Input::new(seed, vec![Verb::Add, Verb::Del]);
+    let fixed_file = tmp.join("fixed-finding.json");
+    fixed.save(&fixed_file).expect("save");
+    let out = cli(&fixed_file);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("does not reproduce"), "{text}");
 }

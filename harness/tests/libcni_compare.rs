@@ -114,6 +114,8 @@ struct Both {
 }
 
 fn run_both(sc: &Scenario) -> Both {
+    // The recorder writes to a host directory the comparison reads back.
+    cni_harness::sandbox::overlay::set_enabled(false);
     let dir = tempfile::Builder::new()
         .prefix("cnih-libcni-")
         .tempdir()

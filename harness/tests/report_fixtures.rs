@@ -279,6 +279,8 @@ fn go_bridge() -> RunResults {
         findings: vec![],
         baseline: None,
         coverage: None,
+        interrupted: None,
+        not_run: vec![],
     }
 }
 
@@ -351,6 +353,8 @@ fn ref_bridge() -> RunResults {
         findings: vec![],
         baseline: None,
         coverage: None,
+        interrupted: None,
+        not_run: vec![],
     }
 }
 
@@ -392,6 +396,8 @@ fn bridge_fuzz() -> RunResults {
         ],
         baseline: None,
         coverage: None,
+        interrupted: None,
+        not_run: vec![],
     }
 }
 

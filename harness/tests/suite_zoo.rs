@@ -10,7 +10,7 @@ use cni_harness::suite::{self, SuiteOptions};
 use cni_harness::testing::{Harness, Verdict};
 
 /// (zoo plugin, the case meant to catch it).
-const ZOO: [(&str, &str); 13] = [
+const ZOO: [(&str, &str); 14] = [
     ("wrong-result-version", "add/result-version"),
     ("ignores-ifname", "add/ifname"),
     ("del-not-idempotent", "del/repeat"),
@@ -24,6 +24,7 @@ const ZOO: [(&str, &str); 13] = [
     ("result-lies", "add/consistent-with-kernel"),
     ("missing-env-ok", "env/missing-variables"),
     ("leaks-veth-on-failed-add", "del/after-failed-add"),
+    ("leaks-host-files", "del/no-residue"),
 ];
 
 fn verdicts(profile: &std::path::Path, case: &str) -> Vec<(String, Verdict, String)> {

@@ -7,11 +7,11 @@ use serde_json::{Map, Value};
 
 use cni_harness::config::Profile;
 use cni_harness::invoke::setup;
-use cni_harness::invoke::RuntimeNote;
 use cni_harness::invoke::{
-    Attachment, ChainRun, CniArgs, ContainerNetns, EnvStyle, Limits, Runtime, Step,
+    Attachment, ChainRun, CniArgs, ContainerNetns, EnvStyle, Limits, Runtime,
 };
 use cni_harness::judge;
+use cni_harness::replay::trace;
 use cni_harness::sandbox::Sandbox;
 use cni_harness::spec::{SpecVersion, Verb};
 
@@ -71,7 +71,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
     };
     let mut rt = Runtime::new(&sandbox, args.target.cni_path_for(&profile));
     rt.limits = Limits {
-        timeout: std::time::Duration::from_secs(args.target.timeout),
+        timeout: args.target.timeout(),
         ..Limits::default()
     };
     rt.capability_args = caps;
@@ -130,13 +130,8 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
     print_run(&run, &profile, net.spec_version());
     if let (Some(before), Some(after)) = (before, snapshot(&sandbox)) {
         let changes = cni_harness::kernel::diff_sandbox(&before, &after);
-        println!("# kernel and state changes made by {}:", args.verb);
-        if changes.is_empty() {
-            println!("  (none)");
-        }
-        for line in cni_harness::kernel::render(&changes).lines() {
-            println!("  {line}");
-        }
+        let rendered = cni_harness::kernel::render(&changes);
+        print!("{}", trace::kernel_diff(&args.verb.to_string(), &rendered));
     }
     Ok(if run.succeeded() { 0 } else { 1 })
 }
@@ -156,44 +151,6 @@ fn snapshot(sandbox: &Sandbox) -> Option<cni_harness::kernel::SandboxSnapshot> {
 }
 
 fn print_run(run: &ChainRun, profile: &Profile, version: Option<SpecVersion>) {
-    for step in &run.steps {
-        print_step(step, profile, version);
-    }
-    match &run.runtime {
-        Some(RuntimeNote::NotSent(why)) => {
-            println!("# {} not sent: {why} (libcni reports success)\n", run.verb)
-        }
-        Some(RuntimeNote::Failed(why)) => println!("# the runtime fails {}: {why}\n", run.verb),
-        None => {}
-    }
-}
-
-fn print_step(step: &Step, profile: &Profile, version: Option<SpecVersion>) {
-    println!("{}", step.invocation);
-    let out = &step.outcome;
-    println!(
-        "  -> {} in {:.1} ms: {}",
-        out.exit,
-        out.wall.as_secs_f64() * 1000.0,
-        step.reply.summary()
-    );
-    let show = |label: &str, bytes: &[u8], truncated: bool| {
-        if bytes.is_empty() {
-            return;
-        }
-        let text = String::from_utf8_lossy(bytes);
-        let pretty = serde_json::from_str::<Value>(&text)
-            .ok()
-            .and_then(|v| serde_json::to_string_pretty(&v).ok())
-            .unwrap_or_else(|| text.to_string());
-        println!("  {label}:{}", if truncated { " (truncated)" } else { "" });
-        for line in pretty.lines() {
-            println!("    {line}");
-        }
-    };
-    show("stdout", &out.stdout, out.stdout_truncated);
-    show("stderr", &out.stderr, out.stderr_truncated);
-    let kind = judge::result::kind_for(profile, &step.plugin_type);
-    println!("  schema: {}", judge::schema::answer(step, version, kind));
-    println!();
+    let kind = |plugin: &str| judge::result::kind_for(profile, plugin);
+    print!("{}", trace::run(run, kind, version));
 }

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use cni_harness::fuzz::{FuzzOptions, Shard};
 
+use super::shared::DEFAULT_TIMEOUT_SECS;
+
 #[derive(clap::Args, Debug, Clone)]
 pub struct FuzzArgs {
     /// Re-run a saved finding and say whether it still fires (exit 1 if it does);
@@ -53,12 +55,13 @@ pub struct FuzzArgs {
 
 impl FuzzArgs {
     /// Options for a session on `config` with the resolved CNI path and
-    /// per-execution timeout (from the shared target arguments).
+    /// per-execution timeout (from the shared target arguments; `None`:
+    /// calibrated from the seed, see [`cni_harness::fuzz::calibrate`]).
     pub fn options(
         &self,
         config: PathBuf,
         cni_path: Vec<PathBuf>,
-        timeout: Duration,
+        timeout: Option<Duration>,
     ) -> FuzzOptions {
         FuzzOptions {
             config,
@@ -70,7 +73,9 @@ impl FuzzArgs {
             seed: self.seed,
             jobs: self.jobs,
             shard: self.shard.unwrap_or_default(),
-            timeout,
+            // The seed runs that calibrate are bounded by the usual default.
+            timeout: timeout.unwrap_or(Duration::from_secs(DEFAULT_TIMEOUT_SECS)),
+            calibrate_timeout: timeout.is_none(),
             minimize_attempts: self.minimize_attempts,
             recheck_every: self.recheck_every,
             firewall: self.firewall,

@@ -6,8 +6,10 @@ mod exec;
 mod fuzz;
 mod fuzz_args;
 mod list;
+mod replay;
 mod report;
 mod shared;
+mod shim;
 mod test;
 mod validate;
 
@@ -47,6 +49,10 @@ pub enum Command {
     },
     /// Validate a JSON document against a spec version's schema.
     Validate(validate::ValidateArgs),
+    /// Stand in for a plugin under a real runtime: record each invocation, run the real plugin.
+    Shim(shim::ShimArgs),
+    /// Re-run captured invocations in a sandbox and judge them (exit 1 while a defect shows).
+    Replay(Box<replay::ReplayArgs>),
     /// Remove namespaces and directories left behind by killed runs.
     Clean {
         /// Also remove those of runs that are still alive.
@@ -56,7 +62,20 @@ pub enum Command {
 }
 
 pub fn run() -> ExitCode {
+    // Installed under a plugin's name, the binary is the capture shim.
+    if let Some(code) = shim::from_argv0() {
+        return code;
+    }
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Exec(_) | Command::Test(_) | Command::Fuzz(_)
+    ) {
+        if let Err(e) = cni_harness::interrupt::install() {
+            eprintln!("cni-harness: error: cannot watch for signals: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     let outcome = match cli.command {
         Command::Exec(args) => exec::run(&args),
         Command::Test(args) => test::run(&args),
@@ -64,8 +83,19 @@ pub fn run() -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Shim(args) => shim::run(&args),
+        Command::Replay(args) => replay::run(&args),
         Command::Clean { all } => clean(all),
     };
+    if let Some(signal) = cni_harness::interrupt::signal() {
+        // Sandboxes are dropped by the threads that used them; this catches
+        // one half made when the signal came.
+        cni_harness::sandbox::remove_leftovers();
+        if let Err(e) = &outcome {
+            eprintln!("cni-harness: stopped: {}", one_line(e));
+        }
+        return ExitCode::from(cni_harness::interrupt::exit_code(signal));
+    }
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

@@ -20,12 +20,21 @@ pub struct TargetArgs {
     /// Spec version to declare in the configuration (overrides its cniVersion).
     #[arg(long, value_name = "V")]
     pub spec_version: Option<SpecVersion>,
-    /// Seconds before a plugin execution is killed.
-    #[arg(long, default_value_t = 30)]
-    pub timeout: u64,
+    /// Seconds before a plugin execution is killed [default: 30; fuzz:
+    /// calibrated from the seed's run time].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
 }
 
+/// Per-execution timeout when `--timeout` is not given (and not calibrated).
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+
 impl TargetArgs {
+    /// `--timeout`, else the default.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS))
+    }
+
     pub fn cni_path(&self) -> Vec<PathBuf> {
         resolve_cni_path(self.cni_path.as_deref())
     }

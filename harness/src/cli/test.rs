@@ -33,7 +33,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
         only_versions: args.target.spec_version.map(|v| vec![v]),
         strict: args.strict,
         limits: Limits {
-            timeout: std::time::Duration::from_secs(args.target.timeout),
+            timeout: args.target.timeout(),
             ..Limits::default()
         },
     };
@@ -70,7 +70,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
     let started_at = now_rfc3339();
     let clock = Instant::now();
     let opts = Arc::new(opts);
-    let collector: suite::Collector = Arc::new(Mutex::new(Vec::new()));
+    let collector: suite::Collector = Arc::new(Mutex::new(suite::Collected::default()));
     let trials = suite::trials(&opts, &plan, &collector);
     let conclusion = libtest_mimic::run(&args.libtest, trials);
     if args.libtest.list {
@@ -144,4 +144,12 @@ fn print_summary(results: &RunResults) {
         n(Verdict::Blocked),
         results.duration_ms as f64 / 1000.0
     );
+    if let Some(i) = &results.interrupted {
+        println!(
+            "cni-harness: interrupted by {} after {:.1}s: {} cases not run",
+            i.signal,
+            i.after_ms as f64 / 1000.0,
+            results.not_run.len()
+        );
+    }
 }

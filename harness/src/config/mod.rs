@@ -4,8 +4,10 @@
 
 mod json_type;
 mod list_keys;
+pub mod node;
 pub mod profile;
 mod stdin;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 

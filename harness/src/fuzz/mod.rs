@@ -3,9 +3,12 @@
 //! unreadable answers, invalid results, leaks, and plugins broken by earlier
 //! inputs (see [`crate::record::Oracle`]).
 //!
-//! Library entry points: [`run_session`], [`reproduce`], [`merge_corpora`]
-//! (the command line that fills [`FuzzOptions`] lives in the binary).
+//! Library entry points: [`run_session`], [`reproduce`] (and
+//! [`reproduce_with`], with another CNI path, and [`reproduce_traced`], with
+//! the trace), [`merge_corpora`] (the command line that fills
+//! [`FuzzOptions`] lives in the binary).
 
+pub mod calibrate;
 pub mod chain;
 pub mod corpus;
 pub mod execute;
@@ -28,7 +31,7 @@ pub use finding::FoundDefect;
 pub use input::{EnvChange, Input};
 pub use options::{FuzzOptions, Shard};
 pub use report::SessionReport;
-pub use session::{generate_inputs, reproduce, reproduce_with};
+pub use session::{generate_inputs, reproduce, reproduce_traced, reproduce_with, Reproduction};
 
 /// Run a fuzz session.
 pub fn run_session(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {

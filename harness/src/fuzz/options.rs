@@ -51,8 +51,12 @@ pub struct FuzzOptions {
     /// Worker threads, each with its own sandbox.
     pub jobs: usize,
     pub shard: Shard,
-    /// Per plugin execution.
+    /// Per plugin execution; with `calibrate_timeout`, only the bound on
+    /// the seed runs that calibrate it.
     pub timeout: Duration,
+    /// Derive the per-execution timeout from the seed's own run time
+    /// (see [`super::calibrate`]); the CLI does unless `--timeout` is given.
+    pub calibrate_timeout: bool,
     /// Executions spent minimising each new finding (0: keep it as found).
     pub minimize_attempts: u32,
     /// Re-run the seed configuration after every N-th input (0: never).
@@ -77,6 +81,7 @@ impl FuzzOptions {
             jobs: 1,
             shard: Shard::default(),
             timeout: Duration::from_secs(5),
+            calibrate_timeout: false,
             minimize_attempts: 200,
             recheck_every: 16,
             firewall: false,

@@ -23,6 +23,15 @@ pub struct SessionReport {
     pub findings: Vec<FoundDefect>,
     pub out: PathBuf,
     pub seed: u64,
+    /// The signal that stopped the session early, if one did.
+    pub interrupted: Option<i32>,
+    /// What the session left undone, one line each (e.g. "hang finding kept
+    /// unminimised: deadline").
+    pub unfinished: Vec<String>,
+    /// The per-execution timeout used, and whether it was calibrated from
+    /// the seed's run time.
+    pub timeout: Duration,
+    pub timeout_calibrated: bool,
 }
 
 impl SessionReport {
@@ -66,6 +75,11 @@ impl SessionReport {
                 .collect(),
             baseline: None,
             coverage: None,
+            interrupted: self.interrupted.map(|s| record::Interruption {
+                signal: crate::interrupt::signal_name(s).to_string(),
+                after_ms: crate::interrupt::came_after_ms(self.elapsed),
+            }),
+            not_run: Vec::new(),
         }
     }
 }

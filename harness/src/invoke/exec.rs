@@ -112,9 +112,15 @@ pub fn run(mut cmd: Command, stdin: &[u8], limits: Limits) -> std::io::Result<Ou
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // Nothing new starts once the run is being interrupted.
+    if crate::interrupt::requested() {
+        return Err(crate::interrupt::error());
+    }
     let started = Instant::now();
     let mut child = cmd.spawn()?;
     let pid = Pid::from_raw(child.id() as i32);
+    // Known to the signal thread until reaped, so an interruption kills it.
+    let group = crate::sandbox::registry::ProcessGroup::register(pid.as_raw());
 
     let input = stdin.to_vec();
     if let Some(mut pipe) = child.stdin.take() {
@@ -140,6 +146,7 @@ pub fn run(mut cmd: Command, stdin: &[u8], limits: Limits) -> std::io::Result<Ou
     let wall = started.elapsed();
     let _ = killpg(pid, Signal::SIGKILL);
     let status = child.wait()?;
+    drop(group);
 
     use std::os::unix::process::ExitStatusExt;
     let exit = if timed_out {
@@ -154,6 +161,11 @@ pub fn run(mut cmd: Command, stdin: &[u8], limits: Limits) -> std::io::Result<Ou
     let grace = Duration::from_secs(2);
     let (stdout, stdout_truncated) = stdout.map(|r| collect(r, grace)).unwrap_or_default();
     let (stderr, stderr_truncated) = stderr.map(|r| collect(r, grace)).unwrap_or_default();
+    // A plugin killed because the run is stopping did not crash: its outcome
+    // says nothing about it, so nobody may judge it.
+    if crate::interrupt::requested() {
+        return Err(crate::interrupt::error());
+    }
     Ok(Outcome {
         exit,
         stdout,

@@ -270,13 +270,22 @@ pub fn growth(snapshots: &[SandboxSnapshot]) -> Vec<Finding> {
 }
 
 /// Objects per kind: links by kind, routes by table, firewall rules by chain,
-/// files by directory.
+/// files by directory; and each file's size.
 fn counts(snap: &SandboxSnapshot) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for (side, class, object) in inventory(snap) {
         let group = object.group();
         *out.entry(format!("{side} {class}s {group}").trim_end().to_string())
             .or_insert(0) += 1;
+    }
+    // A file appended to on every ADD (a log of attachments) grows too.
+    for e in &snap.files.entries {
+        if e.kind == crate::kernel::FileKind::File {
+            out.insert(
+                format!("size of file {}", e.path.display()),
+                e.size as usize,
+            );
+        }
     }
     out
 }

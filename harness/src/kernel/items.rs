@@ -294,6 +294,7 @@ pub(crate) fn files(s: &FilesSnapshot) -> Vec<Item> {
                 FileKind::Dir => "dir",
                 FileKind::Symlink => "symlink ->",
                 FileKind::Other => "special",
+                FileKind::Deleted => "deleted",
             };
             let content = match (&e.text, e.kind) {
                 (Some(t), FileKind::Symlink) => t.clone(),

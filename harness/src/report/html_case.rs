@@ -40,6 +40,25 @@ pub(super) fn run_section(out: &mut String, view: &RunView<'_>) {
         let _ = write!(out, "<dt>{k}</dt><dd>{}</dd>", esc(&v));
     }
     out.push_str("</dl>\n");
+    if let Some(i) = &run.interrupted {
+        let names: Vec<String> = run
+            .not_run
+            .iter()
+            .map(super::markdown::not_run_label)
+            .collect();
+        let _ = writeln!(
+            out,
+            "<p class=\"interrupted\"><strong>Interrupted</strong> by {} after {} ms: {} cases not run{}</p>",
+            esc(&i.signal),
+            i.after_ms,
+            run.not_run.len(),
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", esc(&names.join(", ")))
+            }
+        );
+    }
     let config = serde_json::to_string_pretty(&t.config).unwrap_or_else(|e| e.to_string());
     let _ = writeln!(
         out,

@@ -44,6 +44,9 @@ fn suite(view: &RunView<'_>) -> TestSuite {
     if let Some(c) = &run.coverage {
         suite.add_property(("coverage", c.line().as_str()));
     }
+    if let Some(i) = &run.interrupted {
+        suite.add_property(("interrupted", i.signal.as_str()));
+    }
     let classname = t.name.as_str();
     // The root cause first, so a CI page's first failure names it.
     if let Some(b) = &run.baseline {
@@ -64,6 +67,18 @@ fn suite(view: &RunView<'_>) -> TestSuite {
     findings.sort_by(|a, b| (a.oracle.as_str(), &a.id).cmp(&(b.oracle.as_str(), &b.id)));
     for finding in findings {
         suite.add_test_case(finding_case(finding, classname));
+    }
+    // Cases an interruption kept from running are listed, not lost.
+    for nr in &run.not_run {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message("not run: the run was interrupted");
+        let name = match nr.spec_version {
+            Some(v) => format!("{} [{v}]", nr.case),
+            None => nr.case.clone(),
+        };
+        let mut tc = TestCase::new(name, status);
+        tc.set_classname(classname);
+        suite.add_test_case(tc);
     }
     suite
 }

@@ -114,11 +114,33 @@ fn plugin_section(out: &mut String, view: &RunView<'_>) {
         run.duration_ms,
         md(&run.harness_version),
     );
+    if let Some(i) = &run.interrupted {
+        let _ = writeln!(
+            out,
+            "**Interrupted** by {} after {} ms: {} cases not run{}\n",
+            md(&i.signal),
+            i.after_ms,
+            run.not_run.len(),
+            if run.not_run.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = run.not_run.iter().map(not_run_label).collect();
+                format!(" ({})", md(&names.join(", ")))
+            }
+        );
+    }
     if !view.cases.is_empty() {
         matrix_table(out, view);
         attention(out, view);
     }
     findings(out, run);
+}
+
+pub(super) fn not_run_label(nr: &crate::record::NotRun) -> String {
+    match nr.spec_version {
+        Some(v) => format!("{} [{v}]", nr.case),
+        None => nr.case.clone(),
+    }
 }
 
 fn matrix_table(out: &mut String, view: &RunView<'_>) {

@@ -257,7 +257,9 @@ pub(super) fn is_notable(v: Verdict) -> bool {
 
 /// The one-line outcome of a run, as its exit status would report it.
 pub(super) fn outcome(run: &RunResults) -> &'static str {
-    if run.failed() {
+    if run.interrupted.is_some() {
+        "INTERRUPTED"
+    } else if run.failed() {
         "FAILED"
     } else {
         "PASSED"

@@ -15,7 +15,7 @@ use crate::netlink;
 /// Create an up veth pair `name` / `<name>p` in `ns`, standing in for a node's
 /// physical interface (the one link type that always works here).
 pub fn add_parent_link(ns: &Netns, name: &str) -> io::Result<()> {
-    let peer: String = format!("{}p", &name[..name.len().min(14)]);
+    let peer = peer_name(name);
     let name = name.to_string();
     ns.run(move || {
         netlink::here(|h| async move {
@@ -35,6 +35,19 @@ pub fn add_parent_link(ns: &Netns, name: &str) -> io::Result<()> {
             Ok(())
         })
     })?
+}
+
+/// `<name>p`, shortened by whole characters so that it fits the kernel's
+/// 15 bytes (names are UTF-8: cutting at a byte count could split one).
+fn peer_name(name: &str) -> String {
+    let mut stem = String::new();
+    for c in name.chars() {
+        if stem.len() + c.len_utf8() + 1 > crate::config::validate::IFNAME_MAX_BYTES {
+            break;
+        }
+        stem.push(c);
+    }
+    format!("{stem}p")
 }
 
 /// Whether this kernel can create links of `kind` (e.g. `ipvlan`, `vlan`,
@@ -75,4 +88,15 @@ pub fn link_kind_supported(kind: &str) -> io::Result<bool> {
     drop(ns);
     cache.insert(kind.to_string(), ok);
     Ok(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn peer_names_fit_and_keep_whole_characters() {
+        assert_eq!(super::peer_name("eth0"), "eth0p");
+        assert_eq!(super::peer_name("abcdefghijklmno"), "abcdefghijklmnp");
+        // A two-byte character across byte 14 is dropped whole.
+        assert_eq!(super::peer_name("abcdefghijklmé"), "abcdefghijklmp");
+    }
 }

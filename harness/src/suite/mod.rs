@@ -24,7 +24,8 @@ pub mod verdict;
 pub use case::{Case, Scope};
 pub use options::SuiteOptions;
 pub use plan::{plan, Plan};
-pub use record::{coverage, requirement_refs, results, Collector};
+pub use record::{coverage, requirement_refs, results, Collected, Collector};
 pub use run::{
-    failure_text, libtest_outcome, run_case, run_selected, schedule, trial_name, trials,
+    failure_text, libtest_outcome, panic_message, run_case, run_selected, schedule, trial_name,
+    trials,
 };

@@ -1,15 +1,31 @@
 //! The suite's part of the results document: requirement references from
 //! the catalogue, and the run's record in case order.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::cases;
 use super::options::SuiteOptions;
 use super::plan::Plan;
-use crate::record::{CaseResult, Coverage, RequirementRef, RunKind, RunResults, Target};
+use crate::record::{
+    CaseResult, Coverage, Interruption, NotRun, RequirementRef, RunKind, RunResults, Target,
+};
+use crate::spec::SpecVersion;
 
-/// Collected graded results, in completion order.
-pub type Collector = Arc<Mutex<Vec<CaseResult>>>;
+/// What the trials of one run leave: graded results in completion order,
+/// and the cases an interruption kept from a verdict.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub results: Vec<CaseResult>,
+    pub not_run: Vec<NotRun>,
+}
+
+pub type Collector = Arc<Mutex<Collected>>;
+
+/// A poisoned lock only means a trial panicked while holding it; what was
+/// collected is still there.
+pub(super) fn lock_collector(c: &Collector) -> MutexGuard<'_, Collected> {
+    c.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Requirement references for results, from the catalogue.
 pub fn requirement_refs(ids: &[&str]) -> Vec<RequirementRef> {
@@ -55,16 +71,25 @@ pub fn results(
     started_at: String,
     elapsed_ms: u64,
 ) -> RunResults {
-    let mut cases = collector.lock().map(|c| c.clone()).unwrap_or_default();
+    let (mut cases, mut not_run) = {
+        let c = lock_collector(collector);
+        (c.results.clone(), c.not_run.clone())
+    };
     let order: Vec<&str> = cases::all().iter().map(|c| c.id).collect();
-    cases.sort_by_key(|c| {
+    let rank = |case: &str, version: Option<SpecVersion>| {
         (
             order
                 .iter()
-                .position(|id| *id == c.case)
+                .position(|id| *id == case)
                 .unwrap_or(usize::MAX),
-            c.spec_version,
+            version,
         )
+    };
+    cases.sort_by_key(|c| rank(&c.case, c.spec_version));
+    not_run.sort_by_key(|c| rank(&c.case, c.spec_version));
+    let interrupted = crate::interrupt::signal().map(|s| Interruption {
+        signal: crate::interrupt::signal_name(s).to_string(),
+        after_ms: crate::interrupt::came_after_ms(std::time::Duration::from_millis(elapsed_ms)),
     });
     RunResults {
         format: crate::record::FORMAT_NAME.into(),
@@ -86,5 +111,7 @@ pub fn results(
         findings: Vec::new(),
         baseline: plan.baseline.clone(),
         coverage: Some(coverage()),
+        interrupted,
+        not_run,
     }
 }

@@ -14,10 +14,10 @@ use super::ctx::Ctx;
 use super::grading;
 use super::options::SuiteOptions;
 use super::plan::Plan;
-use super::record::{requirement_refs, Collector};
+use super::record::{lock_collector, requirement_refs, Collector};
 use super::verdict::CaseVerdict;
 use crate::invoke::setup::SetupError;
-use crate::record::{CaseResult, Verdict};
+use crate::record::{CaseResult, InvocationRecord, NotRun, Verdict};
 use crate::spec::SpecVersion;
 
 /// Every (case, version) a run of `plan` covers, for the cases `select`
@@ -34,6 +34,10 @@ pub fn schedule(plan: &Plan, select: impl Fn(&Case) -> bool) -> Vec<(Case, SpecV
     work
 }
 
+/// What a trial reports for a case the interruption kept from running (or
+/// whose run it cut short).
+const NOT_RUN: &str = "not run: the run was interrupted";
+
 /// One trial per (case, version) for the planned versions.
 pub fn trials(opts: &Arc<SuiteOptions>, plan: &Plan, collector: &Collector) -> Vec<Trial> {
     let mut out = Vec::new();
@@ -44,11 +48,23 @@ pub fn trials(opts: &Arc<SuiteOptions>, plan: &Plan, collector: &Collector) -> V
         let plan = Arc::clone(&shared);
         let collector = Arc::clone(collector);
         out.push(Trial::ignorable_test(name, move || {
-            let result = run_case(&case, version, &opts, &plan);
-            let outcome = libtest_outcome(&result, opts.strict);
-            if let Ok(mut c) = collector.lock() {
-                c.push(result);
+            let not_run = || {
+                lock_collector(&collector).not_run.push(NotRun {
+                    case: case.id.to_string(),
+                    spec_version: Some(version),
+                });
+                Ok(Completion::ignored_with(NOT_RUN))
+            };
+            if crate::interrupt::requested() {
+                return not_run();
             }
+            let result = run_case(&case, version, &opts, &plan);
+            // A case the signal overtook was judged on killed plugins.
+            if crate::interrupt::requested() {
+                return not_run();
+            }
+            let outcome = libtest_outcome(&result, opts.strict);
+            lock_collector(&collector).results.push(result);
             outcome
         }));
     }
@@ -62,43 +78,20 @@ pub fn trial_name(case: &Case, version: SpecVersion) -> String {
 }
 
 /// Run one case at one version and grade it (the plan carries the
-/// baseline the case may be blocked by).
+/// baseline the case may be blocked by). Never panics: a panic anywhere
+/// (applicability, sandbox set-up, the case body) is an `error` verdict
+/// carrying the panic message, so no case is lost from the results.
 pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions, plan: &Plan) -> CaseResult {
     let started = Instant::now();
-    let facts = case::Applicability {
-        version,
-        role: opts.profile.role,
-        fixed_ifname: opts.profile.needs.ifname.is_some(),
-        fixed_addresses: opts.profile.needs.fixed_addresses,
-        disable_check: opts.profile.config.disable_check,
-        disable_gc: opts.profile.config.disable_gc,
-    };
-    let (verdict, invocations) = match (case.applies)(&facts) {
-        Err(reason) => (CaseVerdict::skip(reason), Vec::new()),
-        Ok(()) => match Ctx::new(opts, version) {
-            Err(SetupError::Unsupported(kinds)) => (
-                CaseVerdict::skip(format!("this kernel cannot create {kinds} links")),
-                Vec::new(),
-            ),
-            Err(SetupError::Io(e)) => (CaseVerdict::error(format!("sandbox: {e}")), Vec::new()),
-            Ok(mut ctx) => {
-                ctx.plan = Some(super::ctx::PlanFacts {
-                    baseline: plan.baseline.as_ref(),
-                    claimed: &plan.claimed,
-                });
-                let verdict = std::panic::catch_unwind(AssertUnwindSafe(|| (case.run)(&mut ctx)))
-                    .unwrap_or_else(|p| {
-                        let msg = p
-                            .downcast_ref::<String>()
-                            .cloned()
-                            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                            .unwrap_or_default();
-                        CaseVerdict::error(format!("harness bug: case panicked: {msg}"))
-                    });
-                (verdict, ctx.invocations())
-            }
-        },
-    };
+    let (verdict, invocations) =
+        std::panic::catch_unwind(AssertUnwindSafe(|| grade(case, version, opts, plan)))
+            .unwrap_or_else(|p| {
+                let msg = panic_message(p.as_ref());
+                (
+                    CaseVerdict::error(format!("harness bug: case panicked: {msg}")),
+                    Vec::new(),
+                )
+            });
     let requirement_verdicts = grading::per_requirement(case.requirements, &verdict);
     let case_verdict = grading::case_verdict(verdict.verdict, &requirement_verdicts, &verdict);
     CaseResult {
@@ -116,6 +109,53 @@ pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions, plan: &P
         duration_ms: started.elapsed().as_millis() as u64,
         requirement_verdicts,
     }
+}
+
+fn grade(
+    case: &Case,
+    version: SpecVersion,
+    opts: &SuiteOptions,
+    plan: &Plan,
+) -> (CaseVerdict, Vec<InvocationRecord>) {
+    let facts = case::Applicability {
+        version,
+        role: opts.profile.role,
+        fixed_ifname: opts.profile.needs.ifname.is_some(),
+        fixed_addresses: opts.profile.needs.fixed_addresses,
+        disable_check: opts.profile.config.disable_check,
+        disable_gc: opts.profile.config.disable_gc,
+    };
+    match (case.applies)(&facts) {
+        Err(reason) => (CaseVerdict::skip(reason), Vec::new()),
+        Ok(()) => match Ctx::new(opts, version) {
+            Err(SetupError::Unsupported(kinds)) => (
+                CaseVerdict::skip(format!("this kernel cannot create {kinds} links")),
+                Vec::new(),
+            ),
+            Err(SetupError::Io(e)) => (CaseVerdict::error(format!("sandbox: {e}")), Vec::new()),
+            Ok(mut ctx) => {
+                ctx.plan = Some(super::ctx::PlanFacts {
+                    baseline: plan.baseline.as_ref(),
+                    claimed: &plan.claimed,
+                });
+                // Caught here too, so the invocations made before the panic are kept.
+                let verdict = std::panic::catch_unwind(AssertUnwindSafe(|| (case.run)(&mut ctx)))
+                    .unwrap_or_else(|p| {
+                        let msg = panic_message(p.as_ref());
+                        CaseVerdict::error(format!("harness bug: case panicked: {msg}"))
+                    });
+                (verdict, ctx.invocations())
+            }
+        },
+    }
+}
+
+/// The text a panic was raised with (`panic!` gives a `String` or a `&str`).
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(no message)".into())
 }
 
 /// A graded case as libtest sees it: skips are ignored with their reason,

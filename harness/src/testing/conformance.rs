@@ -85,7 +85,10 @@ impl Conformance {
         let clock = Instant::now();
         let p = self.prepare()?;
         let cases = suite::run_selected(&p.opts, &p.plan, |c| self.selects(c), self.threads);
-        let collected: suite::Collector = Arc::new(Mutex::new(cases));
+        let collected: suite::Collector = Arc::new(Mutex::new(suite::Collected {
+            results: cases,
+            not_run: Vec::new(),
+        }));
         let elapsed_ms = clock.elapsed().as_millis() as u64;
         Ok(suite::results(
             &p.opts, &p.plan, &collected, started_at, elapsed_ms,

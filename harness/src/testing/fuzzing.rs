@@ -169,8 +169,11 @@ impl Fuzz {
         opts.max_execs = self.max_inputs;
         opts.seed = self.seed;
         opts.firewall = self.firewall;
-        if let Some(timeout) = self.harness.timeout {
-            opts.timeout = timeout;
+        // As the command line: without an explicit timeout, calibrated
+        // from the seed's own run time (see `fuzz::calibrate`).
+        match self.harness.timeout {
+            Some(timeout) => opts.timeout = timeout,
+            None => opts.calibrate_timeout = true,
         }
         let session = fuzz::run_session(&opts).map_err(Error::Run)?;
         let results = session.to_results(now_rfc3339());

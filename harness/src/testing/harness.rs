@@ -94,8 +94,8 @@ impl Harness {
     }
 
     /// How long one plugin execution may take before it is killed
-    /// (default 30 s in the suite, 5 s when fuzzing, where a hang is a
-    /// finding).
+    /// (default 30 s in the suite; when fuzzing, where a hang is a finding,
+    /// ten times the seed's median run time, within 1 to 10 s).
     pub fn timeout(mut self, timeout: Duration) -> Harness {
         self.timeout = Some(timeout);
         self

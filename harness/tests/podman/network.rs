@@ -18,6 +18,9 @@ pub enum Flavour {
     /// A zoo plugin wrapping Debian's bridge whose DEL never reaches the
     /// IPAM: the negative control, which the run must catch.
     LeakyIpam,
+    /// The reference plugin behind the capture shim (`podman/capture.rs`),
+    /// whose directory comes first in podman's plugin directories.
+    Captured,
 }
 
 impl Flavour {
@@ -26,12 +29,13 @@ impl Flavour {
             Flavour::Reference => "ref",
             Flavour::Debian => "deb",
             Flavour::LeakyIpam => "zoo",
+            Flavour::Captured => "cap",
         }
     }
 
     fn plugins(self) -> (&'static str, &'static str) {
         match self {
-            Flavour::Reference => ("cni-ref-bridge", "cni-ref-ipam"),
+            Flavour::Reference | Flavour::Captured => ("cni-ref-bridge", "cni-ref-ipam"),
             Flavour::Debian => ("bridge", "host-local"),
             Flavour::LeakyIpam => ("cni-zoo-leaks-ipam", "host-local"),
         }
@@ -51,6 +55,11 @@ impl Flavour {
                 crate::common::workspace_plugin("cni-zoo-noop-ipam");
                 vec![crate::common::bin_dir(), crate::common::debian_cni_dir()]
             }
+            Flavour::Captured => {
+                crate::common::workspace_plugin(main);
+                crate::common::workspace_plugin(ipam);
+                vec![super::capture::shim_dir(), crate::common::bin_dir()]
+            }
         }
     }
 
@@ -60,6 +69,7 @@ impl Flavour {
             Flavour::Reference => 47,
             Flavour::Debian => 48,
             Flavour::LeakyIpam => 49,
+            Flavour::Captured => 50,
         };
         [
             Ipv4Addr::new(10, 213, n, 0),
