@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the committed compliance reports in reports/: the reference
 # plugin and each of Debian's plugins through the conformance suite, then one
-# combined JUnit / Markdown / HTML report comparing them side by side.
+# combined JUnit / Markdown / HTML report comparing them side by side (with
+# the upstream runs of ci/upstream-reports.sh, when reports/runs holds them).
 # Run as root after ci/setup.sh:  sudo ci/reports.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,11 @@ run() { # name profile
 run cni-ref-bridge plugins-under-test/profiles/reference/bridge.json
 for p in plugins-under-test/profiles/debian/*.json; do
   run "debian-$(basename "$p" .json)" "$p"
+done
+# Upstream runs are made by ci/upstream-reports.sh (it needs a source tree of
+# containernetworking/plugins): kept as they are and shown beside these.
+for d in reports/runs/upstream-*/; do
+  [ -f "$d/results.json" ] && runs+=(--in "${d%/}")
 done
 "$bin" report "${runs[@]}" --out reports
 echo "ci/reports.sh: reports/report.html, reports/summary.md, reports/junit.xml"

@@ -11,8 +11,12 @@ fi
 
 # Debian packages: iproute2/nftables/iptables are what plugins call; the
 # containernetworking-plugins package is the real peer the harness is tested
-# against; chromium renders the HTML report in the report tests.
-need=(iproute2 nftables iptables iputils-ping containernetworking-plugins chromium procps)
+# against; chromium renders the HTML report in the report tests; podman,
+# runc and busybox-static run real containers in tests/podman_e2e.rs;
+# golang-go and golang-github-appc-cni-dev (libcni 1.1.2's sources) build
+# the libcni driver of tests/libcni_compare.rs.
+need=(iproute2 nftables iptables iputils-ping containernetworking-plugins chromium procps
+  podman runc busybox-static golang-go golang-github-appc-cni-dev jq python3)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

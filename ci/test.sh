@@ -20,9 +20,15 @@ fingerprint() {
   find /var/lib/cni /run/cni -mindepth 1 2>/dev/null | sort
 }
 before=$(fingerprint)
+# Sandboxes a killed earlier run left (cni-harness clean removes them) are
+# not this run's: only new ones count.
+ours() { (ls /run/netns 2>/dev/null; ls /run/cni-harness 2>/dev/null) | grep '^cnih-' | sort || true; }
+stale=$(ours)
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# The action and CI templates shipped for plugin authors (schemas, actionlint).
+bash ci/lint-ci.sh
 # Integration tests run the workspace's plugin binaries from target/debug.
 cargo build --workspace --bins --quiet
 cargo test --workspace --no-fail-fast --quiet 2>&1 | tee target/test.log
@@ -36,7 +42,7 @@ cargo test --manifest-path fuzz/Cargo.toml --no-fail-fast --quiet 2>&1 | tee -a 
 unset CARGO_TARGET_DIR
 # The host must be as it was: no namespace, link, address, route or CNI
 # state file of ours left behind.
-leftover=$( (ls /run/netns 2>/dev/null; ls /run/cni-harness 2>/dev/null) | grep '^cnih-' || true)
+leftover=$(comm -13 <(echo "$stale") <(ours) | grep . || true)
 after=$(fingerprint)
 if [ -n "$leftover" ] || [ "$before" != "$after" ]; then
   echo "ci/test.sh: the host changed during the tests:" >&2

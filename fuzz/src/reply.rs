@@ -43,7 +43,7 @@ pub fn plugin_reply(data: &[u8]) {
                 assert_eq!(e.code, obj.get("code").and_then(Value::as_u64));
                 assert!(!e.to_string().is_empty());
             }
-            (Reply::Garbage(why), Exit::Code(_)) => assert!(!why.is_empty()),
+            (Reply::Garbage(why), Exit::Code(_)) => assert!(!why.to_string().is_empty()),
             _ => panic!("{exit:?} read as {reply:?}"),
         }
     }

@@ -224,7 +224,8 @@ fn probes(profile: &Path, cni_path: &[PathBuf]) {
     let mut calls = Vec::new();
     for _ in 0..PROBES {
         let started = Instant::now();
-        let _ = dataplane::oracle::gateways(&ctr, &settle, &parsed).expect("oracle");
+        let _ = cni_harness::judge::dataplane::gateways::gateways(&ctr, &settle, &parsed)
+            .expect("oracle");
         calls.push(started.elapsed());
     }
     println!(

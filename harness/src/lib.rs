@@ -1,19 +1,29 @@
 //! cni-harness: a conformance and fuzz test harness for CNI plugins.
 //!
-//! Data flows one way through the modules:
+//! Data flows one way through the modules (the README's "Architecture"):
 //!
 //! ```text
-//! config ─► invoke (sandbox + exec, as libcni would) ─► observe ─► verdict ─► report
-//!   config      sandbox, invoke                        schema,     suite,     report
-//!                                                      result,     fuzz,
-//!                                                      kernel      oracle
+//! configuration ─► invocation ─► observation ─► judgement ─► drivers ─► report
+//!   config           sandbox,      kernel,        judge        suite,      report
+//!                    invoke        result,                     fuzz
+//!                                  schema
 //! ```
 //!
 //! The conformance suite and the fuzzer are two drivers of the same
-//! invocation and observation code.
+//! invocation, observation and judgement code: `judge` decides, the suite
+//! grades its findings into case verdicts, the fuzzer into fuzz findings;
+//! `record` is the results format they write and `report` renders.
+//! [`testing`] is the facade a plugin's own `cargo test` uses; the command
+//! line lives in the binary.
 
 pub mod requirements;
 pub mod spec;
+pub mod timestamp;
+
+mod netlink;
+
+// Stopping a run on a signal: below every layer that starts or waits for work.
+pub mod interrupt;
 
 pub mod config;
 pub mod invoke;
@@ -24,13 +34,15 @@ pub mod kernel;
 pub mod result;
 pub mod schema;
 
+pub mod judge;
+
 pub mod fuzz;
-pub mod oracle;
+pub mod replay;
 pub mod suite;
 
+pub mod record;
 pub mod report;
 
-pub mod cli;
-pub mod results;
+pub mod testing;
 
 pub use spec::{ErrorCode, SpecVersion, Verb};

@@ -1,3 +1,7 @@
+//! The `cni-harness` binary: the command line over the library's public API.
+
+mod cli;
+
 fn main() -> std::process::ExitCode {
-    cni_harness::cli::main()
+    cli::run()
 }

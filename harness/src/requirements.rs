@@ -4,13 +4,13 @@
 
 use std::sync::OnceLock;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::spec::SpecVersion;
 
-const CATALOGUE: &str = include_str!("../../specs/requirements.json");
+const CATALOGUE: &str = include_str!("../specs/requirements.json");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Level {
     #[serde(rename = "MUST")]
     Must,
@@ -30,6 +30,22 @@ impl Level {
     }
 }
 
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Level::Must, Level::Should, Level::May]
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| format!("requirement level {s:?} is not MUST, SHOULD or MAY"))
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Requirement {
     pub id: String,
@@ -43,9 +59,25 @@ pub struct Requirement {
     /// Where the spec is ambiguous: what libcni does and how the harness grades it.
     #[serde(default)]
     pub ambiguity: Option<String>,
+    /// Where the project grades stricter than the spec's word (`level`):
+    /// the level it grades at, with `why`.
+    #[serde(default)]
+    pub graded: Option<Level>,
+    #[serde(default)]
+    pub why: Option<String>,
+    /// Why no harness can test it (a runtime-side or unobservable
+    /// statement); such requirements do not count as missing a case.
+    #[serde(default)]
+    pub untestable: Option<String>,
 }
 
 impl Requirement {
+    /// The level verdicts are graded at: `graded` when the catalogue sets
+    /// one, else the spec's own `level`.
+    pub fn graded_level(&self) -> Level {
+        self.graded.unwrap_or(self.level)
+    }
+
     pub fn applies_at(&self, v: SpecVersion) -> bool {
         v >= self.since && self.until.is_none_or(|u| v <= u)
     }
@@ -98,6 +130,30 @@ mod tests {
             );
             if let Some(u) = r.until {
                 assert!(u >= r.since, "{}", r.id);
+            }
+        }
+    }
+
+    #[test]
+    fn a_stricter_grade_is_stricter_and_says_why() {
+        let rank = |l: Level| match l {
+            Level::May => 0,
+            Level::Should => 1,
+            Level::Must => 2,
+        };
+        for r in catalogue() {
+            if let Some(g) = r.graded {
+                assert!(
+                    rank(g) > rank(r.level),
+                    "{}: graded {g} is not stricter than {}",
+                    r.id,
+                    r.level
+                );
+                assert!(
+                    r.why.as_deref().is_some_and(|w| !w.is_empty()),
+                    "{}: graded without why",
+                    r.id
+                );
             }
         }
     }

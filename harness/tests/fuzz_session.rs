@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cni_harness::fuzz::{self, FuzzOptions, Input};
+use cni_harness::record::Oracle;
 use cni_harness::spec::Verb;
 
 /// Sessions run one at a time: the namespace check below counts every
@@ -64,7 +65,7 @@ fn finds_and_reproduces_the_crash() {
     let found: Vec<_> = report
         .findings
         .iter()
-        .filter(|f| f.finding.oracle == "crash" || f.finding.oracle == "panic")
+        .filter(|f| matches!(f.finding.oracle, Oracle::Crash | Oracle::Panic))
         .collect();
     assert!(
         !found.is_empty(),
@@ -90,6 +91,7 @@ fn finds_and_reproduces_the_crash() {
             f.file.display()
         );
     }
+    reproduce_serves_bisect(&found[0].file, tmp.path());
     assert!(report.exit_code() == 1);
     let results = report.to_results("2024-01-01T00:00:00Z".into());
     assert_eq!(results.findings.len(), report.findings.len());
@@ -110,7 +112,7 @@ fn finds_and_reproduces_the_hang() {
     let hang = report
         .findings
         .iter()
-        .find(|f| f.finding.oracle == "hang")
+        .find(|f| f.finding.oracle == Oracle::Hang)
         .unwrap_or_else(|| panic!("no hang found in {} execs", report.execs));
     let minimal: serde_json::Value =
         serde_json::from_str(&hang.finding.input.config).expect("minimised config is JSON");
@@ -174,7 +176,7 @@ fn debian_bridge_gives_no_false_finding() {
     // finding is real only if it reproduces from a fresh sandbox.
     for f in &report.findings {
         let line = format!("{}: {}", f.finding.signature, f.finding.summary);
-        assert_eq!(f.finding.oracle, "recheck", "false finding: {line}");
+        assert_eq!(f.finding.oracle, Oracle::Recheck, "false finding: {line}");
         assert!(
             fuzz::reproduce(&f.file).expect("reproduce runs"),
             "finding does not reproduce, so it is false: {line}"
@@ -213,11 +215,17 @@ fn meta_plugin_runs_inside_its_chain() {
     assert!(chain_add.reply.is_success(), "{around:?}");
     let add = &ex.steps[0];
     let stdin: serde_json::Value = serde_json::from_slice(&add.invocation.stdin).expect("json");
+    let handed = ex.chained.clone().expect("the chain hands a result on");
     assert_eq!(
-        stdin["prevResult"],
-        chain_add.reply.result().cloned().unwrap_or_default(),
-        "tuning must get the bridge's result"
+        stdin["prevResult"], handed,
+        "tuning must get what the chain hands on"
     );
+    // That is the bridge's result re-encoded as libcni does (an empty `dns`
+    // dropped at 1.0.0): the same interfaces, addresses and routes.
+    let printed = chain_add.reply.result().cloned().unwrap_or_default();
+    for key in ["cniVersion", "interfaces", "ips", "routes"] {
+        assert_eq!(handed[key], printed[key], "{key} of the bridge's result");
+    }
     assert!(add.reply.is_success(), "{}", show(add));
     assert!(
         ex.extra_steps.iter().any(|s| s.plugin_type == "bridge"
@@ -234,7 +242,7 @@ fn meta_plugin_runs_inside_its_chain() {
         4,
         "{around:?}"
     );
-    assert!(ex.verdicts.is_empty(), "{:?}", ex.verdicts);
+    assert!(ex.detections.is_empty(), "{:?}", ex.detections);
 
     // A replaced prevResult reaches the plugin as written; passing on one
     // that is already invalid is not held against the plugin.
@@ -248,11 +256,9 @@ fn meta_plugin_runs_inside_its_chain() {
     let stdin: serde_json::Value = serde_json::from_slice(&add.invocation.stdin).expect("json");
     assert_eq!(stdin["prevResult"]["ips"][0]["interface"], 2, "{stdin}");
     assert!(
-        !ex.verdicts
-            .iter()
-            .any(|v| v.oracle == cni_harness::fuzz::oracles::Oracle::BadResult),
+        !ex.detections.iter().any(|v| v.oracle == Oracle::BadResult),
         "{:?}",
-        ex.verdicts
+        ex.detections
     );
     drop(exec);
     assert!(our_namespaces().is_empty(), "left {:?}", our_namespaces());
@@ -279,7 +285,10 @@ fn firewall_leak_needs_firewall_snapshots() {
     // reports; only leaks matter here.)
     let blind = run(false, "blind");
     assert!(
-        blind.findings.iter().all(|f| f.finding.oracle != "leak"),
+        blind
+            .findings
+            .iter()
+            .all(|f| f.finding.oracle != Oracle::Leak),
         "{:?}",
         blind
             .findings
@@ -291,7 +300,7 @@ fn firewall_leak_needs_firewall_snapshots() {
     let leak = seeing
         .findings
         .iter()
-        .find(|f| f.finding.oracle == "leak")
+        .find(|f| f.finding.oracle == Oracle::Leak)
         .expect("the firewall leak is found");
     assert!(
         leak.finding.summary.contains("firewall"),
@@ -300,4 +309,39 @@ fn firewall_leak_needs_firewall_snapshots() {
     );
     assert!(fuzz::reproduce(&leak.file).expect("reproduce runs"));
     assert!(our_namespaces().is_empty(), "left {:?}", our_namespaces());
+}
+
+/// `fuzz --reproduce` as `git bisect run` uses it: the trace `exec`
+/// prints and exit 1 while the finding fires; exit 0 for the same finding
+/// once its input no longer makes the plugin fail (here: the seed, which
+/// the plugin takes).
+fn reproduce_serves_bisect(file: &Path, tmp: &Path) {
+    let cli = |f: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cni-harness"))
+            .args(["fuzz", "--reproduce"])
+            .arg(f)
+            .output()
+            .expect("cni-harness fuzz --reproduce")
+    };
+    let out = cli(file);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for part in [
+        "CNI_COMMAND=ADD",
+        "  stdin:",
+        "  -> ",
+        "reproduced",
+        "# kernel and state changes made by",
+    ] {
+        assert!(text.contains(part), "no {part:?} in:\n{text}");
+    }
+    let mut fixed = fuzz::finding::FindingFile::load(file).expect("finding loads");
+    let seed = fixed.target.rebuild().expect("target").seed_config;
+    fixed.input = Input::new(seed, vec![Verb::Add, Verb::Del]);
+    let fixed_file = tmp.join("fixed-finding.json");
+    fixed.save(&fixed_file).expect("save");
+    let out = cli(&fixed_file);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("does not reproduce"), "{text}");
 }

@@ -7,9 +7,9 @@ use std::path::Path;
 
 use cni_harness::config::NetworkConfig;
 use cni_harness::invoke::{Attachment, Runtime};
+use cni_harness::judge::{any_error, consistency, leak};
 use cni_harness::kernel::scratch::is_root;
 use cni_harness::kernel::{diff_sandbox, render, SandboxSnapshot, SnapshotOptions};
-use cni_harness::oracle::{any_error, consistency, leak};
 use cni_harness::result;
 use cni_harness::sandbox::Sandbox;
 use cni_harness::SpecVersion;
@@ -93,7 +93,7 @@ fn bridge_results_agree_with_the_kernel_and_del_leaks_nothing() {
             &baseline,
             &after_add,
             &after_del,
-            &leak::Attachment::from_result("kernel-e2e-1", "eth0", &parsed),
+            &leak::LeakIdentity::from_result("kernel-e2e-1", "eth0", &parsed),
         );
         assert!(
             report.leaks.is_empty(),
@@ -165,7 +165,7 @@ fn bridge_masquerade_rules_name_the_container_and_go_with_del() {
         &baseline,
         &after_add,
         &after_del,
-        &leak::Attachment::from_result("kernel-masq-1", "eth0", &parsed),
+        &leak::LeakIdentity::from_result("kernel-masq-1", "eth0", &parsed),
     );
     assert!(report.leaks.is_empty(), "leaks:\n{}", render(&report.leaks));
 }

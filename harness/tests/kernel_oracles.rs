@@ -4,11 +4,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use cni_harness::judge::consistency::{self, ids as res};
+use cni_harness::judge::leak::{self, ids as del, LeakIdentity};
+use cni_harness::judge::Finding;
 use cni_harness::kernel::scratch::{is_root, ScratchPair};
 use cni_harness::kernel::{self, ops, SandboxSnapshot, SnapshotOptions};
-use cni_harness::oracle::consistency::{self, ids as res};
-use cni_harness::oracle::leak::{self, ids as del, Attachment};
-use cni_harness::oracle::Finding;
 use cni_harness::result::{self, Cidr};
 
 fn cidr(s: &str) -> Cidr {
@@ -161,7 +161,7 @@ fn leak_oracle_silent_on_a_clean_del_that_keeps_the_bridge() {
     fs::remove_file(state.join("networks/net1/10.99.0.2")).unwrap();
     let after_del = snap(&pair, &state);
 
-    let att = Attachment::from_result(CID, "eth0", &r);
+    let att = LeakIdentity::from_result(CID, "eth0", &r);
     let report = leak::leaks(&baseline, &after_add, &after_del, &att);
     assert!(report.leaks.is_empty(), "{:#?}", report.leaks);
     assert!(report.lost.is_empty(), "{:#?}", report.lost);
@@ -191,7 +191,7 @@ fn leak_oracle_fires_on_a_left_veth_and_reservation() {
         &baseline,
         &after_add,
         &after_del,
-        &Attachment::from_result(CID, "eth0", &r),
+        &LeakIdentity::from_result(CID, "eth0", &r),
     );
     let leaks = kernel::render(&report.leaks);
     for want in [
@@ -301,7 +301,7 @@ fn leak_oracle_fires_on_a_firewall_rule_naming_the_address() {
         &baseline,
         &after_add,
         &after_del,
-        &Attachment::from_result(CID, "eth0", &r),
+        &LeakIdentity::from_result(CID, "eth0", &r),
     );
     let leaks = kernel::render(&report.leaks);
     assert_eq!(

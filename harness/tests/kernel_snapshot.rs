@@ -3,8 +3,8 @@
 
 use cni_harness::kernel::scratch::{is_root, ScratchPair};
 use cni_harness::kernel::{self, ops, render, Side, SnapshotOptions};
-use cni_harness::oracle::tamper;
 use cni_harness::result::Cidr;
+use cni_harness::sandbox::tamper;
 
 fn cidr(s: &str) -> Cidr {
     s.parse().expect("test CIDR")
@@ -196,14 +196,21 @@ fn diff_shows_a_sysctl_flip() {
     let pair = wired();
     let opts = SnapshotOptions::cheap();
     let before = kernel::snapshot(&pair.node, &opts).unwrap();
+    // New namespaces inherit IPv4 forwarding from the host's: flip whatever it is.
+    let was = before
+        .sysctls
+        .get("net.ipv4.ip_forward")
+        .cloned()
+        .expect("ip_forward is read");
+    let now = if was == "1" { "0" } else { "1" };
     pair.node
-        .run(|| std::fs::write("/proc/sys/net/ipv4/ip_forward", "1"))
+        .run(|| std::fs::write("/proc/sys/net/ipv4/ip_forward", now))
         .unwrap()
         .unwrap();
     let after = kernel::snapshot(&pair.node, &opts).unwrap();
     let d = render(&kernel::diff(Side::Node, &before, &after));
     assert!(
-        d.contains("~ node sysctl net.ipv4.ip_forward 0 -> 1"),
+        d.contains(&format!("~ node sysctl net.ipv4.ip_forward {was} -> {now}")),
         "{d}"
     );
 }
@@ -221,17 +228,20 @@ fn probe_stays_bound_to_its_namespace() {
     let mut ctr = kernel::Probe::open(&pair.container).expect("container probe");
     let everything = kernel::Coverage::Everything;
 
-    // Sysctls: the node namespace gets forwarding on, the container keeps
-    // its default, whatever the harness's own namespace says.
+    // Sysctls: the node namespace's forwarding is flipped, the container
+    // keeps what it started with (new namespaces inherit the host's).
+    let key = "net.ipv4.ip_forward";
+    let start = ctr.read(everything).expect("read container");
+    let was = start.sysctls.get(key).cloned().expect("ip_forward is read");
+    let now = if was == "1" { "0" } else { "1" };
     pair.node
-        .run(|| std::fs::write("/proc/sys/net/ipv4/ip_forward", "1"))
+        .run(|| std::fs::write("/proc/sys/net/ipv4/ip_forward", now))
         .expect("enter node")
         .expect("set ip_forward");
-    let key = "net.ipv4.ip_forward";
     let node_snap = node.read(everything).expect("read node");
     let ctr_snap = ctr.read(everything).expect("read container");
-    assert_eq!(node_snap.sysctls.get(key).map(String::as_str), Some("1"));
-    assert_eq!(ctr_snap.sysctls.get(key).map(String::as_str), Some("0"));
+    assert_eq!(node_snap.sysctls.get(key).map(String::as_str), Some(now));
+    assert_eq!(ctr_snap.sysctls.get(key), Some(&was));
 
     // A one-off snapshot and the held probe see the same namespace.
     let one_off = kernel::snapshot(&pair.container, &SnapshotOptions::cheap()).expect("snapshot");

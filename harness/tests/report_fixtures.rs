@@ -4,9 +4,10 @@
 //! `report_*` tests with `#[path]`; compiled alone it is an empty test crate.
 #![allow(dead_code)]
 
-use cni_harness::results::{
-    CaseResult, Detail, Finding, InvocationRecord, RequirementRef, RunKind, RunResults, Target,
-    Verdict, FORMAT_NAME, FORMAT_VERSION,
+use cni_harness::invoke::Exit;
+use cni_harness::record::{
+    CaseResult, Detail, FindingRecord, InvocationRecord, Oracle, RequirementRef, RunKind,
+    RunResults, Target, Verdict, FORMAT_NAME, FORMAT_VERSION,
 };
 use cni_harness::{SpecVersion, Verb};
 use serde_json::json;
@@ -16,7 +17,7 @@ use SpecVersion::*;
 fn req(id: &str, level: &str, section: &str, text: &str) -> RequirementRef {
     RequirementRef {
         id: id.into(),
-        level: level.into(),
+        level: Some(level.parse().expect("fixture level")),
         section: section.into(),
         text: text.into(),
     }
@@ -87,6 +88,15 @@ fn r_gc() -> RequirementRef {
     )
 }
 
+fn r_keep_shared() -> RequirementRef {
+    req(
+        "del.keep-shared",
+        "MAY",
+        "DEL: Remove container from network",
+        "DEL may keep network-scoped state such as a shared bridge",
+    )
+}
+
 fn case(
     name: &str,
     title: &str,
@@ -104,6 +114,7 @@ fn case(
         reason: reason.into(),
         detail: None,
         duration_ms: 31,
+        requirement_verdicts: Default::default(),
     }
 }
 
@@ -138,7 +149,7 @@ fn leak_detail() -> Detail {
             stdin: serde_json::to_string_pretty(&stdin).unwrap_or_default(),
             stdout: r#"{"code":11,"msg":"failed to allocate for range 0: no IP addresses available in range set: 10.99.0.1-10.99.0.2"}"#.into(),
             stderr: "".into(),
-            status: "exit 1".into(),
+            status: Exit::Code(1),
             wall_ms: 27.94,
         }, InvocationRecord {
             plugin: "bridge".into(),
@@ -147,7 +158,7 @@ fn leak_detail() -> Detail {
             stdin: "{\"cniVersion\":\"1.1.0\",\"name\":\"cnih-net\",\"type\":\"bridge\"}".into(),
             stdout: "".into(),
             stderr: "warning: <nil> prevResult & \"no\" interfaces".into(),
-            status: "exit 0".into(),
+            status: Exit::Code(0),
             wall_ms: 36.5,
         }],
         kernel_diff: Some(
@@ -224,6 +235,15 @@ fn go_bridge() -> RunResults {
         });
         cases.push(warn);
     }
+    // Breaks a MUST and a MAY at once: the MAY's row must not show a failure.
+    cases.push(case(
+        "del/no-residue",
+        "DEL leaves nothing of the attachment",
+        vec![r_del_twice(), r_keep_shared()],
+        Some(V1_1_0),
+        Verdict::Fail,
+        "DEL left the bridge cnih0 and the host veth veth3b1d2e0f",
+    ));
     let mut gc = case(
         "gc/removes-stale",
         "GC releases stale attachments",
@@ -257,6 +277,10 @@ fn go_bridge() -> RunResults {
         versions,
         cases,
         findings: vec![],
+        baseline: None,
+        coverage: None,
+        interrupted: None,
+        not_run: vec![],
     }
 }
 
@@ -327,6 +351,10 @@ fn ref_bridge() -> RunResults {
         versions,
         cases,
         findings: vec![],
+        baseline: None,
+        coverage: None,
+        interrupted: None,
+        not_run: vec![],
     }
 }
 
@@ -349,27 +377,60 @@ fn bridge_fuzz() -> RunResults {
         versions: vec![V1_1_0],
         cases: vec![],
         findings: vec![
-            Finding {
+            FindingRecord {
                 id: "f-0002".into(),
-                oracle: "garbage-output".into(),
+                oracle: Oracle::Garbage,
                 signature: "stdout-not-json:ADD".into(),
                 summary: "ADD printed a result and an error JSON both on stdout".into(),
                 reproduce: "cni-harness fuzz --replay findings/f-0002.json".into(),
                 file: "findings/f-0002.json".into(),
             },
-            Finding {
+            FindingRecord {
                 id: "f-0001".into(),
-                oracle: "crash".into(),
+                oracle: Oracle::Crash,
                 signature: "signal 11 in ADD with ipam.ranges=[[]]".into(),
                 summary: "bridge crashed (SIGSEGV) on an empty range set <ranges: [[]]>".into(),
                 reproduce: "cni-harness fuzz --replay findings/f-0001.json".into(),
                 file: "findings/f-0001.json".into(),
             },
         ],
+        baseline: None,
+        coverage: None,
+        interrupted: None,
+        not_run: vec![],
     }
 }
 
 /// The three runs, in the order a user might pass them.
 pub fn runs() -> Vec<RunResults> {
     vec![ref_bridge(), bridge_fuzz(), go_bridge()]
+}
+
+/// How many runs the wide-page tests put side by side.
+pub const MANY: usize = 30;
+
+/// [`MANY`] runs made from the committed reports (`reports/runs/*/results.json`,
+/// real results of real plugins), cycling through them with the copies renamed
+/// (`debian-bridge-2`...) so every run has its own name and columns.
+pub fn many_runs() -> Vec<RunResults> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/runs");
+    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("results.json").is_file())
+        .map(|p| p.join("results.json"))
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no results.json under {}", root.display());
+    let committed = cni_harness::report::load(&dirs).expect("committed results load");
+    (0..MANY)
+        .map(|i| {
+            let mut run = committed[i % committed.len()].clone();
+            let copy = i / committed.len();
+            if copy > 0 {
+                run.target.name = format!("{}-{}", run.target.name, copy + 1);
+            }
+            run
+        })
+        .collect()
 }

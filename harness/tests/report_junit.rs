@@ -67,20 +67,20 @@ fn count(xml: &str) -> (Counts, Option<String>) {
 fn junit_parses_and_counts_match_the_verdicts() {
     let xml = cni_harness::report::junit(&fixtures::runs());
     let (counts, declared) = count(&xml);
-    // bridge: 17 cases (1 fail, 1 error, 1 skip, 2 warn as passes with WARN output);
+    // bridge: 18 cases (2 fail, 1 error, 1 skip, 2 warn as passes with WARN output);
     // bridge fuzz: 2 findings as failures;
     // cni-ref-bridge (strict): 17 cases (4 skip, 1 warn as a failure).
     assert_eq!(
         counts,
         Counts {
-            tests: 36,
-            failures: 4,
+            tests: 37,
+            failures: 5,
             errors: 1,
             skipped: 5,
             warn_outputs: 2,
         }
     );
-    assert_eq!(declared.as_deref(), Some("36"));
+    assert_eq!(declared.as_deref(), Some("37"));
 }
 
 #[test]

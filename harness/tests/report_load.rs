@@ -12,7 +12,7 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).expect("write fixture file");
 }
 
-fn results_json(run: &cni_harness::results::RunResults) -> String {
+fn results_json(run: &cni_harness::record::RunResults) -> String {
     serde_json::to_string_pretty(run).expect("serialise fixture")
 }
 

@@ -87,3 +87,32 @@ fn write_all_writes_the_three_reports() {
         assert!(std::fs::metadata(&path).expect("written").len() > 100);
     }
 }
+
+/// A MAY the plugin does not do is allowed: its row shows information,
+/// even when the case that checked it failed for a MUST it also cites.
+#[test]
+fn may_rows_never_show_failures() {
+    let page = report::html(&fixtures::runs());
+    let start = page
+        .find("<code>del.keep-shared</code>")
+        .expect("the MAY requirement's row");
+    let row = &page[start..start + page[start..].find("</tr>").expect("row ends")];
+    assert!(
+        row.contains("lv-MAY\">MAY</span>"),
+        "level not shown: {row}"
+    );
+    assert!(
+        row.contains("class=\"c v-info"),
+        "no information mark: {row}"
+    );
+    for bad in ["v-fail", "v-warn"] {
+        assert!(
+            !row.contains(&format!("class=\"c {bad}")),
+            "{bad} in a MAY row: {row}"
+        );
+    }
+    // The MUST the same case broke still shows the failure.
+    let start = page.find("<code>del.idempotent</code>").expect("MUST row");
+    let row = &page[start..start + page[start..].find("</tr>").expect("row ends")];
+    assert!(row.contains("class=\"c v-fail"), "{row}");
+}

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use cni_harness::config::Profile;
 use cni_harness::invoke::Limits;
-use cni_harness::results::{CaseResult, Verdict};
+use cni_harness::record::{CaseResult, Verdict};
 use cni_harness::spec::SpecVersion;
 use cni_harness::suite::{self, SuiteOptions};
 

@@ -8,25 +8,21 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use cni_harness::config::Profile;
-use cni_harness::invoke::Limits;
-use cni_harness::results::{CaseResult, Verdict};
-use cni_harness::suite::{self, SuiteOptions};
+use cni_harness::suite;
+use cni_harness::testing::{CaseResult, Harness, Verdict};
 
 fn run(name: &str) -> Vec<CaseResult> {
     let path = common::repo_root()
         .join("plugins-under-test/profiles/debian")
         .join(format!("{name}.json"));
-    let profile = Profile::load(&path).expect("profile loads");
-    let opts = SuiteOptions {
-        cni_path: vec![common::bin_dir(), common::debian_cni_dir()],
-        profile,
-        only_versions: None,
-        strict: false,
-        limits: Limits::default(),
-    };
-    let plan = suite::plan(&opts).expect("plan");
-    suite::run_selected(&opts, &plan, |_| true, 2)
+    Harness::load(&path)
+        .expect("profile loads")
+        .cni_dir(common::bin_dir())
+        .cni_dir(common::debian_cni_dir())
+        .conformance()
+        .run()
+        .expect("suite runs")
+        .cases
 }
 
 /// `<version>::<case>` of every case with this verdict.
@@ -125,6 +121,7 @@ fn sbr_departures_are_reported() {
             "del/repeat",
             "del/never-added",
             "del/netns-gone",
+            "del/netns-empty",
             "del/without-netns",
             "check/after-add",
         ],

@@ -5,14 +5,17 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use serde_json::{Map, Value};
 
-use super::TargetArgs;
-use crate::config::Profile;
-use crate::invoke::setup;
-use crate::invoke::Reply;
-use crate::invoke::{Attachment, ChainRun, CniArgs, EnvStyle, Limits, Runtime, Step};
-use crate::sandbox::Sandbox;
-use crate::schema::{self, DocumentKind, SchemaError};
-use crate::spec::{SpecVersion, Verb};
+use cni_harness::config::Profile;
+use cni_harness::invoke::setup;
+use cni_harness::invoke::{
+    Attachment, ChainRun, CniArgs, ContainerNetns, EnvStyle, Limits, Runtime,
+};
+use cni_harness::judge;
+use cni_harness::replay::trace;
+use cni_harness::sandbox::Sandbox;
+use cni_harness::spec::{SpecVersion, Verb};
+
+use super::shared::TargetArgs;
 
 #[derive(clap::Args, Debug)]
 pub struct ExecArgs {
@@ -68,7 +71,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
     };
     let mut rt = Runtime::new(&sandbox, args.target.cni_path_for(&profile));
     rt.limits = Limits {
-        timeout: std::time::Duration::from_secs(args.target.timeout),
+        timeout: args.target.timeout(),
         ..Limits::default()
     };
     rt.capability_args = caps;
@@ -86,7 +89,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             .clone()
             .unwrap_or_else(|| profile.ifname().to_string()),
         args: cni_args,
-        netns: None,
+        netns: ContainerNetns::Sandbox,
     };
     let fresh = args.netns.is_none();
     println!(
@@ -102,7 +105,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             if fresh && !args.no_setup {
                 println!("# setup: ADD\n");
                 let setup = rt.add(&net, &att)?;
-                print_run(&setup, net.spec_version());
+                print_run(&setup, &profile, net.spec_version());
                 if !setup.succeeded() {
                     bail!("the ADD that {} needs failed", args.verb);
                 }
@@ -120,31 +123,25 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             for i in 0..net.plugins.len() {
                 steps.push(rt.version(&net, i)?);
             }
-            ChainRun {
-                verb: Verb::Version,
-                steps,
-            }
+            ChainRun::of(Verb::Version, steps)
         }
     };
     println!("# {}\n", args.verb);
-    print_run(&run, net.spec_version());
+    print_run(&run, &profile, net.spec_version());
     if let (Some(before), Some(after)) = (before, snapshot(&sandbox)) {
-        let changes = crate::kernel::diff_sandbox(&before, &after);
-        println!("# kernel and state changes made by {}:", args.verb);
-        if changes.is_empty() {
-            println!("  (none)");
-        }
-        for line in crate::kernel::render(&changes).lines() {
-            println!("  {line}");
-        }
+        let changes = cni_harness::kernel::diff_sandbox(&before, &after);
+        let rendered = cni_harness::kernel::render(&changes);
+        print!("{}", trace::kernel_diff(&args.verb.to_string(), &rendered));
     }
     Ok(if run.succeeded() { 0 } else { 1 })
 }
 
 /// A snapshot for the diff; a failure to take one is reported, not fatal.
-fn snapshot(sandbox: &Sandbox) -> Option<crate::kernel::SandboxSnapshot> {
-    match crate::kernel::SandboxSnapshot::take(sandbox, &crate::kernel::SnapshotOptions::default())
-    {
+fn snapshot(sandbox: &Sandbox) -> Option<cni_harness::kernel::SandboxSnapshot> {
+    match cni_harness::kernel::SandboxSnapshot::take(
+        sandbox,
+        &cni_harness::kernel::SnapshotOptions::default(),
+    ) {
         Ok(s) => Some(s),
         Err(e) => {
             eprintln!("cni-harness: warning: no kernel diff: {e}");
@@ -153,82 +150,7 @@ fn snapshot(sandbox: &Sandbox) -> Option<crate::kernel::SandboxSnapshot> {
     }
 }
 
-fn print_run(run: &ChainRun, version: Option<SpecVersion>) {
-    for step in &run.steps {
-        print_step(step, version);
-    }
-}
-
-/// The schema verdict on a step's answer, for the version it was asked in.
-fn schema_line(step: &Step, version: Option<SpecVersion>) -> String {
-    let (doc, kind, v) = match &step.reply {
-        Reply::Success(None) => return "no output (as the verb allows)".into(),
-        Reply::Success(Some(doc)) if step.invocation.verb == Verb::Version => {
-            // A VERSION answer is judged at the version it declares.
-            let declared = doc
-                .get("cniVersion")
-                .and_then(|v| v.as_str())
-                .and_then(|v| v.parse().ok());
-            (
-                doc,
-                DocumentKind::Version,
-                declared.unwrap_or(SpecVersion::LATEST),
-            )
-        }
-        Reply::Success(Some(doc)) => match version {
-            Some(v) => (doc, DocumentKind::Result, v),
-            None => {
-                return "not checked: the configuration's cniVersion is not a spec version".into()
-            }
-        },
-        Reply::Error(e) => match version {
-            Some(v) => (&e.raw, DocumentKind::Error, v),
-            None => {
-                return "not checked: the configuration's cniVersion is not a spec version".into()
-            }
-        },
-        Reply::Garbage(why) => return format!("not JSON: {why}"),
-        Reply::Died(exit) => return format!("no answer: {exit}"),
-    };
-    let file = schema::schema_file(v, kind);
-    match schema::validate(v, kind, doc) {
-        Ok(()) => format!("valid {kind} ({file})"),
-        Err(SchemaError::Invalid(violations)) => {
-            let mut s = format!("INVALID {kind} against {file}:");
-            for violation in violations {
-                s += &format!("\n      {violation}");
-            }
-            s
-        }
-        Err(e) => format!("not checked: {e}"),
-    }
-}
-
-fn print_step(step: &Step, version: Option<SpecVersion>) {
-    println!("{}", step.invocation);
-    let out = &step.outcome;
-    println!(
-        "  -> {} in {:.1} ms: {}",
-        out.exit,
-        out.wall.as_secs_f64() * 1000.0,
-        step.reply.summary()
-    );
-    let show = |label: &str, bytes: &[u8], truncated: bool| {
-        if bytes.is_empty() {
-            return;
-        }
-        let text = String::from_utf8_lossy(bytes);
-        let pretty = serde_json::from_str::<Value>(&text)
-            .ok()
-            .and_then(|v| serde_json::to_string_pretty(&v).ok())
-            .unwrap_or_else(|| text.to_string());
-        println!("  {label}:{}", if truncated { " (truncated)" } else { "" });
-        for line in pretty.lines() {
-            println!("    {line}");
-        }
-    };
-    show("stdout", &out.stdout, out.stdout_truncated);
-    show("stderr", &out.stderr, out.stderr_truncated);
-    println!("  schema: {}", schema_line(step, version));
-    println!();
+fn print_run(run: &ChainRun, profile: &Profile, version: Option<SpecVersion>) {
+    let kind = |plugin: &str| judge::result::kind_for(profile, plugin);
+    print!("{}", trace::run(run, kind, version));
 }

@@ -2,10 +2,13 @@
 
 use anyhow::Context;
 
-use super::test::{now_rfc3339, DEFAULT_PROFILE};
-use super::TargetArgs;
-use crate::config::Profile;
-use crate::fuzz::{self, args::FuzzArgs};
+use cni_harness::config::{Profile, REFERENCE_PROFILE};
+use cni_harness::fuzz;
+use cni_harness::replay::trace;
+use cni_harness::timestamp::now_rfc3339;
+
+use super::fuzz_args::FuzzArgs;
+use super::shared::{write_reports, TargetArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct FuzzCmd {
@@ -17,17 +20,30 @@ pub struct FuzzCmd {
 
 pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
     if let Some(file) = &args.fuzz.reproduce {
-        let fires = fuzz::reproduce(file)?;
+        // Exit 1 while the defect reproduces, 0 once it does not (2 for a
+        // harness error): what `git bisect run` and regression tests need.
+        // --cni-path replaces the directories the finding recorded.
+        let cni_path = args
+            .target
+            .cni_path
+            .as_ref()
+            .map(|_| args.target.cni_path());
+        let r = fuzz::reproduce_traced(file, cni_path)?;
+        print!("{}", reproduction_trace(&r));
         println!(
-            "{}: {}",
+            "{}: {} ({} {}, {} run{})",
             file.display(),
-            if fires {
+            if r.fired {
                 "reproduced"
             } else {
                 "does not reproduce"
-            }
+            },
+            r.finding.oracle,
+            r.finding.summary,
+            r.tries,
+            if r.tries == 1 { "" } else { "s" }
         );
-        return Ok(u8::from(fires));
+        return Ok(u8::from(r.fired));
     }
     if !args.fuzz.merge.is_empty() {
         let into = args
@@ -46,7 +62,7 @@ pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
         None => {
             std::fs::create_dir_all(&args.fuzz.out)?;
             let path = args.fuzz.out.join("target-profile.json");
-            std::fs::write(&path, DEFAULT_PROFILE)?;
+            std::fs::write(&path, REFERENCE_PROFILE)?;
             path
         }
     };
@@ -54,24 +70,65 @@ pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
     let opts = args.fuzz.options(
         config,
         args.target.cni_path_for(&profile),
-        std::time::Duration::from_secs(args.target.timeout),
+        args.target.timeout.map(std::time::Duration::from_secs),
     );
     let started_at = now_rfc3339();
     let report = fuzz::run_session(&opts)?;
     let results = report.to_results(started_at);
-    super::test::write_reports(&results, &args.fuzz.out)?;
+    write_reports(&results, &args.fuzz.out)?;
     println!(
-        "cni-harness fuzz: {} inputs in {:.1}s ({:.1}/s), corpus {} (+{}), {} findings; results in {}",
+        "cni-harness fuzz: {} inputs in {:.1}s ({:.1}/s), corpus {} (+{}), {} findings, \
+         timeout {:.1}s{}; results in {}",
         report.execs,
         report.elapsed.as_secs_f64(),
         report.execs_per_sec(),
         report.corpus_size,
         report.new_corpus_entries,
         report.findings.len(),
+        report.timeout.as_secs_f64(),
+        if report.timeout_calibrated {
+            " (calibrated)"
+        } else {
+            ""
+        },
         args.fuzz.out.display()
     );
     for f in &report.findings {
         println!("  {}", f.file.display());
     }
+    for line in &report.unfinished {
+        println!("  unfinished: {line}");
+    }
+    if let Some(signal) = report.interrupted {
+        println!(
+            "cni-harness fuzz: interrupted by {}; findings and corpus as of then are written",
+            cni_harness::interrupt::signal_name(signal)
+        );
+    }
     Ok(report.exit_code())
+}
+
+/// What the last run of a finding did, as `exec` prints it: every
+/// invocation (the input's own, then what the runtime ran around them),
+/// what fired, and the kernel diff left by the input.
+fn reproduction_trace(r: &fuzz::Reproduction) -> String {
+    let ex = &r.execution;
+    let version = r.finding.input.spec_version();
+    let kind = r.finding.target.rebuild().ok().map(|t| t.rules.kind);
+    let kind = kind.unwrap_or(cni_harness::schema::DocumentKind::Result);
+    let mut out = format!(
+        "# finding {} ({})\n\n",
+        r.finding.signature, r.finding.oracle
+    );
+    for (label, steps) in [("input", &ex.steps), ("around the input", &ex.extra_steps)] {
+        for s in steps {
+            out.push_str(&format!("# {label}: {}\n", s.invocation.verb));
+            out.push_str(&trace::step(s, kind, version));
+        }
+    }
+    for d in &ex.detections {
+        out.push_str(&format!("# fired: {}\n", d.summary));
+    }
+    out.push_str(&trace::kernel_diff("the input", &ex.kernel_diff));
+    out
 }

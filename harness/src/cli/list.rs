@@ -1,8 +1,8 @@
 //! `cni-harness list`: the cases and the requirements they check, and which
 //! requirements no case checks yet.
 
-use crate::requirements::catalogue;
-use crate::suite::{cases, Scope};
+use cni_harness::requirements::catalogue;
+use cni_harness::suite::{cases, Scope};
 
 pub fn run(coverage: bool) -> anyhow::Result<u8> {
     let all = cases::all();
@@ -21,7 +21,6 @@ pub fn run(coverage: bool) -> anyhow::Result<u8> {
         }
         return Ok(0);
     }
-    let mut uncovered = 0;
     println!("{:<18} {:<7} {:<6} cases", "requirement", "level", "since");
     for r in catalogue() {
         let by: Vec<&str> = all
@@ -29,25 +28,21 @@ pub fn run(coverage: bool) -> anyhow::Result<u8> {
             .filter(|c| c.requirements.contains(&r.id.as_str()))
             .map(|c| c.id)
             .collect();
-        if by.is_empty() {
-            uncovered += 1;
-        }
         println!(
             "{:<18} {:<7} {:<6} {}",
             r.id,
             r.level.as_str(),
             r.since.as_str(),
             if by.is_empty() {
-                "-- no case yet".to_string()
+                match &r.untestable {
+                    Some(why) => format!("-- not testable by a harness: {why}"),
+                    None => "-- no case yet".to_string(),
+                }
             } else {
                 by.join(", ")
             }
         );
     }
-    println!(
-        "\n{} of {} requirements have a case; {uncovered} have none yet",
-        catalogue().len() - uncovered,
-        catalogue().len()
-    );
+    println!("\n{}", cni_harness::suite::coverage().line());
     Ok(0)
 }

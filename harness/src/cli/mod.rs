@@ -1,19 +1,21 @@
 //! The `cni-harness` command line: argument parsing and dispatch only; each
-//! subcommand lives in its own file and calls into the library.
+//! subcommand lives in its own file and calls into the library's public API.
+//! It belongs to the binary, so clap is no part of the library's API.
 
 mod exec;
 mod fuzz;
+mod fuzz_args;
 mod list;
+mod replay;
 mod report;
+mod shared;
+mod shim;
 mod test;
 mod validate;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-use crate::spec::SpecVersion;
 
 /// Exit status when the harness itself could not do its job (bad input, no root...).
 pub const EXIT_USAGE: u8 = 2;
@@ -47,6 +49,10 @@ pub enum Command {
     },
     /// Validate a JSON document against a spec version's schema.
     Validate(validate::ValidateArgs),
+    /// Stand in for a plugin under a real runtime: record each invocation, run the real plugin.
+    Shim(shim::ShimArgs),
+    /// Re-run captured invocations in a sandbox and judge them (exit 1 while a defect shows).
+    Replay(Box<replay::ReplayArgs>),
     /// Remove namespaces and directories left behind by killed runs.
     Clean {
         /// Also remove those of runs that are still alive.
@@ -55,71 +61,21 @@ pub enum Command {
     },
 }
 
-/// Options shared by every command that runs plugins.
-#[derive(clap::Args, Debug, Clone)]
-pub struct TargetArgs {
-    /// Network configuration (a .conflist or a single plugin .conf) or a plugin profile.
-    #[arg(long, short = 'c')]
-    pub config: Option<PathBuf>,
-    /// Directories searched for plugin binaries, colon-separated
-    /// [default: $CNI_PATH, else the harness's own directory, /opt/cni/bin, /usr/lib/cni].
-    #[arg(long, value_name = "DIRS")]
-    pub cni_path: Option<String>,
-    /// Spec version to declare in the configuration (overrides its cniVersion).
-    #[arg(long, value_name = "V")]
-    pub spec_version: Option<SpecVersion>,
-    /// Seconds before a plugin execution is killed.
-    #[arg(long, default_value_t = 30)]
-    pub timeout: u64,
-}
-
-impl TargetArgs {
-    pub fn cni_path(&self) -> Vec<PathBuf> {
-        resolve_cni_path(self.cni_path.as_deref())
+pub fn run() -> ExitCode {
+    // Installed under a plugin's name, the binary is the capture shim.
+    if let Some(code) = shim::from_argv0() {
+        return code;
     }
-
-    /// The command line's CNI path, else the profile's (after the harness's
-    /// own directory, where the workspace plugins are), else the defaults.
-    pub fn cni_path_for(&self, profile: &crate::config::Profile) -> Vec<PathBuf> {
-        if self.cni_path.is_some() || profile.cni_path.is_empty() {
-            return self.cni_path();
-        }
-        let mut dirs: Vec<PathBuf> = resolve_cni_path(None).into_iter().take(1).collect();
-        dirs.extend(profile.cni_path.iter().cloned());
-        dirs
-    }
-}
-
-/// The CNI path to search: explicit, else `$CNI_PATH`, else defaults.
-pub fn resolve_cni_path(explicit: Option<&str>) -> Vec<PathBuf> {
-    let from = |s: &str| -> Vec<PathBuf> {
-        s.split(':')
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
-            .collect()
-    };
-    if let Some(s) = explicit {
-        return from(s);
-    }
-    if let Ok(s) = std::env::var("CNI_PATH") {
-        if !s.is_empty() {
-            return from(&s);
-        }
-    }
-    let mut dirs = Vec::new();
-    if let Some(dir) = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(PathBuf::from))
-    {
-        dirs.push(dir);
-    }
-    dirs.push(PathBuf::from("/opt/cni/bin"));
-    dirs.push(PathBuf::from("/usr/lib/cni"));
-    dirs
-}
-
-pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Exec(_) | Command::Test(_) | Command::Fuzz(_)
+    ) {
+        if let Err(e) = cni_harness::interrupt::install() {
+            eprintln!("cni-harness: error: cannot watch for signals: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     let outcome = match cli.command {
         Command::Exec(args) => exec::run(&args),
         Command::Test(args) => test::run(&args),
@@ -127,8 +83,19 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Shim(args) => shim::run(&args),
+        Command::Replay(args) => replay::run(&args),
         Command::Clean { all } => clean(all),
     };
+    if let Some(signal) = cni_harness::interrupt::signal() {
+        // Sandboxes are dropped by the threads that used them; this catches
+        // one half made when the signal came.
+        cni_harness::sandbox::remove_leftovers();
+        if let Err(e) = &outcome {
+            eprintln!("cni-harness: stopped: {}", one_line(e));
+        }
+        return ExitCode::from(cni_harness::interrupt::exit_code(signal));
+    }
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -139,7 +106,7 @@ pub fn main() -> ExitCode {
 }
 
 fn clean(all: bool) -> anyhow::Result<u8> {
-    let removed = crate::sandbox::clean(all)?;
+    let removed = cni_harness::sandbox::clean(all)?;
     if removed.is_empty() {
         println!("nothing to clean");
     }

@@ -14,8 +14,8 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
-    let runs = crate::report::load(&args.inputs)?;
-    for path in crate::report::write_all(&runs, &args.out)? {
+    let runs = cni_harness::report::load(&args.inputs)?;
+    for path in cni_harness::report::write_all(&runs, &args.out)? {
         println!("{}", path.display());
     }
     Ok(0)

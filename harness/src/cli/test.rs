@@ -4,15 +4,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::TargetArgs;
-use crate::config::Profile;
-use crate::invoke::Limits;
-use crate::results::{RunResults, Verdict};
-use crate::suite::{self, SuiteOptions};
+use cni_harness::invoke::Limits;
+use cni_harness::record::{RunResults, Verdict};
+use cni_harness::suite::{self, SuiteOptions};
+use cni_harness::timestamp::now_rfc3339;
 
-/// The embedded default target: the reference bridge plugin and its IPAM.
-pub const DEFAULT_PROFILE: &str =
-    include_str!("../../../plugins-under-test/profiles/reference/bridge.json");
+use super::shared::{write_reports, TargetArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct TestArgs {
@@ -29,17 +26,14 @@ pub struct TestArgs {
 }
 
 pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
-    let profile = match &args.target.config {
-        Some(path) => Profile::load(path)?,
-        None => Profile::parse(DEFAULT_PROFILE.as_bytes(), "embedded reference profile")?,
-    };
+    let profile = args.target.profile()?;
     let opts = SuiteOptions {
         cni_path: args.target.cni_path_for(&profile),
         profile,
         only_versions: args.target.spec_version.map(|v| vec![v]),
         strict: args.strict,
         limits: Limits {
-            timeout: std::time::Duration::from_secs(args.target.timeout),
+            timeout: args.target.timeout(),
             ..Limits::default()
         },
     };
@@ -55,6 +49,10 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
             versions.join(", ")
         }
     );
+    // The baseline's failure is the root cause: the first line after the plan.
+    if let Some(line) = plan.baseline.as_ref().and_then(|b| b.headline()) {
+        eprintln!("cni-harness: {line}");
+    }
     for note in &plan.notes {
         eprintln!("cni-harness: note: {note}");
     }
@@ -72,7 +70,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
     let started_at = now_rfc3339();
     let clock = Instant::now();
     let opts = Arc::new(opts);
-    let collector: suite::Collector = Arc::new(Mutex::new(Vec::new()));
+    let collector: suite::Collector = Arc::new(Mutex::new(suite::Collected::default()));
     let trials = suite::trials(&opts, &plan, &collector);
     let conclusion = libtest_mimic::run(&args.libtest, trials);
     if args.libtest.list {
@@ -98,6 +96,9 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
 }
 
 fn print_summary(results: &RunResults) {
+    if let Some(line) = results.baseline.as_ref().and_then(|b| b.headline()) {
+        println!("\ncni-harness: {line}");
+    }
     let warnings: Vec<_> = results
         .cases
         .iter()
@@ -130,47 +131,25 @@ fn print_summary(results: &RunResults) {
             .map(|(_, n)| *n)
             .unwrap_or(0)
     };
+    if let Some(c) = &results.coverage {
+        println!("\ncni-harness: {}", c.line());
+    }
     println!(
-        "\ncni-harness: {} passed, {} failed, {} warned, {} skipped, {} errors in {:.1}s",
+        "\ncni-harness: {} passed, {} failed, {} warned, {} skipped, {} errors, {} blocked in {:.1}s",
         n(Verdict::Pass),
         n(Verdict::Fail),
         n(Verdict::Warn),
         n(Verdict::Skip),
         n(Verdict::Error),
+        n(Verdict::Blocked),
         results.duration_ms as f64 / 1000.0
     );
-}
-
-/// Write results.json and the rendered reports (JUnit, Markdown, HTML) into `dir`.
-pub fn write_reports(results: &RunResults, dir: &std::path::Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let json = serde_json::to_string_pretty(results)?;
-    std::fs::write(dir.join("results.json"), json)?;
-    crate::report::write_all(std::slice::from_ref(results), dir)?;
-    Ok(())
-}
-
-/// UTC now, RFC 3339, without a date crate.
-pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    if let Some(i) = &results.interrupted {
+        println!(
+            "cni-harness: interrupted by {} after {:.1}s: {} cases not run",
+            i.signal,
+            i.after_ms as f64 / 1000.0,
+            results.not_run.len()
+        );
+    }
 }

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::schema::{self, DocumentKind, SchemaError};
-use crate::spec::SpecVersion;
+use cni_harness::schema::{self, DocumentKind, SchemaError};
+use cni_harness::spec::SpecVersion;
 
 #[derive(clap::Args, Debug)]
 pub struct ValidateArgs {

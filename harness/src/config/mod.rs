@@ -2,17 +2,23 @@
 //! (`.conflist`) or a single plugin configuration (`.conf`, pre-1.0 only),
 //! and the per-plugin stdin that libcni derives from them.
 
+mod json_type;
+mod list_keys;
+pub mod node;
 pub mod profile;
 mod stdin;
 pub mod surroundings;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+pub(crate) use json_type::json_type;
+
 use crate::spec::SpecVersion;
 
-pub use profile::{Needs, Profile, Role};
+pub use profile::{subject_index_in, Needs, Profile, Role, REFERENCE_PROFILE};
 pub use stdin::{plugin_stdin, valid_attachments, StdinFor};
 pub use surroundings::Surroundings;
 
@@ -33,11 +39,16 @@ pub enum Shape {
 pub struct NetworkConfig {
     pub shape: Shape,
     pub name: String,
-    /// `cniVersion` exactly as written (may be unknown to the harness).
+    /// The version the runtime runs the list at and injects into every
+    /// plugin's stdin: `cniVersion` as written, or with `cniVersions` the
+    /// highest of both that the runtime implements (libcni 1.2+). May be a
+    /// version unknown to the harness.
     pub cni_version: String,
-    /// 1.1.0 `cniVersions` list, if present.
+    /// 1.1.0 `cniVersions` list as written (only lists carry it).
     pub cni_versions: Vec<String>,
+    /// `disableCheck`: the runtime sends no CHECK (lists only).
     pub disable_check: bool,
+    /// `disableGC`: the runtime sends no GC (lists only).
     pub disable_gc: bool,
     pub plugins: Vec<Map<String, Value>>,
     /// The document as given.
@@ -98,18 +109,16 @@ impl NetworkConfig {
             }
             None => return Err(invalid("missing required field `name`".into())),
         };
-        let cni_version = match top.get("cniVersion") {
-            Some(Value::String(s)) => s.clone(),
+        let declared = match top.get("cniVersion") {
+            Some(Value::String(s)) => Some(s.as_str()),
             Some(other) => {
                 return Err(invalid(format!(
                     "field `cniVersion` must be a string, found {}",
                     json_type(other)
                 )))
             }
-            None => return Err(invalid("missing required field `cniVersion`".into())),
+            None => None,
         };
-        let flag = |key: &str| top.get(key).and_then(Value::as_bool).unwrap_or(false);
-        let cni_versions = string_array(top.get("cniVersions"));
 
         let (shape, plugins) = match (top.get("plugins"), top.get("type")) {
             (Some(Value::Array(list)), _) => {
@@ -159,13 +168,26 @@ impl NetworkConfig {
                 ))
             }
         };
+        // The runtime's own keys belong to lists: libcni turns a single
+        // configuration into a list of one without reading them.
+        let (cni_version, cni_versions, disable_check, disable_gc) = match shape {
+            Shape::List => (
+                list_keys::effective_version(declared, top.get("cniVersions")).map_err(&invalid)?,
+                string_array(top.get("cniVersions")),
+                list_keys::flag(top, "disableCheck").map_err(&invalid)?,
+                list_keys::flag(top, "disableGC").map_err(&invalid)?,
+            ),
+            Shape::Single => (declared.map(str::to_string), Vec::new(), false, false),
+        };
+        let cni_version =
+            cni_version.ok_or_else(|| invalid("missing required field `cniVersion`".into()))?;
         Ok(NetworkConfig {
             shape,
             name,
             cni_version,
             cni_versions,
-            disable_check: flag("disableCheck"),
-            disable_gc: flag("disableGC"),
+            disable_check,
+            disable_gc,
             plugins,
             raw,
         })
@@ -182,12 +204,16 @@ impl NetworkConfig {
     }
 
     /// The same configuration re-declared at another version (the suite runs
-    /// one configuration at every version the plugin supports).
+    /// one configuration at every version the plugin supports). A
+    /// `cniVersions` list goes: it would pick another version when the
+    /// document is read again.
     pub fn at_version(&self, version: SpecVersion) -> NetworkConfig {
         let mut copy = self.clone();
         copy.cni_version = version.to_string();
+        copy.cni_versions.clear();
         if let Some(obj) = copy.raw.as_object_mut() {
             obj.insert("cniVersion".into(), Value::String(version.to_string()));
+            obj.remove("cniVersions");
         }
         if copy.shape == Shape::Single {
             copy.plugins[0].insert("cniVersion".into(), Value::String(version.to_string()));
@@ -204,6 +230,13 @@ pub fn plugin_type(p: &Map<String, Value>) -> String {
         .to_string()
 }
 
+/// The `ipam.type` of a plugin's object: the IPAM plugin it delegates to.
+pub fn ipam_type(p: &Map<String, Value>) -> Option<&str> {
+    p.get("ipam")
+        .and_then(|i| i.get("type"))
+        .and_then(Value::as_str)
+}
+
 /// A plugin type is looked up as a file name in CNI_PATH: no path separators.
 fn valid_plugin_type(t: &str) -> bool {
     !t.is_empty() && !t.contains('/') && t != "." && t != ".."
@@ -218,17 +251,6 @@ pub(crate) fn string_array(v: Option<&Value>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-pub(crate) fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
@@ -249,6 +271,48 @@ mod tests {
                 .expect("single parses");
         assert_eq!(single.shape, Shape::Single);
         assert_eq!(single.spec_version(), Some(SpecVersion::V0_3_1));
+    }
+
+    #[test]
+    fn lists_run_at_the_highest_declared_version() {
+        let net = NetworkConfig::parse(
+            br#"{"cniVersion":"1.0.0","cniVersions":["1.0.0","1.1.0"],"name":"n","plugins":[{"type":"x"}]}"#,
+            "t",
+        )
+        .expect("parses");
+        assert_eq!(net.cni_version, "1.1.0");
+        assert_eq!(net.cni_versions, ["1.0.0", "1.1.0"]);
+        // Re-declared at a version, the document keeps saying that version.
+        let at = net.at_version(SpecVersion::V0_4_0);
+        let again = NetworkConfig::from_value(at.raw.clone(), "t").expect("parses");
+        assert_eq!(
+            (at.cni_version.as_str(), again.cni_version.as_str()),
+            ("0.4.0", "0.4.0")
+        );
+        // cniVersions alone is enough for a list.
+        let only = NetworkConfig::parse(
+            br#"{"cniVersions":["0.4.0","1.0.0"],"name":"n","plugins":[{"type":"x"}]}"#,
+            "t",
+        )
+        .expect("parses");
+        assert_eq!(only.spec_version(), Some(SpecVersion::V1_0_0));
+    }
+
+    #[test]
+    fn disable_flags_take_booleans_and_strings() {
+        let net = NetworkConfig::parse(
+            br#"{"cniVersion":"1.1.0","name":"n","disableCheck":"True","disableGC":true,"plugins":[{"type":"x"}]}"#,
+            "t",
+        )
+        .expect("parses");
+        assert!(net.disable_check && net.disable_gc);
+        let err = NetworkConfig::parse(
+            br#"{"cniVersion":"1.1.0","name":"n","disableCheck":"sometimes","plugins":[{"type":"x"}]}"#,
+            "t",
+        )
+        .expect_err("refused")
+        .to_string();
+        assert!(err.contains("disableCheck"), "{err}");
     }
 
     #[test]

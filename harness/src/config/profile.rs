@@ -9,8 +9,9 @@
 //!            "capabilityArgs": {}},
 //!  "config": { ...a configuration list... }}
 //! ```
-//! `needs.surroundings` says where the network beyond the node is, for the
-//! data-plane cases (see [`super::Surroundings`]).
+//! `node` prepares the node (see [`super::node`]); its `surroundings` say
+//! where the network beyond the node is, for the data-plane cases (see
+//! [`super::Surroundings`]).
 //!
 //! A bare `.conf`/`.conflist` is a profile whose plugin under test is the
 //! last one of the list.
@@ -55,10 +56,13 @@ pub struct Needs {
     /// container can hold them at a time, so cases with several are skipped.
     #[serde(default)]
     pub fixed_addresses: bool,
-    /// Where the network beyond the node is, for the data-plane cases.
-    #[serde(default)]
-    pub surroundings: super::Surroundings,
 }
+
+/// The embedded default target of `cni-harness test` and of
+/// `testing::Harness::reference`: the reference bridge plugin
+/// (`cni-ref-bridge`) with its IPAM (`cni-ref-ipam`). `harness/profiles` links
+/// to `plugins-under-test/profiles`, so the file is inside the crate.
+pub const REFERENCE_PROFILE: &str = include_str!("../../profiles/reference/bridge.json");
 
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -69,6 +73,8 @@ pub struct Profile {
     /// Directories to find the plugins in, when the command line gives none.
     pub cni_path: Vec<PathBuf>,
     pub needs: Needs,
+    /// How each sandbox's node is prepared before a case (see [`super::node`]).
+    pub node: super::node::NodeFixtures,
     pub config: NetworkConfig,
 }
 
@@ -83,6 +89,8 @@ struct ProfileFile {
     cni_path: Vec<PathBuf>,
     #[serde(default)]
     needs: Needs,
+    #[serde(default)]
+    node: Option<super::node::NodeFile>,
     config: Value,
     #[serde(default)]
     #[allow(dead_code)]
@@ -96,31 +104,37 @@ impl Profile {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::parse(&bytes, &path.display().to_string())
+        // Absolute, since plugins and daemons start in the sandbox's own directory.
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let base = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        Self::parse_in(&bytes, &path.display().to_string(), &base)
     }
 
+    /// Parse a profile whose relative paths (`cniPath`, daemon programs)
+    /// are relative to the working directory.
     pub fn parse(bytes: &[u8], origin: &str) -> Result<Profile, ConfigError> {
+        Self::parse_in(bytes, origin, Path::new("."))
+    }
+
+    /// Parse a profile whose relative paths are relative to `base` (the
+    /// directory of the profile file).
+    pub fn parse_in(bytes: &[u8], origin: &str, base: &Path) -> Result<Profile, ConfigError> {
         let raw: Value = serde_json::from_slice(bytes).map_err(|source| ConfigError::Json {
             origin: origin.to_string(),
             source,
         })?;
         if raw.get("profile").is_none() {
             let config = NetworkConfig::from_value(raw, origin)?;
-            return Ok(Profile::for_config(config));
+            let profile = Profile::for_config(config);
+            profile.validate(origin)?;
+            return Ok(profile);
         }
         let file: ProfileFile = serde_json::from_value(raw).map_err(|e| ConfigError::Invalid {
             origin: origin.to_string(),
             problem: format!("not a valid profile: {e}"),
         })?;
         let config = NetworkConfig::from_value(file.config, &format!("{origin} (config)"))?;
-        let in_config = config.plugins.iter().any(|p| {
-            super::plugin_type(p) == file.plugin
-                || p.get("ipam")
-                    .and_then(|i| i.get("type"))
-                    .and_then(Value::as_str)
-                    == Some(file.plugin.as_str())
-        });
-        if !in_config {
+        if subject_index_in(&config, &file.plugin).is_none() {
             return Err(ConfigError::Invalid {
                 origin: origin.to_string(),
                 problem: format!(
@@ -129,24 +143,72 @@ impl Profile {
                 ),
             });
         }
-        if let Some(problem) = file
-            .needs
-            .surroundings
-            .problem(file.needs.parent_link.as_deref())
-        {
-            return Err(ConfigError::Invalid {
+        let node = file
+            .node
+            .map(|n| n.resolve(base))
+            .transpose()
+            .map_err(|problem| ConfigError::Invalid {
                 origin: origin.to_string(),
                 problem,
-            });
-        }
-        Ok(Profile {
+            })?
+            .unwrap_or_default();
+        let cni_path = file
+            .cni_path
+            .into_iter()
+            .map(|d| if d.is_relative() { base.join(d) } else { d })
+            .collect();
+        let profile = Profile {
             name: file.profile,
             plugin: file.plugin,
             role: file.role,
-            cni_path: file.cni_path,
+            cni_path,
             needs: file.needs,
+            node,
             config,
-        })
+        };
+        profile.validate(origin)?;
+        Ok(profile)
+    }
+
+    /// Values the harness itself acts on, checked before anything runs
+    /// (see [`super::validate`]); the error names the field.
+    fn validate(&self, origin: &str) -> Result<(), ConfigError> {
+        use super::validate::{dir_problem, ifname_problem, link_kind_problem};
+        let invalid = |field: String, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            problem: format!("{field} {problem}"),
+        };
+        if let Some(p) = super::validate::network_name_problem(&self.config.name) {
+            return Err(invalid("config `name`".into(), p));
+        }
+        for (field, value) in [
+            ("needs.parentLink", &self.needs.parent_link),
+            ("needs.ifname", &self.needs.ifname),
+        ] {
+            if let Some(name) = value {
+                if let Some(p) = ifname_problem(name) {
+                    return Err(invalid(format!("{field} {name:?}"), p));
+                }
+            }
+        }
+        if let Some(problem) = self
+            .node
+            .surroundings
+            .problem(self.needs.parent_link.as_deref())
+        {
+            return Err(invalid("node.surroundings".into(), problem));
+        }
+        for (i, kind) in self.needs.link_kinds.iter().enumerate() {
+            if let Some(p) = link_kind_problem(kind) {
+                return Err(invalid(format!("needs.linkKinds[{i}]"), p));
+            }
+        }
+        for (i, dir) in self.cni_path.iter().enumerate() {
+            if let Some(p) = dir_problem(dir) {
+                return Err(invalid(format!("cniPath[{i}]"), p));
+            }
+        }
+        Ok(())
     }
 
     /// A bare configuration: the last plugin is the one under test.
@@ -164,12 +226,33 @@ impl Profile {
             role,
             cni_path: Vec::new(),
             needs: Needs::default(),
+            node: Default::default(),
             config,
         }
+    }
+
+    /// Index in the list of the plugin whose configuration the subject
+    /// reads: its own, or that of the main plugin delegating to it as IPAM.
+    pub fn subject_index(&self) -> usize {
+        subject_index_in(&self.config, &self.plugin).unwrap_or(0)
     }
 
     /// The interface name to attach as.
     pub fn ifname(&self) -> &str {
         self.needs.ifname.as_deref().unwrap_or("eth0")
     }
+}
+
+/// Where `net` configures the plugin of type `plugin`: its own entry, else
+/// the first entry delegating to it as IPAM.
+pub fn subject_index_in(net: &NetworkConfig, plugin: &str) -> Option<usize> {
+    let own = net
+        .plugins
+        .iter()
+        .position(|p| super::plugin_type(p) == plugin);
+    own.or_else(|| {
+        net.plugins
+            .iter()
+            .position(|p| super::ipam_type(p) == Some(plugin))
+    })
 }

@@ -1,7 +1,9 @@
 //! The stdin libcni hands each plugin of a list (libcni `buildOneConfig` and
 //! `injectRuntimeConfig`): the plugin's own object plus `name`, `cniVersion`,
 //! `runtimeConfig` for the capabilities it declares, `prevResult` where the
-//! verb and version call for it, and GC's attachment list.
+//! verb and version call for it, and GC's attachment list. The `prevResult`
+//! given here is sent as it is: the runtime re-encodes it first
+//! (`invoke::prev_result`).
 
 use serde_json::{json, Map, Value};
 
@@ -73,10 +75,12 @@ pub fn plugin_stdin(
         conf.insert("runtimeConfig".into(), Value::Object(runtime));
     }
 
-    // prevResult: on chained ADD (0.3.0+), and on CHECK and DEL (0.4.0+).
+    // prevResult: on CHECK and DEL from 0.4.0; on chained ADD whatever the
+    // version, as libcni does (the spec has lists only from 0.3.0, but a
+    // list declaring an older version still chains under libcni).
     let version = net.spec_version().unwrap_or(SpecVersion::LATEST);
     let prev = match what {
-        StdinFor::Add { prev_result } if version.has_chaining() => prev_result,
+        StdinFor::Add { prev_result } => prev_result,
         StdinFor::Check { prev_result } | StdinFor::Del { prev_result } if version.has_check() => {
             prev_result
         }
@@ -156,6 +160,11 @@ mod tests {
         };
         assert_eq!(
             plugin_stdin(&net("0.3.0"), 1, add, &none)["prevResult"],
+            prev
+        );
+        // libcni chains a list whatever version it declares.
+        assert_eq!(
+            plugin_stdin(&net("0.2.0"), 1, add, &none)["prevResult"],
             prev
         );
     }

@@ -1,7 +1,7 @@
 //! What lies around the node, for the data-plane cases: where the network
 //! beyond the host is, and who owns the gateway when the node does not.
 //!
-//! In a profile, under `needs`:
+//! In a profile, under `node` (beside the fixtures that prepare the node):
 //! ```json
 //! "surroundings": "behindNode"
 //! "surroundings": {"parentLinkPeer": {"addresses": ["10.88.0.1/24"]}}
@@ -32,14 +32,13 @@ impl Surroundings {
         match self {
             Surroundings::BehindNode => None,
             Surroundings::ParentLinkPeer { .. } if parent_link.is_none() => Some(
-                "`needs.surroundings.parentLinkPeer` places the uplink on the parent link's \
-                 far end: it needs `needs.parentLink`"
+                "`parentLinkPeer` places the uplink on the parent link's far end: \
+                 it needs `needs.parentLink`"
                     .into(),
             ),
-            Surroundings::ParentLinkPeer { addresses } if addresses.is_empty() => Some(
-                "`needs.surroundings.parentLinkPeer.addresses` is empty: name the gateway's address"
-                    .into(),
-            ),
+            Surroundings::ParentLinkPeer { addresses } if addresses.is_empty() => {
+                Some("`parentLinkPeer.addresses` is empty: name the gateway's address".into())
+            }
             Surroundings::ParentLinkPeer { .. } => None,
         }
     }
@@ -64,12 +63,12 @@ mod tests {
     #[test]
     fn a_profile_putting_the_uplink_on_the_parent_link_needs_one() {
         let doc = br#"{"profile":"p","plugin":"macvlan",
-            "needs":{"surroundings":{"parentLinkPeer":{"addresses":["10.0.0.1/24"]}}},
+            "node":{"surroundings":{"parentLinkPeer":{"addresses":["10.0.0.1/24"]}}},
             "config":{"cniVersion":"1.0.0","name":"n","plugins":[{"type":"macvlan"}]}}"#;
         let e = crate::config::Profile::parse(doc, "t").expect_err("refused");
         assert!(e.to_string().contains("needs.parentLink"), "{e}");
         let bad_cidr = br#"{"profile":"p","plugin":"macvlan",
-            "needs":{"parentLink":"eth0","surroundings":{"parentLinkPeer":{"addresses":["10.0.0.1"]}}},
+            "needs":{"parentLink":"eth0"},"node":{"surroundings":{"parentLinkPeer":{"addresses":["10.0.0.1"]}}},
             "config":{"cniVersion":"1.0.0","name":"n","plugins":[{"type":"macvlan"}]}}"#;
         let e = crate::config::Profile::parse(bad_cidr, "t").expect_err("refused");
         assert!(e.to_string().contains("prefix"), "{e}");

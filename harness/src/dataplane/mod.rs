@@ -9,9 +9,9 @@
 //! - [`wait`]: waiting for IPv6 duplicate address detection, bounded;
 //! - [`claims`]: what a result claims about the data plane (gateways,
 //!   routes, MTU), the input of the cases;
-//! - [`judge`]: probe reports to [`Finding`](crate::oracle::Finding)s,
-//!   pure functions shared by the suite's `dp/` cases and the fuzzer;
-//! - [`oracle`]: the fuzzer's hook (the gateway a success result names answers).
+//!
+//! What the reports mean for the requirements is judged in
+//! `crate::judge::dataplane`, shared by the suite's `dp/` cases and the fuzzer.
 //!
 //! Every socket is opened on a thread that entered the namespace and used
 //! from the caller's thread (a socket stays in the namespace it was made
@@ -20,28 +20,18 @@
 
 pub mod claims;
 pub mod echo;
+mod endpoint;
 pub mod hints;
 pub mod icmp;
-pub mod judge;
-pub mod oracle;
 pub mod report;
 pub mod socket;
 pub mod udp_tcp;
 pub mod wait;
 pub mod world;
 
-use crate::sandbox::Netns;
-
 pub use echo::{echo, Echo};
+pub use endpoint::Endpoint;
 pub use report::{Answer, ProbeReport, Sent};
 pub use udp_tcp::{tcp, udp, Exchange, PROBE_PORT};
 pub use wait::Patience;
 pub use world::World;
-
-/// A namespace packets are sent from or answered in, with the name failures
-/// call it by (`container cnih-ctr-0`, `node`, `uplink`).
-#[derive(Debug, Clone, Copy)]
-pub struct Endpoint<'a> {
-    pub name: &'a str,
-    pub ns: &'a Netns,
-}

@@ -12,10 +12,12 @@
 use serde_json::Value;
 
 use super::input::Input;
-use super::oracles::{Oracle, Verdict};
-use crate::dataplane::{self, Endpoint};
+use super::oracles::Detection;
+use crate::dataplane::Endpoint;
 use crate::invoke::Step;
-use crate::oracle::Severity;
+use crate::judge::dataplane::gateways::gateways;
+use crate::judge::Severity;
+use crate::record::Oracle;
 use crate::sandbox::{Netns, Sandbox};
 use crate::spec::Verb;
 
@@ -28,7 +30,7 @@ pub fn applies(input: &Input, seed_config: &str, step: &Step) -> bool {
 }
 
 /// Probe the gateways of the ADD's result from the sandbox's container.
-pub fn judge_add(sandbox: &Sandbox, result: &Value) -> anyhow::Result<Option<Verdict>> {
+pub fn judge_add(sandbox: &Sandbox, result: &Value) -> anyhow::Result<Option<Detection>> {
     // A result the model cannot read is the result oracle's finding.
     let Ok(parsed) = crate::result::parse_value(result) else {
         return Ok(None);
@@ -43,17 +45,10 @@ pub fn judge_add(sandbox: &Sandbox, result: &Value) -> anyhow::Result<Option<Ver
         name: "container",
         ns: container,
     };
-    let (findings, _) = dataplane::oracle::gateways(&from, &around, &parsed)?;
+    let (findings, _) = gateways(&from, &around, &parsed)?;
+    // One signature whatever gateway and address: the defect is the same.
     Ok(findings
         .iter()
         .find(|f| f.severity == Severity::Error)
-        .map(|f| {
-            let mut v = Verdict::new(
-                Oracle::Dataplane,
-                Verb::Add,
-                "the gateway the result names does not answer",
-            );
-            v.summary = format!("dataplane on ADD: [{}] {}", f.requirement, f.message);
-            v
-        }))
+        .map(|f| Detection::of_finding(Oracle::Dataplane, Verb::Add, f)))
 }

@@ -1,55 +1,30 @@
 //! Running one input against the plugin under test in a sandbox, and judging
-//! it: per-step oracles, then the DEL that must leave no per-attachment state
-//! (leak), then optionally the seed configuration again (re-check). For a
-//! plugin that a profile chains after others, each run is wrapped in the
-//! ADD and DEL of those others (see [`Prefix`]).
+//! it, in steps: the chain before the plugin ([`Prefix`]), the input's own
+//! verbs (each judged on its own), the cleanup DEL, the judgement of what
+//! the DEL left (leak), and optionally the seed configuration again
+//! (re-check).
 //!
 //! A sandbox costs two namespaces (~1.5 ms); it is kept for the next input
-//! when the state oracle says the last one left it pristine, and replaced
+//! when the leak judgement says the last one left it pristine, and replaced
 //! after leaks, crashes, hangs, or every [`MAX_REUSE`] inputs.
-
-use std::path::PathBuf;
-use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::chain::{Prefix, PrefixAdd};
+use super::chain::PrefixAdd;
 use super::input::Input;
-use super::observe::{self, Observer};
-use super::oracles::{self, AttachmentFacts, Oracle, Verdict};
-use crate::config::Profile;
-use crate::invoke::{setup, Attachment, Limits, Reply, Runtime, Step};
+use super::observe::Observer;
+use super::oracles::{self, Detection};
+use super::target::FuzzTarget;
+use crate::invoke::{setup, Attachment, Reply, Runtime, Step};
+use crate::judge::leak::{self, LeakIdentity};
 use crate::kernel::SandboxSnapshot;
+use crate::record::Oracle;
 use crate::sandbox::Sandbox;
 use crate::spec::Verb;
 
 /// Inputs run in one sandbox before it is replaced anyway (per-network state,
 /// e.g. bridges named by mutated configs, accumulates otherwise).
 pub const MAX_REUSE: u32 = 64;
-
-/// What is fuzzed and how it is run.
-#[derive(Clone)]
-pub struct Target {
-    /// The profile or configuration file it came from.
-    pub config: PathBuf,
-    pub profile: Arc<Profile>,
-    /// Binary of the plugin whose configuration is mutated.
-    pub plugin: PathBuf,
-    pub cni_path: Vec<PathBuf>,
-    pub ifname: String,
-    pub limits: Limits,
-    /// The well-formed configuration (stdin) the plugin accepted at the start.
-    pub seed_config: String,
-    /// Compare success results with the kernel (see [`Observer::check_result`]).
-    pub consistency: bool,
-    /// The plugins the profile lists before the fuzzed one.
-    pub prefix: Prefix,
-    /// Snapshots include the firewall ruleset (see [`Observer::open`]).
-    pub firewall: bool,
-    /// After a successful ADD of the seed configuration, its gateways must
-    /// answer (see [`super::dataplane`]).
-    pub dataplane: bool,
-}
 
 /// Everything one input did.
 #[derive(Debug, Clone, Default)]
@@ -62,7 +37,7 @@ pub struct Execution {
     /// The result of the plugins chained before the fuzzed one, if any.
     pub chained: Option<Value>,
     /// Every oracle that fired, in order.
-    pub verdicts: Vec<Verdict>,
+    pub detections: Vec<Detection>,
     /// Coverage tuples of the input's own steps.
     pub coverage: Vec<String>,
     pub kernel_diff: String,
@@ -72,9 +47,9 @@ pub struct Execution {
 }
 
 impl Execution {
-    /// The verdict that matches a signature, if it fired this time.
+    /// Whether a detection with this signature fired this time.
     pub fn fired(&self, signature: &str) -> bool {
-        self.verdicts.iter().any(|v| v.signature() == signature)
+        self.detections.iter().any(|v| v.signature() == signature)
     }
 }
 
@@ -91,7 +66,7 @@ struct Live {
 
 /// Runs inputs for one worker, owning its sandbox.
 pub struct Executor {
-    target: Target,
+    target: FuzzTarget,
     live: Option<Live>,
     /// Inputs run in the current sandbox since it was made or last re-checked:
     /// the suspects when a re-check fails.
@@ -109,14 +84,14 @@ pub struct Executor {
 struct Sequence {
     add_result: Option<Value>,
     ran_add: bool,
-    /// A successful DEL came after the last ADD.
+    /// A successful DEL came after the last ADD (the input's or the cleanup's).
     deleted: bool,
     /// A process hung or crashed: the sandbox is not trusted again.
     died: bool,
 }
 
 impl Executor {
-    pub fn new(target: Target) -> Executor {
+    pub fn new(target: FuzzTarget) -> Executor {
         Executor {
             target,
             live: None,
@@ -128,7 +103,7 @@ impl Executor {
         }
     }
 
-    pub fn target(&self) -> &Target {
+    pub fn target(&self) -> &FuzzTarget {
         &self.target
     }
 
@@ -143,24 +118,23 @@ impl Executor {
         };
         self.history.push(input.clone());
         let att = self.next_attachment("fuzz");
-        let t = &self.target;
-        let mut rt = Runtime::new(&live.sandbox, t.cni_path.clone());
-        rt.limits = t.limits;
         let mut ex = Execution::default();
+        let t = &self.target;
+        let mut rt = runtime(t, &live.sandbox);
 
         let chained = match t.prefix.add(&rt, &t.profile, &att, &mut ex.extra_steps)? {
             PrefixAdd::Done(result) => result,
             PrefixAdd::Failed(why) => {
                 // The runtime's own plugins fail before the input even ran:
                 // what earlier inputs left broke them. The sandbox goes.
-                ex.verdicts.push(chain_broken(&why));
+                ex.detections.push(chain_broken(&why));
                 ex.suspects = std::mem::take(&mut self.history);
                 return Ok(ex);
             }
         };
         ex.chained = chained.clone();
         rt.env_edits = input.env_edits();
-        let seq = self.sequence(
+        let mut seq = self.sequence(
             input,
             &rt,
             &att,
@@ -168,77 +142,50 @@ impl Executor {
             &mut live.observer,
             &mut ex,
         )?;
-        // From here on the runtime speaks as libcni would, without the input's edits.
+        // From here on the runtime speaks as libcni would, without the
+        // input's edits, except those naming the attachment: its DEL is for
+        // the attachment the input's ADD made.
+        rt.env_edits = input.identity_edits();
+        self.cleanup(input, &rt, &att, &mut seq, &mut ex)?;
         rt.env_edits.clear();
-        let t = &self.target;
-        let mut del_ok = seq.deleted;
-        if seq.ran_add && !seq.deleted && !seq.died {
-            let env = rt.env(Verb::Del, input.spec_version(), Some(&att));
-            let stdin = input.stdin_with(seq.add_result.as_ref().map(Value::to_string).as_deref());
-            let step = rt.exec(&t.plugin, Verb::Del, env, stdin)?;
-            del_ok = step.reply.is_success();
-            ex.extra_steps.push(step);
-        }
         let chain_prev = seq.add_result.as_ref().or(chained.as_ref());
+        let t = &self.target;
         t.prefix
             .del(&rt, &t.profile, &att, chain_prev, &mut ex.extra_steps)?;
 
         if !self.observe {
             drop(rt);
-            if self.reuse && !seq.died && live.uses + 1 < MAX_REUSE {
-                live.uses += 1;
-                self.live = Some(live);
-            }
+            self.keep(live, !seq.died, None);
             return Ok(ex);
         }
-        let after = live.observer.snapshot()?;
-        let facts = AttachmentFacts {
-            container_id: &att.container_id,
-            ifname: &att.ifname,
-            add_result: chain_prev,
-        };
-        let left = observe::leftovers(&live.baseline, &after, facts);
-        ex.kernel_diff = left.diff.clone();
-        if seq.ran_add && del_ok && !left.leaked.is_empty() && !input.robustness_only() {
-            let what = left.leaked.join("; ");
-            let mut v = Verdict::new(Oracle::Leak, Verb::Del, &leak_kinds(&left.leaked));
-            v.summary = format!("leak after DEL: {what}");
-            ex.verdicts.push(v);
-        }
-        let mut pristine = left.pristine && !seq.died;
-        let mut state = after;
-
+        let (mut state, mut pristine) = self.judge_leftovers(
+            input,
+            &att,
+            &seq,
+            &mut live.observer,
+            &live.baseline,
+            &mut ex,
+        )?;
         if with_recheck && pristine {
             let att = self.next_attachment("fuzz-recheck");
-            let t = &self.target;
-            let ok = recheck(t, &rt, &att, &mut ex)?;
             let suspects = std::mem::take(&mut self.history);
-            if ok {
-                let again = live.observer.snapshot()?;
-                let facts = AttachmentFacts {
-                    container_id: &att.container_id,
-                    ifname: &att.ifname,
-                    add_result: None,
-                };
-                pristine = observe::leftovers(&state, &again, facts).pristine;
+            match self.recheck(&rt, &att, &mut live.observer, &state, &mut ex)? {
                 // The next input is judged against what the re-check left.
-                state = again;
-            } else {
-                pristine = false;
-                ex.suspects = suspects;
+                Some((again, clean)) => (state, pristine) = (again, clean),
+                None => {
+                    pristine = false;
+                    ex.suspects = suspects;
+                }
             }
         }
         drop(rt);
-        if self.reuse && pristine && live.uses + 1 < MAX_REUSE {
-            live.baseline = state;
-            live.uses += 1;
-            self.live = Some(live);
-        }
+        self.keep(live, pristine, Some(state));
         Ok(ex)
     }
 
-    /// The input's own verbs, each judged on its own. ADD gets the chain's
-    /// result as `prevResult`, CHECK and DEL get the ADD's.
+    /// The input's own verbs (with its environment edits, which `rt`
+    /// carries), each judged on its own. ADD gets the chain's result as
+    /// `prevResult`, CHECK and DEL get the ADD's.
     fn sequence(
         &self,
         input: &Input,
@@ -265,16 +212,16 @@ impl Executor {
             let stdin = input.stdin_with(prev.as_deref());
             let step = rt.exec(&self.target.plugin, *verb, env, stdin)?;
             if self.observe {
-                let verdict = oracles::judge_step(&step, version, observer)
+                let detection = oracles::judge_step(&step, self.target.rules, observer)
                     .filter(|v| !(input.robustness_only() && v.oracle == Oracle::BadResult));
                 ex.coverage
-                    .push(oracles::coverage_key(&step, verdict.as_ref()));
-                ex.verdicts.extend(verdict);
+                    .push(oracles::coverage_key(&step, detection.as_ref()));
+                ex.detections.extend(detection);
                 if self.target.dataplane
                     && super::dataplane::applies(input, &self.target.seed_config, &step)
                 {
                     if let Some(result) = step.reply.result() {
-                        ex.verdicts
+                        ex.detections
                             .extend(super::dataplane::judge_add(rt.sandbox, result)?);
                     }
                 }
@@ -297,6 +244,126 @@ impl Executor {
             }
         }
         Ok(seq)
+    }
+
+    /// What the input left after its DEL, against the sandbox's baseline:
+    /// a leak when the input added and then deleted successfully (and is
+    /// judged on more than robustness). The state after, and whether it is
+    /// pristine (nothing left, nothing died).
+    fn judge_leftovers(
+        &self,
+        input: &Input,
+        att: &Attachment,
+        seq: &Sequence,
+        observer: &mut Observer,
+        baseline: &SandboxSnapshot,
+        ex: &mut Execution,
+    ) -> anyhow::Result<(SandboxSnapshot, bool)> {
+        let after = observer.snapshot()?;
+        // The attachment as its ADD result (else the chain's) describes it.
+        let add_result = seq.add_result.as_ref().or(ex.chained.as_ref());
+        // The attachment the input's ADD addressed (its edits may rename it).
+        let container_id = input
+            .env_value("CNI_CONTAINERID")
+            .unwrap_or(&att.container_id);
+        let ifname = input.env_value("CNI_IFNAME").unwrap_or(&att.ifname);
+        let who = LeakIdentity::for_attachment(container_id, ifname, add_result);
+        let left = leak::after_del(baseline, &after, &who);
+        ex.kernel_diff = left.diff.clone();
+        if seq.ran_add && seq.deleted && !input.robustness_only() {
+            ex.detections.extend(leaked(&left));
+        }
+        Ok((after, left.pristine && !seq.died))
+    }
+
+    /// The DEL a runtime sends when the input's own verbs added without a
+    /// successful DEL after, spoken as libcni would (without the input's
+    /// environment edits); `seq.deleted` then says whether it succeeded.
+    fn cleanup(
+        &self,
+        input: &Input,
+        rt: &Runtime<'_>,
+        att: &Attachment,
+        seq: &mut Sequence,
+        ex: &mut Execution,
+    ) -> anyhow::Result<()> {
+        if !seq.ran_add || seq.deleted || seq.died {
+            return Ok(());
+        }
+        let env = rt.env(Verb::Del, input.spec_version(), Some(att));
+        let stdin = input.stdin_with(seq.add_result.as_ref().map(Value::to_string).as_deref());
+        let step = rt.exec(&self.target.plugin, Verb::Del, env, stdin)?;
+        seq.deleted = step.reply.is_success();
+        ex.extra_steps.push(step);
+        Ok(())
+    }
+
+    /// The seed configuration, ADD then DEL, inside the chain, must still
+    /// succeed (a plugin must not be broken by an input it was given
+    /// before). On success, the state it left and whether that is `before`
+    /// unchanged; `None` when it failed.
+    fn recheck(
+        &self,
+        rt: &Runtime<'_>,
+        att: &Attachment,
+        observer: &mut Observer,
+        before: &SandboxSnapshot,
+        ex: &mut Execution,
+    ) -> anyhow::Result<Option<(SandboxSnapshot, bool)>> {
+        let t = &self.target;
+        let chained = match t.prefix.add(rt, &t.profile, att, &mut ex.extra_steps)? {
+            PrefixAdd::Done(result) => result,
+            PrefixAdd::Failed(why) => {
+                ex.detections.push(chain_broken(&why));
+                return Ok(None);
+            }
+        };
+        let seed = Input::new(t.seed_config.clone(), vec![Verb::Add, Verb::Del]);
+        let version = seed.spec_version();
+        let mut add_result = None;
+        let mut ok = true;
+        for verb in [Verb::Add, Verb::Del] {
+            let prev = if verb == Verb::Add {
+                chained.as_ref()
+            } else {
+                add_result.as_ref()
+            };
+            let env = rt.env(verb, version, Some(att));
+            let stdin = seed.stdin_with(prev.map(Value::to_string).as_deref());
+            let step = rt.exec(&t.plugin, verb, env, stdin)?;
+            ok = step.reply.is_success();
+            add_result = step.reply.result().cloned();
+            let summary = step.reply.summary();
+            ex.extra_steps.push(step);
+            if !ok {
+                let mut v = Detection::new(Oracle::Recheck, verb, &summary);
+                v.summary = format!("the seed configuration now fails on {verb}: {summary}");
+                ex.detections.push(v);
+                break;
+            }
+        }
+        let prev = add_result.as_ref().or(chained.as_ref());
+        t.prefix
+            .del(rt, &t.profile, att, prev, &mut ex.extra_steps)?;
+        if !ok {
+            return Ok(None);
+        }
+        let again = observer.snapshot()?;
+        let who = LeakIdentity::for_attachment(&att.container_id, &att.ifname, None);
+        let pristine = leak::after_del(before, &again, &who).pristine;
+        Ok(Some((again, pristine)))
+    }
+
+    /// Keep the sandbox for the next input when it is `fit` (judged against
+    /// `baseline` when one is given), else let it go.
+    fn keep(&mut self, mut live: Live, fit: bool, baseline: Option<SandboxSnapshot>) {
+        if self.reuse && fit && live.uses + 1 < MAX_REUSE {
+            if let Some(b) = baseline {
+                live.baseline = b;
+            }
+            live.uses += 1;
+            self.live = Some(live);
+        }
     }
 
     /// Which of `suspects` breaks the seed on its own in a fresh sandbox
@@ -328,12 +395,13 @@ impl Executor {
 
     fn fresh(&mut self) -> anyhow::Result<Live> {
         let mut sandbox = setup::sandbox_for(&self.target.profile)?;
-        let needs = &self.target.profile.needs;
-        if self.target.dataplane && needs.surroundings != crate::config::Surroundings::BehindNode {
+        let surroundings = &self.target.profile.node.surroundings;
+        if self.target.dataplane && *surroundings != crate::config::Surroundings::BehindNode {
             // The gateway lives on the parent link's far end.
-            sandbox.open_uplink(&needs.surroundings, needs.parent_link.as_deref())?;
+            let parent = self.target.profile.needs.parent_link.as_deref();
+            sandbox.open_uplink(surroundings, parent)?;
         }
-        let mut observer = Observer::open(&sandbox, self.target.consistency, self.target.firewall)?;
+        let mut observer = Observer::open(&sandbox, self.target.firewall)?;
         let baseline = observer.snapshot()?;
         self.sandboxes_created += 1;
         Ok(Live {
@@ -345,66 +413,45 @@ impl Executor {
     }
 }
 
-/// The seed configuration, ADD then DEL, inside the chain, must still
-/// succeed (a plugin must not be broken by an input it was given before).
-fn recheck(
-    t: &Target,
-    rt: &Runtime<'_>,
-    att: &Attachment,
-    ex: &mut Execution,
-) -> anyhow::Result<bool> {
-    let chained = match t.prefix.add(rt, &t.profile, att, &mut ex.extra_steps)? {
-        PrefixAdd::Done(result) => result,
-        PrefixAdd::Failed(why) => {
-            ex.verdicts.push(chain_broken(&why));
-            return Ok(false);
-        }
-    };
-    let seed = Input::new(t.seed_config.clone(), vec![Verb::Add, Verb::Del]);
-    let version = seed.spec_version();
-    let mut add_result = None;
-    let mut ok = true;
-    for verb in [Verb::Add, Verb::Del] {
-        let prev = if verb == Verb::Add {
-            chained.as_ref()
-        } else {
-            add_result.as_ref()
-        };
-        let env = rt.env(verb, version, Some(att));
-        let stdin = seed.stdin_with(prev.map(Value::to_string).as_deref());
-        let step = rt.exec(&t.plugin, verb, env, stdin)?;
-        ok = step.reply.is_success();
-        add_result = step.reply.result().cloned();
-        let summary = step.reply.summary();
-        ex.extra_steps.push(step);
-        if !ok {
-            let mut v = Verdict::new(Oracle::Recheck, verb, &summary);
-            v.summary = format!("the seed configuration now fails on {verb}: {summary}");
-            ex.verdicts.push(v);
-            break;
-        }
+/// The runtime the fuzzer plays: the profile's CNI path, limits and
+/// capability arguments, libcni's environment.
+fn runtime<'s>(t: &FuzzTarget, sandbox: &'s Sandbox) -> Runtime<'s> {
+    let mut rt = Runtime::new(sandbox, t.cni_path.clone());
+    rt.limits = t.limits;
+    rt.capability_args = t.profile.needs.capability_args.clone();
+    rt
+}
+
+/// The leak detection of what DEL left: one per input, keyed by the kinds
+/// of object leaked (`node link`, `files file`), so the same leak of
+/// differently named objects has one signature.
+fn leaked(left: &leak::Leftovers) -> Option<Detection> {
+    if left.leaked.is_empty() {
+        return None;
     }
-    let prev = add_result.as_ref().or(chained.as_ref());
-    t.prefix
-        .del(rt, &t.profile, att, prev, &mut ex.extra_steps)?;
-    Ok(ok)
-}
-
-/// The plugins before the fuzzed one no longer take their own configuration.
-fn chain_broken(why: &str) -> Verdict {
-    let mut v = Verdict::new(Oracle::Recheck, Verb::Add, why);
-    v.summary = format!("the chain before the plugin now fails: {why}");
-    v
-}
-
-/// Leaked objects named by kind only (`node link`, `files file`), so the
-/// same leak of differently named objects has one signature.
-fn leak_kinds(leaked: &[String]) -> String {
-    let mut kinds: Vec<String> = leaked
+    let mut kinds: Vec<String> = left
+        .leaked
         .iter()
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .map(|c| {
+            let sign = match c.kind {
+                crate::kernel::ChangeKind::Added => '+',
+                crate::kernel::ChangeKind::Removed => '-',
+                crate::kernel::ChangeKind::Changed => '~',
+            };
+            format!("{sign} {} {}", c.side, c.class)
+        })
         .collect();
     kinds.sort();
     kinds.dedup();
-    kinds.join(", ")
+    let what: Vec<String> = left.leaked.iter().map(ToString::to_string).collect();
+    let mut v = Detection::new(Oracle::Leak, Verb::Del, &kinds.join(", "));
+    v.summary = format!("leak after DEL: {}", what.join("; "));
+    Some(v)
+}
+
+/// The plugins before the fuzzed one no longer take their own configuration.
+fn chain_broken(why: &str) -> Detection {
+    let mut v = Detection::new(Oracle::Recheck, Verb::Add, why);
+    v.summary = format!("the chain before the plugin now fails: {why}");
+    v
 }

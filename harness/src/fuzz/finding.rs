@@ -8,10 +8,19 @@ use serde::{Deserialize, Serialize};
 
 use super::execute::Execution;
 use super::input::{fnv1a, Input};
-use super::oracles::Verdict;
+use super::oracles::Detection;
 use super::target::TargetRecord;
 use crate::invoke::Step;
-use crate::results::{self, InvocationRecord};
+use crate::record::{FindingRecord, InvocationRecord, Oracle};
+
+/// One saved finding of the session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundDefect {
+    pub file: PathBuf,
+    pub finding: FindingFile,
+    /// Inputs that fired this signature (the first one included).
+    pub hits: u64,
+}
 
 pub const FINDING_FORMAT: &str = "cni-harness-fuzz-finding";
 
@@ -19,7 +28,7 @@ pub const FINDING_FORMAT: &str = "cni-harness-fuzz-finding";
 #[serde(rename_all = "camelCase")]
 pub struct FindingFile {
     pub format: String,
-    pub oracle: String,
+    pub oracle: Oracle,
     pub signature: String,
     pub summary: String,
     pub reproduce: String,
@@ -35,17 +44,17 @@ pub struct FindingFile {
 }
 
 /// `crash-1a2b3c4d5e6f7a8b.json`
-pub fn file_name(verdict: &Verdict) -> String {
+pub fn file_name(detection: &Detection) -> String {
     format!(
         "{}-{:016x}.json",
-        verdict.oracle,
-        fnv1a(verdict.signature().as_bytes())
+        detection.oracle,
+        fnv1a(detection.signature().as_bytes())
     )
 }
 
 impl FindingFile {
     pub fn new(
-        verdict: &Verdict,
+        detection: &Detection,
         target: TargetRecord,
         input: Input,
         original: Input,
@@ -54,9 +63,9 @@ impl FindingFile {
     ) -> FindingFile {
         FindingFile {
             format: FINDING_FORMAT.into(),
-            oracle: verdict.oracle.to_string(),
-            signature: verdict.signature(),
-            summary: verdict.summary.clone(),
+            oracle: detection.oracle,
+            signature: detection.signature(),
+            summary: detection.summary.clone(),
             reproduce: format!("cni-harness fuzz --reproduce {}", path.display()),
             target,
             input,
@@ -94,14 +103,14 @@ impl FindingFile {
     }
 
     /// The entry for the results JSON.
-    pub fn to_result(&self, file: &Path, out: &Path) -> results::Finding {
+    pub fn to_result(&self, file: &Path, out: &Path) -> FindingRecord {
         let rel: PathBuf = file.strip_prefix(out).unwrap_or(file).to_path_buf();
-        results::Finding {
+        FindingRecord {
             id: rel
                 .file_stem()
                 .map(|s| s.to_string_lossy().to_string())
                 .unwrap_or_default(),
-            oracle: self.oracle.clone(),
+            oracle: self.oracle,
             signature: self.signature.clone(),
             summary: self.summary.clone(),
             reproduce: self.reproduce.clone(),

@@ -31,6 +31,10 @@ pub struct Input {
     pub verbs: Vec<Verb>,
 }
 
+/// The variables that name an attachment (SPEC.md "Attachment Parameters":
+/// container ID and interface name, plus the namespace the ADD configured).
+const IDENTITY: [&str; 3] = ["CNI_CONTAINERID", "CNI_IFNAME", "CNI_NETNS"];
+
 /// A serialisable [`EnvEdit`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -104,6 +108,31 @@ impl Input {
         self.env.iter().map(EnvChange::to_edit).collect()
     }
 
+    /// The edits that change which attachment the verbs address. The
+    /// runtime's cleanup DEL must repeat them, as libcni's DEL repeats the
+    /// ADD's runtime configuration: without them it deletes an attachment
+    /// the ADD never made, and what the ADD did make looks leaked.
+    pub fn identity_edits(&self) -> Vec<EnvEdit> {
+        self.env
+            .iter()
+            .filter(|c| IDENTITY.contains(&c.variable()))
+            .map(EnvChange::to_edit)
+            .collect()
+    }
+
+    /// The value the input gives `var` (empty when it removes it), if it
+    /// changes it at all; the last edit wins, as when they are applied.
+    pub fn env_value(&self, var: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .rev()
+            .find(|c| c.variable() == var)
+            .map(|c| match c {
+                EnvChange::Set(_, v) => v.as_str(),
+                EnvChange::Remove(_) => "",
+            })
+    }
+
     /// Stdin with `prev` as `prevResult`: the chain's result on ADD (SPEC.md
     /// "Chained plugins"), the ADD result on CHECK and DEL ("CHECK", "DEL",
     /// from 0.4.0). Spliced into the text, so that whatever else the text
@@ -144,6 +173,28 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identity_edits_keep_only_what_names_the_attachment() {
+        let mut input = Input::new("{}".into(), vec![Verb::Add]);
+        input.env = vec![
+            EnvChange::Set("CNI_IFNAME".into(), "net1".into()),
+            EnvChange::Set("CNI_PATH".into(), "relative/dir".into()),
+            EnvChange::Remove("CNI_CONTAINERID".into()),
+            EnvChange::Set("CNI_IFNAME".into(), "br104".into()),
+        ];
+        assert_eq!(
+            input.identity_edits(),
+            vec![
+                EnvEdit::Set("CNI_IFNAME".into(), "net1".into()),
+                EnvEdit::Remove("CNI_CONTAINERID".into()),
+                EnvEdit::Set("CNI_IFNAME".into(), "br104".into()),
+            ]
+        );
+        assert_eq!(input.env_value("CNI_IFNAME"), Some("br104"));
+        assert_eq!(input.env_value("CNI_CONTAINERID"), Some(""));
+        assert_eq!(input.env_value("CNI_NETNS"), None);
+    }
 
     #[test]
     fn prev_result_is_spliced_into_the_text() {

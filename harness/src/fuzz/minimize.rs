@@ -2,9 +2,12 @@
 //! replaced prevResult and verbs, then JSON keys and array elements, then shrink strings and numbers,
 //! keeping each change only while the same oracle and signature still fire.
 
+use std::cell::{Cell, RefCell};
+use std::time::Instant;
+
 use serde_json::{json, Value};
 
-use super::execute::Executor;
+use super::execute::{Execution, Executor};
 use super::input::Input;
 use super::mutate::{self, Seg};
 
@@ -13,26 +16,79 @@ use super::mutate::{self, Seg};
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
     pub attempts: u32,
+    /// No attempt starts after this (the session's `--duration`).
+    pub deadline: Option<Instant>,
 }
 
-/// The smallest input found that still fires `signature`, and the attempts spent.
+/// Why a minimisation stopped before it ran out of smaller candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    Attempts,
+    Deadline,
+    Interrupted,
+}
+
+impl Cut {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cut::Attempts => "attempt budget spent",
+            Cut::Deadline => "deadline",
+            Cut::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// What a minimisation produced.
+#[derive(Debug, Clone)]
+pub struct Minimized {
+    /// The smallest input found that still fires the signature.
+    pub input: Input,
+    /// Its execution, when it differs from the original input (so the
+    /// finding records what the minimised input did without running it again).
+    pub execution: Option<Execution>,
+    pub attempts: u32,
+    /// Set when it stopped early.
+    pub cut: Option<Cut>,
+}
+
+/// The smallest input found that still fires `signature`.
 pub fn minimize(
     exec: &mut Executor,
     input: &Input,
     signature: &str,
     recheck: bool,
     budget: Budget,
-) -> (Input, u32) {
+) -> Minimized {
     let mut best = input.clone();
     let mut spent = 0;
+    let cut: Cell<Option<Cut>> = Cell::new(None);
+    // The execution of the last candidate that fired: after each accepted
+    // change that candidate becomes `best`.
+    let last_fired: RefCell<Option<(Input, Execution)>> = RefCell::new(None);
     let mut still_fires = |candidate: &Input, spent: &mut u32| -> bool {
-        if *spent >= budget.attempts {
+        let stop = if crate::interrupt::requested() {
+            Some(Cut::Interrupted)
+        } else if budget.deadline.is_some_and(|d| Instant::now() >= d) {
+            Some(Cut::Deadline)
+        } else if *spent >= budget.attempts {
+            Some(Cut::Attempts)
+        } else {
+            None
+        };
+        if let Some(why) = stop {
+            if cut.get().is_none() {
+                cut.set(Some(why));
+            }
             return false;
         }
         *spent += 1;
-        exec.run(candidate, recheck)
-            .map(|ex| ex.fired(signature))
-            .unwrap_or(false)
+        match exec.run(candidate, recheck) {
+            Ok(ex) if ex.fired(signature) => {
+                *last_fired.borrow_mut() = Some((candidate.clone(), ex));
+                true
+            }
+            _ => false,
+        }
     };
     loop {
         let before = best.clone();
@@ -71,8 +127,19 @@ pub fn minimize(
                 best.config = text;
             }
         }
-        if best == before || spent >= budget.attempts {
-            return (best, spent);
+        if best == before || spent >= budget.attempts || cut.get().is_some() {
+            let execution = last_fired
+                .take()
+                .filter(|(i, _)| *i == best && best != *input)
+                .map(|(_, ex)| ex);
+            return Minimized {
+                input: best,
+                execution,
+                attempts: spent,
+                cut: cut
+                    .get()
+                    .or((spent >= budget.attempts).then_some(Cut::Attempts)),
+            };
         }
     }
 }

@@ -1,76 +1,21 @@
-//! What counts as a defect, judged on every execution. What the kernel and
-//! the schemas say comes through [`Observer`], so nothing here reads either.
-
-use std::fmt;
+//! What counts as a defect, judged on every execution. The judgements are
+//! `crate::judge`'s, shared with the conformance suite; this module turns
+//! their findings into [`Detection`]s keyed for deduplication, and adds what
+//! only a fuzzer asks (crashes, panics, hangs). What the kernel says comes
+//! through [`Observer`].
 
 use serde_json::Value;
 
 use super::observe::Observer;
 use crate::invoke::{Exit, Reply, Step};
-use crate::spec::{SpecVersion, Verb};
-
-/// Which oracle fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Oracle {
-    /// Killed by a signal.
-    Crash,
-    /// A Go `panic:` or Rust `panicked at` on stderr, whatever the exit.
-    Panic,
-    /// No exit within the timeout.
-    Hang,
-    /// Non-zero exit without a well-formed error JSON on stdout, or exit 0
-    /// with stdout that is not JSON (SPEC.md "Error", "Result Types").
-    Garbage,
-    /// A success result the schema or the kernel contradicts (SPEC.md "Result Types").
-    BadResult,
-    /// Per-attachment state left after a successful DEL (SPEC.md "DEL":
-    /// the plugin must release the resources of the attachment).
-    Leak,
-    /// The seed configuration, accepted before, fails after this input.
-    Recheck,
-    /// A successful ADD whose result's gateway does not answer (DP-GATEWAY).
-    Dataplane,
-}
-
-impl Oracle {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Oracle::Crash => "crash",
-            Oracle::Panic => "panic",
-            Oracle::Hang => "hang",
-            Oracle::Garbage => "garbage-output",
-            Oracle::BadResult => "bad-result",
-            Oracle::Leak => "leak",
-            Oracle::Recheck => "recheck",
-            Oracle::Dataplane => "dataplane",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Oracle> {
-        [
-            Oracle::Crash,
-            Oracle::Panic,
-            Oracle::Hang,
-            Oracle::Garbage,
-            Oracle::BadResult,
-            Oracle::Leak,
-            Oracle::Recheck,
-            Oracle::Dataplane,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == s)
-    }
-}
-
-impl fmt::Display for Oracle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::judge::{self, consistency, Finding, Severity};
+use crate::record::Oracle;
+use crate::schema::DocumentKind;
+use crate::spec::Verb;
 
 /// An oracle that fired on one execution.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
+pub struct Detection {
     pub oracle: Oracle,
     pub verb: Verb,
     /// Normalised, so the same defect reached by different inputs has one signature.
@@ -79,9 +24,9 @@ pub struct Verdict {
     pub summary: String,
 }
 
-impl Verdict {
-    pub fn new(oracle: Oracle, verb: Verb, raw: &str) -> Verdict {
-        Verdict {
+impl Detection {
+    pub fn new(oracle: Oracle, verb: Verb, raw: &str) -> Detection {
+        Detection {
             oracle,
             verb,
             message: normalize(raw),
@@ -92,87 +37,112 @@ impl Verdict {
         }
     }
 
+    /// A judgement's finding: a violated requirement is one defect whatever
+    /// interface or address it names (`[RES-IFNAME] ... eth0` and `... net1`
+    /// share a signature).
+    pub fn of_finding(oracle: Oracle, verb: Verb, f: &Finding) -> Detection {
+        let mut d = Detection::new(oracle, verb, &format!("[{}] {}", f.requirement, f.message));
+        d.message = f.requirement.to_ascii_lowercase();
+        d
+    }
+
     /// The deduplication key: oracle, verb and normalised message.
     pub fn signature(&self) -> String {
         format!("{}:{}:{}", self.oracle, self.verb, self.message)
     }
 }
 
-/// What a DEL left behind, compared with the state before the ADD.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Leftovers {
-    /// Per-attachment objects still present (leaks), one line each.
-    pub leaked: Vec<String>,
-    /// Whether the sandbox is as good as new (anything else left, even
-    /// legitimate per-network state, makes the fuzzer start a fresh one).
-    pub pristine: bool,
-    /// The full readable diff, for findings.
-    pub diff: String,
-}
-
-/// What identifies the attachment whose leftovers are judged.
+/// How the fuzzed plugin's results are judged.
 #[derive(Debug, Clone, Copy)]
-pub struct AttachmentFacts<'a> {
-    pub container_id: &'a str,
-    pub ifname: &'a str,
-    /// The ADD result, when there was one.
-    pub add_result: Option<&'a Value>,
+pub struct ResultRules {
+    /// The document its success results must be (see `judge::result::kind_for`).
+    pub kind: DocumentKind,
+    /// Compare them with the kernel (main plugins; IPAM and meta plugins
+    /// don't configure the interfaces their results describe).
+    pub consistency: bool,
 }
 
 /// Judge one plugin execution on its own (crash, panic, hang, garbage, bad result).
-pub fn judge_step(
-    step: &Step,
-    requested: Option<SpecVersion>,
-    observer: &mut Observer,
-) -> Option<Verdict> {
+pub fn judge_step(step: &Step, rules: ResultRules, observer: &mut Observer) -> Option<Detection> {
     let verb = step.invocation.verb;
     let stderr = String::from_utf8_lossy(&step.outcome.stderr);
     if let Some(at) = panic_location(&stderr) {
-        return Some(Verdict::new(Oracle::Panic, verb, &at));
+        return Some(Detection::new(Oracle::Panic, verb, &at));
     }
+    let violation =
+        |findings: Vec<Finding>| findings.into_iter().find(|f| f.severity == Severity::Error);
     match &step.reply {
-        Reply::Died(Exit::Signal(_)) => Some(Verdict::new(
+        Reply::Died(Exit::Signal(_)) => Some(Detection::new(
             Oracle::Crash,
             verb,
             &step.outcome.exit.to_string(),
         )),
-        Reply::Died(_) => Some(Verdict::new(
+        Reply::Died(_) => Some(Detection::new(
             Oracle::Hang,
             verb,
             "no exit before the timeout",
         )),
-        Reply::Garbage(why) => Some(Verdict::new(Oracle::Garbage, verb, garbage_class(why))),
-        Reply::Error(e) if e.code.is_none() || e.msg.is_none() => Some(Verdict::new(
-            Oracle::Garbage,
-            verb,
-            "error JSON without a numeric `code` and a string `msg`",
-        )),
-        Reply::Error(_) => None,
-        Reply::Success(None) if verb == Verb::Add => Some(Verdict::new(
-            Oracle::BadResult,
-            verb,
-            "ADD succeeded without printing a result",
-        )),
-        Reply::Success(Some(result)) if verb == Verb::Add => observer
-            .check_result(requested, result, &env_var(step, "CNI_IFNAME"))
-            .first()
-            .map(|v| bad_result(verb, v)),
-        Reply::Success(_) => None,
+        Reply::Garbage(why) => Some(Detection::new(Oracle::Garbage, verb, why.kind())),
+        Reply::Error(e) => {
+            let requested = judge::error::requested_version(step);
+            violation(judge::error::well_formed(
+                requested,
+                e,
+                &step.outcome.stdout,
+            ))
+            .map(|f| Detection::of_finding(Oracle::Garbage, verb, &f))
+        }
+        Reply::Success(answer) => {
+            if let Some(f) = judge::output::form(step) {
+                return Some(Detection::of_finding(Oracle::Garbage, verb, &f));
+            }
+            match answer {
+                _ if verb != Verb::Add => None,
+                None => Some(Detection::new(
+                    Oracle::BadResult,
+                    verb,
+                    "ADD succeeded without printing a result",
+                )),
+                Some(result) => add_result(step, result, rules, observer),
+            }
+        }
     }
 }
 
-/// A violated requirement is one defect whatever interface or address it
-/// names: `[RES-IFNAME] ... eth0` and `... net1` share a signature.
-fn bad_result(verb: Verb, violation: &str) -> Verdict {
-    let mut v = Verdict::new(Oracle::BadResult, verb, violation);
-    if let Some(id) = violation
-        .strip_prefix('[')
-        .and_then(|rest| rest.split_once(']'))
-        .map(|(id, _)| id)
-    {
-        v.message = id.to_ascii_lowercase();
+/// A success result right after the ADD that printed it (the kernel is as
+/// the ADD left it): it must normalise, validate against its version's
+/// schema, carry the configuration's version and, for main plugins, agree
+/// with the kernel.
+fn add_result(
+    step: &Step,
+    result: &Value,
+    rules: ResultRules,
+    observer: &mut Observer,
+) -> Option<Detection> {
+    let verb = step.invocation.verb;
+    let requested = judge::error::requested_version(step);
+    let (parsed, findings) = judge::result::judge(result, requested, rules.kind);
+    if let Some(f) = findings.first() {
+        return Some(Detection::of_finding(Oracle::BadResult, verb, f));
     }
-    v
+    let parsed = parsed.filter(|_| rules.consistency)?;
+    let ifname = env_var(step, "CNI_IFNAME");
+    match observer.kernel_for(&parsed) {
+        Ok(Some(k)) => consistency::check(&parsed, &ifname, &k.container, &k.node)
+            .iter()
+            .find(|f| f.severity == Severity::Error)
+            .map(|f| Detection::of_finding(Oracle::BadResult, verb, f)),
+        Ok(None) => Some(Detection::new(
+            Oracle::BadResult,
+            verb,
+            "no container namespace to check the result in",
+        )),
+        Err(e) => Some(Detection::new(
+            Oracle::BadResult,
+            verb,
+            &format!("cannot read the kernel to check the result: {e}"),
+        )),
+    }
 }
 
 fn env_var(step: &Step, key: &str) -> String {
@@ -209,19 +179,6 @@ pub fn panic_location(stderr: &str) -> Option<String> {
         .map(|l| l.split('(').next().unwrap_or(l).trim())
         .unwrap_or("?");
     Some(format!("go panic: {msg} in {frame}"))
-}
-
-/// Reasons without their variable parts.
-fn garbage_class(why: &str) -> &'static str {
-    if why.contains("nothing on stdout") {
-        "non-zero exit with nothing on stdout"
-    } else if why.contains("not an error object") {
-        "non-zero exit with JSON that is not an error object"
-    } else if why.starts_with("exit 0") {
-        "exit 0 with stdout that is not one JSON document"
-    } else {
-        "non-zero exit with stdout that is not JSON"
-    }
 }
 
 /// Drop what varies between occurrences of one defect: quoted values,
@@ -262,7 +219,7 @@ pub fn normalize(raw: &str) -> String {
 /// The coverage tuple of one execution: verb, exit, error code, reply kind,
 /// result shape, normalised message and verdict. New tuples make an input
 /// worth keeping in the corpus.
-pub fn coverage_key(step: &Step, verdict: Option<&Verdict>) -> String {
+pub fn coverage_key(step: &Step, detection: Option<&Detection>) -> String {
     let exit = match step.outcome.exit {
         Exit::Code(c) => format!("exit{c}"),
         Exit::Signal(s) => format!("sig{s}"),
@@ -285,7 +242,7 @@ pub fn coverage_key(step: &Step, verdict: Option<&Verdict>) -> String {
         Reply::Garbage(_) => ("garbage", String::new()),
         Reply::Died(_) => ("died", String::new()),
     };
-    let oracle = verdict.map(|v| v.oracle.as_str()).unwrap_or("-");
+    let oracle = detection.map(|v| v.oracle.as_str()).unwrap_or("-");
     format!("{}|{exit}|{kind}|{detail}|{oracle}", step.invocation.verb)
 }
 

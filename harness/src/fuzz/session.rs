@@ -12,33 +12,27 @@ use std::time::{Duration, Instant};
 
 use arbitrary::Unstructured;
 
+use super::calibrate;
 use super::corpus;
-use super::execute::{Executor, Target};
-use super::finding::{self, FindingFile};
+use super::execute::{Execution, Executor};
+use super::finding::{self, FindingFile, FoundDefect};
 use super::input::Input;
 use super::minimize::{self, Budget};
 use super::mutate::{self, BYTES_PER_INPUT};
-use super::oracles::{Oracle, Verdict};
+use super::options::FuzzOptions;
+use super::oracles::Detection;
 use super::progress::Progress;
+use super::report::SessionReport;
 use super::rng::Rng;
-use super::target;
-use super::{FuzzOptions, SessionReport};
+use super::target::{self, FuzzTarget};
+use crate::record::Oracle;
 
 /// Deeply nested inputs are serialised, compared and dropped recursively.
 const WORKER_STACK: usize = 256 << 20;
 
-/// One saved finding of the session.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FoundDefect {
-    pub file: PathBuf,
-    pub finding: FindingFile,
-    /// Inputs that fired this signature (the first one included).
-    pub hits: u64,
-}
-
 struct Shared<'a> {
     opts: &'a FuzzOptions,
-    target: Target,
+    target: FuzzTarget,
     seeds: Vec<Input>,
     corpus_dir: PathBuf,
     corpus: Mutex<Vec<Input>>,
@@ -51,6 +45,26 @@ struct Shared<'a> {
     unattributed: AtomicU64,
     stop: AtomicBool,
     deadline: Option<Instant>,
+    /// What was left undone (minimisations cut short...), one line each.
+    unfinished: Mutex<Vec<String>>,
+}
+
+impl Shared<'_> {
+    /// Whether no new work may start: the deadline passed, a signal came,
+    /// or a worker failed.
+    fn must_stop(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) || crate::interrupt::requested() || self.past_deadline()
+    }
+
+    fn past_deadline(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    fn note_unfinished(&self, line: String) {
+        if let Ok(mut u) = self.unfinished.lock() {
+            u.push(line);
+        }
+    }
 }
 
 /// The input of iteration `k` of this shard: the shard's seeds in order,
@@ -94,9 +108,11 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         opts.shard.index,
         opts.shard.count
     );
+    // `--duration` counts from here: set-up and calibration are part of it.
+    let started = Instant::now();
     let mut target = target::build(&opts.config, &opts.cni_path, opts.timeout)?;
     target.firewall = opts.firewall;
-    let index = target::target_index(&target.profile);
+    let index = target.profile.subject_index();
     let mut seeds = vec![Input::new(
         target.seed_config.clone(),
         vec![crate::spec::Verb::Add, crate::spec::Verb::Del],
@@ -116,11 +132,26 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         with_prev.prev_result = Some(chained.to_string());
         seeds.insert(1, with_prev);
     }
+    if opts.calibrate_timeout {
+        let c = calibrate::calibrate(&target)?;
+        if opts.progress {
+            eprintln!(
+                "fuzz: per-execution timeout {:.1}s ({}x the seed's median {:.0} ms over {} runs, \
+                 within {}-{} s; --timeout sets it)",
+                c.timeout.as_secs_f64(),
+                calibrate::FACTOR,
+                c.median.as_secs_f64() * 1000.0,
+                calibrate::RUNS,
+                calibrate::MIN.as_secs(),
+                calibrate::MAX.as_secs(),
+            );
+        }
+        target.limits.timeout = c.timeout;
+    }
     let corpus_dir = opts
         .corpus
         .clone()
         .unwrap_or_else(|| opts.out.join("corpus"));
-    let started = Instant::now();
     let shared = Shared {
         opts,
         target,
@@ -136,6 +167,7 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         unattributed: AtomicU64::new(0),
         stop: AtomicBool::new(false),
         deadline: opts.duration.map(|d| started + d),
+        unfinished: Mutex::new(Vec::new()),
     };
     let progress = opts.progress.then(Progress::start);
     let outcome: anyhow::Result<()> = std::thread::scope(|s| {
@@ -168,7 +200,13 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
     if let Some(p) = progress {
         p.finish(&status(&shared, started));
     }
-    outcome?;
+    // An error caused by the interruption (a plugin killed under a worker)
+    // ends the session like the deadline: with what it found so far.
+    let interrupted = crate::interrupt::signal();
+    match outcome {
+        Err(e) if !crate::interrupt::is_interruption(&e) => return Err(e),
+        _ => {}
+    }
     let findings: Vec<FoundDefect> = shared
         .findings
         .into_inner()
@@ -186,12 +224,16 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         findings,
         out: opts.out.clone(),
         seed: opts.seed,
+        interrupted,
+        unfinished: shared.unfinished.into_inner().unwrap_or_default(),
+        timeout: shared.target.limits.timeout,
+        timeout_calibrated: opts.calibrate_timeout,
     })
 }
 
 /// The seed must work on its own, or every verdict after it is noise.
 /// Returns the result of the plugins chained before the fuzzed one.
-fn sanity_check(target: &Target) -> anyhow::Result<Option<serde_json::Value>> {
+fn sanity_check(target: &FuzzTarget) -> anyhow::Result<Option<serde_json::Value>> {
     let mut exec = Executor::new(target.clone());
     let seed = Input::new(
         target.seed_config.clone(),
@@ -200,7 +242,7 @@ fn sanity_check(target: &Target) -> anyhow::Result<Option<serde_json::Value>> {
     let ex = exec.run(&seed, false)?;
     let Some(add) = ex.steps.first() else {
         let why = ex
-            .verdicts
+            .detections
             .first()
             .map(|v| v.summary.clone())
             .unwrap_or_default();
@@ -230,9 +272,7 @@ fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
     let opts = shared.opts;
     let mut exec = Executor::new(shared.target.clone());
     let result = (|| loop {
-        if shared.stop.load(Ordering::Relaxed)
-            || shared.deadline.is_some_and(|d| Instant::now() >= d)
-        {
+        if shared.must_stop() {
             return Ok(());
         }
         let k = shared.next.fetch_add(1, Ordering::Relaxed);
@@ -245,10 +285,17 @@ fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
         };
         let recheck = opts.recheck_every > 0 && k % opts.recheck_every == opts.recheck_every - 1;
         let ex = exec.run(&input, recheck)?;
+        // Plugins killed by the signal thread are not the plugin's defects.
+        if crate::interrupt::requested() {
+            return Ok(());
+        }
         shared.execs.fetch_add(1, Ordering::Relaxed);
         let key = ex.coverage.join(" ; ");
         let new = shared.coverage.lock().map_err(|_| poisoned())?.insert(key);
-        if new && k as usize >= shared.seeds.len() {
+        // A hanging input costs a whole timeout each time it or a mutation
+        // of it runs: like AFL, keep hangs out of the corpus.
+        let hangs = ex.detections.iter().any(|v| v.oracle == Oracle::Hang);
+        if new && !hangs && k as usize >= shared.seeds.len() {
             shared
                 .corpus
                 .lock()
@@ -258,7 +305,7 @@ fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
             shared.new_entries.fetch_add(1, Ordering::Relaxed);
         }
         let mut seen = HashSet::new();
-        for v in &ex.verdicts {
+        for v in &ex.detections {
             if seen.insert(v.signature()) {
                 record(shared, &mut exec, v, &input, &ex)?;
             }
@@ -267,23 +314,37 @@ fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
     shared
         .sandboxes
         .fetch_add(exec.sandboxes_created, Ordering::Relaxed);
-    if result.is_err() {
-        shared.stop.store(true, Ordering::Relaxed);
+    match result {
+        Err(e) if crate::interrupt::is_interruption(&e) => Ok(()),
+        Err(e) => {
+            shared.stop.store(true, Ordering::Relaxed);
+            Err(e)
+        }
+        ok => ok,
     }
-    result
+}
+
+fn stop_reason(shared: &Shared<'_>) -> &'static str {
+    if crate::interrupt::requested() {
+        "interrupted"
+    } else if shared.past_deadline() {
+        "deadline"
+    } else {
+        "the session stopped"
+    }
 }
 
 fn poisoned() -> anyhow::Error {
     anyhow::anyhow!("a fuzz worker panicked while holding shared state")
 }
 
-/// Count a verdict; the first of its signature is minimised and saved.
+/// Count a detection; the first of its signature is minimised and saved.
 fn record(
     shared: &Shared<'_>,
     exec: &mut Executor,
-    v: &Verdict,
+    v: &Detection,
     input: &Input,
-    ex: &super::execute::Execution,
+    ex: &Execution,
 ) -> anyhow::Result<()> {
     let sig = v.signature();
     {
@@ -295,6 +356,14 @@ fn record(
     }
     let recheck = v.oracle == Oracle::Recheck;
     let input = &if recheck {
+        if shared.must_stop() {
+            // Finding the input to blame re-runs every suspect from scratch.
+            shared.note_unfinished(format!(
+                "recheck failure not attributed to an input: {}",
+                stop_reason(shared)
+            ));
+            return Ok(());
+        }
         match exec.culprit(&ex.suspects, &sig)? {
             Some(c) => c,
             // No single input breaks the seed from a fresh start: not
@@ -307,14 +376,45 @@ fn record(
     } else {
         input.clone()
     };
+    if v.oracle == Oracle::Hang && !shared.must_stop() {
+        // Confirmed once (a loaded machine can make one run slow), and
+        // never timed again after that but by minimisation.
+        let again = exec.run(input, false)?;
+        if crate::interrupt::requested() {
+            return Ok(());
+        }
+        if !again.fired(&sig) {
+            shared.note_unfinished(format!(
+                "a hang did not recur on a second run, not reported: {}",
+                v.summary
+            ));
+            return Ok(());
+        }
+    }
+    if shared.opts.progress {
+        eprintln!("fuzz: minimising {} finding: {}", v.oracle, v.summary);
+    }
     let budget = Budget {
         attempts: shared.opts.minimize_attempts,
+        deadline: shared.deadline,
     };
-    let (small, _) = minimize::minimize(exec, input, &sig, recheck, budget);
-    // Record what the minimised input did (if it no longer fires, the original).
-    let (small, small_ex) = match exec.run(&small, recheck) {
-        Ok(e) if e.fired(&sig) => (small, e),
-        _ => (input.clone(), ex.clone()),
+    let small = minimize::minimize(exec, input, &sig, recheck, budget);
+    if let Some(cut) = small.cut.filter(|c| *c != minimize::Cut::Attempts) {
+        shared.note_unfinished(if small.input == *input {
+            format!("{} finding kept unminimised: {}", v.oracle, cut.as_str())
+        } else {
+            format!(
+                "{} finding minimised partly ({} attempts): {}",
+                v.oracle,
+                small.attempts,
+                cut.as_str()
+            )
+        });
+    }
+    // What the minimised input did (recorded while minimising), else the original's.
+    let (small, small_ex) = match small.execution {
+        Some(e) => (small.input, e),
+        None => (input.clone(), ex.clone()),
     };
     let file = shared.opts.out.join("findings").join(finding::file_name(v));
     let doc = FindingFile::new(
@@ -338,26 +438,64 @@ fn record(
     Ok(())
 }
 
+/// A saved finding run again.
+#[derive(Debug, Clone)]
+pub struct Reproduction {
+    pub finding: FindingFile,
+    /// Whether the same oracle and signature fired again.
+    pub fired: bool,
+    /// Runs made (up to three, for defects that depend on timing).
+    pub tries: u32,
+    /// The last run: the one that fired, else the third that did not.
+    pub execution: Execution,
+}
+
 /// Re-run a saved finding; whether the same oracle and signature fire again
 /// (three tries, for defects that depend on timing).
 pub fn reproduce(file: &Path) -> anyhow::Result<bool> {
+    reproduce_with(file, None)
+}
+
+/// [`reproduce`], with the plugins looked up in `cni_path` instead of the
+/// directories the finding recorded: a finding sent to someone else names
+/// directories of the machine it was found on.
+pub fn reproduce_with(file: &Path, cni_path: Option<Vec<PathBuf>>) -> anyhow::Result<bool> {
+    Ok(reproduce_traced(file, cni_path)?.fired)
+}
+
+/// [`reproduce_with`], with what the last run did.
+pub fn reproduce_traced(
+    file: &Path,
+    cni_path: Option<Vec<PathBuf>>,
+) -> anyhow::Result<Reproduction> {
     let file = file.to_path_buf();
     std::thread::Builder::new()
         .stack_size(WORKER_STACK)
-        .spawn(move || reproduce_here(&file))?
+        .spawn(move || reproduce_here(&file, cni_path))?
         .join()
         .map_err(|_| anyhow::anyhow!("reproducing panicked"))?
 }
 
-fn reproduce_here(file: &Path) -> anyhow::Result<bool> {
-    let doc = FindingFile::load(file)?;
-    let target = doc.target.rebuild()?;
-    let recheck = Oracle::parse(&doc.oracle) == Some(Oracle::Recheck);
+fn reproduce_here(file: &Path, cni_path: Option<Vec<PathBuf>>) -> anyhow::Result<Reproduction> {
+    let mut finding = FindingFile::load(file)?;
+    if let Some(dirs) = cni_path {
+        finding.target.cni_path = dirs;
+    }
+    let target = finding.target.rebuild()?;
+    let recheck = finding.oracle == Oracle::Recheck;
     let mut exec = Executor::new(target);
-    for _ in 0..3 {
-        if exec.run(&doc.input, recheck)?.fired(&doc.signature) {
-            return Ok(true);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let execution = exec.run(&finding.input, recheck)?;
+        let fired = execution.fired(&finding.signature);
+        if fired || tries == 3 {
+            return Ok(Reproduction {
+                finding,
+                fired,
+                tries,
+                execution,
+            });
         }
     }
-    Ok(false)
 }

@@ -1,6 +1,7 @@
-//! From a profile to the [`Target`] the executor runs: which plugin's
-//! configuration is mutated, its binary, and the seed stdin libcni would
-//! give it. A finding stores a [`TargetRecord`] so it can be replayed.
+//! From a profile to the [`FuzzTarget`] the executor runs: which plugin's
+//! configuration is mutated, its binary, the seed stdin libcni would give
+//! it, and how its answers are judged. A finding stores a [`TargetRecord`]
+//! so it can be replayed.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,14 +9,38 @@ use std::time::Duration;
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::chain::Prefix;
-use super::execute::Target;
+use super::oracles::ResultRules;
 use crate::config::{plugin_stdin, plugin_type, Profile, Role, StdinFor};
 use crate::invoke::{find_plugin, Limits};
+use crate::judge;
 
-/// Enough to rebuild a [`Target`] later.
+/// What is fuzzed and how it is run.
+#[derive(Clone)]
+pub struct FuzzTarget {
+    /// The profile or configuration file it came from.
+    pub config: PathBuf,
+    pub profile: Arc<Profile>,
+    /// Binary of the plugin whose configuration is mutated.
+    pub plugin: PathBuf,
+    pub cni_path: Vec<PathBuf>,
+    pub ifname: String,
+    pub limits: Limits,
+    /// The well-formed configuration (stdin) the plugin accepted at the start.
+    pub seed_config: String,
+    /// How its success results are judged.
+    pub rules: ResultRules,
+    /// The plugins the profile lists before the fuzzed one.
+    pub prefix: Prefix,
+    /// Snapshots include the firewall ruleset (see `Observer::open`).
+    pub firewall: bool,
+    /// After a successful ADD of the seed configuration, its gateways must
+    /// answer (see [`super::dataplane`]).
+    pub dataplane: bool,
+}
+
+/// Enough to rebuild a [`FuzzTarget`] later.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetRecord {
@@ -28,33 +53,16 @@ pub struct TargetRecord {
     pub firewall: bool,
 }
 
-/// Index of the plugin whose configuration is fuzzed: the plugin under
-/// test, or the main plugin that calls it as IPAM.
-pub fn target_index(profile: &Profile) -> usize {
-    let net = &profile.config;
-    net.plugins
-        .iter()
-        .position(|p| plugin_type(p) == profile.plugin)
-        .or_else(|| {
-            net.plugins.iter().position(|p| {
-                p.get("ipam")
-                    .and_then(|i| i.get("type"))
-                    .and_then(Value::as_str)
-                    == Some(profile.plugin.as_str())
-            })
-        })
-        .unwrap_or(0)
-}
-
 /// Build the target for a profile file.
-pub fn build(config: &Path, cni_path: &[PathBuf], timeout: Duration) -> anyhow::Result<Target> {
+pub fn build(config: &Path, cni_path: &[PathBuf], timeout: Duration) -> anyhow::Result<FuzzTarget> {
     let profile = Profile::load(config)?;
     let cni_path = if cni_path.is_empty() {
         profile.cni_path.clone()
     } else {
         cni_path.to_vec()
     };
-    let index = target_index(&profile);
+    // The plugin under test, or the main plugin that calls it as IPAM.
+    let index = profile.subject_index();
     let net = &profile.config;
     let plugin_type = net.plugins.get(index).map(plugin_type).unwrap_or_default();
     let plugin = find_plugin(&plugin_type, &cni_path)
@@ -66,10 +74,13 @@ pub fn build(config: &Path, cni_path: &[PathBuf], timeout: Duration) -> anyhow::
         &profile.needs.capability_args,
     );
     let seed_config = serde_json::to_string(&stdin)?;
-    // Only a main plugin's result describes interfaces it configured itself.
-    let consistency = profile.role == Role::Main && plugin_type == profile.plugin;
+    let rules = ResultRules {
+        kind: judge::result::kind_for(&profile, &plugin_type),
+        // Only a main plugin's result describes interfaces it configured itself.
+        consistency: profile.role == Role::Main && plugin_type == profile.plugin,
+    };
     let prefix = Prefix::resolve(&profile, index, &cni_path)?;
-    Ok(Target {
+    Ok(FuzzTarget {
         ifname: profile.ifname().to_string(),
         profile: Arc::new(profile),
         plugin,
@@ -79,7 +90,7 @@ pub fn build(config: &Path, cni_path: &[PathBuf], timeout: Duration) -> anyhow::
             ..Limits::default()
         },
         seed_config,
-        consistency,
+        rules,
         prefix,
         firewall: false,
         dataplane: true,
@@ -87,7 +98,7 @@ pub fn build(config: &Path, cni_path: &[PathBuf], timeout: Duration) -> anyhow::
     })
 }
 
-impl Target {
+impl FuzzTarget {
     pub fn record(&self) -> TargetRecord {
         TargetRecord {
             config: std::fs::canonicalize(&self.config).unwrap_or_else(|_| self.config.clone()),
@@ -99,7 +110,7 @@ impl Target {
 }
 
 impl TargetRecord {
-    pub fn rebuild(&self) -> anyhow::Result<Target> {
+    pub fn rebuild(&self) -> anyhow::Result<FuzzTarget> {
         let mut t = build(
             &self.config,
             &self.cni_path,

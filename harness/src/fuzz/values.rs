@@ -74,12 +74,13 @@ impl<'a> Arbitrary<'a> for Ip {
     }
 }
 
-/// A CIDR: valid networks of every prefix length, host bits set, and
+/// A CIDR as text to fuzz with (parsed ones are `result::Cidr`): valid
+/// networks of every prefix length, host bits set, and
 /// prefixes out of range.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Cidr(pub String);
+pub struct CidrText(pub String);
 
-impl<'a> Arbitrary<'a> for Cidr {
+impl<'a> Arbitrary<'a> for CidrText {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let ip = Ip::arbitrary(u)?.0;
         let v6 = ip.contains(':');
@@ -90,7 +91,7 @@ impl<'a> Arbitrary<'a> for Cidr {
             4 => 0,
             _ => u.int_in_range(max + 1..=max + 200)?,
         };
-        Ok(Cidr(format!("{ip}/{prefix}")))
+        Ok(CidrText(format!("{ip}/{prefix}")))
     }
 }
 
@@ -210,7 +211,7 @@ pub fn odd_string(u: &mut Unstructured<'_>) -> Result<String> {
             .to_string(),
         6 => u.choose(&[".", "..", "*", "%s%n", "\\", "\""])?.to_string(),
         7 => IfName::arbitrary(u)?.0,
-        8 => Cidr::arbitrary(u)?.0,
+        8 => CidrText::arbitrary(u)?.0,
         _ => format!("fuzz{}", u.arbitrary::<u16>()?),
     })
 }
@@ -246,7 +247,7 @@ pub fn for_key(key: &str, u: &mut Unstructured<'_>) -> Result<Option<Value>> {
         }
         "mtu" | "advmss" => json!(Mtu::arbitrary(u)?.0),
         "mac" | "hwaddr" => json!(Mac::arbitrary(u)?.0),
-        "subnet" | "dst" | "range" | "ipmasqbackend" => json!(Cidr::arbitrary(u)?.0),
+        "subnet" | "dst" | "range" | "ipmasqbackend" => json!(CidrText::arbitrary(u)?.0),
         "gateway" | "gw" | "rangestart" | "rangeend" | "address" => json!(Ip::arbitrary(u)?.0),
         "vlan" | "vlanid" => json!(*u.choose(&[0, 1, 4094, 4095, 4096, -1])?),
         "mode" => json!(*u.choose(&["bridge", "private", "vepa", "passthru", "l2", "l3", "x"])?),

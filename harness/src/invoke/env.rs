@@ -7,11 +7,15 @@ use crate::spec::{SpecVersion, Verb};
 /// `PATH` given to plugins: fixed, so runs reproduce whatever the harness's own environment.
 pub const PLUGIN_PATH_ENV: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/// What libcni's VERSION probe puts in `CNI_NETNS`, `CNI_IFNAME` and `CNI_PATH`.
+pub const VERSION_PROBE_DUMMY: &str = "dummy";
+
 /// How the `CNI_*` variables are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EnvStyle {
     /// As libcni does: all six variables always set, empty where unused
-    /// (plugins built on Go's skel expect this).
+    /// (plugins built on Go's skel expect this); VERSION gets `dummy` for
+    /// `CNI_NETNS`, `CNI_IFNAME` and `CNI_PATH`.
     #[default]
     Libcni,
     /// Only the variables SPEC.md requires or allows for the verb.
@@ -61,6 +65,8 @@ pub struct EnvInputs<'a> {
     /// Parsed `cniVersion` of the configuration, if known.
     pub version: Option<SpecVersion>,
     pub container_id: &'a str,
+    /// `None`: no namespace (network-wide verbs, or the namespace is gone):
+    /// sent empty in libcni's style, not sent in the spec's for DEL.
     pub netns: Option<&'a std::path::Path>,
     pub ifname: &'a str,
     pub args: &'a CniArgs,
@@ -83,6 +89,15 @@ pub fn build(style: EnvStyle, inp: &EnvInputs<'_>, edits: &[EnvEdit]) -> Vec<(St
     let mut set = |k: &str, v: String| env.push((k.to_string(), v));
     set("CNI_COMMAND", inp.verb.as_str().to_string());
     match style {
+        // libcni's VERSION probe (`invoke.GetVersionInfo`) fills in what
+        // plugins built on an older skel insist on.
+        EnvStyle::Libcni if inp.verb == Verb::Version => {
+            set("CNI_CONTAINERID", String::new());
+            set("CNI_NETNS", VERSION_PROBE_DUMMY.into());
+            set("CNI_ARGS", String::new());
+            set("CNI_IFNAME", VERSION_PROBE_DUMMY.into());
+            set("CNI_PATH", VERSION_PROBE_DUMMY.into());
+        }
         EnvStyle::Libcni => {
             let per_container = matches!(inp.verb, Verb::Add | Verb::Del | Verb::Check);
             let pick = |v: String| if per_container { v } else { String::new() };
@@ -169,15 +184,46 @@ mod tests {
         assert_eq!(keys(&e), ["PATH", "CNI_COMMAND", "CNI_PATH"]);
         let e = build(
             EnvStyle::Libcni,
+            &inputs(Verb::Status, SpecVersion::V1_1_0),
+            &[],
+        );
+        assert_eq!(value(&e, "CNI_CONTAINERID"), Some(""));
+    }
+
+    fn value<'e>(env: &'e [(String, String)], key: &str) -> Option<&'e str> {
+        env.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn version_probe_sends_libcni_dummies() {
+        let e = build(
+            EnvStyle::Libcni,
             &inputs(Verb::Version, SpecVersion::V1_1_0),
             &[],
         );
+        let got: Vec<(&str, &str)> = e.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(
-            e.iter()
-                .find(|(k, _)| k == "CNI_CONTAINERID")
-                .map(|(_, v)| v.as_str()),
-            Some("")
+            got,
+            [
+                ("PATH", PLUGIN_PATH_ENV),
+                ("CNI_COMMAND", "VERSION"),
+                ("CNI_CONTAINERID", ""),
+                ("CNI_NETNS", "dummy"),
+                ("CNI_ARGS", ""),
+                ("CNI_IFNAME", "dummy"),
+                ("CNI_PATH", "dummy"),
+            ]
         );
+    }
+
+    #[test]
+    fn a_gone_namespace_is_sent_empty_or_not_at_all() {
+        let mut inp = inputs(Verb::Del, SpecVersion::V1_0_0);
+        inp.netns = None;
+        let e = build(EnvStyle::Libcni, &inp, &[]);
+        assert_eq!(value(&e, "CNI_NETNS"), Some(""));
+        let e = build(EnvStyle::SpecMinimal, &inp, &[]);
+        assert_eq!(value(&e, "CNI_NETNS"), None);
     }
 
     #[test]

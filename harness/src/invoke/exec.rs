@@ -29,8 +29,10 @@ impl Default for Limits {
     }
 }
 
-/// How the process ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the process ended. Records write it as its display text
+/// (`exit 1`, `signal 11 (SIGSEGV)`, `timeout after 5.0s (killed)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub enum Exit {
     Code(i32),
     Signal(i32),
@@ -57,6 +59,42 @@ impl fmt::Display for Exit {
     }
 }
 
+impl From<Exit> for String {
+    fn from(e: Exit) -> String {
+        e.to_string()
+    }
+}
+
+impl TryFrom<String> for Exit {
+    type Error = String;
+    fn try_from(s: String) -> Result<Exit, String> {
+        s.parse()
+    }
+}
+
+impl std::str::FromStr for Exit {
+    type Err = String;
+    /// The display text back, also without its parenthesised remarks
+    /// (`signal 11`, `timeout after 10s`).
+    fn from_str(s: &str) -> Result<Exit, String> {
+        let bad = || format!("{s:?} is not an exit status (exit N, signal N, timeout after Ns)");
+        let head = s.split(" (").next().unwrap_or(s).trim();
+        if let Some(code) = head.strip_prefix("exit ") {
+            return code.parse().map(Exit::Code).map_err(|_| bad());
+        }
+        if let Some(sig) = head.strip_prefix("signal ") {
+            return sig.parse().map(Exit::Signal).map_err(|_| bad());
+        }
+        if let Some(secs) = head.strip_prefix("timeout after ") {
+            let secs: f64 = secs.trim_end_matches('s').parse().map_err(|_| bad())?;
+            return Duration::try_from_secs_f64(secs)
+                .map(Exit::Timeout)
+                .map_err(|_| bad());
+        }
+        Err(bad())
+    }
+}
+
 /// What a finished process produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
@@ -74,9 +112,15 @@ pub fn run(mut cmd: Command, stdin: &[u8], limits: Limits) -> std::io::Result<Ou
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // Nothing new starts once the run is being interrupted.
+    if crate::interrupt::requested() {
+        return Err(crate::interrupt::error());
+    }
     let started = Instant::now();
     let mut child = cmd.spawn()?;
     let pid = Pid::from_raw(child.id() as i32);
+    // Known to the signal thread until reaped, so an interruption kills it.
+    let group = crate::sandbox::registry::ProcessGroup::register(pid.as_raw());
 
     let input = stdin.to_vec();
     if let Some(mut pipe) = child.stdin.take() {
@@ -102,6 +146,7 @@ pub fn run(mut cmd: Command, stdin: &[u8], limits: Limits) -> std::io::Result<Ou
     let wall = started.elapsed();
     let _ = killpg(pid, Signal::SIGKILL);
     let status = child.wait()?;
+    drop(group);
 
     use std::os::unix::process::ExitStatusExt;
     let exit = if timed_out {
@@ -116,6 +161,11 @@ pub fn run(mut cmd: Command, stdin: &[u8], limits: Limits) -> std::io::Result<Ou
     let grace = Duration::from_secs(2);
     let (stdout, stdout_truncated) = stdout.map(|r| collect(r, grace)).unwrap_or_default();
     let (stderr, stderr_truncated) = stderr.map(|r| collect(r, grace)).unwrap_or_default();
+    // A plugin killed because the run is stopping did not crash: its outcome
+    // says nothing about it, so nobody may judge it.
+    if crate::interrupt::requested() {
+        return Err(crate::interrupt::error());
+    }
     Ok(Outcome {
         exit,
         stdout,
@@ -151,4 +201,28 @@ fn capture<R: Read + Send + 'static>(mut pipe: R, cap: usize) -> Captured {
 
 fn collect(rx: Captured, grace: Duration) -> (Vec<u8>, bool) {
     rx.recv_timeout(grace).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_statuses_read_back_from_their_text() {
+        for exit in [
+            Exit::Code(0),
+            Exit::Code(-1),
+            Exit::Signal(11),
+            Exit::Timeout(Duration::from_secs(30)),
+        ] {
+            assert_eq!(exit.to_string().parse::<Exit>(), Ok(exit));
+        }
+        assert_eq!("signal 9".parse::<Exit>(), Ok(Exit::Signal(9)));
+        assert_eq!(
+            "timeout after 10s".parse::<Exit>(),
+            Ok(Exit::Timeout(Duration::from_secs(10)))
+        );
+        assert!("exited".parse::<Exit>().is_err());
+        assert!("timeout after -1s".parse::<Exit>().is_err());
+    }
 }

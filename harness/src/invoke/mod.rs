@@ -2,19 +2,25 @@
 //! would give a plugin, executed in a sandbox with a timeout and capped
 //! output, and the plugin's answer read back.
 
+pub mod attachment;
 pub mod env;
 pub mod exec;
+pub mod prev_result;
 pub mod reply;
+pub mod run;
 pub mod runtime;
 pub mod setup;
 
 use std::fmt;
 use std::path::PathBuf;
 
+pub use attachment::{Attachment, ContainerNetns};
 pub use env::{CniArgs, EnvEdit, EnvStyle};
 pub use exec::{Exit, Limits, Outcome};
-pub use reply::{PluginError, Reply};
-pub use runtime::{find_plugin, Attachment, ChainRun, Runtime, Step};
+pub use prev_result::PrevResultMode;
+pub use reply::{Garbage, PluginError, Reply};
+pub use run::{ChainRun, Disabled, RuntimeFailure, RuntimeNote, Step};
+pub use runtime::{find_plugin, version_probe_stdin, AddRun, Runtime};
 
 use crate::spec::Verb;
 
@@ -65,6 +71,8 @@ pub enum InvokeError {
     VerbNotInVersion { verb: Verb, version: String },
     #[error("no cached result for attachment {0}: run ADD first")]
     NoCachedResult(String),
+    #[error("the cached result of attachment {0} cannot be sent as prevResult: {1}")]
+    CachedResult(String, String),
     #[error("runtime cache: {0}")]
     Cache(std::io::Error),
 }

@@ -31,6 +31,56 @@ impl std::fmt::Display for PluginError {
     }
 }
 
+/// Why an answer cannot be read: a stable kind plus the parser's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Garbage {
+    /// Exit 0 but stdout is not one JSON document.
+    SuccessNotJson { error: String },
+    /// Non-zero exit and nothing on stdout.
+    ErrorEmpty { code: i32, stderr: String },
+    /// Non-zero exit and stdout is JSON, but not an object.
+    ErrorNotObject { code: i32 },
+    /// Non-zero exit and stdout is not JSON.
+    ErrorNotJson { code: i32, error: String },
+}
+
+impl Garbage {
+    /// The kind without the variable parts: what one defect has in common
+    /// however it is reached (the fuzzer's deduplication key).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Garbage::SuccessNotJson { .. } => "exit 0 with stdout that is not one JSON document",
+            Garbage::ErrorEmpty { .. } => "non-zero exit with nothing on stdout",
+            Garbage::ErrorNotObject { .. } => "non-zero exit with JSON that is not an error object",
+            Garbage::ErrorNotJson { .. } => "non-zero exit with stdout that is not JSON",
+        }
+    }
+
+    /// Whether the plugin exited 0 (so stdout should have been a result).
+    pub fn on_success(&self) -> bool {
+        matches!(self, Garbage::SuccessNotJson { .. })
+    }
+}
+
+impl std::fmt::Display for Garbage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Garbage::SuccessNotJson { error } => {
+                write!(f, "exit 0 but stdout is not one JSON document: {error}")
+            }
+            Garbage::ErrorEmpty { code, stderr } => {
+                write!(f, "exit {code} with nothing on stdout (stderr: {stderr})")
+            }
+            Garbage::ErrorNotObject { code } => {
+                write!(f, "exit {code} and stdout is JSON but not an error object")
+            }
+            Garbage::ErrorNotJson { code, error } => {
+                write!(f, "exit {code} and stdout is not JSON: {error}")
+            }
+        }
+    }
+}
+
 /// The plugin's answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
@@ -38,8 +88,8 @@ pub enum Reply {
     Success(Option<Value>),
     /// Non-zero exit with a JSON object on stdout.
     Error(PluginError),
-    /// Output a runtime cannot interpret (with why).
-    Garbage(String),
+    /// Output a runtime cannot interpret, and why.
+    Garbage(Garbage),
     /// Killed by a signal or by the timeout.
     Died(Exit),
 }
@@ -54,9 +104,9 @@ impl Reply {
                 }
                 match serde_json::from_slice::<Value>(&out.stdout) {
                     Ok(v) => Reply::Success(Some(v)),
-                    Err(e) => {
-                        Reply::Garbage(format!("exit 0 but stdout is not one JSON document: {e}"))
-                    }
+                    Err(e) => Reply::Garbage(Garbage::SuccessNotJson {
+                        error: e.to_string(),
+                    }),
                 }
             }
             Exit::Code(code) => match serde_json::from_slice::<Value>(&out.stdout) {
@@ -73,16 +123,17 @@ impl Reply {
                         .map(str::to_string),
                     raw: Value::Object(obj),
                 }),
-                Ok(_) => Reply::Garbage(format!(
-                    "exit {code} and stdout is JSON but not an error object"
-                )),
+                Ok(_) => Reply::Garbage(Garbage::ErrorNotObject { code }),
                 Err(_) if out.stdout.iter().all(u8::is_ascii_whitespace) => {
-                    Reply::Garbage(format!(
-                        "exit {code} with nothing on stdout (stderr: {})",
-                        first_line(&out.stderr)
-                    ))
+                    Reply::Garbage(Garbage::ErrorEmpty {
+                        code,
+                        stderr: first_line(&out.stderr),
+                    })
                 }
-                Err(e) => Reply::Garbage(format!("exit {code} and stdout is not JSON: {e}")),
+                Err(e) => Reply::Garbage(Garbage::ErrorNotJson {
+                    code,
+                    error: e.to_string(),
+                }),
             },
         }
     }

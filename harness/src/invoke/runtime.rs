@@ -7,70 +7,29 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::env::{self, CniArgs, EnvEdit, EnvInputs, EnvStyle};
-use super::exec::{self, Limits, Outcome};
+use super::attachment::Attachment;
+use super::env::{self, EnvEdit, EnvInputs, EnvStyle};
+use super::exec::{self, Limits};
+use super::prev_result::{self, PrevResultMode};
 use super::reply::Reply;
+use super::run::{ChainRun, Disabled, RuntimeFailure, RuntimeNote, Step};
 use super::{Invocation, InvokeError};
 use crate::config::{plugin_stdin, plugin_type, NetworkConfig, StdinFor};
 use crate::sandbox::{plugin_command, Sandbox};
 use crate::spec::{SpecVersion, Verb};
 
-/// One container attachment to a network: what identifies it to a plugin.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attachment {
-    pub container_id: String,
-    pub ifname: String,
-    pub args: CniArgs,
-    /// The container's namespace, when not the sandbox's first one.
-    pub netns: Option<PathBuf>,
+/// The stdin of libcni's VERSION probe: the newest version the runtime knows.
+pub fn version_probe_stdin() -> Vec<u8> {
+    format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST).into_bytes()
 }
 
-impl Attachment {
-    pub fn new(container_id: &str, ifname: &str) -> Attachment {
-        Attachment {
-            container_id: container_id.to_string(),
-            ifname: ifname.to_string(),
-            args: CniArgs::default(),
-            netns: None,
-        }
-    }
-}
-
-/// One plugin execution and what came of it.
+/// An ADD and, when it failed, the DEL that the runtime owes it (SPEC.md:
+/// "A delete must still be executed even if the add fails").
 #[derive(Debug, Clone)]
-pub struct Step {
-    pub plugin_type: String,
-    pub invocation: Invocation,
-    pub outcome: Outcome,
-    pub reply: Reply,
-}
-
-/// All plugin executions of one runtime operation, in execution order.
-#[derive(Debug, Clone)]
-pub struct ChainRun {
-    pub verb: Verb,
-    pub steps: Vec<Step>,
-}
-
-impl ChainRun {
-    /// Every plugin succeeded.
-    pub fn succeeded(&self) -> bool {
-        self.steps.iter().all(|s| s.reply.is_success())
-    }
-
-    /// The last step (the one whose answer the runtime reports).
-    pub fn last(&self) -> Option<&Step> {
-        self.steps.last()
-    }
-
-    /// The final result of a successful ADD.
-    pub fn result(&self) -> Option<&Value> {
-        if self.succeeded() {
-            self.last().and_then(|s| s.reply.result())
-        } else {
-            None
-        }
-    }
+pub struct AddRun {
+    pub add: ChainRun,
+    /// The DEL sent because the ADD failed; `None` when it succeeded.
+    pub undo: Option<ChainRun>,
 }
 
 /// The runtime: where plugins are found and how they are run.
@@ -83,6 +42,8 @@ pub struct Runtime<'a> {
     pub capability_args: Map<String, Value>,
     /// Applied to every environment this runtime builds.
     pub env_edits: Vec<EnvEdit>,
+    /// How results become `prevResult` (libcni's re-encoding by default).
+    pub prev_result_mode: PrevResultMode,
 }
 
 impl<'a> Runtime<'a> {
@@ -94,6 +55,7 @@ impl<'a> Runtime<'a> {
             env_style: EnvStyle::default(),
             capability_args: Map::new(),
             env_edits: Vec::new(),
+            prev_result_mode: PrevResultMode::default(),
         }
     }
 
@@ -104,12 +66,12 @@ impl<'a> Runtime<'a> {
         version: Option<SpecVersion>,
         att: Option<&Attachment>,
     ) -> Vec<(String, String)> {
-        let none = CniArgs::default();
+        let none = super::CniArgs::default();
         let inputs = EnvInputs {
             verb,
             version,
             container_id: att.map(|a| a.container_id.as_str()).unwrap_or(""),
-            netns: att.map(|a| a.netns.as_deref().unwrap_or(self.sandbox.container_path())),
+            netns: att.and_then(|a| a.netns.path(self.sandbox.container_path())),
             ifname: att.map(|a| a.ifname.as_str()).unwrap_or(""),
             args: att.map(|a| &a.args).unwrap_or(&none),
             cni_path: &self.cni_path,
@@ -149,89 +111,171 @@ impl<'a> Runtime<'a> {
         })
     }
 
-    /// ADD every plugin of the list in order, chaining `prevResult`.
+    /// ADD every plugin of the list in order, chaining `prevResult`. As in
+    /// libcni, an ADD that exits 0 without a result, or (re-encoding) with one
+    /// that does not decode, fails the operation and ends the chain.
     pub fn add(&self, net: &NetworkConfig, att: &Attachment) -> Result<ChainRun, InvokeError> {
+        let (run, passed) = self.add_first(net, att, net.plugins.len())?;
+        if let (true, Some(result)) = (run.succeeded(), &passed) {
+            self.cache_store(net, att, result)?;
+        }
+        Ok(run)
+    }
+
+    /// ADD the first `n` plugins of the list in order, chaining
+    /// `prevResult`, up to the first failure; returns the run and what the
+    /// last plugin hands on (as [`Runtime::prev_result_mode`] encodes it).
+    /// Nothing is cached: the fuzzer runs the plugins before the one it
+    /// mutates this way.
+    pub fn add_first(
+        &self,
+        net: &NetworkConfig,
+        att: &Attachment,
+        n: usize,
+    ) -> Result<(ChainRun, Option<Value>), InvokeError> {
         let mut steps = Vec::new();
         let mut prev: Option<Value> = None;
-        for i in 0..net.plugins.len() {
+        for i in 0..n.min(net.plugins.len()) {
             let what = StdinFor::Add {
                 prev_result: prev.as_ref(),
             };
             let step = self.plugin_step(net, i, what, Some(att))?;
             let ok = step.reply.is_success();
-            if let Some(r) = step.reply.result() {
-                prev = Some(r.clone());
-            }
+            let passed = ok.then(|| self.pass_on(&step, net));
             steps.push(step);
-            if !ok {
-                return Ok(ChainRun {
-                    verb: Verb::Add,
-                    steps,
-                });
+            match passed {
+                Some(Ok(result)) => prev = Some(result),
+                Some(Err(failure)) => {
+                    let run = ChainRun {
+                        verb: Verb::Add,
+                        steps,
+                        runtime: Some(RuntimeNote::Failed(failure)),
+                    };
+                    return Ok((run, None));
+                }
+                None => return Ok((ChainRun::of(Verb::Add, steps), None)),
             }
         }
-        if let Some(result) = &prev {
-            self.cache_store(net, att, result)?;
-        }
-        Ok(ChainRun {
-            verb: Verb::Add,
-            steps,
-        })
+        Ok((ChainRun::of(Verb::Add, steps), prev))
     }
 
-    /// CHECK every plugin in order against the cached ADD result.
+    /// ADD, and DEL when the ADD failed, as a runtime must.
+    pub fn add_or_undo(
+        &self,
+        net: &NetworkConfig,
+        att: &Attachment,
+    ) -> Result<AddRun, InvokeError> {
+        let add = self.add(net, att)?;
+        let undo = if add.succeeded() {
+            None
+        } else {
+            Some(self.del(net, att)?)
+        };
+        Ok(AddRun { add, undo })
+    }
+
+    /// What a successful ADD step hands the next plugin.
+    fn pass_on(&self, step: &Step, net: &NetworkConfig) -> Result<Value, RuntimeFailure> {
+        let plugin = step.plugin_type.clone();
+        let Some(printed) = step.reply.result() else {
+            return Err(RuntimeFailure::NoAddResult { plugin });
+        };
+        match self.prev_result_mode {
+            PrevResultMode::Verbatim => Ok(printed.clone()),
+            PrevResultMode::Libcni => prev_result::for_next_plugin(printed, &net.cni_version)
+                .map_err(|error| RuntimeFailure::UndecodableResult { plugin, error }),
+        }
+    }
+
+    /// CHECK every plugin in order against the cached ADD result; nothing is
+    /// sent for a list with `disableCheck` (libcni returns success).
     pub fn check(&self, net: &NetworkConfig, att: &Attachment) -> Result<ChainRun, InvokeError> {
         self.require(net, Verb::Check)?;
+        if net.disable_check {
+            return Ok(ChainRun::not_sent(Verb::Check, Disabled::Check));
+        }
         let cached = self
             .cached_result(net, att)?
             .ok_or_else(|| InvokeError::NoCachedResult(cache_key(net, att)))?;
-        self.each(net, Some(att), false, |_| StdinFor::Check {
-            prev_result: Some(&cached),
+        let prev = match self.prev_result_mode {
+            PrevResultMode::Verbatim => cached,
+            PrevResultMode::Libcni => prev_result::for_config(&cached, &net.cni_version)
+                .map_err(|e| InvokeError::CachedResult(cache_key(net, att), e))?,
+        };
+        self.each(net, Some(att), Order::Forward, |_| StdinFor::Check {
+            prev_result: Some(&prev),
         })
     }
 
-    /// DEL every plugin in reverse order, with the cached result as `prevResult`
-    /// (0.4.0+); forgets the attachment when every plugin succeeded.
+    /// DEL every plugin in reverse order, with the cached result as
+    /// `prevResult` (0.4.0+; none when there is no usable one, as libcni
+    /// 1.2+); forgets the attachment when every plugin succeeded.
     pub fn del(&self, net: &NetworkConfig, att: &Attachment) -> Result<ChainRun, InvokeError> {
         let cached = self.cached_result(net, att)?;
-        let run = self.each(net, Some(att), true, |_| StdinFor::Del {
-            prev_result: cached.as_ref(),
-        })?;
+        let prev = match self.prev_result_mode {
+            PrevResultMode::Verbatim => cached,
+            PrevResultMode::Libcni => {
+                cached.and_then(|c| prev_result::for_config(&c, &net.cni_version).ok())
+            }
+        };
+        let run = self.del_first(net, att, net.plugins.len(), prev.as_ref())?;
         if run.succeeded() {
             let _ = std::fs::remove_file(self.cache_file(net, att));
         }
         Ok(run)
     }
 
-    /// STATUS every plugin in order (1.1.0+).
-    pub fn status(&self, net: &NetworkConfig) -> Result<ChainRun, InvokeError> {
-        self.require(net, Verb::Status)?;
-        self.each(net, None, false, |_| StdinFor::Status)
+    /// DEL the first `n` plugins of the list in reverse order with `prev`
+    /// as `prevResult`, up to the first failure; the cache is left alone.
+    pub fn del_first(
+        &self,
+        net: &NetworkConfig,
+        att: &Attachment,
+        n: usize,
+        prev: Option<&Value>,
+    ) -> Result<ChainRun, InvokeError> {
+        self.each_of(n, net, Some(att), Order::Reverse, |_| StdinFor::Del {
+            prev_result: prev,
+        })
     }
 
-    /// GC every plugin in order with the attachments still valid (1.1.0+).
+    /// STATUS every plugin in order, stopping at the first error (1.1.0+).
+    pub fn status(&self, net: &NetworkConfig) -> Result<ChainRun, InvokeError> {
+        self.require(net, Verb::Status)?;
+        self.each(net, None, Order::Forward, |_| StdinFor::Status)
+    }
+
+    /// GC every plugin in order with the attachments still valid (1.1.0+),
+    /// going on after a plugin fails and keeping every error, as libcni
+    /// does; nothing is sent for a list with `disableGC`.
     ///
     /// Unlike libcni this does not first DEL cached attachments missing from
     /// `valid`: the conformance suite must see what the plugin's GC alone does.
     pub fn gc(&self, net: &NetworkConfig, valid: &[Attachment]) -> Result<ChainRun, InvokeError> {
+        // libcni looks at disableGC before the version.
+        if net.disable_gc {
+            return Ok(ChainRun::not_sent(Verb::Gc, Disabled::Gc));
+        }
         self.require(net, Verb::Gc)?;
         let pairs: Vec<(String, String)> = valid
             .iter()
             .map(|a| (a.container_id.clone(), a.ifname.clone()))
             .collect();
-        self.each(net, None, false, |_| StdinFor::Gc { valid: &pairs })
+        self.each(net, None, Order::All, |_| StdinFor::Gc { valid: &pairs })
     }
 
-    /// VERSION of plugin `index`, probed as libcni does (stdin names the
-    /// newest version the runtime knows).
-    pub fn version(&self, net: &NetworkConfig, index: usize) -> Result<Step, InvokeError> {
-        let path = self.plugin_path(net, index)?;
-        let stdin = format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST);
+    /// libcni's VERSION probe of one plugin binary.
+    pub fn version_probe(&self, plugin: &Path) -> Result<Step, InvokeError> {
         let env = self.env(Verb::Version, Some(SpecVersion::LATEST), None);
-        self.exec(&path, Verb::Version, env, stdin.into_bytes())
+        self.exec(plugin, Verb::Version, env, version_probe_stdin())
     }
 
-    /// The cached final ADD result for an attachment.
+    /// VERSION of plugin `index` of the list.
+    pub fn version(&self, net: &NetworkConfig, index: usize) -> Result<Step, InvokeError> {
+        self.version_probe(&self.plugin_path(net, index)?)
+    }
+
+    /// The cached final ADD result for an attachment, as stored.
     pub fn cached_result(
         &self,
         net: &NetworkConfig,
@@ -267,26 +311,38 @@ impl<'a> Runtime<'a> {
         &self,
         net: &NetworkConfig,
         att: Option<&Attachment>,
-        reverse: bool,
+        order: Order,
         what: impl Fn(usize) -> StdinFor<'s>,
     ) -> Result<ChainRun, InvokeError> {
-        let mut order: Vec<usize> = (0..net.plugins.len()).collect();
-        if reverse {
-            order.reverse();
+        self.each_of(net.plugins.len(), net, att, order, what)
+    }
+
+    /// Run the first `n` plugins of the list in `order`.
+    fn each_of<'s>(
+        &self,
+        n: usize,
+        net: &NetworkConfig,
+        att: Option<&Attachment>,
+        order: Order,
+        what: impl Fn(usize) -> StdinFor<'s>,
+    ) -> Result<ChainRun, InvokeError> {
+        let mut indices: Vec<usize> = (0..n.min(net.plugins.len())).collect();
+        if order == Order::Reverse {
+            indices.reverse();
         }
         let mut steps = Vec::new();
         let mut verb = Verb::Del;
-        for i in order {
+        for i in indices {
             let w = what(i);
             verb = w.verb();
             let step = self.plugin_step(net, i, w, att)?;
             let ok = step.reply.is_success();
             steps.push(step);
-            if !ok {
+            if !ok && order != Order::All {
                 break;
             }
         }
-        Ok(ChainRun { verb, steps })
+        Ok(ChainRun::of(verb, steps))
     }
 
     fn require(&self, net: &NetworkConfig, verb: Verb) -> Result<(), InvokeError> {
@@ -319,6 +375,17 @@ impl<'a> Runtime<'a> {
         std::fs::write(&file, serde_json::to_vec(result).unwrap_or_default())
             .map_err(InvokeError::Cache)
     }
+}
+
+/// The order plugins of a list run in, and whether a failure ends the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// In list order, up to the first failure.
+    Forward,
+    /// Last plugin first, up to the first failure (DEL).
+    Reverse,
+    /// In list order, every plugin whatever the others answered (GC).
+    All,
 }
 
 /// libcni keys its cache by network, container and interface; names from
@@ -359,22 +426,4 @@ pub fn find_plugin(plugin_type: &str, cni_path: &[PathBuf]) -> Result<PathBuf, I
         plugin_type: plugin_type.to_string(),
         cni_path: cni_path.to_vec(),
     })
-}
-
-impl Step {
-    /// The step as the results format records it (each text capped at
-    /// 64 KiB so that results and findings stay readable).
-    pub fn record(&self) -> crate::results::InvocationRecord {
-        let text = |b: &[u8]| String::from_utf8_lossy(b).chars().take(64 * 1024).collect();
-        crate::results::InvocationRecord {
-            plugin: self.invocation.plugin.display().to_string(),
-            verb: self.invocation.verb,
-            env: self.invocation.env.clone(),
-            stdin: text(&self.invocation.stdin),
-            stdout: text(&self.outcome.stdout),
-            stderr: text(&self.outcome.stderr),
-            status: self.outcome.exit.to_string(),
-            wall_ms: self.outcome.wall.as_secs_f64() * 1000.0,
-        }
-    }
 }

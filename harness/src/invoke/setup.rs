@@ -34,14 +34,15 @@ pub fn sandbox_for(profile: &Profile) -> Result<Sandbox, SetupError> {
         return Err(SetupError::Unsupported(missing.join(", ")));
     }
     let sandbox = Sandbox::new()?;
-    prepare(&sandbox, profile)?;
+    let mut sandbox = sandbox;
+    prepare(&mut sandbox, profile)?;
     Ok(sandbox)
 }
 
 /// Put the profile's fixtures into an existing scratch sandbox.
-pub fn prepare(sandbox: &Sandbox, profile: &Profile) -> io::Result<()> {
+pub fn prepare(sandbox: &mut Sandbox, profile: &Profile) -> io::Result<()> {
     if let (Some(parent), Some(node)) = (&profile.needs.parent_link, sandbox.node_netns()) {
         fixture::add_parent_link(node, parent)?;
     }
-    Ok(())
+    crate::sandbox::node_fixture::apply(sandbox, &profile.node)
 }

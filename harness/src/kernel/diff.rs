@@ -17,9 +17,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::class::Class;
 use super::files::FilesSnapshot;
 use super::items::{self, Item};
 use super::model::NsSnapshot;
+use super::object::Object;
 use super::SandboxSnapshot;
 
 /// Where an object lives.
@@ -29,22 +31,6 @@ pub enum Side {
     Node,
     Container,
     Files,
-}
-
-/// What kind of object changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Class {
-    Netns,
-    Link,
-    Addr,
-    Route,
-    Rule,
-    Neigh,
-    Sysctl,
-    Qdisc,
-    Firewall,
-    File,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -65,6 +51,9 @@ pub struct Change {
     pub kind: ChangeKind,
     /// Added/removed: the object's attributes. Changed: `field old -> new`.
     pub detail: String,
+    /// What the object is, for judgements.
+    #[serde(default)]
+    pub object: Object,
 }
 
 impl Change {
@@ -80,23 +69,6 @@ impl fmt::Display for Side {
             Side::Node => "node",
             Side::Container => "container",
             Side::Files => "files",
-        })
-    }
-}
-
-impl fmt::Display for Class {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Class::Netns => "netns",
-            Class::Link => "link",
-            Class::Addr => "addr",
-            Class::Route => "route",
-            Class::Rule => "rule",
-            Class::Neigh => "neigh",
-            Class::Sysctl => "sysctl",
-            Class::Qdisc => "qdisc",
-            Class::Firewall => "firewall",
-            Class::File => "file",
         })
     }
 }
@@ -194,6 +166,7 @@ pub fn diff_sandbox(before: &SandboxSnapshot, after: &SandboxSnapshot) -> Vec<Ch
                 ChangeKind::Removed
             },
             detail: String::new(),
+            object: Object::Other,
         }),
         (None, None) => {}
     }
@@ -231,6 +204,7 @@ fn change(side: Side, item: &Item, key: &str, kind: ChangeKind, detail: String) 
         key: key.to_string(),
         kind,
         detail,
+        object: item.object.clone(),
     }
 }
 
@@ -250,8 +224,8 @@ fn keyed(items: &[Item]) -> BTreeMap<String, &Item> {
     map
 }
 
-/// The identity of every object the diff would compare, for counting.
-pub fn inventory(snap: &SandboxSnapshot) -> Vec<(Side, Class, String)> {
+/// Every object the diff would compare, for counting.
+pub fn inventory(snap: &SandboxSnapshot) -> Vec<(Side, Class, Object)> {
     let mut out = Vec::new();
     let mut ns = |side: Side, s: &NsSnapshot| {
         let (sysctls, _) = items::sysctls(s, s);
@@ -265,7 +239,12 @@ pub fn inventory(snap: &SandboxSnapshot) -> Vec<(Side, Class, String)> {
             items::qdiscs(s),
             items::firewall(s),
         ];
-        out.extend(lists.into_iter().flatten().map(|i| (side, i.class, i.key)));
+        out.extend(
+            lists
+                .into_iter()
+                .flatten()
+                .map(|i| (side, i.class, i.object)),
+        );
     };
     ns(Side::Node, &snap.node);
     if let Some(c) = &snap.container {
@@ -274,7 +253,7 @@ pub fn inventory(snap: &SandboxSnapshot) -> Vec<(Side, Class, String)> {
     out.extend(
         items::files(&snap.files)
             .into_iter()
-            .map(|i| (Side::Files, i.class, i.key)),
+            .map(|i| (Side::Files, i.class, i.object)),
     );
     out
 }

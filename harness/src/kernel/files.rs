@@ -38,6 +38,8 @@ pub enum FileKind {
     Dir,
     Symlink,
     Other,
+    /// A host file the plugin deleted (a whiteout in its copy-on-write layer).
+    Deleted,
 }
 
 impl FilesSnapshot {
@@ -52,6 +54,18 @@ impl FilesSnapshot {
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         entries.dedup_by(|a, b| a.path == b.path);
         FilesSnapshot { entries }
+    }
+}
+
+impl FilesSnapshot {
+    /// Add what a plugin did to the host's files (`kernel::hostfiles`).
+    pub fn add_host_files(&mut self, entries: Vec<FileEntry>) {
+        if entries.is_empty() {
+            return;
+        }
+        self.entries.extend(entries);
+        self.entries.sort_by(|a, b| a.path.cmp(&b.path));
+        self.entries.dedup_by(|a, b| a.path == b.path);
     }
 }
 
@@ -95,7 +109,7 @@ fn walk(dir: &Path, max_text: usize, out: &mut Vec<FileEntry>) {
     }
 }
 
-fn read_head(path: &Path) -> Option<Vec<u8>> {
+pub(crate) fn read_head(path: &Path) -> Option<Vec<u8>> {
     let mut content = Vec::new();
     fs::File::open(path)
         .ok()?
@@ -105,7 +119,7 @@ fn read_head(path: &Path) -> Option<Vec<u8>> {
     Some(content)
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })

@@ -8,9 +8,10 @@
 //! - the default `noqueue` qdisc of virtual links;
 //! - per-interface sysctls of links that exist on one side only.
 
-use super::diff::Class;
+use super::class::Class;
 use super::files::{FileKind, FilesSnapshot};
 use super::model::{FirewallDump, Link, NsSnapshot, Route};
+use super::object::{table_name, Object};
 
 /// Table id of the kernel's `local` table.
 const LOCAL_TABLE: u32 = 255;
@@ -19,6 +20,7 @@ const LOCAL_TABLE: u32 = 255;
 pub(crate) struct Item {
     pub class: Class,
     pub key: String,
+    pub object: Object,
     /// `(label, value)`; an empty label prints the value alone, an empty
     /// value is left out of descriptions.
     fields: Vec<(&'static str, String)>,
@@ -29,8 +31,14 @@ impl Item {
         Item {
             class,
             key,
+            object: Object::Other,
             fields: Vec::new(),
         }
+    }
+
+    fn is(mut self, object: Object) -> Item {
+        self.object = object;
+        self
     }
 
     fn with(mut self, label: &'static str, value: impl ToString) -> Item {
@@ -106,6 +114,10 @@ pub(crate) fn links(s: &NsSnapshot) -> Vec<Item> {
                 .collect();
             let attrs: Vec<String> = l.attrs.iter().map(|(k, v)| format!("{k}={v}")).collect();
             Item::new(Class::Link, format!("{} ({})", l.name, l.kind))
+                .is(Object::Link {
+                    name: l.name.clone(),
+                    kind: l.kind.clone(),
+                })
                 .with_opt("master", l.master.as_ref())
                 .with_opt("peer", l.peer.as_ref())
                 .with_opt("peer-netnsid", l.peer_netnsid)
@@ -147,15 +159,6 @@ fn is_kernel_noise(r: &Route) -> bool {
     r.table == LOCAL_TABLE || is_link_local_v6(ip) || multicast_v6
 }
 
-fn table_name(t: u32) -> String {
-    match t {
-        253 => "default".into(),
-        254 => "main".into(),
-        255 => "local".into(),
-        n => format!("table {n}"),
-    }
-}
-
 pub(crate) fn routes(s: &NsSnapshot) -> Vec<Item> {
     s.routes
         .iter()
@@ -179,6 +182,7 @@ pub(crate) fn routes(s: &NsSnapshot) -> Vec<Item> {
                 key += &format!(" metric {p}");
             }
             Item::new(Class::Route, key)
+                .is(Object::Route { table: r.table })
                 .with_opt("via", r.gateway)
                 .with("", r.nexthops.join(" "))
                 .with("proto", &r.protocol)
@@ -258,11 +262,13 @@ pub(crate) fn firewall(s: &NsSnapshot) -> Vec<Item> {
         match dump {
             FirewallDump::Rules(lines) => {
                 out.push(Item::new(Class::Firewall, format!("{tool} status")).with("", "ok"));
-                out.extend(
-                    lines
-                        .iter()
-                        .map(|l| Item::new(Class::Firewall, format!("{tool} {l}"))),
-                );
+                out.extend(lines.iter().map(|l| {
+                    // Normalised lines read `<table / chain>: <rule>`.
+                    let chain = l.split(": ").next().unwrap_or(l);
+                    Item::new(Class::Firewall, format!("{tool} {l}")).is(Object::Firewall {
+                        chain: format!("{tool} {chain}"),
+                    })
+                }));
             }
             FirewallDump::Missing => out.push(
                 Item::new(Class::Firewall, format!("{tool} status")).with("", "not installed"),
@@ -288,6 +294,7 @@ pub(crate) fn files(s: &FilesSnapshot) -> Vec<Item> {
                 FileKind::Dir => "dir",
                 FileKind::Symlink => "symlink ->",
                 FileKind::Other => "special",
+                FileKind::Deleted => "deleted",
             };
             let content = match (&e.text, e.kind) {
                 (Some(t), FileKind::Symlink) => t.clone(),
@@ -302,6 +309,9 @@ pub(crate) fn files(s: &FilesSnapshot) -> Vec<Item> {
                 (None, _) => String::new(),
             };
             Item::new(Class::File, e.path.display().to_string())
+                .is(Object::File {
+                    path: e.path.clone(),
+                })
                 .with("", kind)
                 .with("", content)
         })

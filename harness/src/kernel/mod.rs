@@ -4,16 +4,19 @@
 //! A snapshot reads one namespace over rtnetlink from a thread that has
 //! entered it (links, addresses, routes in every table, rules, permanent
 //! neighbours, qdiscs, sysctls), optionally the firewall ruleset, and the
-//! files under the sandbox's state directories. [`diff`] compares two
+//! files under the sandbox's state directories. [`diff()`] compares two
 //! snapshots by stable identities (names, never ifindex), which is what the
 //! leak and consistency oracles and the suite's `kernel diff` are built on.
 
+mod class;
 pub mod diff;
 mod dump;
 pub mod files;
 mod firewall;
+pub mod hostfiles;
 mod items;
 pub mod model;
+mod object;
 pub mod ops;
 mod probe;
 
@@ -33,6 +36,7 @@ pub use diff::{
 };
 pub use files::{FileEntry, FileKind, FilesSnapshot};
 pub use model::{Address, FirewallDump, Link, Neighbour, NsSnapshot, Qdisc, Route, Rule};
+pub use object::{table_name, Object};
 pub use probe::{Probe, SandboxProbe};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,12 +82,13 @@ pub enum Coverage {
 /// Snapshot the namespace `ns` (from a dedicated thread inside it).
 pub fn snapshot(ns: &Netns, opts: &SnapshotOptions) -> io::Result<NsSnapshot> {
     let firewall = opts.firewall;
-    ns.run(move || snapshot_here(firewall))?.map_err(|e| {
-        io::Error::new(
-            e.kind(),
-            format!("snapshot of {}: {e}", ns.path().display()),
-        )
-    })
+    ns.run_named("cnih-snapshot", move || snapshot_here(firewall))?
+        .map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("snapshot of {}: {e}", ns.path().display()),
+            )
+        })
 }
 
 /// Snapshot the calling thread's own namespace.
@@ -112,7 +117,12 @@ impl SandboxSnapshot {
             // The harness's own namespace, which is this thread's too.
             None => snapshot_here(opts.firewall)?,
         };
-        Self::take_parts(node, sandbox.container(), &sandbox_dirs(sandbox), opts)
+        let mut snap = Self::take_parts(node, sandbox.container(), &sandbox_dirs(sandbox), opts)?;
+        if let Some(layers) = sandbox.mounts().and_then(|m| m.layers()) {
+            snap.files
+                .add_host_files(hostfiles::changes(layers, opts.max_file_text));
+        }
+        Ok(snap)
     }
 
     /// Snapshot from explicit parts (tests, and runs without a [`Sandbox`]).

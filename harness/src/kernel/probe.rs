@@ -18,6 +18,7 @@ use super::dump::Dumper;
 use super::files::FilesSnapshot;
 use super::model::NsSnapshot;
 use super::{firewall, read, sysctl, Coverage, SandboxSnapshot, SnapshotOptions};
+use crate::sandbox::overlay::Layers;
 use crate::sandbox::{Netns, Sandbox};
 
 /// One namespace's netlink socket and sysctl files.
@@ -60,6 +61,8 @@ pub struct SandboxProbe {
     node: Probe,
     container: Option<Probe>,
     dirs: Vec<PathBuf>,
+    /// The sandbox's copy-on-write layers over the host's files, if any.
+    layers: Option<Layers>,
     max_file_text: usize,
     firewall: FirewallAt,
 }
@@ -92,6 +95,10 @@ impl SandboxProbe {
             node,
             container,
             dirs: super::sandbox_dirs(sandbox),
+            layers: match sandbox.mounts().and_then(|m| m.layers()) {
+                Some(l) => Some(l.try_clone()?),
+                None => None,
+            },
             max_file_text: opts.max_file_text,
             firewall,
         })
@@ -114,13 +121,17 @@ impl SandboxProbe {
         let container = self.container(Coverage::Everything)?;
         node.firewall = match &self.firewall {
             FirewallAt::Nowhere => None,
-            FirewallAt::Inside(ns) => Some(ns.run(firewall::dump)?),
+            FirewallAt::Inside(ns) => Some(ns.run_named("cnih-snapshot", firewall::dump)?),
             FirewallAt::Here => Some(firewall::dump()),
         };
+        let mut files = FilesSnapshot::take(&self.dirs, self.max_file_text);
+        if let Some(layers) = &self.layers {
+            files.add_host_files(super::hostfiles::changes(layers, self.max_file_text));
+        }
         Ok(SandboxSnapshot {
             node,
             container,
-            files: FilesSnapshot::take(&self.dirs, self.max_file_text),
+            files,
         })
     }
 }

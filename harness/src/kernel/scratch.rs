@@ -33,6 +33,16 @@ impl ScratchPair {
     }
 }
 
+impl Drop for ScratchPair {
+    fn drop(&mut self) {
+        self.node.remove();
+        self.container.remove();
+        // Pinning made the directory a (shared) bind mount of itself;
+        // without this the mount and the directory outlive the pair.
+        let _ = nix::mount::umount2(self.dir.path(), nix::mount::MntFlags::MNT_DETACH);
+    }
+}
+
 /// Tests that need root call this first and return early on `false`, saying why.
 pub fn is_root() -> bool {
     let root = nix::unistd::geteuid().is_root();

@@ -3,13 +3,20 @@
 
 use std::fmt::Write;
 
-use crate::results::{CaseResult, Detail, InvocationRecord};
+use crate::record::{CaseResult, Detail, InvocationRecord};
 
 /// Requirements, expected/actual, every invocation and the kernel diff.
 pub(super) fn case(case: &CaseResult) -> String {
     let mut out = String::new();
     for r in &case.requirements {
-        let _ = writeln!(out, "{} ({}, {}): {}", r.id, r.level, r.section, r.text);
+        let _ = writeln!(
+            out,
+            "{} ({}, {}): {}",
+            r.id,
+            r.level_text(),
+            r.section,
+            r.text
+        );
     }
     if let Some(detail) = &case.detail {
         out.push_str(&detail_body(detail));

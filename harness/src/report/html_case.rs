@@ -1,26 +1,22 @@
-//! The per-run part of the HTML page: run facts, its own matrix, every
-//! non-pass case expandable to expected/actual, invocations and kernel diff,
-//! all cases, and fuzz findings.
+//! The per-run part of the HTML page: run facts, every non-pass case
+//! expandable to expected/actual, invocations and kernel diff, all cases,
+//! and fuzz findings. (The run's column of the matrix is the page's matrix
+//! filtered to this plugin.)
 
 use std::fmt::Write;
 
 use super::escape::html as esc;
-use super::html::{badge, matrix_table};
+use super::html_verdict::badge;
 use super::matrix::{self, RunView};
-use crate::results::{CaseResult, Detail, Finding, InvocationRecord};
+use crate::record::{CaseResult, Detail, FindingRecord, InvocationRecord};
 
-/// Anchor of case `i` (its index in `run.cases`) of a run: stable across
-/// renders of the same input.
-pub(super) fn anchor(view: &RunView<'_>, i: usize) -> String {
-    format!("c-{}-{i}", view.index)
-}
-
-pub(super) fn run_section(out: &mut String, view: &RunView<'_>, with_matrix: bool) {
+pub(super) fn run_section(out: &mut String, view: &RunView<'_>) {
     let run = view.run;
     let t = &run.target;
     let _ = writeln!(
         out,
-        "<section class=\"run\" id=\"run-{}\">\n<h2>{}</h2>",
+        "<section class=\"run\" id=\"run-{}\" data-run=\"{}\">\n<h2>{}</h2>",
+        view.index,
         view.index,
         esc(&view.label)
     );
@@ -44,16 +40,31 @@ pub(super) fn run_section(out: &mut String, view: &RunView<'_>, with_matrix: boo
         let _ = write!(out, "<dt>{k}</dt><dd>{}</dd>", esc(&v));
     }
     out.push_str("</dl>\n");
+    if let Some(i) = &run.interrupted {
+        let names: Vec<String> = run
+            .not_run
+            .iter()
+            .map(super::markdown::not_run_label)
+            .collect();
+        let _ = writeln!(
+            out,
+            "<p class=\"interrupted\"><strong>Interrupted</strong> by {} after {} ms: {} cases not run{}</p>",
+            esc(&i.signal),
+            i.after_ms,
+            run.not_run.len(),
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", esc(&names.join(", ")))
+            }
+        );
+    }
     let config = serde_json::to_string_pretty(&t.config).unwrap_or_else(|e| e.to_string());
     let _ = writeln!(
         out,
         "<details><summary>Configuration</summary><pre>{}</pre></details>",
         esc(&config)
     );
-    if with_matrix && !view.cases.is_empty() {
-        out.push_str("<h3>Requirements × versions</h3>\n");
-        matrix_table(out, &format!("matrix-{}", view.index), &[view]);
-    }
     let notable: Vec<(usize, &CaseResult)> = view
         .cases
         .iter()
@@ -67,9 +78,9 @@ pub(super) fn run_section(out: &mut String, view: &RunView<'_>, with_matrix: boo
             notable.len()
         );
         let mut notable = notable;
-        notable.sort_by_key(|(_, c)| std::cmp::Reverse(matrix::severity(c.verdict)));
+        notable.sort_by_key(|(_, c)| std::cmp::Reverse(c.verdict.severity()));
         for (i, case) in notable {
-            case_details(out, &anchor(view, i), case);
+            case_details(out, &view.anchor(i), case);
         }
     }
     if !view.cases.is_empty() {
@@ -98,8 +109,8 @@ fn case_details(out: &mut String, id: &str, case: &CaseResult) {
             "<li><code>{}</code> <span class=\"level level-{}\">{}</span> \
              <span class=\"muted\">{}</span>: {}</li>",
             esc(&r.id),
-            esc(&r.level),
-            esc(&r.level),
+            esc(r.level_text()),
+            esc(r.level_text()),
             esc(&r.section),
             esc(&r.text)
         );
@@ -146,7 +157,7 @@ fn invocation(out: &mut String, n: usize, inv: &InvocationRecord) {
          <span class=\"muted\">({:.1} ms)</span></summary>\n<table class=\"env\">",
         esc(&inv.plugin),
         inv.verb,
-        esc(&inv.status),
+        esc(&inv.status.to_string()),
         inv.wall_ms
     );
     for (k, v) in &inv.env {
@@ -172,7 +183,7 @@ fn all_cases(out: &mut String, view: &RunView<'_>) {
         view.cases.len()
     );
     for &(i, case) in &view.cases {
-        let id = anchor(view, i);
+        let id = view.anchor(i);
         // Notable cases already have their expandable block; link to it.
         let (row_id, name) = if matrix::is_notable(case.verdict) {
             (
@@ -200,12 +211,12 @@ fn all_cases(out: &mut String, view: &RunView<'_>) {
     out.push_str("</tbody></table>\n</details>\n");
 }
 
-fn findings(out: &mut String, run_index: usize, findings: &[Finding]) {
+fn findings(out: &mut String, run_index: usize, findings: &[FindingRecord]) {
     if findings.is_empty() {
         return;
     }
-    let mut list: Vec<&Finding> = findings.iter().collect();
-    list.sort_by(|a, b| (&a.oracle, &a.id).cmp(&(&b.oracle, &b.id)));
+    let mut list: Vec<&FindingRecord> = findings.iter().collect();
+    list.sort_by(|a, b| (a.oracle.as_str(), &a.id).cmp(&(b.oracle.as_str(), &b.id)));
     let _ = write!(
         out,
         "<h3 id=\"findings-{run_index}\">Fuzz findings ({})</h3>\n<table class=\"findings\"><thead><tr>\
@@ -218,7 +229,7 @@ fn findings(out: &mut String, run_index: usize, findings: &[Finding]) {
             out,
             "<tr><td><span class=\"badge v-fail\">{}</span></td><td class=\"id\"><code>{}</code></td>\
              <td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td></tr>",
-            esc(&f.oracle),
+            esc(f.oracle.as_str()),
             esc(&f.id),
             esc(&f.summary),
             esc(&f.signature),

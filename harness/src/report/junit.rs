@@ -7,11 +7,11 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::detail_text;
 use super::matrix::{self, RunView};
-use crate::results::{CaseResult, Finding, Verdict};
+use crate::record::{CaseResult, FindingRecord, Verdict};
 
 /// Renders all runs as one JUnit report. A warning is a passing test with a
 /// `WARN` line on system-out, or a failure when its run was `--strict`.
-pub fn junit(runs: &[crate::results::RunResults]) -> String {
+pub fn junit(runs: &[crate::record::RunResults]) -> String {
     let mut report = Report::new("cni-harness");
     for view in matrix::views(runs) {
         report.add_test_suite(suite(&view));
@@ -41,14 +41,44 @@ fn suite(view: &RunView<'_>) -> TestSuite {
     ] {
         suite.add_property((name, value));
     }
+    if let Some(c) = &run.coverage {
+        suite.add_property(("coverage", c.line().as_str()));
+    }
+    if let Some(i) = &run.interrupted {
+        suite.add_property(("interrupted", i.signal.as_str()));
+    }
     let classname = t.name.as_str();
+    // The root cause first, so a CI page's first failure names it.
+    if let Some(b) = &run.baseline {
+        if let Some(line) = b.headline() {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(line.as_str())
+                .set_type("baseline")
+                .set_description(line.clone());
+            let mut tc = TestCase::new(format!("baseline [{}]", b.spec_version), s);
+            tc.set_classname(classname);
+            suite.add_test_case(tc);
+        }
+    }
     for (_, case) in &view.cases {
         suite.add_test_case(test_case(case, classname, run.strict));
     }
-    let mut findings: Vec<&Finding> = run.findings.iter().collect();
-    findings.sort_by(|a, b| (&a.oracle, &a.id).cmp(&(&b.oracle, &b.id)));
+    let mut findings: Vec<&FindingRecord> = run.findings.iter().collect();
+    findings.sort_by(|a, b| (a.oracle.as_str(), &a.id).cmp(&(b.oracle.as_str(), &b.id)));
     for finding in findings {
         suite.add_test_case(finding_case(finding, classname));
+    }
+    // Cases an interruption kept from running are listed, not lost.
+    for nr in &run.not_run {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message("not run: the run was interrupted");
+        let name = match nr.spec_version {
+            Some(v) => format!("{} [{v}]", nr.case),
+            None => nr.case.clone(),
+        };
+        let mut tc = TestCase::new(name, status);
+        tc.set_classname(classname);
+        suite.add_test_case(tc);
     }
     suite
 }
@@ -67,7 +97,7 @@ fn test_case(case: &CaseResult, classname: &str, strict: bool) -> TestCase {
             warn_out = Some(format!("WARN: {}\n{detail}", case.reason));
             TestCaseStatus::success()
         }
-        Verdict::Fail | Verdict::Warn | Verdict::Error => {
+        Verdict::Fail | Verdict::Warn | Verdict::Error | Verdict::Blocked => {
             let kind = match case.verdict {
                 Verdict::Error => NonSuccessKind::Error,
                 _ => NonSuccessKind::Failure,
@@ -88,7 +118,7 @@ fn test_case(case: &CaseResult, classname: &str, strict: bool) -> TestCase {
     tc
 }
 
-fn finding_case(f: &Finding, classname: &str) -> TestCase {
+fn finding_case(f: &FindingRecord, classname: &str) -> TestCase {
     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
     status
         .set_message(f.summary.as_str())

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::results::{RunResults, FORMAT_NAME, FORMAT_VERSION};
+use crate::record::{RunResults, FORMAT_NAME, FORMAT_VERSION};
 
 /// Why results could not be loaded. Every variant names the offending path.
 #[derive(Debug, thiserror::Error)]

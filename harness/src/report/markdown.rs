@@ -6,9 +6,9 @@
 use std::fmt::Write;
 
 use super::escape::{md, md_code};
-use super::matrix::{self, RunView};
+use super::matrix::{self, Mark, RunView};
 use super::{detail_text, matrix::column_label};
-use crate::results::{CaseResult, RunResults, Verdict};
+use crate::record::{CaseResult, RunResults, Verdict};
 
 pub fn markdown(runs: &[RunResults]) -> String {
     let views = matrix::views(runs);
@@ -17,11 +17,25 @@ pub fn markdown(runs: &[RunResults]) -> String {
         out.push_str("No results.\n");
         return out;
     }
+    // The root cause first: cases it blocked say so below.
+    for view in &views {
+        if let Some(line) = matrix::baseline_headline(view.run) {
+            let _ = writeln!(out, "**{}**: {}\n", md(&view.label), md(&line));
+        }
+    }
+    for view in &views {
+        if let Some(c) = &view.run.coverage {
+            let _ = writeln!(out, "{}: {}\n", md(&view.label), md(&c.line()));
+        }
+    }
     summary(&mut out, &views);
     out.push_str(
         "\nLegend: ✅ pass · ❌ fail (a MUST is broken) · ⚠️ warn (a SHOULD, or ambiguous) · \
          ⏭️ skip (not applicable) · 💥 error (harness could not run the case) · \
-         blank: not checked. A cell shows the worst verdict of the cases checking that requirement.\n",
+         🚧 blocked (the baseline or the case's control failed first) · \
+         ℹ️ info (a MAY not done: allowed) · blank: not checked. \
+         A cell shows the worst verdict that requirement's own checks got, \
+         at its level (a MAY is at most info).\n",
     );
     for view in &views {
         plugin_section(&mut out, view);
@@ -36,13 +50,27 @@ fn mark(v: Verdict) -> &'static str {
         Verdict::Warn => "⚠️",
         Verdict::Skip => "⏭️",
         Verdict::Error => "💥",
+        Verdict::Blocked => "🚧",
+    }
+}
+
+/// A matrix cell: as [`mark`], plus the information a broken MAY gets.
+fn cell_mark(m: Mark) -> &'static str {
+    match m {
+        Mark::Pass => mark(Verdict::Pass),
+        Mark::Fail => mark(Verdict::Fail),
+        Mark::Warn => mark(Verdict::Warn),
+        Mark::Skip => mark(Verdict::Skip),
+        Mark::Error => mark(Verdict::Error),
+        Mark::Blocked => mark(Verdict::Blocked),
+        Mark::Info => "ℹ️",
     }
 }
 
 fn summary(out: &mut String, views: &[RunView<'_>]) {
     out.push_str("## Summary\n\n");
-    out.push_str("| Plugin | Kind | Network | Versions | Pass | Fail | Warn | Skip | Error | Findings | Result |\n");
-    out.push_str("|---|---|---|---|--:|--:|--:|--:|--:|--:|---|\n");
+    out.push_str("| Plugin | Kind | Network | Versions | Pass | Fail | Warn | Skip | Error | Blocked | Findings | Result |\n");
+    out.push_str("|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
     for view in views {
         let run = view.run;
         let versions: Vec<&str> = run.versions.iter().map(|v| v.as_str()).collect();
@@ -86,11 +114,33 @@ fn plugin_section(out: &mut String, view: &RunView<'_>) {
         run.duration_ms,
         md(&run.harness_version),
     );
+    if let Some(i) = &run.interrupted {
+        let _ = writeln!(
+            out,
+            "**Interrupted** by {} after {} ms: {} cases not run{}\n",
+            md(&i.signal),
+            i.after_ms,
+            run.not_run.len(),
+            if run.not_run.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = run.not_run.iter().map(not_run_label).collect();
+                format!(" ({})", md(&names.join(", ")))
+            }
+        );
+    }
     if !view.cases.is_empty() {
         matrix_table(out, view);
         attention(out, view);
     }
     findings(out, run);
+}
+
+pub(super) fn not_run_label(nr: &crate::record::NotRun) -> String {
+    match nr.spec_version {
+        Some(v) => format!("{} [{v}]", nr.case),
+        None => nr.case.clone(),
+    }
 }
 
 fn matrix_table(out: &mut String, view: &RunView<'_>) {
@@ -107,11 +157,10 @@ fn matrix_table(out: &mut String, view: &RunView<'_>) {
             "| {} {} | {} |",
             md_code(&req.id),
             md(&req.text),
-            md(&req.level)
+            md(req.level_text())
         );
         for &c in &view.columns {
-            let cell = view.cell(&req.id, c);
-            let shown = matrix::worst(cell.iter().map(|(_, c)| *c)).map_or("", mark);
+            let shown = view.cell(&req, c).mark.map_or("", cell_mark);
             let _ = write!(out, " {shown} |");
         }
         out.push('\n');
@@ -132,7 +181,7 @@ fn attention(out: &mut String, view: &RunView<'_>) {
     out.push_str("\n### Failures, warnings and errors\n");
     // Failures first: they are what fails the run.
     let mut notable = notable;
-    notable.sort_by_key(|c| std::cmp::Reverse(matrix::severity(c.verdict)));
+    notable.sort_by_key(|c| std::cmp::Reverse(c.verdict.severity()));
     for case in notable {
         // A blank line between items: the `<details>` blocks need it.
         blank_line(out);
@@ -149,7 +198,7 @@ fn attention(out: &mut String, view: &RunView<'_>) {
                 out,
                 "  - {} ({}, {}): {}",
                 md_code(&r.id),
-                md(&r.level),
+                md(r.level_text()),
                 md(&r.section),
                 md(&r.text)
             );
@@ -180,14 +229,14 @@ fn findings(out: &mut String, run: &RunResults) {
         return;
     }
     let mut list: Vec<_> = run.findings.iter().collect();
-    list.sort_by(|a, b| (&a.oracle, &a.id).cmp(&(&b.oracle, &b.id)));
+    list.sort_by(|a, b| (a.oracle.as_str(), &a.id).cmp(&(b.oracle.as_str(), &b.id)));
     blank_line(out);
     out.push_str("### Fuzz findings\n\n| Oracle | Id | Summary | Reproduce | Saved as |\n|---|---|---|---|---|\n");
     for f in list {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",
-            md(&f.oracle),
+            md(f.oracle.as_str()),
             md_code(&f.id),
             md(&f.summary),
             md_code(&f.reproduce),

@@ -4,7 +4,8 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use crate::results::{CaseResult, RequirementRef, RunKind, RunResults, Verdict};
+use crate::record::{CaseResult, RequirementRef, RunKind, RunResults, Verdict};
+use crate::requirements::Level;
 use crate::spec::SpecVersion;
 
 /// A matrix column within one run: a spec version, or `None` for the cases
@@ -29,18 +30,87 @@ pub(super) struct RunView<'a> {
 }
 
 impl RunView<'_> {
-    /// Cases in `column` that check requirement `id`.
-    pub fn cell(&self, id: &str, column: Column) -> Vec<(usize, &CaseResult)> {
-        self.cases
+    /// The cases in `column` that check requirement `req`, and what the
+    /// cell shows for them.
+    pub fn cell(&self, req: &RequirementRef, column: Column) -> Cell<'_> {
+        let cases: Vec<(usize, &CaseResult)> = self
+            .cases
             .iter()
-            .filter(|(_, c)| c.spec_version == column && checks(c, id))
+            .filter(|(_, c)| c.spec_version == column && checks(c, &req.id))
             .copied()
-            .collect()
+            .collect();
+        let mark = worst(cases.iter().map(|(_, c)| *c), &req.id).map(|v| Mark::grade(req, v));
+        Cell { cases, mark }
     }
 
     pub fn is_fuzz(&self) -> bool {
         self.run.kind == RunKind::Fuzz
     }
+
+    /// Anchor of case `i` (its index in `run.cases`): stable across renders
+    /// of the same input, whatever order the runs were given in.
+    pub fn anchor(&self, i: usize) -> String {
+        format!("c-{}-{i}", self.index)
+    }
+}
+
+/// One requirement × column cell of the matrix.
+pub(super) struct Cell<'a> {
+    /// The cases checking the requirement there, with their index in `run.cases`.
+    pub cases: Vec<(usize, &'a CaseResult)>,
+    /// `None` when no case checks it there.
+    pub mark: Option<Mark>,
+}
+
+/// What a cell shows: the worst verdict its cases got for the requirement's
+/// own checks ([`worst`]), as far as the
+/// requirement's level lets it count. Only [`Mark::grade`] makes one, so a
+/// MAY row can never show a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mark {
+    Pass,
+    Fail,
+    Warn,
+    Skip,
+    Error,
+    /// Not judged: the baseline or the case's control failed first.
+    Blocked,
+    /// A MAY the plugin does not do: the spec allows that, so it is
+    /// information, not a failure or a warning.
+    Info,
+}
+
+impl Mark {
+    pub fn grade(req: &RequirementRef, worst: Verdict) -> Mark {
+        match worst {
+            // An error is the harness's, not the plugin's: it stays visible.
+            Verdict::Fail | Verdict::Warn if is_optional(req) => Mark::Info,
+            Verdict::Pass => Mark::Pass,
+            Verdict::Fail => Mark::Fail,
+            Verdict::Warn => Mark::Warn,
+            Verdict::Skip => Mark::Skip,
+            Verdict::Error => Mark::Error,
+            Verdict::Blocked => Mark::Blocked,
+        }
+    }
+
+    /// Lower-case name, also the CSS class suffix (`v-fail`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mark::Pass => "pass",
+            Mark::Fail => "fail",
+            Mark::Warn => "warn",
+            Mark::Skip => "skip",
+            Mark::Error => "error",
+            Mark::Blocked => "blocked",
+            Mark::Info => "info",
+        }
+    }
+}
+
+/// Whether breaking `req` is allowed (a MAY).
+fn is_optional(req: &RequirementRef) -> bool {
+    req.level == Some(Level::May)
 }
 
 fn checks(case: &CaseResult, id: &str) -> bool {
@@ -84,6 +154,18 @@ pub(super) fn views(runs: &[RunResults]) -> Vec<RunView<'_>> {
         .collect()
 }
 
+/// Every column any of `views` has, in column order (for the version filter).
+pub(super) fn all_columns<'a>(views: impl IntoIterator<Item = &'a RunView<'a>>) -> Vec<Column> {
+    let mut all: Vec<Column> = views
+        .into_iter()
+        .flat_map(|v| v.columns.iter().copied())
+        .collect();
+    // `None` sorts first in `Option`'s order; it belongs last, like in a run.
+    all.sort_by_key(|c| (c.is_none(), *c));
+    all.dedup();
+    all
+}
+
 fn columns(run: &RunResults) -> Vec<Column> {
     let mut versions: Vec<SpecVersion> = run.versions.clone();
     versions.extend(run.cases.iter().filter_map(|c| c.spec_version));
@@ -124,7 +206,7 @@ pub(super) fn requirements<'a>(
     if uncited {
         rows.push(RequirementRef {
             id: NO_REQUIREMENT.to_string(),
-            level: String::new(),
+            level: None,
             section: String::new(),
             text: "Cases that cite no requirement".to_string(),
         });
@@ -132,24 +214,24 @@ pub(super) fn requirements<'a>(
     rows
 }
 
-/// How bad a verdict is, for colouring a cell by its worst case: a broken
-/// MUST first, then a case the harness could not run, then a warning. A
-/// cell is `skip` only when every case in it was skipped.
-pub(super) fn severity(v: Verdict) -> u8 {
-    match v {
-        Verdict::Fail => 4,
-        Verdict::Error => 3,
-        Verdict::Warn => 2,
-        Verdict::Pass => 1,
-        Verdict::Skip => 0,
-    }
-}
-
-pub(super) fn worst<'a>(cases: impl IntoIterator<Item = &'a CaseResult>) -> Option<Verdict> {
+/// The worst verdict requirement `id` got from a cell's cases, by
+/// [`Verdict::severity`]: each case's verdict for that requirement's own
+/// check ([`CaseResult::verdict_for`], graded at its level, so a MAY is
+/// never a failure), not the case's worst. A cell is `skip` only when
+/// every case in it was skipped.
+pub(super) fn worst<'a>(
+    cases: impl IntoIterator<Item = &'a CaseResult>,
+    id: &str,
+) -> Option<Verdict> {
     cases
         .into_iter()
-        .map(|c| c.verdict)
-        .max_by_key(|&v| severity(v))
+        .map(|c| c.verdict_for(id))
+        .max_by_key(|&v| v.severity())
+}
+
+/// The baseline's failure line, when the run has one.
+pub(super) fn baseline_headline(run: &RunResults) -> Option<String> {
+    run.baseline.as_ref().and_then(|b| b.headline())
 }
 
 /// `case [version]`, or just `case` for version-independent cases; the
@@ -167,12 +249,17 @@ pub(super) fn column_label(column: Column) -> &'static str {
 
 /// Whether a case belongs in the "needs attention" lists.
 pub(super) fn is_notable(v: Verdict) -> bool {
-    matches!(v, Verdict::Fail | Verdict::Warn | Verdict::Error)
+    matches!(
+        v,
+        Verdict::Fail | Verdict::Warn | Verdict::Error | Verdict::Blocked
+    )
 }
 
 /// The one-line outcome of a run, as its exit status would report it.
 pub(super) fn outcome(run: &RunResults) -> &'static str {
-    if run.failed() {
+    if run.interrupted.is_some() {
+        "INTERRUPTED"
+    } else if run.failed() {
         "FAILED"
     } else {
         "PASSED"
@@ -219,7 +306,39 @@ pub(super) fn natural_cmp(a: &str, b: &str) -> Ordering {
 
 #[cfg(test)]
 mod tests {
-    use super::natural_cmp;
+    use super::{natural_cmp, Mark};
+    use crate::record::{RequirementRef, Verdict};
+    use crate::requirements::Level;
+
+    fn req(level: Option<Level>) -> RequirementRef {
+        RequirementRef {
+            id: "X-1".into(),
+            level,
+            section: String::new(),
+            text: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_broken_may_is_information_never_a_failure() {
+        let may = req(Some(Level::May));
+        assert_eq!(Mark::grade(&may, Verdict::Fail), Mark::Info);
+        assert_eq!(Mark::grade(&may, Verdict::Warn), Mark::Info);
+        // The harness failing to run the case is not the plugin's doing.
+        assert_eq!(Mark::grade(&may, Verdict::Error), Mark::Error);
+        assert_eq!(Mark::grade(&may, Verdict::Pass), Mark::Pass);
+        assert_eq!(Mark::grade(&may, Verdict::Skip), Mark::Skip);
+        assert_eq!(
+            Mark::grade(&req(Some(Level::Must)), Verdict::Fail),
+            Mark::Fail
+        );
+        assert_eq!(
+            Mark::grade(&req(Some(Level::Should)), Verdict::Warn),
+            Mark::Warn
+        );
+        // The "(none)" row of cases citing nothing has no level: not optional.
+        assert_eq!(Mark::grade(&req(None), Verdict::Fail), Mark::Fail);
+    }
 
     #[test]
     fn ids_sort_with_numbers_as_numbers() {

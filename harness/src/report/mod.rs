@@ -10,12 +10,15 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::results::RunResults;
+use crate::record::RunResults;
 
 mod detail_text;
 mod escape;
 mod html;
 mod html_case;
+mod html_matrix;
+mod html_summary;
+mod html_verdict;
 mod junit;
 mod load;
 mod markdown;

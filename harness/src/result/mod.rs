@@ -14,6 +14,7 @@
 //! strict where a wrong value would mislead an oracle (addresses, indices).
 
 mod cidr;
+pub mod libcni;
 mod parse;
 
 use std::net::IpAddr;

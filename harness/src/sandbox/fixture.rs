@@ -7,63 +7,48 @@ use std::io;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
-use futures::TryStreamExt;
-use rtnetlink::{new_connection, LinkUnspec, LinkVeth};
+use rtnetlink::LinkVeth;
 
 use super::{Netns, PREFIX, ROOT_DIR};
+use crate::netlink;
 
-/// The far end of the parent link `name`: `<name>p` (cut to fit 15 bytes).
-pub fn parent_peer(name: &str) -> String {
+/// Create an up veth pair `name` / `<name>p` in `ns`, standing in for a node's
+/// physical interface (the one link type that always works here).
+pub fn add_parent_link(ns: &Netns, name: &str) -> io::Result<()> {
+    let peer = peer_name(name);
+    let name = name.to_string();
+    ns.run(move || {
+        netlink::here(|h| async move {
+            h.link()
+                .add(LinkVeth::new(&name, &peer).build())
+                .execute()
+                .await
+                .map_err(netlink::nl_err(format!("creating veth {name}")))?;
+            for link in [&name, &peer] {
+                netlink::set_up(&h, link).await?;
+            }
+            // Looking the links up again makes the kernel apply the pending
+            // carrier change now, before anyone snapshots the namespace.
+            for link in [&name, &peer] {
+                netlink::link_index(&h, link).await?;
+            }
+            Ok(())
+        })
+    })?
+}
+
+/// `<name>p`, shortened by whole characters so that it fits the kernel's
+/// 15 bytes (names are UTF-8: cutting at a byte count could split one): the
+/// far end of a parent link (the data-plane uplink may take it).
+pub fn peer_name(name: &str) -> String {
     let mut stem = String::new();
     for c in name.chars() {
-        if stem.len() + c.len_utf8() > 14 {
+        if stem.len() + c.len_utf8() + 1 > crate::config::validate::IFNAME_MAX_BYTES {
             break;
         }
         stem.push(c);
     }
     format!("{stem}p")
-}
-
-/// Create an up veth pair `name` / `<name>p` in `ns`, standing in for a node's
-/// physical interface (the one link type that always works here).
-pub fn add_parent_link(ns: &Netns, name: &str) -> io::Result<()> {
-    let peer = parent_peer(name);
-    let name = name.to_string();
-    ns.run(move || -> io::Result<()> {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        rt.block_on(async move {
-            let (conn, handle, _) = new_connection()?;
-            tokio::spawn(conn);
-            let nl = |e: rtnetlink::Error| io::Error::other(format!("netlink: {e}"));
-            handle
-                .link()
-                .add(LinkVeth::new(&name, &peer).build())
-                .execute()
-                .await
-                .map_err(nl)?;
-            for link in [&name, &peer] {
-                let mut found = handle.link().get().match_name(link.clone()).execute();
-                if let Some(msg) = found.try_next().await.map_err(nl)? {
-                    let index = msg.header.index;
-                    handle
-                        .link()
-                        .set(LinkUnspec::new_with_index(index).up().build())
-                        .execute()
-                        .await
-                        .map_err(nl)?;
-                }
-            }
-            // Looking the links up again makes the kernel apply the pending
-            // carrier change now, before anyone snapshots the namespace.
-            for link in [&name, &peer] {
-                let mut again = handle.link().get().match_name(link.clone()).execute();
-                let _ = again.try_next().await.map_err(nl)?;
-            }
-            Ok(())
-        })
-    })?
 }
 
 /// Whether this kernel can create links of `kind` (e.g. `ipvlan`, `vlan`,
@@ -104,4 +89,15 @@ pub fn link_kind_supported(kind: &str) -> io::Result<bool> {
     drop(ns);
     cache.insert(kind.to_string(), ok);
     Ok(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn peer_names_fit_and_keep_whole_characters() {
+        assert_eq!(super::peer_name("eth0"), "eth0p");
+        assert_eq!(super::peer_name("abcdefghijklmno"), "abcdefghijklmnp");
+        // A two-byte character across byte 14 is dropped whole.
+        assert_eq!(super::peer_name("abcdefghijklmé"), "abcdefghijklmp");
+    }
 }

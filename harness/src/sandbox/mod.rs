@@ -8,9 +8,15 @@
 //! `cni-harness clean` can find what a killed run left behind, and removed on
 //! drop, including during a panic.
 
+pub mod daemon;
 pub mod fixture;
 pub mod netns;
+pub mod node_fixture;
+pub mod ops;
+pub mod overlay;
+pub mod registry;
 mod spawn;
+pub mod tamper;
 pub mod uplink;
 
 use std::io;
@@ -53,10 +59,14 @@ pub struct Sandbox {
     container_path: PathBuf,
     /// More container namespaces, for cases with several containers.
     more_containers: Vec<Netns>,
+    /// Node daemons of the profile's fixtures, stopped first on drop.
+    daemons: Vec<daemon::Daemon>,
     /// State directories are per-sandbox (false only for [`Sandbox::on_host`]).
     private_state: bool,
     /// The stand-in for the network beyond the node, made when a case asks.
     uplink: Option<Uplink>,
+    /// The mount namespace plugins run in (scratch nodes only).
+    host_view: Option<overlay::HostView>,
 }
 
 impl Sandbox {
@@ -78,9 +88,12 @@ impl Sandbox {
             node: Node::Host,
             container: None,
             more_containers: Vec::new(),
+            daemons: Vec::new(),
             private_state: true,
             uplink: None,
+            host_view: None,
         };
+        registry::register_sandbox(&sandbox.id);
         for dir in sandbox.state_dirs() {
             std::fs::create_dir_all(dir)?;
         }
@@ -92,7 +105,14 @@ impl Sandbox {
             std::fs::create_dir_all(target)?;
         }
         let node_path = Path::new(NETNS_DIR).join(format!("{}-node", sandbox.id));
-        sandbox.node = Node::Scratch(Netns::create(&node_path)?);
+        let node = Netns::create(&node_path)?;
+        let binds: Vec<(PathBuf, PathBuf)> = sandbox
+            .state_dirs()
+            .into_iter()
+            .zip(STATE_DIRS.iter().map(PathBuf::from))
+            .collect();
+        sandbox.host_view = Some(overlay::HostView::create(&node, &sandbox.root, &binds)?);
+        sandbox.node = Node::Scratch(node);
         sandbox.container = Some(Netns::create(&sandbox.container_path)?);
         Ok(sandbox)
     }
@@ -110,8 +130,10 @@ impl Sandbox {
             container: Some(container),
             container_path: container_netns.to_path_buf(),
             more_containers: Vec::new(),
+            daemons: Vec::new(),
             private_state: false,
             uplink: None,
+            host_view: None,
         })
     }
 
@@ -213,6 +235,17 @@ impl Sandbox {
         }
     }
 
+    /// Keep a node daemon running for as long as this sandbox lives.
+    pub fn keep_daemon(&mut self, daemon: daemon::Daemon) {
+        self.daemons.push(daemon);
+    }
+
+    /// The mount namespace plugins of this sandbox run in (`None` for
+    /// [`Sandbox::on_host`]), with the host-file layers when overlayfs works.
+    pub fn mounts(&self) -> Option<&overlay::HostView> {
+        self.host_view.as_ref()
+    }
+
     /// The runtime's own result cache (never visible to the plugin).
     pub fn cache_dir(&self) -> PathBuf {
         self.root.join("cache")
@@ -222,6 +255,10 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.uplink = None;
+        // Daemons hold the namespaces (and their sockets) open: they go first.
+        self.daemons.clear();
+        // Its copies of the pins go with the namespace.
+        self.host_view = None;
         self.container = None;
         self.more_containers.clear();
         if self.private_state {
@@ -232,6 +269,7 @@ impl Drop for Sandbox {
         self.node = Node::Host;
         if self.private_state {
             let _ = std::fs::remove_dir_all(&self.root);
+            registry::deregister_sandbox(&self.id);
         }
     }
 }
@@ -250,7 +288,6 @@ fn require_root() -> io::Result<()> {
 /// Remove sandboxes left by runs that are no longer alive (or all of them).
 /// Returns what was removed.
 pub fn clean(all: bool) -> io::Result<Vec<String>> {
-    let mut removed = Vec::new();
     let alive = |name: &str| -> bool {
         let pid = name
             .strip_prefix(PREFIX)
@@ -263,20 +300,46 @@ pub fn clean(all: bool) -> io::Result<Vec<String>> {
             _ => false,
         }
     };
+    remove_named(
+        |name| name.starts_with(PREFIX) && (all || !alive(name)),
+        true,
+    )
+}
+
+/// Remove every namespace pin and sandbox directory named after this
+/// process (`cnih-<pid>-...`): registered sandboxes, link-kind probes, a
+/// sandbox half made when the signal came. Only for a run that is ending
+/// (after a signal): sandboxes still in use lose their namespaces. Returns
+/// what was removed; failures are skipped, there is no one left to tell.
+pub fn remove_leftovers() -> Vec<String> {
+    let mine = format!("{PREFIX}{}-", std::process::id());
+    let removed = remove_named(|name| name.starts_with(&mine), false).unwrap_or_default();
+    registry::forget_sandboxes();
+    removed
+}
+
+/// Remove the entries of the namespace and sandbox directories whose names
+/// `selected`; with `strict`, the first directory that cannot be removed
+/// is an error.
+fn remove_named(selected: impl Fn(&str) -> bool, strict: bool) -> io::Result<Vec<String>> {
+    let mut removed = Vec::new();
     for dir in [NETNS_DIR, ROOT_DIR] {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
-            if !name.starts_with(PREFIX) || (!all && alive(&name)) {
+            if !selected(&name) {
                 continue;
             }
             let path = entry.path();
             if dir == NETNS_DIR {
                 netns::unpin(&path);
-            } else {
-                std::fs::remove_dir_all(&path)?;
+            } else if let Err(e) = std::fs::remove_dir_all(&path) {
+                if strict {
+                    return Err(e);
+                }
+                continue;
             }
             removed.push(path.display().to_string());
         }

@@ -86,13 +86,21 @@ impl Netns {
 
     /// Run `f` on a fresh thread that has entered this namespace.
     pub fn run<T: Send>(&self, f: impl FnOnce() -> T + Send) -> io::Result<T> {
+        self.run_named("cnih-netns", f)
+    }
+
+    /// [`Netns::run`] on a thread called `name` (what `/proc/PID/task/*/comm`
+    /// shows: at most 15 bytes), so one can see what the harness is doing.
+    pub fn run_named<T: Send>(&self, name: &str, f: impl FnOnce() -> T + Send) -> io::Result<T> {
         std::thread::scope(|s| {
-            s.spawn(|| -> io::Result<T> {
-                setns(self.file.as_fd(), CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
-                Ok(f())
-            })
-            .join()
-            .map_err(|_| io::Error::other("thread inside network namespace panicked"))?
+            std::thread::Builder::new()
+                .name(name.to_string())
+                .spawn_scoped(s, || -> io::Result<T> {
+                    setns(self.file.as_fd(), CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
+                    Ok(f())
+                })?
+                .join()
+                .map_err(|_| io::Error::other("thread inside network namespace panicked"))?
         })
     }
 

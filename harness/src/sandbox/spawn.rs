@@ -8,39 +8,42 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 
-use super::{Node, Sandbox, STATE_DIRS};
+use super::{Node, Sandbox};
 
-/// A `Command` for `program` that, between fork and exec, enters the node
-/// namespace, takes a private mount namespace with a fresh `/sys` (sysfs shows
-/// the namespace of whoever mounts it) and the sandbox's state directories,
-/// and becomes the leader of its own process group so that a timeout can
-/// kill it and everything it started.
+/// A `Command` for `program` that, between fork and exec, becomes the leader
+/// of its own process group (so that a timeout can kill it and everything it
+/// started), enters the node namespace and the sandbox's mount namespace
+/// (fresh `/sys`, private state directories, the host filesystem behind a
+/// copy-on-write layer: see [`super::overlay`]), and works in the sandbox's
+/// working directory.
 pub fn plugin_command(sandbox: &Sandbox, program: &Path) -> io::Result<Command> {
     let mut cmd = Command::new(program);
-    // Relative paths a plugin writes land in the sandbox, not in the
-    // harness's working directory.
-    cmd.current_dir(sandbox.work_dir());
-    let node_fd = match sandbox.node() {
-        Node::Scratch(ns) => Some(ns.file().as_raw_fd()),
-        Node::Host => None,
+    let (node_fd, mnt_fd) = match (sandbox.node(), sandbox.mounts()) {
+        (Node::Scratch(ns), Some(view)) => (ns.file().as_raw_fd(), view.mntns().as_raw_fd()),
+        _ => {
+            // The harness's own namespaces: only the process group.
+            cmd.current_dir(sandbox.work_dir());
+            // SAFETY: async-signal-safe calls only.
+            unsafe {
+                cmd.pre_exec(|| {
+                    if libc::setpgid(0, 0) != 0 {
+                        return Err(io::Error::last_os_error());
+                    }
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                    Ok(())
+                });
+            }
+            return Ok(cmd);
+        }
     };
     // Everything the child touches is prepared here: no allocation after fork.
-    let cstr = |p: &Path| {
-        CString::new(p.as_os_str().as_bytes())
-            .map_err(|_| io::Error::other(format!("path {} contains NUL", p.display())))
-    };
-    let mut binds = Vec::new();
-    if node_fd.is_some() {
-        for (target, dir) in STATE_DIRS.iter().zip(sandbox.state_dirs()) {
-            binds.push((cstr(&dir)?, cstr(Path::new(target))?));
-        }
-    }
-    let root = c"/";
-    let sys = c"/sys";
-    let sysfs = c"sysfs";
+    let work = sandbox.work_dir();
+    let cwd = CString::new(work.as_os_str().as_bytes())
+        .map_err(|_| io::Error::other(format!("path {} contains NUL", work.display())))?;
 
     // SAFETY: the closure only makes async-signal-safe syscalls on data
-    // prepared before the fork.
+    // prepared before the fork; the descriptors belong to the sandbox,
+    // which outlives the command.
     unsafe {
         cmd.pre_exec(move || {
             if libc::setpgid(0, 0) != 0 {
@@ -48,50 +51,25 @@ pub fn plugin_command(sandbox: &Sandbox, program: &Path) -> io::Result<Command> 
             }
             // A plugin must not outlive a killed harness.
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            let Some(fd) = node_fd else {
-                return Ok(());
-            };
-            if libc::setns(fd, libc::CLONE_NEWNET) != 0 {
+            if libc::setns(node_fd, libc::CLONE_NEWNET) != 0 {
                 return Err(io::Error::last_os_error());
             }
-            if libc::unshare(libc::CLONE_NEWNS) != 0 {
+            // Opened before entering the mount namespace (which resets the
+            // working directory to its root), so it is the real directory.
+            let dir = libc::open(
+                cwd.as_ptr(),
+                libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
+            );
+            if dir < 0 {
                 return Err(io::Error::last_os_error());
             }
-            let null = std::ptr::null();
-            if libc::mount(
-                null,
-                root.as_ptr(),
-                null,
-                // Slave, not private: unmounts of other sandboxes' pins
-                // still reach this copy (see netns::share_propagation).
-                libc::MS_REC | libc::MS_SLAVE,
-                null as *const libc::c_void,
-            ) != 0
-            {
+            if libc::setns(mnt_fd, libc::CLONE_NEWNS) != 0 {
                 return Err(io::Error::last_os_error());
             }
-            libc::umount2(sys.as_ptr(), libc::MNT_DETACH);
-            if libc::mount(
-                sysfs.as_ptr(),
-                sys.as_ptr(),
-                sysfs.as_ptr(),
-                0,
-                null as *const libc::c_void,
-            ) != 0
-            {
+            let moved = libc::fchdir(dir);
+            libc::close(dir);
+            if moved != 0 {
                 return Err(io::Error::last_os_error());
-            }
-            for (src, dst) in &binds {
-                if libc::mount(
-                    src.as_ptr(),
-                    dst.as_ptr(),
-                    null,
-                    libc::MS_BIND,
-                    null as *const libc::c_void,
-                ) != 0
-                {
-                    return Err(io::Error::last_os_error());
-                }
             }
             Ok(())
         });

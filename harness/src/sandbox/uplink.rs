@@ -24,7 +24,7 @@ use std::path::Path;
 use rtnetlink::packet_route::address::{AddressAttribute, AddressFlags};
 use rtnetlink::{Handle, LinkUnspec, LinkVeth, RouteMessageBuilder};
 
-use super::fixture::parent_peer;
+use super::fixture::peer_name;
 use super::Netns;
 use crate::config::Surroundings;
 use crate::kernel::ops::{link_index, nl_err, with_handle};
@@ -100,7 +100,7 @@ impl Uplink {
                         "the parent-link uplink needs the profile's parent link",
                     ));
                 };
-                let peer = parent_peer(parent);
+                let peer = peer_name(parent);
                 let moved = peer.clone();
                 with_handle(node, |h| async move { move_link(&h, &moved, fd).await })?;
                 let addresses = addresses.clone();

@@ -1,208 +1,210 @@
 //! The JSON Schemas under `specs/`, compiled into the binary so validation
-//! works from any working directory and needs no files at run time.
+//! works from any working directory and needs no files at run time. They are
+//! read through `harness/specs`, a link to the top-level `specs/`, so they are
+//! inside the crate and `cargo package` takes them.
 //!
 //! A (version, kind) pair missing from this table is a document that does not
 //! exist at that version: no configuration lists before 0.3.0, no VERSION
 //! verb before 0.2.0.
 
-use super::DocumentKind::{self, *};
+use super::kind::DocumentKind::{self, *};
 use crate::spec::SpecVersion::{self, *};
 
 pub(super) const SCHEMAS: &[(SpecVersion, DocumentKind, &str)] = &[
     (
         V0_1_0,
         Config,
-        include_str!("../../../specs/0.1.0/config.schema.json"),
+        include_str!("../../specs/0.1.0/config.schema.json"),
     ),
     (
         V0_1_0,
         Result,
-        include_str!("../../../specs/0.1.0/result.schema.json"),
+        include_str!("../../specs/0.1.0/result.schema.json"),
     ),
     (
         V0_1_0,
         IpamResult,
-        include_str!("../../../specs/0.1.0/ipam-result.schema.json"),
+        include_str!("../../specs/0.1.0/ipam-result.schema.json"),
     ),
     (
         V0_1_0,
         Error,
-        include_str!("../../../specs/0.1.0/error.schema.json"),
+        include_str!("../../specs/0.1.0/error.schema.json"),
     ),
     (
         V0_2_0,
         Config,
-        include_str!("../../../specs/0.2.0/config.schema.json"),
+        include_str!("../../specs/0.2.0/config.schema.json"),
     ),
     (
         V0_2_0,
         Result,
-        include_str!("../../../specs/0.2.0/result.schema.json"),
+        include_str!("../../specs/0.2.0/result.schema.json"),
     ),
     (
         V0_2_0,
         IpamResult,
-        include_str!("../../../specs/0.2.0/ipam-result.schema.json"),
+        include_str!("../../specs/0.2.0/ipam-result.schema.json"),
     ),
     (
         V0_2_0,
         Error,
-        include_str!("../../../specs/0.2.0/error.schema.json"),
+        include_str!("../../specs/0.2.0/error.schema.json"),
     ),
     (
         V0_2_0,
         Version,
-        include_str!("../../../specs/0.2.0/version.schema.json"),
+        include_str!("../../specs/0.2.0/version.schema.json"),
     ),
     (
         V0_3_0,
         Config,
-        include_str!("../../../specs/0.3.0/config.schema.json"),
+        include_str!("../../specs/0.3.0/config.schema.json"),
     ),
     (
         V0_3_0,
         Conflist,
-        include_str!("../../../specs/0.3.0/conflist.schema.json"),
+        include_str!("../../specs/0.3.0/conflist.schema.json"),
     ),
     (
         V0_3_0,
         Result,
-        include_str!("../../../specs/0.3.0/result.schema.json"),
+        include_str!("../../specs/0.3.0/result.schema.json"),
     ),
     (
         V0_3_0,
         IpamResult,
-        include_str!("../../../specs/0.3.0/ipam-result.schema.json"),
+        include_str!("../../specs/0.3.0/ipam-result.schema.json"),
     ),
     (
         V0_3_0,
         Error,
-        include_str!("../../../specs/0.3.0/error.schema.json"),
+        include_str!("../../specs/0.3.0/error.schema.json"),
     ),
     (
         V0_3_0,
         Version,
-        include_str!("../../../specs/0.3.0/version.schema.json"),
+        include_str!("../../specs/0.3.0/version.schema.json"),
     ),
     (
         V0_3_1,
         Config,
-        include_str!("../../../specs/0.3.1/config.schema.json"),
+        include_str!("../../specs/0.3.1/config.schema.json"),
     ),
     (
         V0_3_1,
         Conflist,
-        include_str!("../../../specs/0.3.1/conflist.schema.json"),
+        include_str!("../../specs/0.3.1/conflist.schema.json"),
     ),
     (
         V0_3_1,
         Result,
-        include_str!("../../../specs/0.3.1/result.schema.json"),
+        include_str!("../../specs/0.3.1/result.schema.json"),
     ),
     (
         V0_3_1,
         IpamResult,
-        include_str!("../../../specs/0.3.1/ipam-result.schema.json"),
+        include_str!("../../specs/0.3.1/ipam-result.schema.json"),
     ),
     (
         V0_3_1,
         Error,
-        include_str!("../../../specs/0.3.1/error.schema.json"),
+        include_str!("../../specs/0.3.1/error.schema.json"),
     ),
     (
         V0_3_1,
         Version,
-        include_str!("../../../specs/0.3.1/version.schema.json"),
+        include_str!("../../specs/0.3.1/version.schema.json"),
     ),
     (
         V0_4_0,
         Config,
-        include_str!("../../../specs/0.4.0/config.schema.json"),
+        include_str!("../../specs/0.4.0/config.schema.json"),
     ),
     (
         V0_4_0,
         Conflist,
-        include_str!("../../../specs/0.4.0/conflist.schema.json"),
+        include_str!("../../specs/0.4.0/conflist.schema.json"),
     ),
     (
         V0_4_0,
         Result,
-        include_str!("../../../specs/0.4.0/result.schema.json"),
+        include_str!("../../specs/0.4.0/result.schema.json"),
     ),
     (
         V0_4_0,
         IpamResult,
-        include_str!("../../../specs/0.4.0/ipam-result.schema.json"),
+        include_str!("../../specs/0.4.0/ipam-result.schema.json"),
     ),
     (
         V0_4_0,
         Error,
-        include_str!("../../../specs/0.4.0/error.schema.json"),
+        include_str!("../../specs/0.4.0/error.schema.json"),
     ),
     (
         V0_4_0,
         Version,
-        include_str!("../../../specs/0.4.0/version.schema.json"),
+        include_str!("../../specs/0.4.0/version.schema.json"),
     ),
     (
         V1_0_0,
         Config,
-        include_str!("../../../specs/1.0.0/config.schema.json"),
+        include_str!("../../specs/1.0.0/config.schema.json"),
     ),
     (
         V1_0_0,
         Conflist,
-        include_str!("../../../specs/1.0.0/conflist.schema.json"),
+        include_str!("../../specs/1.0.0/conflist.schema.json"),
     ),
     (
         V1_0_0,
         Result,
-        include_str!("../../../specs/1.0.0/result.schema.json"),
+        include_str!("../../specs/1.0.0/result.schema.json"),
     ),
     (
         V1_0_0,
         IpamResult,
-        include_str!("../../../specs/1.0.0/ipam-result.schema.json"),
+        include_str!("../../specs/1.0.0/ipam-result.schema.json"),
     ),
     (
         V1_0_0,
         Error,
-        include_str!("../../../specs/1.0.0/error.schema.json"),
+        include_str!("../../specs/1.0.0/error.schema.json"),
     ),
     (
         V1_0_0,
         Version,
-        include_str!("../../../specs/1.0.0/version.schema.json"),
+        include_str!("../../specs/1.0.0/version.schema.json"),
     ),
     (
         V1_1_0,
         Config,
-        include_str!("../../../specs/1.1.0/config.schema.json"),
+        include_str!("../../specs/1.1.0/config.schema.json"),
     ),
     (
         V1_1_0,
         Conflist,
-        include_str!("../../../specs/1.1.0/conflist.schema.json"),
+        include_str!("../../specs/1.1.0/conflist.schema.json"),
     ),
     (
         V1_1_0,
         Result,
-        include_str!("../../../specs/1.1.0/result.schema.json"),
+        include_str!("../../specs/1.1.0/result.schema.json"),
     ),
     (
         V1_1_0,
         IpamResult,
-        include_str!("../../../specs/1.1.0/ipam-result.schema.json"),
+        include_str!("../../specs/1.1.0/ipam-result.schema.json"),
     ),
     (
         V1_1_0,
         Error,
-        include_str!("../../../specs/1.1.0/error.schema.json"),
+        include_str!("../../specs/1.1.0/error.schema.json"),
     ),
     (
         V1_1_0,
         Version,
-        include_str!("../../../specs/1.1.0/version.schema.json"),
+        include_str!("../../specs/1.1.0/version.schema.json"),
     ),
 ];
 

@@ -2,6 +2,7 @@
 //! applies, and a function from a prepared context to a graded verdict.
 
 use crate::config::Role;
+use crate::invoke::Disabled;
 use crate::spec::SpecVersion;
 
 use super::ctx::Ctx;
@@ -24,6 +25,10 @@ pub struct Applicability<'p> {
     pub fixed_ifname: bool,
     /// The profile hands out fixed addresses (one container at a time).
     pub fixed_addresses: bool,
+    /// The configuration sets `disableCheck`: the runtime sends no CHECK.
+    pub disable_check: bool,
+    /// The configuration sets `disableGC`: the runtime sends no GC.
+    pub disable_gc: bool,
     /// The whole profile, for cases that apply only to some configurations
     /// (decided before a sandbox is made for them).
     pub profile: &'p crate::config::Profile,
@@ -58,11 +63,22 @@ pub fn has_interfaces(a: &Applicability) -> Result<(), String> {
     }
 }
 
+/// Cases that make the plugin create an interface of a name the case chooses.
+pub fn own_interface(a: &Applicability) -> Result<(), String> {
+    has_interfaces(a)?;
+    if a.fixed_ifname {
+        return Err("the profile pins CNI_IFNAME".into());
+    }
+    Ok(())
+}
+
 pub fn needs_check(a: &Applicability) -> Result<(), String> {
-    if a.version.has_check() {
-        Ok(())
-    } else {
+    if !a.version.has_check() {
         Err(format!("CHECK does not exist in spec {}", a.version))
+    } else if a.disable_check {
+        Err(Disabled::Check.to_string())
+    } else {
+        Ok(())
     }
 }
 
@@ -71,6 +87,16 @@ pub fn needs_status_gc(a: &Applicability) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("STATUS and GC do not exist in spec {}", a.version))
+    }
+}
+
+/// GC cases: 1.1.0, and a configuration that does not disable GC.
+pub fn needs_gc(a: &Applicability) -> Result<(), String> {
+    needs_status_gc(a)?;
+    if a.disable_gc {
+        Err(Disabled::Gc.to_string())
+    } else {
+        Ok(())
     }
 }
 

@@ -7,12 +7,14 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use super::options::SuiteOptions;
 use super::verdict::CaseVerdict;
-use super::SuiteOptions;
-use crate::config::{plugin_stdin, plugin_type, NetworkConfig, Role, StdinFor};
+use crate::config::{plugin_stdin, NetworkConfig, Role, StdinFor};
 use crate::invoke::setup::{self, SetupError};
-use crate::invoke::{Attachment, ChainRun, EnvEdit, InvokeError, Runtime, Step};
-use crate::results::InvocationRecord;
+use crate::invoke::{
+    AddRun, Attachment, ChainRun, ContainerNetns, Disabled, EnvEdit, InvokeError, Runtime, Step,
+};
+use crate::record::InvocationRecord;
 use crate::sandbox::Sandbox;
 use crate::spec::{SpecVersion, Verb};
 
@@ -26,9 +28,14 @@ pub struct Ctx<'o> {
     ipam_results: HashMap<(String, String), Value>,
     /// Capability arguments the runtime passes (the profile's, plus what a case adds).
     pub capability_args: serde_json::Map<String, Value>,
+    /// What the run's plan says that cases use; `None` while the baseline
+    /// itself runs. (Not the plan itself: planning runs the baseline, which
+    /// makes a `Ctx`, so holding a `Plan` here would be an import cycle.)
+    pub plan: Option<PlanFacts<'o>>,
 }
 
-pub type Outcome<T> = Result<T, CaseVerdict>;
+/// A step of a case: its value, or the verdict that ends the case.
+pub type OrVerdict<T> = Result<T, CaseVerdict>;
 
 fn invoke_error(e: InvokeError) -> CaseVerdict {
     CaseVerdict::error(format!("harness could not invoke the plugin: {e}"))
@@ -45,6 +52,7 @@ impl<'o> Ctx<'o> {
             steps: Vec::new(),
             ipam_results: HashMap::new(),
             capability_args: opts.profile.needs.capability_args.clone(),
+            plan: None,
         })
     }
 
@@ -66,32 +74,22 @@ impl<'o> Ctx<'o> {
     }
 
     /// The attachment of the n-th container (each in its own namespace).
-    pub fn container(&mut self, n: usize) -> Outcome<Attachment> {
+    pub fn container(&mut self, n: usize) -> OrVerdict<Attachment> {
         let mut att = Attachment::new(&format!("cnih-ctr-{n}"), self.opts.profile.ifname());
         if n > 0 {
             let path = self
                 .sandbox
                 .add_container()
                 .map_err(|e| CaseVerdict::error(format!("sandbox: {e}")))?;
-            att.netns = Some(path);
+            att.netns = ContainerNetns::At(path);
         }
         Ok(att)
     }
 
-    /// Index in the list of the plugin whose configuration the subject reads.
+    /// Index in the list of the plugin whose configuration the subject
+    /// reads (cases that edit or extend the configuration keep positions).
     pub fn subject_index(&self) -> usize {
-        let wanted = &self.opts.profile.plugin;
-        self.net
-            .plugins
-            .iter()
-            .position(|p| {
-                plugin_type(p) == *wanted
-                    || p.get("ipam")
-                        .and_then(|i| i.get("type"))
-                        .and_then(Value::as_str)
-                        == Some(wanted.as_str())
-            })
-            .unwrap_or(0)
+        self.opts.profile.subject_index()
     }
 
     /// The binary under test.
@@ -118,7 +116,7 @@ impl<'o> Ctx<'o> {
         att: Option<&Attachment>,
         edits: &[EnvEdit],
         stdin: Vec<u8>,
-    ) -> Outcome<Step> {
+    ) -> OrVerdict<Step> {
         let path = self.subject_path()?;
         let mut rt = self.runtime();
         rt.env_edits = edits.to_vec();
@@ -128,7 +126,7 @@ impl<'o> Ctx<'o> {
         Ok(step)
     }
 
-    pub fn add(&mut self, att: &Attachment) -> Outcome<ChainRun> {
+    pub fn add(&mut self, att: &Attachment) -> OrVerdict<ChainRun> {
         if self.role() == Role::Ipam {
             let stdin = self.subject_stdin(StdinFor::Add { prev_result: None });
             let step = self.raw(Verb::Add, Some(att), &[], to_bytes(&stdin))?;
@@ -136,57 +134,71 @@ impl<'o> Ctx<'o> {
                 self.ipam_results
                     .insert((att.container_id.clone(), att.ifname.clone()), r.clone());
             }
-            return Ok(ChainRun {
-                verb: Verb::Add,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Add, vec![step]));
         }
         let run = self.runtime().add(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
     }
 
-    pub fn check(&mut self, att: &Attachment) -> Outcome<ChainRun> {
+    /// Whether the runtime sends `verb` for this configuration at this
+    /// version (`disableCheck` and `disableGC` switch verbs off).
+    pub fn sends(&self, verb: Verb) -> bool {
+        self.version.supports(verb)
+            && !(verb == Verb::Check && self.net.disable_check)
+            && !(verb == Verb::Gc && self.net.disable_gc)
+    }
+
+    /// ADD and, when it fails, the DEL a runtime owes it (SPEC.md: "A
+    /// delete must still be executed even if the add fails"), both recorded.
+    pub fn add_or_undo(&mut self, att: &Attachment) -> OrVerdict<AddRun> {
+        let add = self.add(att)?;
+        let undo = if add.succeeded() {
+            None
+        } else {
+            Some(self.del(att)?)
+        };
+        Ok(AddRun { add, undo })
+    }
+
+    pub fn check(&mut self, att: &Attachment) -> OrVerdict<ChainRun> {
+        if self.role() == Role::Ipam && self.net.disable_check {
+            return Ok(ChainRun::not_sent(Verb::Check, Disabled::Check));
+        }
         if self.role() == Role::Ipam {
             let prev = self.ipam_result(att);
             let stdin = self.subject_stdin(StdinFor::Check {
                 prev_result: prev.as_ref(),
             });
             let step = self.raw(Verb::Check, Some(att), &[], to_bytes(&stdin))?;
-            return Ok(ChainRun {
-                verb: Verb::Check,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Check, vec![step]));
         }
         let run = self.runtime().check(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
     }
 
-    pub fn del(&mut self, att: &Attachment) -> Outcome<ChainRun> {
+    pub fn del(&mut self, att: &Attachment) -> OrVerdict<ChainRun> {
         if self.role() == Role::Ipam {
             let prev = self.ipam_result(att);
             let stdin = self.subject_stdin(StdinFor::Del {
                 prev_result: prev.as_ref(),
             });
             let step = self.raw(Verb::Del, Some(att), &[], to_bytes(&stdin))?;
-            return Ok(ChainRun {
-                verb: Verb::Del,
-                steps: vec![step],
-            });
+            return Ok(ChainRun::of(Verb::Del, vec![step]));
         }
         let run = self.runtime().del(&self.net, att).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
     }
 
-    pub fn status(&mut self) -> Outcome<ChainRun> {
+    pub fn status(&mut self) -> OrVerdict<ChainRun> {
         let run = self.runtime().status(&self.net).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
     }
 
-    pub fn gc(&mut self, valid: &[Attachment]) -> Outcome<ChainRun> {
+    pub fn gc(&mut self, valid: &[Attachment]) -> OrVerdict<ChainRun> {
         let run = self.runtime().gc(&self.net, valid).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
         Ok(run)
@@ -200,21 +212,175 @@ impl<'o> Ctx<'o> {
 
     /// ADD that must succeed for the case to go on: anything else ends the
     /// case as a failure of the plugin (ADD of a valid configuration is the
-    /// plugin's most basic duty).
-    pub fn add_ok(&mut self, att: &Attachment) -> Outcome<Value> {
+    /// plugin's most basic duty), or as blocked when the baseline ADD
+    /// already failed (the failure is reported once, by the baseline).
+    ///
+    /// The failed ADD is followed by the DEL a runtime owes it.
+    pub fn add_ok(&mut self, att: &Attachment) -> OrVerdict<Value> {
         let run = self.add(att)?;
         match run.result() {
             Some(r) => Ok(r.clone()),
-            None => Err(CaseVerdict::fail(
-                "ADD of a valid configuration failed",
-                "ADD succeeds with a result",
-                run.last().map(|s| s.reply.summary()).unwrap_or_default(),
+            None => {
+                // Recorded as evidence; the case is judged on the ADD.
+                let _ = self.del(att);
+                Err(self.add_failed(&run))
+            }
+        }
+    }
+
+    /// The verdict on an ADD of a valid configuration that gave no result:
+    /// blocked by the baseline when that failed, else a failure.
+    pub fn add_failed(&self, run: &ChainRun) -> CaseVerdict {
+        self.blocked_by_baseline_add()
+            .unwrap_or_else(|| add_failed(run))
+    }
+
+    /// Blocked, when the baseline's ADD failed: a failing ADD in a case is
+    /// then that same failure, already reported once.
+    pub fn blocked_by_baseline_add(&self) -> Option<CaseVerdict> {
+        self.blocked_by_baseline(Verb::Add)
+    }
+
+    /// Blocked, when the baseline failed at `verb` (or at ADD before it).
+    pub fn blocked_by_baseline(&self, verb: Verb) -> Option<CaseVerdict> {
+        self.baseline_failure(verb).map(|_| {
+            self.blocked(
+                verb,
+                &format!("{verb} of the configuration"),
+                "the baseline",
+            )
+        })
+    }
+
+    /// The baseline's failure, when it failed at `verb` or at ADD (which
+    /// everything after it needs).
+    fn baseline_failure(&self, verb: Verb) -> Option<&crate::record::BaselineFailure> {
+        let f = self.plan?.baseline?.failure.as_ref()?;
+        (f.verb == verb || f.verb == Verb::Add).then_some(f)
+    }
+
+    /// A case that cannot be judged because `control` (a `verb` that must
+    /// work first) failed; `judged_by` is the case that grades that failure.
+    /// When the baseline failed there, it is named instead.
+    pub fn blocked(&self, verb: Verb, control: &str, judged_by: &str) -> CaseVerdict {
+        match (
+            self.baseline_failure(verb),
+            self.plan.and_then(|p| p.baseline),
+        ) {
+            (Some(f), Some(b)) => CaseVerdict::blocked(
+                format!(
+                    "blocked by the baseline: {} of the configuration at {} fails",
+                    f.verb, b.spec_version
+                ),
+                f.error.clone(),
+            ),
+            _ => CaseVerdict::blocked(
+                format!("blocked: the control failed ({control}); judged by {judged_by}"),
+                String::new(),
+            ),
+        }
+    }
+
+    /// Positive control: ADD (then DEL) of the configuration as it is must
+    /// succeed before a case that expects a refusal can judge one.
+    pub fn control_add(&mut self, att: &Attachment, judged_by: &str) -> OrVerdict<()> {
+        let run = self.add(att)?;
+        let _ = self.del(att);
+        match run.result() {
+            Some(_) => Ok(()),
+            None => Err(self.blocked_by(Verb::Add, "ADD without the provocation", judged_by, &run)),
+        }
+    }
+
+    /// Positive control for an environment or input case: the subject's ADD
+    /// with the full environment and its usual stdin (inside its chain)
+    /// succeeds, then DEL.
+    pub fn control_subject_add(&mut self, att: &Attachment, judged_by: &str) -> OrVerdict<()> {
+        let step = self.subject_add(att, &[], |v| to_bytes(&v))?;
+        let _ = self.del(att);
+        if step.reply.is_success() {
+            Ok(())
+        } else {
+            let run = ChainRun::of(Verb::Add, vec![step]);
+            Err(self.blocked_by(Verb::Add, "ADD with the full environment", judged_by, &run))
+        }
+    }
+
+    /// Positive control: CHECK of the intact attachment passes.
+    pub fn control_check(&mut self, att: &Attachment, judged_by: &str) -> OrVerdict<()> {
+        let run = self.check(att)?;
+        if run.succeeded() {
+            Ok(())
+        } else {
+            Err(self.blocked_by(
+                Verb::Check,
+                "CHECK of the intact attachment",
+                judged_by,
+                &run,
+            ))
+        }
+    }
+
+    fn blocked_by(
+        &self,
+        verb: Verb,
+        control: &str,
+        judged_by: &str,
+        run: &ChainRun,
+    ) -> CaseVerdict {
+        let mut v = self.blocked(verb, control, judged_by);
+        if v.actual.is_empty() {
+            v.actual = run.last().map(|s| s.reply.summary()).unwrap_or_default();
+        }
+        v
+    }
+
+    /// The subject's own ADD with environment `edits` and the stdin `make`
+    /// builds from its usual one. A subject inside a chain (a meta plugin)
+    /// runs in its chain: the plugins before it are ADDed first with the full
+    /// environment and their result is its `prevResult`. The caller DELs.
+    pub fn subject_add(
+        &mut self,
+        att: &Attachment,
+        edits: &[EnvEdit],
+        make: impl FnOnce(Value) -> Vec<u8>,
+    ) -> OrVerdict<Step> {
+        let prev = self.prefix_add(att)?;
+        let stdin = self.subject_stdin(StdinFor::Add {
+            prev_result: prev.as_ref(),
+        });
+        self.raw(Verb::Add, Some(att), edits, make(stdin))
+    }
+
+    /// ADD of the plugins before the subject in its list, whose result the
+    /// subject gets as `prevResult`; `None` when the subject comes first.
+    fn prefix_add(&mut self, att: &Attachment) -> OrVerdict<Option<Value>> {
+        let index = self.subject_index();
+        if index == 0 || self.role() == Role::Ipam || !self.version.has_chaining() {
+            return Ok(None);
+        }
+        let mut raw = self.net.raw.clone();
+        match raw.get_mut("plugins").and_then(Value::as_array_mut) {
+            Some(list) => list.truncate(index),
+            None => return Ok(None),
+        }
+        let prefix = NetworkConfig::from_value(raw, "the chain before the plugin under test")
+            .map_err(|e| CaseVerdict::error(format!("chain prefix: {e}")))?;
+        let run = self.runtime().add(&prefix, att).map_err(invoke_error)?;
+        self.steps.extend(run.steps.iter().cloned());
+        match run.result() {
+            Some(r) => Ok(Some(r.clone())),
+            None => Err(self.blocked_by(
+                Verb::Add,
+                "ADD of the plugins before the plugin under test",
+                "the baseline",
+                &run,
             )),
         }
     }
 
     /// Kernel and state-file snapshot of the sandbox.
-    pub fn snapshot(&self) -> Outcome<crate::kernel::SandboxSnapshot> {
+    pub fn snapshot(&self) -> OrVerdict<crate::kernel::SandboxSnapshot> {
         crate::kernel::SandboxSnapshot::take(
             &self.sandbox,
             &crate::kernel::SnapshotOptions::default(),
@@ -235,7 +401,7 @@ impl<'o> Ctx<'o> {
     pub fn edited_config(
         &self,
         edit: impl FnOnce(&mut serde_json::Map<String, Value>),
-    ) -> Outcome<NetworkConfig> {
+    ) -> OrVerdict<NetworkConfig> {
         let mut raw = self.net.raw.clone();
         let index = self.subject_index();
         let target = match raw.get_mut("plugins").and_then(Value::as_array_mut) {
@@ -271,6 +437,24 @@ impl<'o> Ctx<'o> {
     }
 }
 
+/// The verdict on an ADD of a valid configuration that gave no result.
+pub fn add_failed(run: &ChainRun) -> CaseVerdict {
+    CaseVerdict::fail(
+        "ADD of a valid configuration failed",
+        "ADD succeeds with a result",
+        run.summary(),
+    )
+}
+
 pub fn to_bytes(v: &Value) -> Vec<u8> {
     serde_json::to_vec(v).unwrap_or_default()
+}
+
+/// The parts of the run's plan a case consults.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanFacts<'p> {
+    /// The baseline run before the cases, when there was one.
+    pub baseline: Option<&'p crate::record::Baseline>,
+    /// The versions the plugin's VERSION lists.
+    pub claimed: &'p [String],
 }

@@ -3,10 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
-
-use super::SuiteOptions;
-use crate::config::plugin_type;
+use super::options::SuiteOptions;
+use crate::config::{ipam_type, plugin_type};
 use crate::invoke::{find_plugin, Runtime};
 use crate::sandbox::Sandbox;
 use crate::spec::SpecVersion;
@@ -19,6 +17,8 @@ pub struct Plan {
     pub claimed: Vec<String>,
     /// Why some versions are not covered.
     pub notes: Vec<String>,
+    /// The configuration's own ADD/CHECK/DEL, run before the cases.
+    pub baseline: Option<crate::record::Baseline>,
 }
 
 pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
@@ -28,13 +28,7 @@ pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
     let mut types: Vec<String> = Vec::new();
     for p in &net.plugins {
         types.push(plugin_type(p));
-        if let Some(ipam) = p
-            .get("ipam")
-            .and_then(|i| i.get("type"))
-            .and_then(Value::as_str)
-        {
-            types.push(ipam.to_string());
-        }
+        types.extend(ipam_type(p).map(str::to_string));
     }
     types.dedup();
 
@@ -42,10 +36,7 @@ pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
     let mut claimed = Vec::new();
     let mut notes = Vec::new();
     for t in &types {
-        let path = find_plugin(t, &opts.cni_path)?;
-        let env = rt.env(crate::spec::Verb::Version, Some(SpecVersion::LATEST), None);
-        let stdin = format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST).into_bytes();
-        let step = rt.exec(&path, crate::spec::Verb::Version, env, stdin)?;
+        let step = rt.version_probe(&find_plugin(t, &opts.cni_path)?)?;
         let listed = crate::config::string_array(
             step.reply.result().and_then(|r| r.get("supportedVersions")),
         );
@@ -76,9 +67,13 @@ pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
     if let Some(only) = &opts.only_versions {
         versions.retain(|v| only.contains(v));
     }
+    let versions: Vec<SpecVersion> = versions.into_iter().collect();
+    let baseline = super::baseline::version(net.spec_version(), &versions)
+        .and_then(|v| super::baseline::run(opts, v));
     Ok(Plan {
-        versions: versions.into_iter().collect(),
+        versions,
         claimed,
         notes,
+        baseline,
     })
 }

@@ -1,6 +1,9 @@
-//! Building graded verdicts, with the evidence a reader needs.
+//! Building graded verdicts, with the evidence a reader needs, from what
+//! the cases conclude themselves and from the findings of `judge`.
 
-use crate::results::{Detail, InvocationRecord, Verdict};
+use crate::invoke::Step;
+use crate::judge::{self, error::Expect, Finding, Severity};
+use crate::record::{Detail, InvocationRecord, Verdict};
 
 /// The outcome of one case run.
 #[derive(Debug, Clone)]
@@ -9,7 +12,12 @@ pub struct CaseVerdict {
     pub reason: String,
     pub expected: String,
     pub actual: String,
-    pub kernel_diff: Option<String>,
+    /// Boxed to keep the verdict (the error side of every case step) small.
+    pub kernel_diff: Option<Box<str>>,
+    /// The requirements the deciding findings cite, with what each found;
+    /// empty when the case did not say (its verdict then stands for every
+    /// requirement it checks).
+    pub graded: Vec<(&'static str, Verdict)>,
 }
 
 impl CaseVerdict {
@@ -40,6 +48,12 @@ impl CaseVerdict {
         Self::new(Verdict::Skip, reason, "", "")
     }
 
+    /// Not judged: something the case needs (the baseline, a control)
+    /// failed first; `reason` names it and where it is judged.
+    pub fn blocked(reason: impl Into<String>, actual: impl Into<String>) -> CaseVerdict {
+        Self::new(Verdict::Blocked, reason, "", actual)
+    }
+
     /// The harness could not run the case.
     pub fn error(reason: impl Into<String>) -> CaseVerdict {
         Self::new(Verdict::Error, reason, "", "")
@@ -57,28 +71,100 @@ impl CaseVerdict {
             expected: expected.into(),
             actual: actual.into(),
             kernel_diff: None,
+            graded: Vec::new(),
         }
     }
 
-    pub fn with_diff(mut self, diff: Option<String>) -> CaseVerdict {
-        self.kernel_diff = diff.filter(|d| !d.is_empty());
+    /// This verdict is about requirement `id` (of the case's own).
+    pub fn cites(mut self, id: &'static str) -> CaseVerdict {
+        self.graded.push((id, self.verdict));
         self
     }
 
-    /// The worse of two verdicts (fail > error > warn > pass > skip), so a
-    /// case checking several things reports its worst finding.
+    pub fn with_diff(mut self, diff: Option<String>) -> CaseVerdict {
+        self.kernel_diff = diff.filter(|d| !d.is_empty()).map(String::into_boxed_str);
+        self
+    }
+
+    /// The worse of two verdicts (by [`Verdict::severity`]), so a case
+    /// checking several things reports its worst finding; what each
+    /// requirement got is kept from both.
     pub fn worst(self, other: CaseVerdict) -> CaseVerdict {
-        let rank = |v: Verdict| match v {
-            Verdict::Fail => 4,
-            Verdict::Error => 3,
-            Verdict::Warn => 2,
-            Verdict::Pass => 1,
-            Verdict::Skip => 0,
-        };
-        if rank(other.verdict) > rank(self.verdict) {
+        let mut graded = self.graded.clone();
+        graded.extend(other.graded.iter().copied());
+        let mut out = if other.verdict.severity() > self.verdict.severity() {
             other
         } else {
             self
+        };
+        out.graded = graded;
+        out
+    }
+
+    /// One finding as the case's verdict: errors fail, warnings warn,
+    /// information passes.
+    pub fn from_finding(f: &Finding) -> CaseVerdict {
+        let verdict = match f.severity {
+            Severity::Error => Verdict::Fail,
+            Severity::Warning => Verdict::Warn,
+            Severity::Info => Verdict::Pass,
+        };
+        Self::new(verdict, &f.message, &f.expected, &f.actual).cites(f.requirement)
+    }
+
+    /// Many findings about one expectation (`expected`, e.g. "the kernel
+    /// matches"): the first error fails (with a count of the others), else
+    /// the first warning warns, else `ok` passes. Every finding of the
+    /// deciding severity is listed as evidence.
+    pub fn from_findings(findings: &[Finding], expected: &str, ok: &str) -> CaseVerdict {
+        let list = |sev: Severity| -> Vec<String> {
+            findings
+                .iter()
+                .filter(|f| f.severity == sev)
+                .map(|f| f.to_string())
+                .collect()
+        };
+        let (errors, warnings) = (list(Severity::Error), list(Severity::Warning));
+        let graded: Vec<(&'static str, Verdict)> = findings
+            .iter()
+            .map(|f| {
+                let v = match f.severity {
+                    Severity::Error => Verdict::Fail,
+                    Severity::Warning => Verdict::Warn,
+                    Severity::Info => Verdict::Pass,
+                };
+                (f.requirement, v)
+            })
+            .collect();
+        let verdict = if let Some(first) = errors.first() {
+            let more = match errors.len() {
+                1 => String::new(),
+                n => format!(" (+{} more)", n - 1),
+            };
+            CaseVerdict::fail(format!("{first}{more}"), expected, errors.join("\n"))
+        } else if let Some(first) = warnings.first() {
+            CaseVerdict::warn(first.clone(), expected, warnings.join("\n"))
+        } else {
+            CaseVerdict::pass(ok)
+        };
+        CaseVerdict { graded, ..verdict }
+    }
+
+    /// A step that should have failed as `want` says: its worst finding,
+    /// or a pass naming the error.
+    pub fn expected_error(step: &Step, want: &Expect<'_>) -> CaseVerdict {
+        match judge::error::expected(step, want).first() {
+            Some(f) => CaseVerdict::from_finding(f),
+            None => CaseVerdict::pass(step.reply.summary()),
+        }
+    }
+
+    /// The same verdict, the reason prefixed with `what` was provoked (for
+    /// cases that provoke several times).
+    pub fn about(self, what: &str) -> CaseVerdict {
+        CaseVerdict {
+            reason: format!("{what}: {}", self.reason),
+            ..self
         }
     }
 
@@ -90,7 +176,7 @@ impl CaseVerdict {
             expected: self.expected.clone(),
             actual: self.actual.clone(),
             invocations,
-            kernel_diff: self.kernel_diff.clone(),
+            kernel_diff: self.kernel_diff.as_deref().map(str::to_string),
         })
     }
 }

@@ -3,13 +3,13 @@
 
 use std::path::PathBuf;
 
-/// Tests that create namespaces need root; say so and skip when not root.
-/// CI runs as root, so nothing is skipped there.
+/// Tests that create namespaces need root: skip with one line when not
+/// root, but fail when `CI` is set (the facade's policy, which plugin
+/// authors get too).
 #[macro_export]
 macro_rules! require_root {
     () => {
-        if !nix::unistd::geteuid().is_root() {
-            eprintln!("skipped: this test creates network namespaces and needs root");
+        if !cni_harness::testing::require_root("this test") {
             return;
         }
     };

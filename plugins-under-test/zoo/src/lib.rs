@@ -2,7 +2,8 @@
 //! can prove every conformance case catches the fault it is written for.
 //!
 //! Every zoo plugin but `drops-prevresult` and `noop-ipam` wraps a correct
-//! plugin, Debian's Go `bridge` (looked up by name on `CNI_PATH`): it forwards
+//! plugin, Debian's Go `bridge` (looked up by name on `CNI_PATH`, except for
+//! VERSION under libcni's probe, whose `CNI_PATH` is `dummy`): it forwards
 //! the environment and its stdin unchanged, and passes the delegate's stdout,
 //! stderr and exit code through. The shared plumbing lives here so each
 //! binary shows only its defect.
@@ -21,6 +22,9 @@ pub const DELEGATE: &str = "bridge";
 
 /// Spec versions Debian's bridge supports (what a truthful VERSION lists).
 pub const SUPPORTED: [&str; 6] = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0"];
+
+/// The version Debian's bridge names in its VERSION answer.
+const DELEGATE_SPEC: &str = "1.0.0";
 
 /// CNI error code for an I/O failure of the plugin itself.
 const IO_FAILURE: u32 = 5;
@@ -121,6 +125,12 @@ fn find_plugin(name: &str) -> Option<PathBuf> {
 /// by `env` (`Some` sets a variable, `None` removes it). Failing to run it at
 /// all is this plugin's own error: reported on stdout, exit 1.
 pub fn delegate(stdin: &[u8], env: &[(&str, Option<&str>)]) -> Outcome {
+    delegate_to(DELEGATE, stdin, env)
+}
+
+/// [`delegate`] to another correct plugin than [`DELEGATE`] (found by name on
+/// `CNI_PATH`), for defects only a 1.1.0 plugin can show.
+pub fn delegate_to(name: &str, stdin: &[u8], env: &[(&str, Option<&str>)]) -> Outcome {
     let version = serde_json::from_slice::<Value>(stdin)
         .ok()
         .and_then(|c| {
@@ -129,11 +139,28 @@ pub fn delegate(stdin: &[u8], env: &[(&str, Option<&str>)]) -> Outcome {
                 .map(String::from)
         })
         .unwrap_or_else(|| "1.0.0".into());
-    let Some(path) = find_plugin(DELEGATE) else {
+    // libcni probes VERSION with CNI_PATH=dummy: a delegate installed next
+    // to this binary answers for itself.
+    let sibling = || {
+        let exe = std::env::current_exe().ok()?;
+        let p = exe.parent()?.join(name);
+        (std::env::var("CNI_COMMAND").as_deref() == Ok("VERSION") && p.is_file()).then_some(p)
+    };
+    let Some(path) = find_plugin(name).or_else(sibling) else {
+        // Otherwise (podman probes before ADD and DEL) answer what the
+        // delegate lists rather than fail.
+        if std::env::var("CNI_COMMAND").as_deref() == Ok("VERSION") {
+            let answer = json!({"cniVersion": DELEGATE_SPEC, "supportedVersions": SUPPORTED});
+            return Outcome {
+                code: 0,
+                stdout: answer.to_string().into_bytes(),
+                stderr: Vec::new(),
+            };
+        }
         fail(
             &version,
             IO_FAILURE,
-            &format!("delegate plugin {DELEGATE:?} not found on CNI_PATH"),
+            &format!("delegate plugin {name:?} not found on CNI_PATH"),
         );
     };
     let mut cmd = Command::new(&path);

@@ -8,7 +8,7 @@ use rtnetlink::packet_route::link::{
     LinkAttribute, LinkInfo, LinkMessage,
 };
 
-use super::{mac_string, name_of, snake, Names};
+use super::names::{mac_string, name_of, snake, Names};
 use crate::kernel::model::Link;
 
 pub(super) fn link_name(l: &LinkMessage) -> Option<&str> {

@@ -1,7 +1,6 @@
 //! Turning rtnetlink dump messages into the snapshot model. Indices are
 //! resolved to names here, once, so nothing downstream sees an ifindex.
 
-use std::collections::HashMap;
 use std::io;
 use std::net::IpAddr;
 
@@ -16,16 +15,15 @@ use rtnetlink::packet_route::tc::{TcAttribute, TcHandle, TcMessage};
 use rtnetlink::packet_route::{AddressFamily, RouteNetlinkMessage};
 
 mod link;
+mod names;
 
 use link::{link, link_name};
+use names::{mac_string, name_of, snake, Names};
 
 use super::dump::Dumper;
 use super::model::{Address, Neighbour, NsSnapshot, Qdisc, Route, Rule};
 use super::Coverage;
 use crate::result::Cidr;
-
-/// Names by ifindex, for this namespace only.
-pub(super) type Names = HashMap<u32, String>;
 
 /// Read links, and as far as `coverage` goes addresses and routes, then
 /// rules, permanent neighbours and qdiscs.
@@ -287,33 +285,4 @@ fn tc_handle(h: TcHandle) -> String {
     } else {
         format!("{:x}:{:x}", h.major, h.minor)
     }
-}
-
-/// An index that names no link here (it may have just vanished) is shown as
-/// `if<N>`, like `ip` does.
-pub(super) fn name_of(names: &Names, index: u32) -> String {
-    names
-        .get(&index)
-        .cloned()
-        .unwrap_or_else(|| format!("if{index}"))
-}
-
-pub(super) fn mac_string(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
-/// `LowerUp` → `lower_up`.
-pub(super) fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
 }

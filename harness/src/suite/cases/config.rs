@@ -39,6 +39,8 @@ fn add_with(
         let run = crate::bail_verdict!(ctx.add(&att));
         let v = if run.succeeded() {
             CaseVerdict::pass(ok)
+        } else if let Some(blocked) = ctx.blocked_by_baseline_add() {
+            blocked
         } else {
             refused(
                 "ADD succeeds".into(),

@@ -10,17 +10,18 @@ use serde_json::Value;
 
 use crate::config::Surroundings;
 use crate::dataplane::claims::{self, Claims};
-use crate::dataplane::judge::{self, Source};
 use crate::dataplane::{self as dp, hints, Echo, Endpoint, Exchange, Patience, ProbeReport, World};
 use crate::invoke::Attachment;
-use crate::oracle::{Finding, Severity};
+use crate::judge::dataplane::gateways::gateways;
+use crate::judge::dataplane::{self as judge, Source};
+use crate::judge::{Finding, Severity};
 use crate::result::{self, Cidr, CniResult};
 use crate::sandbox::{Netns, Uplink};
 use crate::spec::SpecVersion;
 use crate::suite::case::{
     both, has_interfaces, needs_chaining, several_containers, Applicability, Case, Scope,
 };
-use crate::suite::ctx::{Ctx, Outcome};
+use crate::suite::ctx::{Ctx, OrVerdict};
 use crate::suite::verdict::CaseVerdict;
 
 /// A case run at every version (data planes do not depend on it, but a
@@ -146,7 +147,7 @@ fn port_mapped(a: &Applicability) -> Result<(), String> {
                 .into(),
         );
     }
-    if a.profile.needs.surroundings != Surroundings::BehindNode {
+    if a.profile.node.surroundings != Surroundings::BehindNode {
         return Err(
             "the node has no address of its own beyond the parent link to map ports on".into(),
         );
@@ -178,7 +179,7 @@ impl Attached {
 
 /// ADD the n-th container; a result that cannot be read fails the case
 /// (after its DEL).
-fn attach(ctx: &mut Ctx, n: usize) -> Outcome<Attached> {
+fn attach(ctx: &mut Ctx, n: usize) -> OrVerdict<Attached> {
     let att = ctx.container(n)?;
     let value = ctx.add_ok(&att)?;
     let parsed = match result::parse_value(&value) {
@@ -192,12 +193,13 @@ fn attach(ctx: &mut Ctx, n: usize) -> Outcome<Attached> {
             ));
         }
     };
-    let path = att
-        .netns
-        .clone()
-        .unwrap_or_else(|| ctx.sandbox.container_path().to_path_buf());
+    let Some(path) = att.netns.path(ctx.sandbox.container_path()) else {
+        return Err(CaseVerdict::error(
+            "the attachment has no container namespace",
+        ));
+    };
     let ns =
-        Netns::open(&path).map_err(|e| CaseVerdict::error(format!("container namespace: {e}")))?;
+        Netns::open(path).map_err(|e| CaseVerdict::error(format!("container namespace: {e}")))?;
     Ok(Attached {
         name: format!("container {}", att.container_id),
         claims: Claims::of(&parsed),
@@ -209,18 +211,21 @@ fn attach(ctx: &mut Ctx, n: usize) -> Outcome<Attached> {
 
 /// Put the uplink in place: always when the profile puts it on the parent
 /// link (the gateway lives there), behind the node only when `beyond`.
-fn surroundings(ctx: &mut Ctx, beyond: bool) -> Outcome<()> {
-    let needs = &ctx.opts.profile.needs;
-    if needs.surroundings == Surroundings::BehindNode && !beyond {
+fn surroundings(ctx: &mut Ctx, beyond: bool) -> OrVerdict<()> {
+    let profile = &ctx.opts.profile;
+    if profile.node.surroundings == Surroundings::BehindNode && !beyond {
         return Ok(());
     }
     ctx.sandbox
-        .open_uplink(&needs.surroundings, needs.parent_link.as_deref())
+        .open_uplink(
+            &profile.node.surroundings,
+            profile.needs.parent_link.as_deref(),
+        )
         .map(|_| ())
         .map_err(|e| CaseVerdict::error(format!("uplink: {e}")))
 }
 
-fn world<'c>(ctx: &'c Ctx) -> Outcome<World<'c>> {
+fn world<'c>(ctx: &'c Ctx) -> OrVerdict<World<'c>> {
     let node = ctx
         .sandbox
         .node_netns()
@@ -284,7 +289,7 @@ fn graded(ctx: &Ctx, a: &Attached, j: Judged, expected: &str) -> CaseVerdict {
 }
 
 /// Wait out IPv6 DAD when the attachments have IPv6 addresses.
-fn settle(world: &World<'_>, atts: &[&Attached]) -> Outcome<()> {
+fn settle(world: &World<'_>, atts: &[&Attached]) -> OrVerdict<()> {
     if atts.iter().any(|a| a.has_v6()) {
         let nss: Vec<&Netns> = atts.iter().map(|a| &a.ns).collect();
         world.settle(&nss).map_err(harness)?;
@@ -297,7 +302,7 @@ fn on_one(
     ctx: &mut Ctx,
     beyond: bool,
     expected: &str,
-    body: fn(&Ctx, &Attached) -> Outcome<Judged>,
+    body: fn(&Ctx, &Attached) -> OrVerdict<Judged>,
 ) -> CaseVerdict {
     crate::bail_verdict!(surroundings(ctx, beyond));
     let a = crate::bail_verdict!(attach(ctx, 0));
@@ -318,7 +323,7 @@ fn attachments(ctx: &mut Ctx) -> CaseVerdict {
             return v;
         }
     };
-    let judged = (|| -> Outcome<Judged> {
+    let judged = (|| -> OrVerdict<Judged> {
         let world = world(ctx)?;
         settle(&world, &[&a, &b])?;
         let mut j = Judged::default();
@@ -424,7 +429,7 @@ fn routes(ctx: &mut Ctx) -> CaseVerdict {
 }
 
 fn ipmasq(ctx: &mut Ctx) -> CaseVerdict {
-    use crate::results::Verdict;
+    use crate::record::Verdict;
     // Off first: a masquerade rule the "on" run leaked would otherwise be
     // blamed on "off".
     let mut passed = Vec::new();
@@ -467,7 +472,7 @@ fn masq_on(ctx: &mut Ctx) -> CaseVerdict {
 
 /// A UDP exchange from the container to the uplink's off-subnet address,
 /// per family, judged by the source the uplink saw.
-fn masquerade(ctx: &Ctx, a: &Attached, masq: bool) -> Outcome<Judged> {
+fn masquerade(ctx: &Ctx, a: &Attached, masq: bool) -> OrVerdict<Judged> {
     let world = world(ctx)?;
     let (Some(uplink), Some(server)) = (world.uplink, world.uplink_endpoint()) else {
         return Err(CaseVerdict::error("no uplink"));
@@ -624,12 +629,11 @@ fn connectivity(ctx: &mut Ctx) -> CaseVerdict {
                     reaches the container, and nothing does once DEL succeeded";
     crate::bail_verdict!(surroundings(ctx, false));
     let a = crate::bail_verdict!(attach(ctx, 0));
-    let before = (|| -> Outcome<Judged> {
+    let before = (|| -> OrVerdict<Judged> {
         let world = world(ctx)?;
         let mut around = vec![&a.ns, world.node];
         around.extend(world.uplink.map(Uplink::ns));
-        let (findings, reports) =
-            dp::oracle::gateways(&a.endpoint(), &around, &a.result).map_err(harness)?;
+        let (findings, reports) = gateways(&a.endpoint(), &around, &a.result).map_err(harness)?;
         let mut j = Judged {
             findings,
             reports,
@@ -674,7 +678,7 @@ fn connectivity(ctx: &mut Ctx) -> CaseVerdict {
         return v;
     }
     // Whoever reached the container before DEL, now expecting silence.
-    let after = (|| -> Outcome<Judged> {
+    let after = (|| -> OrVerdict<Judged> {
         let world = world(ctx)?;
         let mut j = Judged::default();
         for r in before

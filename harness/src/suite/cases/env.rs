@@ -1,10 +1,9 @@
 //! The execution protocol: required environment variables, their values,
-//! malformed stdin, and where errors go.
+//! and malformed stdin.
 
-use super::errors::{self, Expect};
-use crate::config::StdinFor;
 use crate::invoke::EnvEdit;
-use crate::spec::Verb;
+use crate::judge::{self, error::Expect, Severity};
+use crate::record::Verdict;
 use crate::suite::case::{always, Case, Scope};
 use crate::suite::ctx::{to_bytes, Ctx};
 use crate::suite::verdict::CaseVerdict;
@@ -51,63 +50,56 @@ pub fn cases() -> Vec<Case> {
             applies: always,
             run: malformed_stdin,
         },
-        Case {
-            id: "error/on-stdout",
-            title: "errors are one JSON object on stdout with code and msg, and a non-zero exit",
-            requirements: &["ERR-1", "ERR-3", "ERR-10", "ERR-11", "EXEC-2"],
-            scope: Scope::Once,
-            applies: always,
-            run: error_on_stdout,
-        },
     ]
 }
 
+/// The case that judges a failing full-environment ADD.
+const JUDGED_BY: &str = "version/listed-versions-accepted";
+
 fn missing_variables(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
-    let stdin = to_bytes(&ctx.subject_stdin(StdinFor::Add { prev_result: None }));
+    crate::bail_verdict!(ctx.control_subject_add(&att, JUDGED_BY));
     let mut worst = CaseVerdict::pass("each missing variable was refused with code 4");
     for var in ["CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME"] {
         let edits = [EnvEdit::Remove(var.to_string())];
-        let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &edits, stdin.clone()));
+        let step = crate::bail_verdict!(ctx.subject_add(&att, &edits, |v| to_bytes(&v)));
         let provoked = format!("{var} is missing");
-        let v = errors::grade(
+        let v = CaseVerdict::expected_error(
             &step,
             &Expect {
-                code: Some(4),
+                refusal: "ENV-1",
+                code: Some((4, "ERR-5")),
                 mentions: &[var],
                 provoked_by: &provoked,
             },
         );
-        if v.verdict != crate::results::Verdict::Pass {
-            worst = worst.worst(CaseVerdict {
-                reason: format!("{var}: {}", v.reason),
-                ..v
-            });
+        if v.verdict != Verdict::Pass {
+            worst = worst.worst(v.about(var));
         }
-        // A plugin that wrongly succeeded must not leave its attachment behind.
-        if step.reply.is_success() {
-            let _ = ctx.del(&att);
-        }
+        // DEL follows every ADD, failed or not, as a runtime sends it.
+        let _ = ctx.del(&att);
     }
     worst
 }
 
 fn invalid_ifname(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
-    let stdin = to_bytes(&ctx.subject_stdin(StdinFor::Add { prev_result: None }));
+    crate::bail_verdict!(ctx.control_subject_add(&att, JUDGED_BY));
     let mut worst = CaseVerdict::pass("invalid interface names were refused");
     for bad in ["this-name-is-too-long0", "bad/name", "bad name"] {
         let edits = [EnvEdit::Set("CNI_IFNAME".into(), bad.into())];
-        let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &edits, stdin.clone()));
+        let step = crate::bail_verdict!(ctx.subject_add(&att, &edits, |v| to_bytes(&v)));
         let provoked = format!("CNI_IFNAME is {bad:?}");
-        let v = errors::grade(
+        let v = CaseVerdict::expected_error(
             &step,
             &Expect {
+                refusal: "ENV-3",
                 code: None,
                 mentions: &[],
                 provoked_by: &provoked,
             },
         );
+        let _ = ctx.del(&att);
         worst = worst.worst(v);
     }
     worst
@@ -130,6 +122,8 @@ fn cni_args(ctx: &mut Ctx) -> CaseVerdict {
     let run = crate::bail_verdict!(ctx.add(&att));
     let v = if run.succeeded() {
         CaseVerdict::pass("unknown CNI_ARGS keys were tolerated")
+    } else if let Some(blocked) = ctx.blocked_by_baseline_add() {
+        blocked
     } else {
         CaseVerdict::warn(
             "ADD refused CNI_ARGS with an unknown key although IgnoreUnknown=1",
@@ -142,22 +136,28 @@ fn cni_args(ctx: &mut Ctx) -> CaseVerdict {
 }
 
 fn invalid_container_id(ctx: &mut Ctx) -> CaseVerdict {
-    let mut att = ctx.attachment(0);
-    att.container_id = "-bad/container id".into();
-    let stdin = to_bytes(&ctx.subject_stdin(StdinFor::Add { prev_result: None }));
-    let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &[], stdin));
+    let att = ctx.attachment(0);
+    crate::bail_verdict!(ctx.control_subject_add(&att, JUDGED_BY));
+    // Only the subject sees the bad ID: the plugins before it in its chain
+    // run with a valid one, as a runtime would never send this one at all.
+    let edits = [EnvEdit::Set(
+        "CNI_CONTAINERID".into(),
+        "-bad/container id".into(),
+    )];
+    let step = crate::bail_verdict!(ctx.subject_add(&att, &edits, |v| to_bytes(&v)));
+    let _ = ctx.del(&att);
     if step.reply.is_success() {
-        let _ = ctx.del(&att);
         return CaseVerdict::warn(
             "ADD accepted a container ID outside the spec's alphabet",
             "error code 4",
             "success",
         );
     }
-    errors::grade(
+    CaseVerdict::expected_error(
         &step,
         &Expect {
-            code: Some(4),
+            refusal: "ENV-7",
+            code: Some((4, "ERR-5")),
             mentions: &[],
             provoked_by: "CNI_CONTAINERID is \"-bad/container id\"",
         },
@@ -166,46 +166,29 @@ fn invalid_container_id(ctx: &mut Ctx) -> CaseVerdict {
 
 fn malformed_stdin(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
-    let step = crate::bail_verdict!(ctx.raw(
-        Verb::Add,
-        Some(&att),
-        &[],
+    crate::bail_verdict!(ctx.control_subject_add(&att, JUDGED_BY));
+    let step = crate::bail_verdict!(ctx.subject_add(&att, &[], |_| {
         br#"{"cniVersion": "1.0.0", "name": "#.to_vec()
-    ));
-    let v = errors::grade(
+    }));
+    let _ = ctx.del(&att);
+    let findings = judge::error::expected(
         &step,
         &Expect {
-            code: Some(6),
+            refusal: "ERR-1",
+            code: Some((6, "ERR-7")),
             mentions: &[],
             provoked_by: "stdin is truncated JSON",
         },
     );
-    // Code 6 is the decoding error; another code is still an error structure.
-    if v.verdict == crate::results::Verdict::Fail && v.reason.starts_with("wrong error code") {
-        return CaseVerdict::warn(
+    match findings.first() {
+        // Code 6 is the decoding error (a SHOULD); another code is still an
+        // error structure.
+        Some(f) if f.requirement == "ERR-7" && f.severity == Severity::Error => CaseVerdict::warn(
             "malformed stdin refused, but not with code 6 (failure to decode content)",
-            v.expected,
-            v.actual,
-        );
+            &f.expected,
+            &f.actual,
+        ),
+        Some(f) => CaseVerdict::from_finding(f),
+        None => CaseVerdict::pass(step.reply.summary()),
     }
-    v
-}
-
-fn error_on_stdout(ctx: &mut Ctx) -> CaseVerdict {
-    let att = ctx.attachment(0);
-    let mut stdin = ctx.subject_stdin(StdinFor::Add { prev_result: None });
-    stdin["cniVersion"] = serde_json::Value::String("9.9.9".into());
-    let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &[], to_bytes(&stdin)));
-    if step.reply.is_success() {
-        let _ = ctx.del(&att);
-        return CaseVerdict::skip("the plugin accepted cniVersion 9.9.9, so no error was provoked (see version/unsupported-version)");
-    }
-    errors::grade(
-        &step,
-        &Expect {
-            code: None,
-            mentions: &[],
-            provoked_by: "an error was provoked",
-        },
-    )
 }

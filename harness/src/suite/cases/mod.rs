@@ -1,40 +1,81 @@
-//! The conformance cases, grouped by what they exercise. Each case names the
-//! requirement ids (`specs/requirements.json`) it enforces.
+//! The conformance cases, grouped by what they exercise, all registered
+//! here. A case `area/what` lives in `area.rs` or under `area/`, and each
+//! names the requirement ids (`specs/requirements.json`) it enforces.
 
 mod add;
-mod add_kernel;
-mod addressing;
 mod chain;
 mod check;
-mod check_tamper;
 mod config;
 mod del;
-mod del_residue;
-mod delegation;
 mod dp;
 mod env;
-pub mod errors;
+mod error;
 mod gc;
-mod lifecycle;
+mod ipam;
 mod output;
+mod status;
 mod version;
 
 use super::case::Case;
 
+/// The cases of one file.
+type Group = fn() -> Vec<Case>;
+
+/// Every group of cases, in report order, with the area its ids start with.
+const AREAS: [(&str, Group); 17] = [
+    ("version", version::cases),
+    ("env", env::cases),
+    ("error", error::cases),
+    ("config", config::cases),
+    ("add", add::cases),
+    ("add", add::kernel::cases),
+    ("add", add::addressing::cases),
+    ("check", check::cases),
+    ("check", check::tamper::cases),
+    ("del", del::cases),
+    ("del", del::residue::cases),
+    ("chain", chain::cases),
+    ("ipam", ipam::cases),
+    ("status", status::cases),
+    ("gc", gc::cases),
+    ("output", output::cases),
+    ("dp", dp::cases),
+];
+
 /// Every case, in report order.
 pub fn all() -> Vec<Case> {
-    let mut cases = Vec::new();
-    cases.extend(version::cases());
-    cases.extend(env::cases());
-    cases.extend(config::cases());
-    cases.extend(add::cases());
-    cases.extend(addressing::cases());
-    cases.extend(check::cases());
-    cases.extend(del::cases());
-    cases.extend(chain::cases());
-    cases.extend(delegation::cases());
-    cases.extend(lifecycle::cases());
-    cases.extend(output::cases());
-    cases.extend(dp::cases());
-    cases
+    AREAS.iter().flat_map(|(_, cases)| cases()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_ids_are_unique_and_live_in_their_area() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (area, cases) in AREAS {
+            for case in cases() {
+                assert!(
+                    case.id.starts_with(&format!("{area}/")),
+                    "{} is registered under {area}/",
+                    case.id
+                );
+                assert!(seen.insert(case.id), "{} twice", case.id);
+            }
+        }
+    }
+
+    #[test]
+    fn every_cited_requirement_is_in_the_catalogue() {
+        for case in all() {
+            for id in case.requirements {
+                assert!(
+                    crate::requirements::requirement(id).is_some(),
+                    "{} cites {id}, which specs/requirements.json lacks",
+                    case.id
+                );
+            }
+        }
+    }
 }

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
-use super::errors::{self, Expect};
-use crate::config::StdinFor;
-use crate::invoke::Reply;
+use crate::invoke::{version_probe_stdin, Reply};
+use crate::judge::{self, error::Expect};
+use crate::schema::DocumentKind;
 use crate::spec::{SpecVersion, Verb};
 use crate::suite::case::{always, Case, Scope};
 use crate::suite::ctx::{to_bytes, Ctx};
@@ -40,8 +40,7 @@ pub fn cases() -> Vec<Case> {
 }
 
 fn shape(ctx: &mut Ctx) -> CaseVerdict {
-    let stdin = format!(r#"{{"cniVersion":"{}"}}"#, SpecVersion::LATEST).into_bytes();
-    let step = crate::bail_verdict!(ctx.raw(Verb::Version, None, &[], stdin));
+    let step = crate::bail_verdict!(ctx.raw(Verb::Version, None, &[], version_probe_stdin()));
     let Some(result) = step.reply.result() else {
         return CaseVerdict::fail(
             "VERSION did not succeed with a JSON answer",
@@ -64,26 +63,9 @@ fn shape(ctx: &mut Ctx) -> CaseVerdict {
             result.to_string(),
         );
     }
-    let declared = result
-        .get("cniVersion")
-        .and_then(Value::as_str)
-        .and_then(|v| v.parse::<SpecVersion>().ok())
-        .unwrap_or(SpecVersion::LATEST);
-    if let Err(crate::schema::SchemaError::Invalid(violations)) =
-        crate::schema::validate(declared, crate::schema::DocumentKind::Version, result)
-    {
-        return CaseVerdict::fail(
-            format!(
-                "the VERSION answer breaks {}",
-                crate::schema::schema_file(declared, crate::schema::DocumentKind::Version)
-            ),
-            "a valid VERSION result",
-            violations
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        );
+    let declared = judge::schema::declared_version(result).unwrap_or(SpecVersion::LATEST);
+    if let Ok(Some(f)) = judge::schema::check(declared, DocumentKind::Version, result, "VER-1") {
+        return CaseVerdict::from_finding(&f);
     }
     let unknown: Vec<String> = listed
         .iter()
@@ -109,13 +91,18 @@ fn shape(ctx: &mut Ctx) -> CaseVerdict {
 
 fn unsupported(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
-    let mut stdin = ctx.subject_stdin(StdinFor::Add { prev_result: None });
-    stdin["cniVersion"] = Value::String("9.9.9".into());
-    let step = crate::bail_verdict!(ctx.raw(Verb::Add, Some(&att), &[], to_bytes(&stdin)));
-    errors::grade(
+    // Control: the same ADD at a supported version succeeds.
+    crate::bail_verdict!(ctx.control_subject_add(&att, "version/listed-versions-accepted"));
+    let step = crate::bail_verdict!(ctx.subject_add(&att, &[], |mut stdin| {
+        stdin["cniVersion"] = Value::String("9.9.9".into());
+        to_bytes(&stdin)
+    }));
+    let _ = ctx.del(&att);
+    CaseVerdict::expected_error(
         &step,
         &Expect {
-            code: Some(1),
+            refusal: "VER-4",
+            code: Some((1, "ERR-2")),
             mentions: &[],
             provoked_by: "the configuration declares cniVersion 9.9.9",
         },
@@ -123,8 +110,19 @@ fn unsupported(ctx: &mut Ctx) -> CaseVerdict {
 }
 
 fn listed_accepted(ctx: &mut Ctx) -> CaseVerdict {
+    // Nothing listed, nothing to hold the plugin to (version/shape judges
+    // the missing list): not a pass.
+    if ctx.plan.is_some_and(|p| p.claimed.is_empty()) {
+        return CaseVerdict::skip(
+            "the plugin lists no supportedVersions (judged by version/shape)",
+        );
+    }
     let att = ctx.attachment(0);
     let run = crate::bail_verdict!(ctx.add(&att));
+    if let Some(blocked) = ctx.blocked_by_baseline_add().filter(|_| !run.succeeded()) {
+        let _ = ctx.del(&att);
+        return blocked;
+    }
     let Some(last) = run.last() else {
         return CaseVerdict::error("no plugin ran");
     };

@@ -1,0 +1,89 @@
+//! ADD judged against the kernel: the interface carries CNI_IFNAME, and
+//! every interface, address and route the result names is really there.
+
+use crate::judge::{self, consistency};
+use crate::suite::case::{has_interfaces, own_interface, Case, Scope};
+use crate::suite::ctx::Ctx;
+use crate::suite::verdict::CaseVerdict;
+
+/// A non-default interface name, so a plugin that ignores CNI_IFNAME shows.
+const OTHER_IFNAME: &str = "net1";
+
+pub fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            id: "add/ifname",
+            title: "the container interface is named CNI_IFNAME (a non-default name)",
+            requirements: &["ADD-2", "RES-IFNAME"],
+            scope: Scope::PerVersion,
+            applies: own_interface,
+            run: ifname,
+        },
+        Case {
+            id: "add/consistent-with-kernel",
+            title: "every interface, address and route in the result exists in the kernel",
+            requirements: &[
+                "RES-IF-SANDBOX",
+                "RES-IF-HOST",
+                "RES-IF-MAC",
+                "RES-IF-MTU",
+                "RES-IP-CONFIGURED",
+                "RES-ROUTE-PRESENT",
+            ],
+            scope: Scope::PerVersion,
+            applies: has_interfaces,
+            run: consistent,
+        },
+    ]
+}
+
+fn ifname(ctx: &mut Ctx) -> CaseVerdict {
+    let mut att = ctx.attachment(0);
+    att.ifname = OTHER_IFNAME.into();
+    crate::bail_verdict!(ctx.add_ok(&att));
+    let snap = crate::bail_verdict!(ctx.snapshot());
+    let links: Vec<String> = snap
+        .container
+        .as_ref()
+        .map(|c| {
+            c.links
+                .iter()
+                .map(|l| l.name.clone())
+                .filter(|n| n != "lo")
+                .collect()
+        })
+        .unwrap_or_default();
+    let _ = ctx.del(&att);
+    if links.iter().any(|l| l == OTHER_IFNAME) {
+        CaseVerdict::pass(format!("container interface is {OTHER_IFNAME}"))
+    } else {
+        CaseVerdict::fail(
+            "the plugin did not name the container interface after CNI_IFNAME",
+            format!("a link named {OTHER_IFNAME} in the container namespace"),
+            format!("container links: {}", links.join(", ")),
+        )
+    }
+}
+
+fn consistent(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    let raw = crate::bail_verdict!(ctx.add_ok(&att));
+    let parsed = match judge::result::parse(&raw) {
+        Ok(r) => r,
+        Err(f) => {
+            let _ = ctx.del(&att);
+            return CaseVerdict::from_finding(&f);
+        }
+    };
+    let snap = crate::bail_verdict!(ctx.snapshot());
+    let Some(container) = snap.container.as_ref() else {
+        return CaseVerdict::error("container namespace vanished");
+    };
+    let findings = consistency::check(&parsed, &att.ifname, container, &snap.node);
+    let _ = ctx.del(&att);
+    CaseVerdict::from_findings(
+        &findings,
+        "the kernel matches",
+        "the result agrees with the kernel",
+    )
+}

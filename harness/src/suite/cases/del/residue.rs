@@ -1,0 +1,123 @@
+//! What DEL leaves behind, judged on the kernel and the state files: nothing
+//! per attachment, nothing that grows cycle after cycle, also after a failed ADD.
+
+use crate::invoke::Attachment;
+use crate::judge::leak::{self, LeakIdentity};
+use crate::judge::Finding;
+use crate::kernel::{diff_sandbox, render, SandboxSnapshot};
+use crate::sandbox::fixture;
+use crate::suite::case::{always, own_interface, Case, Scope};
+use crate::suite::ctx::Ctx;
+use crate::suite::verdict::CaseVerdict;
+
+/// ADD/DEL cycles for the growth check.
+const CYCLES: usize = 3;
+
+pub fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            id: "del/no-residue",
+            title:
+                "after ADD then DEL no per-attachment state is left, and nothing grows per cycle",
+            requirements: &["DEL-1", "DEL-RELEASE", "DEL-NO-GROWTH", "DEL-KEPT"],
+            scope: Scope::PerVersion,
+            applies: always,
+            run: no_residue,
+        },
+        Case {
+            id: "del/after-failed-add",
+            title: "DEL after a failed ADD succeeds and leaves nothing of the attempt",
+            requirements: &["DEL-3", "ADD-6", "DEL-RELEASE", "DEL-PREEXISTING"],
+            scope: Scope::PerVersion,
+            applies: own_interface,
+            run: after_failed_add,
+        },
+    ]
+}
+
+fn identity(att: &Attachment, raw: Option<&serde_json::Value>) -> LeakIdentity {
+    LeakIdentity::for_attachment(&att.container_id, &att.ifname, raw)
+}
+
+fn no_residue(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    let baseline = crate::bail_verdict!(ctx.snapshot());
+    let mut after_dels = vec![baseline.clone()];
+    let mut first: Option<(SandboxSnapshot, SandboxSnapshot, LeakIdentity)> = None;
+    for _ in 0..CYCLES {
+        let raw = crate::bail_verdict!(ctx.add_ok(&att));
+        let after_add = crate::bail_verdict!(ctx.snapshot());
+        let del = crate::bail_verdict!(ctx.del(&att));
+        if !del.succeeded() {
+            return CaseVerdict::fail(
+                "DEL failed after a successful ADD",
+                "DEL succeeds",
+                del.last().map(|s| s.reply.summary()).unwrap_or_default(),
+            );
+        }
+        let after_del = crate::bail_verdict!(ctx.snapshot());
+        if first.is_none() {
+            first = Some((after_add, after_del.clone(), identity(&att, Some(&raw))));
+        }
+        after_dels.push(after_del);
+    }
+    let Some((after_add, after_del, who)) = first else {
+        return CaseVerdict::error("no cycle ran");
+    };
+    let mut findings: Vec<Finding> =
+        leak::leaks(&baseline, &after_add, &after_del, &who).findings();
+    findings.extend(leak::growth(&after_dels));
+    let diff = render(&diff_sandbox(&baseline, &after_del));
+    CaseVerdict::from_findings(
+        &findings,
+        "the kernel matches",
+        &format!("nothing per attachment left after {CYCLES} ADD/DEL cycles"),
+    )
+    .with_diff(Some(diff))
+}
+
+fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    // A plugin whose ADD fails on its own is judged on that failure;
+    // otherwise ADD is made to fail by an interface already in the way.
+    let mut baseline = crate::bail_verdict!(ctx.snapshot());
+    let mut run = crate::bail_verdict!(ctx.add(&att));
+    if run.succeeded() {
+        let del = crate::bail_verdict!(ctx.del(&att));
+        if !del.succeeded() {
+            return CaseVerdict::skip("DEL fails even after a successful ADD (see del/no-residue)");
+        }
+        let Some(container) = ctx.sandbox.container() else {
+            return CaseVerdict::error("container namespace missing");
+        };
+        if let Err(e) = fixture::add_parent_link(container, &att.ifname) {
+            return CaseVerdict::error(format!("could not pre-create {}: {e}", att.ifname));
+        }
+        baseline = crate::bail_verdict!(ctx.snapshot());
+        run = crate::bail_verdict!(ctx.add(&att));
+        if run.succeeded() {
+            let _ = ctx.del(&att);
+            return CaseVerdict::skip(
+                "ADD could not be made to fail (see add/existing-interface-fails)",
+            );
+        }
+    }
+    let after_add = crate::bail_verdict!(ctx.snapshot());
+    let del = crate::bail_verdict!(ctx.del(&att));
+    if !del.succeeded() {
+        return CaseVerdict::fail(
+            "DEL failed after a failed ADD",
+            "DEL succeeds",
+            del.last().map(|s| s.reply.summary()).unwrap_or_default(),
+        );
+    }
+    let after_del = crate::bail_verdict!(ctx.snapshot());
+    let findings = leak::leaks(&baseline, &after_add, &after_del, &identity(&att, None)).findings();
+    let diff = render(&diff_sandbox(&baseline, &after_del));
+    CaseVerdict::from_findings(
+        &findings,
+        "the kernel matches",
+        "nothing of the failed ADD is left after DEL",
+    )
+    .with_diff(Some(diff))
+}

@@ -1,0 +1,252 @@
+//! Running cases: as libtest-mimic trials (the command line), or directly
+//! on threads (library users and the harness's own tests); each run grades
+//! one (case, version) into a [`CaseResult`].
+
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use libtest_mimic::{Completion, Failed, Trial};
+
+use super::case::{self, Case, Scope};
+use super::cases;
+use super::ctx::Ctx;
+use super::grading;
+use super::options::SuiteOptions;
+use super::plan::Plan;
+use super::record::{lock_collector, requirement_refs, Collector};
+use super::verdict::CaseVerdict;
+use crate::invoke::setup::SetupError;
+use crate::record::{CaseResult, InvocationRecord, NotRun, Verdict};
+use crate::spec::SpecVersion;
+
+/// Every (case, version) a run of `plan` covers, for the cases `select`
+/// keeps: per-version cases at each planned version, the others once, at
+/// the newest.
+pub fn schedule(plan: &Plan, select: impl Fn(&Case) -> bool) -> Vec<(Case, SpecVersion)> {
+    let mut work = Vec::new();
+    for case in cases::all().into_iter().filter(|c| select(c)) {
+        match case.scope {
+            Scope::PerVersion => work.extend(plan.versions.iter().map(|v| (case, *v))),
+            Scope::Once => work.extend(plan.versions.last().map(|v| (case, *v))),
+        }
+    }
+    work
+}
+
+/// What a trial reports for a case the interruption kept from running (or
+/// whose run it cut short).
+const NOT_RUN: &str = "not run: the run was interrupted";
+
+/// One trial per (case, version) for the planned versions.
+pub fn trials(opts: &Arc<SuiteOptions>, plan: &Plan, collector: &Collector) -> Vec<Trial> {
+    let mut out = Vec::new();
+    let shared = Arc::new(plan.clone());
+    for (case, version) in schedule(plan, |_| true) {
+        let name = trial_name(&case, version);
+        let opts = Arc::clone(opts);
+        let plan = Arc::clone(&shared);
+        let collector = Arc::clone(collector);
+        out.push(Trial::ignorable_test(name, move || {
+            let not_run = || {
+                lock_collector(&collector).not_run.push(NotRun {
+                    case: case.id.to_string(),
+                    spec_version: Some(version),
+                });
+                Ok(Completion::ignored_with(NOT_RUN))
+            };
+            if crate::interrupt::requested() {
+                return not_run();
+            }
+            let result = run_case(&case, version, &opts, &plan);
+            // A case the signal overtook was judged on killed plugins.
+            if crate::interrupt::requested() {
+                return not_run();
+            }
+            let outcome = libtest_outcome(&result, opts.strict);
+            lock_collector(&collector).results.push(result);
+            outcome
+        }));
+    }
+    out
+}
+
+/// `1.0.0::add/result-version [ADD-5,RES-1]`: version first so a run reads
+/// in version order; requirement ids in the name so filters can select them.
+pub fn trial_name(case: &Case, version: SpecVersion) -> String {
+    format!("{version}::{} [{}]", case.id, case.requirements.join(","))
+}
+
+/// Run one case at one version and grade it (the plan carries the
+/// baseline the case may be blocked by). Never panics: a panic anywhere
+/// (applicability, sandbox set-up, the case body) is an `error` verdict
+/// carrying the panic message, so no case is lost from the results.
+pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions, plan: &Plan) -> CaseResult {
+    let started = Instant::now();
+    let (verdict, invocations) =
+        std::panic::catch_unwind(AssertUnwindSafe(|| grade(case, version, opts, plan)))
+            .unwrap_or_else(|p| {
+                let msg = panic_message(p.as_ref());
+                (
+                    CaseVerdict::error(format!("harness bug: case panicked: {msg}")),
+                    Vec::new(),
+                )
+            });
+    let requirement_verdicts = grading::per_requirement(case.requirements, &verdict);
+    let case_verdict = grading::case_verdict(verdict.verdict, &requirement_verdicts, &verdict);
+    CaseResult {
+        case: case.id.to_string(),
+        title: case.title.to_string(),
+        requirements: requirement_refs(case.requirements),
+        spec_version: Some(version),
+        verdict: case_verdict,
+        reason: verdict.reason.clone(),
+        detail: CaseVerdict {
+            verdict: case_verdict,
+            ..verdict
+        }
+        .detail(invocations),
+        duration_ms: started.elapsed().as_millis() as u64,
+        requirement_verdicts,
+    }
+}
+
+fn grade(
+    case: &Case,
+    version: SpecVersion,
+    opts: &SuiteOptions,
+    plan: &Plan,
+) -> (CaseVerdict, Vec<InvocationRecord>) {
+    let facts = case::Applicability {
+        version,
+        role: opts.profile.role,
+        fixed_ifname: opts.profile.needs.ifname.is_some(),
+        fixed_addresses: opts.profile.needs.fixed_addresses,
+        disable_check: opts.profile.config.disable_check,
+        disable_gc: opts.profile.config.disable_gc,
+        profile: &opts.profile,
+    };
+    match (case.applies)(&facts) {
+        Err(reason) => (CaseVerdict::skip(reason), Vec::new()),
+        Ok(()) => match Ctx::new(opts, version) {
+            Err(SetupError::Unsupported(kinds)) => (
+                CaseVerdict::skip(format!("this kernel cannot create {kinds} links")),
+                Vec::new(),
+            ),
+            Err(SetupError::Io(e)) => (CaseVerdict::error(format!("sandbox: {e}")), Vec::new()),
+            Ok(mut ctx) => {
+                ctx.plan = Some(super::ctx::PlanFacts {
+                    baseline: plan.baseline.as_ref(),
+                    claimed: &plan.claimed,
+                });
+                // Caught here too, so the invocations made before the panic are kept.
+                let verdict = std::panic::catch_unwind(AssertUnwindSafe(|| (case.run)(&mut ctx)))
+                    .unwrap_or_else(|p| {
+                        let msg = panic_message(p.as_ref());
+                        CaseVerdict::error(format!("harness bug: case panicked: {msg}"))
+                    });
+                (verdict, ctx.invocations())
+            }
+        },
+    }
+}
+
+/// The text a panic was raised with (`panic!` gives a `String` or a `&str`).
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(no message)".into())
+}
+
+/// A graded case as libtest sees it: skips are ignored with their reason,
+/// warnings fail only under `strict`.
+pub fn libtest_outcome(r: &CaseResult, strict: bool) -> Result<Completion, Failed> {
+    match r.verdict {
+        Verdict::Pass => Ok(Completion::Completed),
+        Verdict::Skip => Ok(Completion::ignored_with(&r.reason)),
+        // Blocked cases fail the run (the tally and exit status say so) but
+        // their cause is the baseline's or a control's failure, printed once:
+        // libtest lists them as ignored with the reason, not 25 failure texts.
+        Verdict::Blocked => Ok(Completion::ignored_with(format!("BLOCKED: {}", r.reason))),
+        Verdict::Warn if !strict => Ok(Completion::Completed),
+        _ => Err(Failed::from(failure_text(r))),
+    }
+}
+
+/// What a failing trial prints: requirement text, expected, actual, the
+/// invocations and the kernel diff.
+pub fn failure_text(r: &CaseResult) -> String {
+    let mut s = format!("{}: {}\n", r.verdict.as_str().to_uppercase(), r.reason);
+    for req in &r.requirements {
+        s += &format!(
+            "  requirement {} ({} {}): {}: {}\n",
+            req.id,
+            req.level_text(),
+            req.section,
+            r.verdict_for(&req.id).as_str(),
+            req.text
+        );
+    }
+    if let Some(d) = &r.detail {
+        if !d.expected.is_empty() {
+            s += &format!("  expected: {}\n", d.expected);
+        }
+        if !d.actual.is_empty() {
+            s += &format!("  actual:   {}\n", d.actual);
+        }
+        for inv in &d.invocations {
+            let env: Vec<String> = inv
+                .env
+                .iter()
+                .filter(|(k, _)| k.starts_with("CNI_"))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            s += &format!(
+                "  $ {} {} <<< {}\n    -> {} stdout: {}{}\n",
+                env.join(" "),
+                inv.plugin,
+                inv.stdin,
+                inv.status,
+                inv.stdout.trim(),
+                if inv.stderr.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(" stderr: {}", inv.stderr.trim())
+                }
+            );
+        }
+        if let Some(diff) = &d.kernel_diff {
+            s += "  kernel diff:\n";
+            for line in diff.lines() {
+                s += &format!("    {line}\n");
+            }
+        }
+    }
+    s
+}
+
+/// Run the selected cases without the libtest front end (for library users
+/// and the harness's own tests), `threads` at a time.
+pub fn run_selected(
+    opts: &SuiteOptions,
+    plan: &Plan,
+    select: impl Fn(&Case) -> bool,
+    threads: usize,
+) -> Vec<CaseResult> {
+    let queue = Mutex::new(schedule(plan, select).into_iter());
+    let done = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..threads.max(1) {
+            s.spawn(|| loop {
+                let next = queue.lock().ok().and_then(|mut q| q.next());
+                let Some((case, version)) = next else { break };
+                let r = run_case(&case, version, opts, plan);
+                if let Ok(mut d) = done.lock() {
+                    d.push(r);
+                }
+            });
+        }
+    });
+    done.into_inner().unwrap_or_default()
+}

@@ -1,0 +1,117 @@
+//! Everything one podman run puts on the host, and its removal: a guard
+//! whose `Drop` removes the containers, the bridge, the IPAM directory,
+//! libcni's cache entries and the engine's directory even when the test
+//! fails; and the same removal at the start, for what a killed run left.
+
+use std::path::{Path, PathBuf};
+
+use cni_harness::kernel::ops;
+use cni_harness::sandbox::Netns;
+
+use super::engine::Podman;
+use super::network::{Flavour, Network};
+use super::{host, rootfs};
+
+/// Parent of every engine directory (tmpfs: gone at reboot too).
+const BASE: &str = "/run/cnihpm";
+/// The shared directories libcni and host-local create on first use.
+const SHARED_DIRS: [&str; 2] = ["/var/lib/cni/networks", "/var/lib/cni/results"];
+
+pub struct Testbed {
+    pub net: Network,
+    pub podman: Podman,
+    pub rootfs: PathBuf,
+    base: PathBuf,
+    /// Shared directories absent before this run: removed again when empty.
+    created: Vec<PathBuf>,
+}
+
+impl Testbed {
+    pub fn prepare(flavour: Flavour) -> Testbed {
+        let base = Path::new(BASE).join(flavour.tag());
+        let (name, bridge) = Network::names(flavour);
+        teardown(&base, &name, &bridge);
+        let created = SHARED_DIRS
+            .iter()
+            .map(PathBuf::from)
+            .filter(|d| !d.exists())
+            .collect();
+        let net = Network::choose(flavour, &host::snapshot());
+        let config_dir = base.join("net.d");
+        std::fs::create_dir_all(&config_dir).expect("network config directory");
+        std::fs::write(
+            config_dir.join(format!("{}.conflist", net.name)),
+            serde_json::to_vec_pretty(&net.conflist()).expect("json"),
+        )
+        .expect("write conflist");
+        let rootfs = base.join("rootfs");
+        rootfs::make(&rootfs);
+        let podman = Podman::new(&base, &net.plugin_dirs, &config_dir);
+        Testbed {
+            net,
+            podman,
+            rootfs,
+            base,
+            created,
+        }
+    }
+}
+
+impl Drop for Testbed {
+    fn drop(&mut self) {
+        teardown(&self.base, &self.net.name, &self.net.bridge);
+        for d in self.created.iter().rev() {
+            let _ = std::fs::remove_dir(d); // only when empty: others may use it
+        }
+        let _ = std::fs::remove_dir(BASE);
+    }
+}
+
+/// Remove a run's containers (through podman, so their networks are torn
+/// down by CNI DEL), then whatever network-scoped state is left, then the
+/// engine's directory. Every step tolerates things already gone.
+fn teardown(base: &Path, network: &str, bridge: &str) {
+    if let Some(podman) = Podman::existing(base) {
+        if let Err(e) = podman.remove_all() {
+            eprintln!("cleanup: {e}");
+        }
+    }
+    if let Ok(host) = Netns::open(Path::new("/proc/self/ns/net")) {
+        if ops::link_exists(&host, bridge).unwrap_or(false) {
+            if let Err(e) = ops::del_link(&host, bridge) {
+                eprintln!("cleanup: deleting bridge {bridge}: {e}");
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(Path::new("/var/lib/cni/networks").join(network));
+    // libcni's cache files are NETWORK-CONTAINERID-IFNAME.
+    if let Ok(rd) = std::fs::read_dir("/var/lib/cni/results") {
+        for e in rd.flatten() {
+            if e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{network}-"))
+            {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    unmount_below(base);
+    let _ = std::fs::remove_dir_all(base);
+}
+
+/// Unmount anything podman left mounted below `dir` (deepest first), so the
+/// directory can go.
+fn unmount_below(dir: &Path) {
+    let Ok(info) = std::fs::read_to_string("/proc/self/mountinfo") else {
+        return;
+    };
+    let mut points: Vec<&str> = info
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .filter(|p| Path::new(p).starts_with(dir))
+        .collect();
+    points.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in points {
+        let _ = nix::mount::umount2(p, nix::mount::MntFlags::MNT_DETACH);
+    }
+}
