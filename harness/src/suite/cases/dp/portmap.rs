@@ -1,0 +1,62 @@
+//! `dp/portmap` (DP-PORTMAP): the node's mapped host port reaches a
+//! listener on the container's port.
+
+use std::net::SocketAddr;
+
+use super::attached::{harness, on_one, settle, world, Judged};
+use crate::dataplane::claims::{self};
+use crate::dataplane::{self as dp, Exchange, Patience};
+use crate::judge::dataplane::{self as judge};
+use crate::suite::ctx::Ctx;
+use crate::suite::verdict::CaseVerdict;
+
+pub(super) fn run(ctx: &mut Ctx) -> CaseVerdict {
+    on_one(
+        ctx,
+        true,
+        "a connection to the node's host port is answered by a listener on the container's port",
+        |ctx, a| {
+            let world = world(ctx)?;
+            let (Some(uplink), Some(outside)) = (world.uplink, world.uplink_endpoint()) else {
+                return Err(CaseVerdict::error("no uplink"));
+            };
+            settle(&world, &[a])?;
+            let mut j = Judged::default();
+            for m in claims::port_mappings(&ctx.capability_args) {
+                for v4 in [true, false] {
+                    if a.claims.address(v4).is_none() {
+                        continue;
+                    }
+                    let host = match m.host_ip {
+                        Some(ip) if ip.is_ipv4() != v4 => continue,
+                        Some(ip) => ip,
+                        None => match uplink.node_side().iter().find(|c| c.is_ipv4() == v4) {
+                            Some(c) => c.addr(),
+                            None => continue,
+                        },
+                    };
+                    for client in [outside, world.node()] {
+                        let x = Exchange {
+                            client: &client,
+                            client_from: None,
+                            server: &a.endpoint(),
+                            to: SocketAddr::new(host, m.host_port),
+                            listen_port: m.container_port,
+                            listen_on: None,
+                            patience: Patience::ANSWER,
+                        };
+                        let r = if m.udp { dp::udp(&x) } else { dp::tcp(&x) }.map_err(harness)?;
+                        let proto = if m.udp { "UDP" } else { "TCP" };
+                        let why = format!(
+                            "{proto} from the {} to the node's host port {} does not reach \
+                             the container's port {}",
+                            client.name, m.host_port, m.container_port
+                        );
+                        j.add(judge::answers("DP-PORTMAP", &r, &why), r);
+                    }
+                }
+            }
+            Ok(j)
+        },
+    )
+}
