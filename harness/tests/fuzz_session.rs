@@ -345,3 +345,51 @@ fn reproduce_serves_bisect(file: &Path, tmp: &Path) {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("does not reproduce"), "{text}");
 }
+
+/// The data-plane oracle: a plugin whose ADD succeeds but whose network
+/// carries nothing (zoo `veth-down`: Debian's bridge with the host end of
+/// the veth left down) is a `dataplane` finding that reproduces.
+#[test]
+fn data_plane_oracle_finds_a_network_that_carries_nothing() {
+    require_root!();
+    let _one_at_a_time = serial();
+    common::workspace_plugin("cni-zoo-veth-down");
+    let root = common::repo_root();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut opts = options(
+        root.join("plugins-under-test/profiles/zoo/veth-down.json"),
+        tmp.path(),
+    );
+    opts.cni_path = vec![common::bin_dir(), common::debian_cni_dir()];
+    opts.max_execs = Some(40);
+    opts.duration = Some(Duration::from_secs(50));
+    opts.timeout = Duration::from_secs(10);
+    opts.minimize_attempts = 10;
+    let report = fuzz::run_session(&opts).expect("session runs");
+    let found = report
+        .findings
+        .iter()
+        .find(|f| f.finding.oracle == Oracle::Dataplane)
+        .unwrap_or_else(|| {
+            panic!(
+                "no dataplane finding in {} execs: {:?}",
+                report.execs,
+                report
+                    .findings
+                    .iter()
+                    .map(|f| &f.finding.signature)
+                    .collect::<Vec<_>>()
+            )
+        });
+    assert!(
+        found.finding.summary.contains("DP-GATEWAY"),
+        "{}",
+        found.finding.summary
+    );
+    assert!(
+        fuzz::reproduce(&found.file).expect("reproduce runs"),
+        "{} does not reproduce",
+        found.file.display()
+    );
+    assert!(our_namespaces().is_empty(), "left {:?}", our_namespaces());
+}

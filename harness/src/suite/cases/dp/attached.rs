@@ -7,8 +7,9 @@ use crate::config::Surroundings;
 use crate::dataplane::claims::Claims;
 use crate::dataplane::{hints, Endpoint, ProbeReport, World};
 use crate::invoke::Attachment;
-use crate::judge::dataplane::{self as judge};
+use crate::judge::dataplane as judge;
 use crate::judge::{Finding, Severity};
+use crate::record::Verdict;
 use crate::result::{self, CniResult};
 use crate::sandbox::Netns;
 use crate::suite::ctx::{Ctx, OrVerdict};
@@ -135,7 +136,8 @@ pub(super) fn graded(ctx: &Ctx, a: &Attached, j: Judged, expected: &str) -> Case
                 actual.extend(found.into_iter().map(|h| format!("hint: {h}")));
             }
         }
-        return CaseVerdict::fail(reason_of(first), expected, actual.join("\n"));
+        let v = CaseVerdict::fail(reason_of(first), expected, actual.join("\n"));
+        return per_requirement(v, &j.findings);
     }
     if j.reports.is_empty() {
         return CaseVerdict::skip(j.notes.join("; "));
@@ -144,7 +146,22 @@ pub(super) fn graded(ctx: &Ctx, a: &Attached, j: Judged, expected: &str) -> Case
     if !j.notes.is_empty() {
         reason += &format!(" (not checked: {})", j.notes.join("; "));
     }
-    CaseVerdict::pass(reason)
+    per_requirement(CaseVerdict::pass(reason), &j.findings)
+}
+
+/// What each requirement the findings cite got, so a case checking several
+/// (dp/connectivity: DP-GATEWAY, DP-NODE, DP-DEL) fails only the one broken
+/// in the report's matrix.
+pub(super) fn per_requirement(mut v: CaseVerdict, findings: &[Finding]) -> CaseVerdict {
+    for f in findings {
+        let got = match f.severity {
+            Severity::Error => Verdict::Fail,
+            Severity::Warning => Verdict::Warn,
+            Severity::Info => Verdict::Pass,
+        };
+        v.graded.push((f.requirement, got));
+    }
+    v
 }
 
 /// Wait out IPv6 DAD when the attachments have IPv6 addresses.

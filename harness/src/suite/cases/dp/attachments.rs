@@ -3,7 +3,7 @@
 
 use super::attached::{attach, graded, harness, settle, surroundings, world, Judged};
 use crate::dataplane::{self as dp, Echo};
-use crate::judge::dataplane::{self as judge};
+use crate::judge::dataplane as judge;
 use crate::suite::ctx::{Ctx, OrVerdict};
 use crate::suite::verdict::CaseVerdict;
 

@@ -2,11 +2,14 @@
 //! its gateways, whoever holds an address in its subnet reaches it, and
 //! after DEL nothing does.
 
-use super::attached::{attach, failed, graded, harness, reason_of, surroundings, world, Judged};
+use super::attached::{
+    attach, failed, graded, harness, per_requirement, reason_of, surroundings, world, Judged,
+};
 use crate::dataplane::{self as dp, Echo};
+use crate::judge::dataplane as judge;
 use crate::judge::dataplane::gateways::gateways;
-use crate::judge::dataplane::{self as judge};
-use crate::judge::Severity;
+use crate::judge::{Finding, Severity};
+use crate::record::Verdict;
 use crate::sandbox::Uplink;
 use crate::suite::ctx::{Ctx, OrVerdict};
 use crate::suite::verdict::CaseVerdict;
@@ -66,6 +69,7 @@ pub(super) fn run(ctx: &mut Ctx) -> CaseVerdict {
     if !matches!(&del, Ok(run) if run.succeeded()) {
         let mut v = graded(ctx, &a, before, expected);
         v.reason += "; after DEL not checked: DEL failed (see the del/ cases)";
+        v.graded.push(("DP-DEL", Verdict::Skip));
         return v;
     }
     // Whoever reached the container before DEL, now expecting silence.
@@ -101,7 +105,11 @@ pub(super) fn run(ctx: &mut Ctx) -> CaseVerdict {
                 .filter(|f| f.severity == Severity::Error)
                 .map(reason_of)
                 .collect();
-            CaseVerdict::fail(reasons[0].clone(), expected, reasons.join("\n"))
+            let first = reasons.first().cloned().unwrap_or_default();
+            let v = CaseVerdict::fail(first, expected, reasons.join("\n"));
+            // What held before DEL still counts for its own requirements.
+            let all: Vec<Finding> = before.findings.into_iter().chain(j.findings).collect();
+            per_requirement(v, &all)
         }
         Ok(mut j) => {
             j.findings.splice(0..0, before.findings);

@@ -7,12 +7,13 @@
 use serde_json::Value;
 
 use crate::config::Surroundings;
-use crate::dataplane::claims::{self};
+use crate::dataplane::claims;
 use crate::spec::SpecVersion;
 use crate::suite::case::{
     both, has_interfaces, needs_chaining, several_containers, Applicability, Case, Scope,
 };
 
+// One file per case; `attached` holds what they share.
 mod attached;
 mod attachments;
 mod connectivity;

@@ -2,9 +2,9 @@
 //! more does not.
 
 use super::attached::{harness, on_one, settle, world, Judged};
-use crate::dataplane::claims::{self};
+use crate::dataplane::claims;
 use crate::dataplane::{self as dp, Echo, Patience};
-use crate::judge::dataplane::{self as judge};
+use crate::judge::dataplane as judge;
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
 
