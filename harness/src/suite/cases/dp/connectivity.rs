@@ -55,7 +55,10 @@ pub(super) fn run(ctx: &mut Ctx) -> CaseVerdict {
     })();
     let before = match before {
         Ok(j) if j.reports.is_empty() || failed(&j) => {
-            let v = graded(ctx, &a, j, expected);
+            let mut v = graded(ctx, &a, j, expected);
+            // Silence after DEL means nothing unless the same path answered
+            // before: DP-DEL is not judged, not passed.
+            v.graded.push(("DP-DEL", Verdict::Skip));
             let _ = ctx.del(&a.att);
             return v;
         }
