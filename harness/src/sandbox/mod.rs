@@ -167,6 +167,22 @@ impl Sandbox {
         Ok(path)
     }
 
+    /// Replace the container namespace by a new, empty one at the same
+    /// path, as a runtime gives a new pod a namespace of its own. Only for
+    /// scratch sandboxes: a `--netns` namespace is the user's.
+    pub fn renew_container(&mut self) -> io::Result<()> {
+        if !self.private_state {
+            return Err(io::Error::other(
+                "the container namespace is the user's (--netns): not replaced",
+            ));
+        }
+        // Unpinned first, so the new pin can take its path.
+        self.container = None;
+        netns::unpin(&self.container_path);
+        self.container = Some(Netns::create(&self.container_path)?);
+        Ok(())
+    }
+
     /// Remove the container namespace, as a runtime does when a pod dies
     /// before its networks are torn down.
     pub fn remove_container(&mut self) {

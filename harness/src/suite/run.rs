@@ -124,6 +124,8 @@ fn grade(
         fixed_addresses: opts.profile.needs.fixed_addresses,
         disable_check: opts.profile.config.disable_check,
         disable_gc: opts.profile.config.disable_gc,
+        shape: opts.profile.config.shape,
+        plugins_before: opts.profile.subject_index(),
     };
     match (case.applies)(&facts) {
         Err(reason) => (CaseVerdict::skip(reason), Vec::new()),
