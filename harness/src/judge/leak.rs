@@ -215,7 +215,9 @@ pub fn classify(
 fn follows_ports(c: &Change) -> bool {
     c.kind == ChangeKind::Changed
         && matches!(&c.object, Object::Link { kind, .. } if SHARED_KINDS.contains(&kind.as_str()))
-        && c.detail.split(", ").all(|field| field.starts_with("state "))
+        && c.detail
+            .split(", ")
+            .all(|field| field.starts_with("state "))
 }
 
 /// The name of the veth a change is about, if it is about one.

@@ -111,7 +111,9 @@ fn main_in_a_chain(ctx: &mut Ctx) -> CaseVerdict {
     let mut raw = ctx.net.raw.clone();
     // A list (applicability keeps `.conf` configurations away).
     let Some(list) = raw.get_mut("plugins").and_then(Value::as_array_mut) else {
-        return CaseVerdict::error("harness bug: the chain case ran on a single plugin configuration");
+        return CaseVerdict::error(
+            "harness bug: the chain case ran on a single plugin configuration",
+        );
     };
     list.push(serde_json::json!({"type": PASS_THROUGH}));
     let later = list.len() - 1;
@@ -236,10 +238,16 @@ mod tests {
     #[test]
     fn only_configurations_that_chain_the_plugin_apply() {
         let single = chained(&facts(Role::Main, Shape::Single, 0));
-        assert!(single.as_ref().is_err_and(|r| r.contains(".conf")), "{single:?}");
+        assert!(
+            single.as_ref().is_err_and(|r| r.contains(".conf")),
+            "{single:?}"
+        );
         assert_eq!(chained(&facts(Role::Main, Shape::List, 0)), Ok(()));
         let first = chained(&facts(Role::Meta, Shape::List, 0));
-        assert!(first.as_ref().is_err_and(|r| r.contains("first")), "{first:?}");
+        assert!(
+            first.as_ref().is_err_and(|r| r.contains("first")),
+            "{first:?}"
+        );
         assert_eq!(chained(&facts(Role::Meta, Shape::List, 1)), Ok(()));
         assert!(chained(&facts(Role::Ipam, Shape::List, 0)).is_err());
         let old = Applicability {
