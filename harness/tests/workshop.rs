@@ -17,7 +17,7 @@ use cni_harness::suite::{self, SuiteOptions};
 
 /// Cases that fail only with high probability: the random allocator's
 /// collisions among 48 live attachments (one host of 200 each: a run
-/// without a collision has probability 0.4%, see add/addressing.rs). A
+/// without a collision has probability 0.2%, see add/addressing.rs). A
 /// pass is retried, up to twice, before it counts as a hidden defect.
 const RANDOM: [&str; 2] = ["add/distinct-addresses", "add/parallel"];
 
