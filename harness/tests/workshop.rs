@@ -24,7 +24,8 @@ const RANDOM: [&str; 2] = ["add/distinct-addresses", "add/parallel"];
 /// Expected non-pass, non-skip verdicts of one profile, by case id.
 struct Expected {
     profile: &'static str,
-    fail: &'static [&'static str],
+    /// Failing cases, each with exactly the requirements it finds broken.
+    fail: &'static [(&'static str, &'static [&'static str])],
     /// Cases a root cause already reported elsewhere keeps from running.
     blocked: &'static [&'static str],
     warn: &'static [&'static str],
@@ -34,15 +35,15 @@ const WORKSHOP: [Expected; 3] = [
     Expected {
         profile: "ws-prebridge",
         fail: &[
-            "version/shape",               // no VERSION
-            "version/unsupported-version", // cniVersion never checked
-            "env/missing-variables",       // set -u aborts, no error JSON
-            "env/malformed-stdin",         // jq's failure swallowed
-            "add/distinct-addresses",      // $RANDOM addresses collide
-            "add/parallel",                // ... also under concurrency
-            "check/after-add",             // no CHECK
-            "output/single-document",      // "unknown command" on stderr only
-            "del/no-residue",              // DEL leaves the veth pair
+            ("version/shape", &["VER-1", "VER-2"]),         // no VERSION
+            ("version/unsupported-version", &["VER-4"]),    // cniVersion never checked
+            ("env/missing-variables", &["ENV-1", "ERR-5"]), // set -u aborts, no error JSON
+            ("env/malformed-stdin", &["ERR-1"]),            // jq's failure swallowed
+            ("add/distinct-addresses", &["IPAM-2"]),        // $RANDOM addresses collide
+            ("add/parallel", &["EXEC-4", "IPAM-2"]),        // ... also under concurrency
+            ("check/after-add", &["CHECK-1", "CHECK-4"]),   // no CHECK
+            ("output/single-document", &["ERR-3"]),         // "unknown command" on stderr only
+            ("del/no-residue", &["DEL-1", "DEL-RELEASE"]),  // DEL leaves the veth pair
         ],
         blocked: &[
             "check/detects-missing-interface",
@@ -54,14 +55,14 @@ const WORKSHOP: [Expected; 3] = [
     Expected {
         profile: "ws-nocommand",
         fail: &[
-            "version/shape",               // VERSION runs an ADD
-            "version/unsupported-version", // cniVersion never checked
-            "env/missing-variables",       // ${VAR:-} defaults
-            "env/malformed-stdin",         // jq's failure swallowed
-            "check/after-add",             // CHECK runs an ADD
-            "del/repeat",                  // DEL runs an ADD, which fails
-            "del/netns-gone",
-            "del/no-residue",
+            ("version/shape", &["VER-1", "VER-2"]), // VERSION runs an ADD
+            ("version/unsupported-version", &["VER-4"]), // cniVersion never checked
+            ("env/missing-variables", &["ENV-1", "ERR-5"]), // ${VAR:-} defaults
+            ("env/malformed-stdin", &["ERR-1"]),    // jq's failure swallowed
+            ("check/after-add", &["CHECK-1", "CHECK-4"]), // CHECK runs an ADD
+            ("del/repeat", &["DEL-2"]),             // DEL runs an ADD, which fails
+            ("del/netns-gone", &["DEL-3"]),
+            ("del/no-residue", &["DEL-1"]),
         ],
         blocked: &[
             "check/detects-missing-interface",
@@ -149,7 +150,7 @@ fn check_profile(want: &Expected) {
         let lucky: Vec<&str> = RANDOM
             .iter()
             .copied()
-            .filter(|c| want.fail.contains(c))
+            .filter(|c| want.fail.iter().any(|(f, _)| f == c))
             .filter(|c| {
                 results
                     .iter()
@@ -175,8 +176,9 @@ fn check_profile(want: &Expected) {
         want.profile,
         describe(&results, &errors)
     );
+    let failing: Vec<&str> = want.fail.iter().map(|(c, _)| *c).collect();
     for (verdict, expected) in [
-        (Verdict::Fail, want.fail),
+        (Verdict::Fail, failing.as_slice()),
         (Verdict::Blocked, want.blocked),
         (Verdict::Warn, want.warn),
     ] {
@@ -193,6 +195,24 @@ fn check_profile(want: &Expected) {
             "{}: {verdict:?} verdicts differ: unexpected {unexpected:?}, missing {missing:?}\n{}",
             want.profile,
             describe(&results, &unexpected)
+        );
+    }
+    // Each failure blames exactly the requirements the defect breaks.
+    for (case, ids) in want.fail {
+        let broken: std::collections::BTreeSet<&str> = results
+            .iter()
+            .filter(|r| r.case == *case)
+            .flat_map(|r| r.requirement_verdicts.iter())
+            .filter(|(_, v)| **v == Verdict::Fail)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        let expected: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(
+            broken,
+            expected,
+            "{}: {case} blames other requirements\n{}",
+            want.profile,
+            describe(&results, &[case.to_string()])
         );
     }
 }

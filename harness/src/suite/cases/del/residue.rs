@@ -59,11 +59,13 @@ fn no_residue(ctx: &mut Ctx) -> CaseVerdict {
         let after_add = crate::bail_verdict!(ctx.snapshot());
         let del = crate::bail_verdict!(ctx.del(&att));
         if !del.succeeded() {
+            // Nothing was released; whether anything grows was not measured.
             return CaseVerdict::fail(
                 "DEL failed after a successful ADD",
                 "DEL succeeds",
                 del.last().map(|s| s.reply.summary()).unwrap_or_default(),
-            );
+            )
+            .cites("DEL-1");
         }
         let after_del = crate::bail_verdict!(ctx.snapshot());
         if first.is_none() {
