@@ -55,7 +55,6 @@ pub struct RunResults {
     pub not_run: Vec<NotRun>,
 }
 
-
 /// Which signal stopped a run.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Interruption {
@@ -71,7 +70,6 @@ pub struct NotRun {
     pub case: String,
     pub spec_version: Option<SpecVersion>,
 }
-
 
 /// Catalogue coverage of the suite (`cni-harness list --coverage`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -21,7 +21,7 @@ use super::case::Case;
 type Group = fn() -> Vec<Case>;
 
 /// Every group of cases, in report order, with the area its ids start with.
-const AREAS: [(&str, Group); 16] = [
+const AREAS: [(&str, Group); 17] = [
     ("version", version::cases),
     ("env", env::cases),
     ("error", error::cases),
@@ -31,6 +31,7 @@ const AREAS: [(&str, Group); 16] = [
     ("add", add::addressing::cases),
     ("check", check::cases),
     ("check", check::tamper::cases),
+    ("check", check::state::cases),
     ("del", del::cases),
     ("del", del::residue::cases),
     ("chain", chain::cases),
