@@ -21,11 +21,12 @@ use super::case::Case;
 type Group = fn() -> Vec<Case>;
 
 /// Every group of cases, in report order, with the area its ids start with.
-const AREAS: [(&str, Group); 17] = [
+const AREAS: [(&str, Group); 20] = [
     ("version", version::cases),
     ("env", env::cases),
     ("error", error::cases),
     ("config", config::cases),
+    ("config", config::input::cases),
     ("add", add::cases),
     ("add", add::kernel::cases),
     ("add", add::addressing::cases),
@@ -36,6 +37,8 @@ const AREAS: [(&str, Group); 17] = [
     ("del", del::residue::cases),
     ("chain", chain::cases),
     ("ipam", ipam::cases),
+    ("ipam", ipam::faults::cases),
+    ("ipam", ipam::pool::cases),
     ("status", status::cases),
     ("gc", gc::cases),
     ("output", output::cases),
