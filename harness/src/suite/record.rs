@@ -60,6 +60,10 @@ pub fn coverage() -> Coverage {
             .filter(|r| !cited(&r.id) && r.untestable.is_none())
             .map(|r| r.id.clone())
             .collect(),
+        untestable: cat
+            .iter()
+            .filter(|r| !cited(&r.id) && r.untestable.is_some())
+            .count(),
     }
 }
 

@@ -21,8 +21,9 @@ use super::case::Case;
 type Group = fn() -> Vec<Case>;
 
 /// Every group of cases, in report order, with the area its ids start with.
-const AREAS: [(&str, Group); 20] = [
+const AREAS: [(&str, Group); 21] = [
     ("version", version::cases),
+    ("version", version::missing::cases),
     ("env", env::cases),
     ("error", error::cases),
     ("config", config::cases),
