@@ -38,12 +38,17 @@ fn single_document(ctx: &mut Ctx) -> CaseVerdict {
         ) {
             findings.push(judge::Finding::warning(
                 "EXEC-3",
-                format!("{}: stdout carries text besides the JSON (logs belong on stderr)", step.invocation.verb),
+                format!(
+                    "{}: stdout carries text besides the JSON (logs belong on stderr)",
+                    step.invocation.verb
+                ),
             ));
         }
     }
     findings.iter().fold(
-        CaseVerdict::pass("every answer was one JSON document matching its exit status, nothing else on stdout"),
+        CaseVerdict::pass(
+            "every answer was one JSON document matching its exit status, nothing else on stdout",
+        ),
         |worst, f| worst.worst(CaseVerdict::from_finding(f)),
     )
 }

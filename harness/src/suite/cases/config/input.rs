@@ -21,7 +21,7 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "config/malformed-field",
-            title: "a malformed value of a configured field is refused, with code 7",
+            title: "a malformed `ipam` (a string, not an object) is refused, with code 7",
             requirements: &["CONF-6", "ERR-8"],
             scope: Scope::Once,
             applies: always,
@@ -57,29 +57,20 @@ fn args_ignored(ctx: &mut Ctx) -> CaseVerdict {
     })
 }
 
-/// Keys the runtime owns or the protocol defines: not the plugin's fields.
-fn protocol_key(k: &str) -> bool {
-    matches!(
-        k,
-        "type" | "name" | "cniVersion" | "capabilities" | "args" | "runtimeConfig" | "prevResult"
-    ) || k.starts_with("cni.dev/")
-}
-
-/// The field to break: `ipam` when configured (every delegating plugin
-/// and its IPAM read it), else the first plugin-specific field; its value
-/// is replaced by one of another JSON type.
+/// The field to break: `ipam`, the one well-known key whose meaning every
+/// plugin configured with it relies on (a delegating plugin and its IPAM
+/// both read it). Other fields may be ones the plugin ignores: an older
+/// portmap, say, never reads the `backend` a newer one takes, so breaking
+/// them proves nothing. Its object value becomes a string.
 fn break_field(p: &mut Map<String, Value>) -> Option<String> {
-    let key = if p.get("ipam").is_some_and(Value::is_object) {
-        "ipam".to_string()
-    } else {
-        p.keys().find(|k| !protocol_key(k))?.clone()
-    };
-    let bad = match p.get(&key)? {
-        Value::String(_) => json!({"cni-harness": "an object where a string belongs"}),
-        _ => json!("cni-harness: a string where another type belongs"),
-    };
-    p.insert(key.clone(), bad);
-    Some(key)
+    if !p.get("ipam").is_some_and(Value::is_object) {
+        return None;
+    }
+    p.insert(
+        "ipam".into(),
+        json!("cni-harness: a string where the ipam object belongs"),
+    );
+    Some("ipam".into())
 }
 
 fn malformed_field(ctx: &mut Ctx) -> CaseVerdict {
@@ -88,7 +79,9 @@ fn malformed_field(ctx: &mut Ctx) -> CaseVerdict {
     let mut broken = None;
     let net = crate::bail_verdict!(ctx.edited_config(|p| broken = break_field(p)));
     let Some(field) = broken else {
-        return CaseVerdict::skip("the configuration has no plugin-specific field to malform");
+        return CaseVerdict::skip(
+            "the configuration has no ipam object, the one field the harness knows the plugin must read",
+        );
     };
     ctx.with_config(net, |ctx| {
         let run = crate::bail_verdict!(ctx.add_or_undo(&att));
@@ -102,7 +95,8 @@ fn malformed_field(ctx: &mut Ctx) -> CaseVerdict {
             .cites("CONF-6")
             .not_judged("ERR-8");
         }
-        let refused = CaseVerdict::pass(format!("ADD refused the malformed `{field}`")).cites("CONF-6");
+        let refused =
+            CaseVerdict::pass(format!("ADD refused the malformed `{field}`")).cites("CONF-6");
         let code = match run.add.last().map(|s| &s.reply) {
             Some(Reply::Error(e)) if e.code == Some(7) => {
                 CaseVerdict::pass("refused with code 7 (invalid network configuration)")

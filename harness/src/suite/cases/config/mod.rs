@@ -68,7 +68,9 @@ fn unknown_fields(ctx: &mut Ctx) -> CaseVerdict {
         let run = crate::bail_verdict!(ctx.add(&att));
         let _ = ctx.del(&att);
         if run.succeeded() {
-            return CaseVerdict::pass("an unknown field was tolerated").cites("CONF-2").not_judged("ERR-4");
+            return CaseVerdict::pass("an unknown field was tolerated")
+                .cites("CONF-2")
+                .not_judged("ERR-4");
         }
         if let Some(blocked) = ctx.blocked_by_baseline_add() {
             return blocked;

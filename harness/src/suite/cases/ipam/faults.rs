@@ -120,7 +120,10 @@ fn delegate_errors(ctx: &mut Ctx) -> CaseVerdict {
     let ran = ctx.with_config(failing, |ctx| -> Result<(), CaseVerdict> {
         // Each verb is judged on the delegate calls it made itself.
         let mut judge = |ctx: &mut Ctx, verb: Verb, id: &'static str, mark: usize, run| {
-            let called = recorded(ctx).iter().skip(mark).any(|c| c.verb == verb.as_str());
+            let called = recorded(ctx)
+                .iter()
+                .skip(mark)
+                .any(|c| c.verb == verb.as_str());
             verdicts.push(passed_on(verb, id, &run, called));
         };
         if ctx.sends(Verb::Check) {
@@ -149,7 +152,11 @@ fn delegate_errors(ctx: &mut Ctx) -> CaseVerdict {
         return v;
     }
     let mut unjudged: Vec<&'static str> = vec!["CHECK-5", "STATUS-4"];
-    unjudged.retain(|id| !verdicts.iter().any(|v| v.graded.iter().any(|(g, _)| g == id)));
+    unjudged.retain(|id| {
+        !verdicts
+            .iter()
+            .any(|v| v.graded.iter().any(|(g, _)| g == id))
+    });
     let mut out = verdicts
         .into_iter()
         .reduce(CaseVerdict::worst)
@@ -194,7 +201,9 @@ fn delegate_add_fails(ctx: &mut Ctx) -> CaseVerdict {
     let added = calls.iter().position(|c| c == "ADD");
     let deleted = calls.iter().rposition(|c| c == "DEL");
     match (added, deleted) {
-        (Some(a), Some(d)) if d > a => CaseVerdict::pass("the plugin ran the delegate's DEL after its ADD failed"),
+        (Some(a), Some(d)) if d > a => {
+            CaseVerdict::pass("the plugin ran the delegate's DEL after its ADD failed")
+        }
         (None, _) => CaseVerdict::error("the scripted delegate was never called on ADD"),
         _ => CaseVerdict::warn(
             "the plugin returned the delegate's ADD failure without running the delegate's DEL",

@@ -211,7 +211,10 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
     } else {
         CaseVerdict::warn(
             "the IPAM delegate's stderr did not reach the plugin's stderr",
-            format!("the plugin's ADD stderr holds {:?}", DELEGATE_LOG.trim_end()),
+            format!(
+                "the plugin's ADD stderr holds {:?}",
+                DELEGATE_LOG.trim_end()
+            ),
             "not there",
         )
         .cites("IPAM-7")

@@ -60,7 +60,11 @@ fn ipam_of(p: &mut Map<String, Value>) -> Option<&mut Map<String, Value>> {
 /// The first range host-local would allocate from.
 fn first_range(ipam: &mut Map<String, Value>) -> Option<&mut Map<String, Value>> {
     if ipam.contains_key("ranges") {
-        let set = ipam.get_mut("ranges")?.as_array_mut()?.first_mut()?.as_array_mut()?;
+        let set = ipam
+            .get_mut("ranges")?
+            .as_array_mut()?
+            .first_mut()?
+            .as_array_mut()?;
         set.truncate(1);
         set.first_mut()?.as_object_mut()
     } else if ipam.contains_key("subnet") {
@@ -134,7 +138,12 @@ fn exhausted(ctx: &mut Ctx) -> CaseVerdict {
     })
 }
 
-fn judge_exhausted(ctx: &mut Ctx, holder: &Attachment, probe: &Attachment, only: IpAddr) -> CaseVerdict {
+fn judge_exhausted(
+    ctx: &mut Ctx,
+    holder: &Attachment,
+    probe: &Attachment,
+    only: IpAddr,
+) -> CaseVerdict {
     let add = crate::bail_verdict!(ctx.add_or_undo(probe));
     if let Some(r) = add.add.result() {
         let got = addresses(r);
@@ -151,7 +160,13 @@ fn judge_exhausted(ctx: &mut Ctx, holder: &Attachment, probe: &Attachment, only:
     let left: Vec<String> = snap
         .container
         .as_ref()
-        .map(|c| c.links.iter().map(|l| l.name.clone()).filter(|n| n != "lo").collect())
+        .map(|c| {
+            c.links
+                .iter()
+                .map(|l| l.name.clone())
+                .filter(|n| n != "lo")
+                .collect()
+        })
         .unwrap_or_default();
     let pool = if left.is_empty() {
         CaseVerdict::pass("ADD on an exhausted pool failed and its DEL left nothing")

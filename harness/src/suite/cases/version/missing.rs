@@ -73,15 +73,19 @@ fn judge_020(result: &Value) -> CaseVerdict {
         .collect();
     if !newer.is_empty() {
         return CaseVerdict::warn(
-            format!("the result has {} (0.3.0+ fields): it was not answered as 0.2.0", newer.join(", ")),
+            format!(
+                "the result has {} (0.3.0+ fields): it was not answered as 0.2.0",
+                newer.join(", ")
+            ),
             "a 0.2.0-format result (ip4/ip6, dns)",
             result.to_string(),
         );
     }
     match declared {
-        None | Some("0.1.0") | Some("0.2.0") => {
-            CaseVerdict::pass(format!("answered in the 0.2.0 format (cniVersion {})", declared.unwrap_or("absent")))
-        }
+        None | Some("0.1.0") | Some("0.2.0") => CaseVerdict::pass(format!(
+            "answered in the 0.2.0 format (cniVersion {})",
+            declared.unwrap_or("absent")
+        )),
         Some(other) => CaseVerdict::warn(
             format!("the result declares cniVersion {other}, not 0.2.0"),
             "cniVersion 0.2.0 (or 0.1.0, as libcni assumes)",

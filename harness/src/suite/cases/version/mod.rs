@@ -89,11 +89,17 @@ fn shape(ctx: &mut Ctx) -> CaseVerdict {
             result.to_string(),
         );
     }
-    let answered = result.get("cniVersion").and_then(Value::as_str).map(str::to_string);
+    let answered = result
+        .get("cniVersion")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let shape = CaseVerdict::pass(format!("supports {}", listed.len()));
     // VER-5: asked again in the oldest listed version (another than the
     // probe's), the answer names that one.
-    let oldest = listed.iter().filter_map(Value::as_str).find(|v| Some(*v) != answered.as_deref());
+    let oldest = listed
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|v| Some(*v) != answered.as_deref());
     let mut echoes = vec![(SpecVersion::LATEST.as_str().to_string(), answered)];
     if let Some(asked) = oldest.map(str::to_string) {
         let stdin = format!(r#"{{"cniVersion":"{asked}"}}"#).into_bytes();
@@ -109,7 +115,12 @@ fn shape(ctx: &mut Ctx) -> CaseVerdict {
     let wrong: Vec<String> = echoes
         .iter()
         .filter(|(asked, got)| got.as_deref() != Some(asked.as_str()))
-        .map(|(asked, got)| format!("asked {asked}, answered {}", got.as_deref().unwrap_or("nothing")))
+        .map(|(asked, got)| {
+            format!(
+                "asked {asked}, answered {}",
+                got.as_deref().unwrap_or("nothing")
+            )
+        })
         .collect();
     if wrong.is_empty() {
         return shape.cites("VER-5");
