@@ -110,14 +110,16 @@ fn a_failed_delegate_add_is_followed_by_its_del_or_warns_ipam_8() {
     assert!(all_are(&cells(&reference, case, "IPAM-8"), Verdict::Pass));
 }
 
-/// Chatter on stdout breaks ERR-3 and warns EXEC-3 (logs belong on stderr).
+/// Chatter on stdout fails the case (stdout is not one JSON document) and
+/// warns EXEC-3 (logs belong on stderr).
 #[test]
 fn logs_on_stdout_warn_exec_3() {
     require_root!();
     let case = "output/single-document";
     let zoo = run("zoo/garbage-stdout", &[case]);
     assert!(all_are(&cells(&zoo, case, "EXEC-3"), Verdict::Warn));
-    assert!(all_are(&cells(&zoo, case, "ERR-3"), Verdict::Fail));
+    let failed = zoo.iter().filter(|r| r.case == case && r.verdict != Verdict::Skip);
+    assert!(failed.clone().count() > 0 && failed.clone().all(|r| r.verdict == Verdict::Fail));
     let clean = run("debian/bridge", &[case]);
     assert!(all_are(&cells(&clean, case, "EXEC-3"), Verdict::Pass));
 }
