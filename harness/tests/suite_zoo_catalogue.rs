@@ -118,7 +118,9 @@ fn logs_on_stdout_warn_exec_3() {
     let case = "output/single-document";
     let zoo = run("zoo/garbage-stdout", &[case]);
     assert!(all_are(&cells(&zoo, case, "EXEC-3"), Verdict::Warn));
-    let failed = zoo.iter().filter(|r| r.case == case && r.verdict != Verdict::Skip);
+    let failed = zoo
+        .iter()
+        .filter(|r| r.case == case && r.verdict != Verdict::Skip);
     assert!(failed.clone().count() > 0 && failed.clone().all(|r| r.verdict == Verdict::Fail));
     let clean = run("debian/bridge", &[case]);
     assert!(all_are(&cells(&clean, case, "EXEC-3"), Verdict::Pass));

@@ -37,7 +37,11 @@ pub fn requirement_refs(ids: &[&str]) -> Vec<RequirementRef> {
                 level: Some(r.level),
                 section: r.section.clone(),
                 text: match r.graded {
-                    Some(g) => format!("{} (graded {g}, stricter than the spec's word: {})", r.text, r.why.as_deref().unwrap_or("")),
+                    Some(g) => format!(
+                        "{} (graded {g}, stricter than the spec's word: {})",
+                        r.text,
+                        r.why.as_deref().unwrap_or("")
+                    ),
                     None => r.text.clone(),
                 },
             },
