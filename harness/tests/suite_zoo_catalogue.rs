@@ -140,3 +140,15 @@ fn status_on_an_exhausted_pool_is_code_50() {
         assert!(all_are(&cells(&reference, case, id), Verdict::Pass), "{id}");
     }
 }
+
+/// A CHECK that counts the container's routes refuses a route a later
+/// plugin added (CHECK-6 fails); Debian's bridge allows for it.
+#[test]
+fn a_check_counting_routes_fails_check_6() {
+    require_root!();
+    let case = "check/tolerates-later-changes";
+    let zoo = run("zoo/check-exact-routes", &[case]);
+    assert!(all_are(&cells(&zoo, case, "CHECK-6"), Verdict::Fail));
+    let clean = run("debian/bridge", &[case]);
+    assert!(all_are(&cells(&clean, case, "CHECK-6"), Verdict::Pass));
+}
