@@ -146,6 +146,11 @@ fn missing_reservation(ctx: &mut Ctx) -> CaseVerdict {
         let _ = ctx.del(&att);
         return v;
     }
+    // Only ever delete inside the sandbox's own state, never the host's.
+    if !ctx.sandbox.has_private_state() {
+        let _ = ctx.del(&att);
+        return CaseVerdict::skip("the sandbox shares the host's state directories");
+    }
     let files = attachment_files(&ctx.sandbox.state_dirs(), &att.container_id);
     if files.is_empty() {
         let _ = ctx.del(&att);
