@@ -157,15 +157,12 @@ fn delegate_errors(ctx: &mut Ctx) -> CaseVerdict {
             .iter()
             .any(|v| v.graded.iter().any(|(g, _)| g == id))
     });
-    let mut out = verdicts
+    let out = verdicts
         .into_iter()
         .reduce(CaseVerdict::worst)
         .unwrap_or_else(|| CaseVerdict::error("no verb was judged"));
     // Verbs the runtime does not send at this version say nothing.
-    for id in unjudged {
-        out.graded.push((id, Verdict::Skip));
-    }
-    out
+    unjudged.into_iter().fold(out, CaseVerdict::not_judged)
 }
 
 fn delegate_add_fails(ctx: &mut Ctx) -> CaseVerdict {

@@ -10,7 +10,6 @@ use serde_json::{json, Map, Value};
 
 use crate::config::Role;
 use crate::invoke::{Attachment, CniArgs, Reply};
-use crate::record::Verdict;
 use crate::result::Cidr;
 use crate::spec::Verb;
 use crate::suite::case::{several_containers, Applicability, Case, Scope};
@@ -179,10 +178,7 @@ fn judge_exhausted(
     }
     .cites("IPAM-5");
     if !ctx.sends(Verb::Status) {
-        let mut v = pool;
-        v.graded.push(("STATUS-5", Verdict::Skip));
-        v.graded.push(("STATUS-7", Verdict::Skip));
-        return v;
+        return pool.not_judged("STATUS-5").not_judged("STATUS-7");
     }
     let status = crate::bail_verdict!(ctx.status());
     let reply = status.last().map(|s| s.reply.clone());
@@ -226,9 +222,7 @@ fn judge_exhausted(
         }
         .cites("STATUS-7")
     } else {
-        let mut v = CaseVerdict::pass("STATUS did not fail: nothing to judge after it");
-        v.graded.push(("STATUS-7", Verdict::Skip));
-        v
+        CaseVerdict::pass("STATUS did not fail: nothing to judge after it").not_judged("STATUS-7")
     };
     pool.worst(reported).worst(after)
 }
