@@ -92,7 +92,10 @@ fn a_panicking_case_is_an_error_everywhere() {
         "{junit}"
     );
     let md = read("summary.md");
-    assert!(md.contains("| 2 | 0 | **FAILED**"), "error column: {md}");
+    assert!(
+        md.contains("| 2 | 0 | 0 | **FAILED**"),
+        "error column: {md}"
+    );
     assert!(md.contains("deliberate panic in applicability"), "{md}");
     let html = read("report.html");
     assert!(html.contains("deliberate panic in the case body"), "{html}");
