@@ -70,6 +70,26 @@ mod tests {
     }
 
     #[test]
+    fn every_testable_requirement_has_a_case_and_no_cited_one_is_untestable() {
+        let c = crate::suite::coverage();
+        assert!(
+            c.testable_without_case.is_empty(),
+            "testable without a case (add one, or an `untestable` reason): {:?}",
+            c.testable_without_case
+        );
+        for case in all() {
+            for id in case.requirements {
+                let r = crate::requirements::requirement(id);
+                assert!(
+                    r.is_none_or(|r| r.untestable.is_none()),
+                    "{} cites {id}, which the catalogue calls untestable",
+                    case.id
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_cited_requirement_is_in_the_catalogue() {
         for case in all() {
             for id in case.requirements {
