@@ -7,7 +7,6 @@ use serde_json::{json, Value};
 
 use super::{delegating, ipam_answer, recorded, RECORDER, RECORD_DIR};
 use crate::invoke::find_plugin;
-use crate::record::Verdict;
 use crate::spec::{SpecVersion, Verb};
 use crate::suite::case::{Case, Scope};
 use crate::suite::ctx::Ctx;
@@ -67,7 +66,8 @@ fn with_recorder(ctx: &Ctx, answers: Value) -> Result<crate::config::NetworkConf
 
 /// The verdict on one verb whose delegate refused: the plugin's own answer
 /// must be an error too. `id` is the requirement; `called` whether the
-/// delegate was run at all (if not, ipam/delegation judges that).
+/// delegate was run at all (if not, ipam/delegation judges that, and this
+/// verb is not judged here).
 fn passed_on(
     verb: Verb,
     id: &'static str,
@@ -75,12 +75,11 @@ fn passed_on(
     called: bool,
 ) -> CaseVerdict {
     if !called {
-        let mut v = CaseVerdict::blocked(
-            format!("{verb}: the delegate was never called, so its error could not be passed on (judged by ipam/delegation)"),
-            "",
-        );
-        v.graded.push((id, Verdict::Blocked));
-        return v;
+        // Not a second report of that failure: ipam/delegation judges it.
+        return CaseVerdict::skip(format!(
+            "{verb}: the delegate was never called, so there was no error to pass on (judged by ipam/delegation)"
+        ))
+        .not_judged(id);
     }
     if run.succeeded() {
         CaseVerdict::warn(
