@@ -172,10 +172,17 @@ fn without_prev_result(ctx: &mut Ctx) -> CaseVerdict {
         &[],
         crate::suite::ctx::to_bytes(&stdin),
     );
-    let _ = ctx.del(&att);
+    // The runtime's own DEL, with prevResult, is the control: a DEL that
+    // fails either way says nothing about prevResult.
+    let full = ctx.del(&att);
     let step = crate::bail_verdict!(step);
     if step.reply.is_success() {
         CaseVerdict::pass("DEL without prevResult succeeded")
+    } else if !full.as_ref().is_ok_and(|r| r.succeeded()) {
+        CaseVerdict::blocked(
+            "blocked: the control failed (DEL with prevResult fails too); judged by del/repeat",
+            step.reply.summary(),
+        )
     } else {
         CaseVerdict::warn(
             "DEL failed because the configuration carried no prevResult",

@@ -93,6 +93,80 @@ fn passed_on(
     }
 }
 
+fn run_verb(
+    ctx: &mut Ctx,
+    verb: Verb,
+    att: &crate::invoke::Attachment,
+) -> Result<crate::invoke::ChainRun, CaseVerdict> {
+    match verb {
+        Verb::Check => ctx.check(att),
+        Verb::Status => ctx.status(),
+        Verb::Gc => ctx.gc(std::slice::from_ref(att)),
+        _ => ctx.del(att),
+    }
+}
+
+/// The plugin's own `verb` fails with a cooperative delegate as well: a
+/// failure with the refusing one proves nothing.
+fn control_failed(verb: Verb, id: &'static str) -> CaseVerdict {
+    let judged_by = match verb {
+        Verb::Status => "status/ready",
+        Verb::Gc => "gc/releases-stale",
+        Verb::Del => "del/repeat",
+        _ => "check/after-add",
+    };
+    let mut v = CaseVerdict::blocked(
+        format!("blocked: the control failed ({verb} with a cooperative delegate); judged by {judged_by}"),
+        "",
+    );
+    v.graded.push((id, crate::record::Verdict::Blocked));
+    v
+}
+
+/// CHECK, STATUS and GC (those the runtime sends), each with the
+/// cooperative delegate first (the control: the plugin's own verb works),
+/// then with the refusing one, judged on the delegate calls that run made.
+fn judge_verbs(
+    ctx: &mut Ctx,
+    (ok, failing): (&crate::config::NetworkConfig, &crate::config::NetworkConfig),
+    att: &crate::invoke::Attachment,
+    verdicts: &mut Vec<CaseVerdict>,
+) -> Result<(), CaseVerdict> {
+    for (verb, id) in [
+        (Verb::Check, "CHECK-5"),
+        (Verb::Status, "STATUS-4"),
+        (Verb::Gc, "IPAM-6"),
+    ] {
+        if !ctx.sends(verb) {
+            continue;
+        }
+        let control = if verb == Verb::Check {
+            Ok(true) // the control above
+        } else {
+            ctx.with_config(ok.clone(), |ctx| {
+                run_verb(ctx, verb, att).map(|r| r.succeeded())
+            })
+        };
+        match control {
+            Ok(true) => {}
+            Ok(false) => {
+                verdicts.push(control_failed(verb, id));
+                continue;
+            }
+            Err(v) => return Err(v),
+        }
+        let mark = recorded(ctx).len();
+        let run = ctx.with_config(failing.clone(), |ctx| run_verb(ctx, verb, att));
+        let run = run?;
+        let called = recorded(ctx)
+            .iter()
+            .skip(mark)
+            .any(|c| c.verb == verb.as_str());
+        verdicts.push(passed_on(verb, id, &run, called));
+    }
+    Ok(())
+}
+
 fn delegate_errors(ctx: &mut Ctx) -> CaseVerdict {
     let v = ctx.version;
     let answer = ipam_answer(v);
@@ -116,38 +190,21 @@ fn delegate_errors(ctx: &mut Ctx) -> CaseVerdict {
         return v;
     }
     let mut verdicts = Vec::new();
-    let ran = ctx.with_config(failing, |ctx| -> Result<(), CaseVerdict> {
-        // Each verb is judged on the delegate calls it made itself.
-        let mut judge = |ctx: &mut Ctx, verb: Verb, id: &'static str, mark: usize, run| {
-            let called = recorded(ctx)
-                .iter()
-                .skip(mark)
-                .any(|c| c.verb == verb.as_str());
-            verdicts.push(passed_on(verb, id, &run, called));
-        };
-        if ctx.sends(Verb::Check) {
-            let mark = recorded(ctx).len();
-            let run = ctx.check(&att)?;
-            judge(ctx, Verb::Check, "CHECK-5", mark, run);
-        }
-        if ctx.sends(Verb::Status) {
-            let mark = recorded(ctx).len();
-            let run = ctx.status()?;
-            judge(ctx, Verb::Status, "STATUS-4", mark, run);
-        }
-        if ctx.sends(Verb::Gc) {
-            let mark = recorded(ctx).len();
-            let run = ctx.gc(std::slice::from_ref(&att))?;
-            judge(ctx, Verb::Gc, "IPAM-6", mark, run);
-        }
-        let mark = recorded(ctx).len();
-        let run = ctx.del(&att)?;
-        judge(ctx, Verb::Del, "IPAM-6", mark, run);
-        Ok(())
+    let judged = judge_verbs(ctx, (&ok, &failing), &att, &mut verdicts);
+    // DEL last: the refusing delegate's DEL, then the cooperative one's,
+    // which is the control and releases what the first kept.
+    let mark = recorded(ctx).len();
+    let refused = ctx.with_config(failing, |ctx| ctx.del(&att));
+    let called = recorded(ctx).iter().skip(mark).any(|c| c.verb == "DEL");
+    let control = ctx.with_config(ok, |ctx| ctx.del(&att));
+    let refused = crate::bail_verdict!(refused);
+    let control_ok = control.as_ref().is_ok_and(|r| r.succeeded());
+    verdicts.push(if refused.succeeded() || control_ok {
+        passed_on(Verb::Del, "IPAM-6", &refused, called)
+    } else {
+        control_failed(Verb::Del, "IPAM-6")
     });
-    // Whatever the refusing delegate kept the plugin from releasing.
-    ctx.with_config(ok, |ctx| ctx.del(&att).ok());
-    if let Err(v) = ran {
+    if let Err(v) = judged {
         return v;
     }
     let mut unjudged: Vec<&'static str> = vec!["CHECK-5", "STATUS-4"];

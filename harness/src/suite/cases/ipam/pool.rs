@@ -121,6 +121,12 @@ fn exhausted(ctx: &mut Ctx) -> CaseVerdict {
     let holder = crate::bail_verdict!(ctx.container(1));
     let probe = ctx.attachment(0);
     ctx.with_config(net, |ctx| {
+        // Control for STATUS-5: STATUS on the untouched pool says ready.
+        let ready_before = if ctx.sends(Verb::Status) {
+            crate::bail_verdict!(ctx.status()).succeeded()
+        } else {
+            true
+        };
         // Control: the pool's one address can be had.
         let held = crate::bail_verdict!(ctx.add_ok(&holder));
         if !addresses(&held).contains(&only) {
@@ -130,7 +136,7 @@ fn exhausted(ctx: &mut Ctx) -> CaseVerdict {
                 addresses(&held)
             ));
         }
-        let verdict = judge_exhausted(ctx, &holder, &probe, only);
+        let verdict = judge_exhausted(ctx, &holder, &probe, only, ready_before);
         let _ = ctx.del(&probe);
         let _ = ctx.del(&holder);
         verdict
@@ -142,6 +148,7 @@ fn judge_exhausted(
     holder: &Attachment,
     probe: &Attachment,
     only: IpAddr,
+    ready_before: bool,
 ) -> CaseVerdict {
     let add = crate::bail_verdict!(ctx.add_or_undo(probe));
     if let Some(r) = add.add.result() {
@@ -179,6 +186,14 @@ fn judge_exhausted(
     .cites("IPAM-5");
     if !ctx.sends(Verb::Status) {
         return pool.not_judged("STATUS-5").not_judged("STATUS-7");
+    }
+    if !ready_before {
+        let mut v = CaseVerdict::blocked(
+            "blocked: the control failed (STATUS on the untouched pool was not ready); judged by status/ready",
+            "",
+        );
+        v.graded.push(("STATUS-5", crate::record::Verdict::Blocked));
+        return pool.worst(v).not_judged("STATUS-7");
     }
     let status = crate::bail_verdict!(ctx.status());
     let reply = status.last().map(|s| s.reply.clone());
