@@ -189,6 +189,12 @@ impl Sandbox {
         self.container = None;
     }
 
+    /// Whether the state directories are this sandbox's own (not the
+    /// host's, which other runs share).
+    pub fn has_private_state(&self) -> bool {
+        self.private_state
+    }
+
     /// Per-sandbox directories backing [`STATE_DIRS`], in the same order.
     pub fn state_dirs(&self) -> Vec<PathBuf> {
         match self.private_state {
