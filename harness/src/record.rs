@@ -80,15 +80,20 @@ pub struct Coverage {
     pub with_case: usize,
     /// Testable by a harness but cited by no case yet.
     pub testable_without_case: Vec<String>,
+    /// Cited by no case because no harness can test them (runtime-side
+    /// statements, permissions); the catalogue says why for each.
+    #[serde(default)]
+    pub untestable: usize,
 }
 
 impl Coverage {
     /// One line, as the terminal and every report print it.
     pub fn line(&self) -> String {
         let mut s = format!(
-            "coverage: {} requirements catalogued, {} with a case, {} testable without a case",
+            "coverage: {} requirements catalogued, {} with a case, {} not testable by a harness (`list --coverage` says why), {} testable without a case",
             self.catalogued,
             self.with_case,
+            self.untestable,
             self.testable_without_case.len()
         );
         if !self.testable_without_case.is_empty() {

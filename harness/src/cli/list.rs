@@ -21,17 +21,22 @@ pub fn run(coverage: bool) -> anyhow::Result<u8> {
         }
         return Ok(0);
     }
-    println!("{:<18} {:<7} {:<6} cases", "requirement", "level", "since");
+    println!("{:<18} {:<11} {:<6} cases", "requirement", "level", "since");
     for r in catalogue() {
         let by: Vec<&str> = all
             .iter()
             .filter(|c| c.requirements.contains(&r.id.as_str()))
             .map(|c| c.id)
             .collect();
+        // The spec's word, and the grade where the catalogue is stricter.
+        let level = match r.graded {
+            Some(g) => format!("{}>{}", r.level, g),
+            None => r.level.to_string(),
+        };
         println!(
-            "{:<18} {:<7} {:<6} {}",
+            "{:<18} {:<11} {:<6} {}",
             r.id,
-            r.level.as_str(),
+            level,
             r.since.as_str(),
             if by.is_empty() {
                 match &r.untestable {

@@ -176,6 +176,9 @@ pub fn classify(
         if c.class == Class::Netns {
             continue; // the container namespace's lifetime is the runtime's business
         }
+        if follows_ports(&c) {
+            continue;
+        }
         if c.kind == ChangeKind::Removed {
             report.lost.push(c);
         } else if c.side == Side::Container || names_attachment(&c, &needles, &att.container_id) {
@@ -202,6 +205,19 @@ pub fn classify(
     }
     report.leaks.sort();
     report
+}
+
+/// A shared link whose operational state alone changed: a bridge's follows
+/// the carrier of its ports, which come and go with attachments, and the
+/// kernel applies it up to a second late (linkwatch), so a snapshot taken
+/// right after the last port went may still show it up. Whether the link
+/// is administratively up is in its flags, judged as usual.
+fn follows_ports(c: &Change) -> bool {
+    c.kind == ChangeKind::Changed
+        && matches!(&c.object, Object::Link { kind, .. } if SHARED_KINDS.contains(&kind.as_str()))
+        && c.detail
+            .split(", ")
+            .all(|field| field.starts_with("state "))
 }
 
 /// The name of the veth a change is about, if it is about one.
@@ -343,7 +359,40 @@ pub fn after_del(
 
 #[cfg(test)]
 mod tests {
-    use super::mentions;
+    use super::*;
+
+    fn link_change(name: &str, kind: &str, detail: &str) -> Change {
+        Change {
+            side: Side::Node,
+            class: Class::Link,
+            key: format!("{name} ({kind})"),
+            kind: ChangeKind::Changed,
+            detail: detail.into(),
+            object: Object::Link {
+                name: name.into(),
+                kind: kind.into(),
+            },
+        }
+    }
+
+    /// ws-daemon's node bridge went from up to down between the snapshots
+    /// around a DEL only because the kernel applied the loss of its last
+    /// port late: not something DEL made.
+    #[test]
+    fn a_bridge_operstate_change_is_not_blamed_on_del() {
+        let att = LeakIdentity::for_attachment("cnih-ctr-0", "eth0", None);
+        let after_add = SandboxSnapshot::default();
+        let residue = vec![
+            link_change("wsd0", "bridge", "state up -> down"),
+            // Administrative state and other fields still count...
+            link_change("br1", "bridge", "state up -> down, flags up -> -"),
+            // ... and so does a veth's operational state.
+            link_change("eth1", "veth", "state up -> down"),
+        ];
+        let report = classify(residue, &[], &after_add, &att);
+        let judged: Vec<&str> = report.made_by_del.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(judged, ["br1 (bridge)", "eth1 (veth)"], "{report:?}");
+    }
 
     #[test]
     fn mentions_whole_words_only() {

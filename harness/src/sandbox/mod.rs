@@ -199,10 +199,32 @@ impl Sandbox {
         self.uplink.as_ref()
     }
 
+    /// Replace the container namespace by a new, empty one at the same
+    /// path, as a runtime gives a new pod a namespace of its own. Only for
+    /// scratch sandboxes: a `--netns` namespace is the user's.
+    pub fn renew_container(&mut self) -> io::Result<()> {
+        if !self.private_state {
+            return Err(io::Error::other(
+                "the container namespace is the user's (--netns): not replaced",
+            ));
+        }
+        // Unpinned first, so the new pin can take its path.
+        self.container = None;
+        netns::unpin(&self.container_path);
+        self.container = Some(Netns::create(&self.container_path)?);
+        Ok(())
+    }
+
     /// Remove the container namespace, as a runtime does when a pod dies
     /// before its networks are torn down.
     pub fn remove_container(&mut self) {
         self.container = None;
+    }
+
+    /// Whether the state directories are this sandbox's own (not the
+    /// host's, which other runs share).
+    pub fn has_private_state(&self) -> bool {
+        self.private_state
     }
 
     /// Per-sandbox directories backing [`STATE_DIRS`], in the same order.

@@ -27,3 +27,9 @@ pub fn rename_interface(ns: &Netns, ifname: &str, new_name: &str) -> io::Result<
 pub fn flush_route(ns: &Netns, dst: Cidr) -> io::Result<usize> {
     ops::del_routes_to(ns, dst)
 }
+
+/// Add a route to `dst` out of `ifname`, as a later plugin of the chain
+/// might on ADD (CHECK must allow for it).
+pub fn add_route_via(ns: &Netns, ifname: &str, dst: Cidr) -> io::Result<()> {
+    ops::add_route(ns, dst, None, Some(ifname))
+}

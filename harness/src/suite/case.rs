@@ -1,7 +1,7 @@
 //! What a conformance case is: an id, the requirements it checks, where it
 //! applies, and a function from a prepared context to a graded verdict.
 
-use crate::config::Role;
+use crate::config::{Role, Shape};
 use crate::invoke::Disabled;
 use crate::spec::SpecVersion;
 
@@ -32,6 +32,12 @@ pub struct Applicability<'p> {
     /// The whole profile, for cases that apply only to some configurations
     /// (decided before a sandbox is made for them).
     pub profile: &'p crate::config::Profile,
+    /// A list can take a plugin after the one under test; a single plugin
+    /// configuration (`.conf`) runs that plugin alone.
+    pub shape: Shape,
+    /// Plugins before the one under test in its list (whose result reaches
+    /// it as `prevResult`).
+    pub plugins_before: usize,
 }
 
 pub type Run = fn(&mut Ctx) -> CaseVerdict;

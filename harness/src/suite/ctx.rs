@@ -281,9 +281,29 @@ impl<'o> Ctx<'o> {
         }
     }
 
+    /// The attachment a positive control runs as: `att` in a container of
+    /// its own (its own ID and namespace), so that what the control's DEL
+    /// leaves behind (del/no-residue's business) is not in the way of the
+    /// provocation that follows on `att`, where it would make the plugin
+    /// fail for another reason than the one the case provokes.
+    fn control_attachment(&mut self, att: &Attachment) -> OrVerdict<Attachment> {
+        let path = self
+            .sandbox
+            .add_container()
+            .map_err(|e| CaseVerdict::error(format!("sandbox: {e}")))?;
+        Ok(Attachment {
+            // Not containing the ID of any other container, so the leak
+            // oracle never takes the control's leftovers for theirs.
+            container_id: "cnih-control".into(),
+            netns: ContainerNetns::At(path),
+            ..att.clone()
+        })
+    }
+
     /// Positive control: ADD (then DEL) of the configuration as it is must
     /// succeed before a case that expects a refusal can judge one.
     pub fn control_add(&mut self, att: &Attachment, judged_by: &str) -> OrVerdict<()> {
+        let att = &self.control_attachment(att)?;
         let run = self.add(att)?;
         let _ = self.del(att);
         match run.result() {
@@ -296,6 +316,7 @@ impl<'o> Ctx<'o> {
     /// with the full environment and its usual stdin (inside its chain)
     /// succeeds, then DEL.
     pub fn control_subject_add(&mut self, att: &Attachment, judged_by: &str) -> OrVerdict<()> {
+        let att = &self.control_attachment(att)?;
         let step = self.subject_add(att, &[], |v| to_bytes(&v))?;
         let _ = self.del(att);
         if step.reply.is_success() {

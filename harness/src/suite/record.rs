@@ -31,11 +31,19 @@ pub(super) fn lock_collector(c: &Collector) -> MutexGuard<'_, Collected> {
 pub fn requirement_refs(ids: &[&str]) -> Vec<RequirementRef> {
     ids.iter()
         .map(|id| match crate::requirements::requirement(id) {
+            // The spec's own level; a stricter grade is said in the text.
             Some(r) => RequirementRef {
                 id: r.id.clone(),
                 level: Some(r.level),
                 section: r.section.clone(),
-                text: r.text.clone(),
+                text: match r.graded {
+                    Some(g) => format!(
+                        "{} (graded {g}, stricter than the spec's word: {})",
+                        r.text,
+                        r.why.as_deref().unwrap_or("")
+                    ),
+                    None => r.text.clone(),
+                },
             },
             None => RequirementRef {
                 id: id.to_string(),
@@ -60,6 +68,10 @@ pub fn coverage() -> Coverage {
             .filter(|r| !cited(&r.id) && r.untestable.is_none())
             .map(|r| r.id.clone())
             .collect(),
+        untestable: cat
+            .iter()
+            .filter(|r| !cited(&r.id) && r.untestable.is_some())
+            .count(),
     }
 }
 

@@ -125,6 +125,8 @@ fn grade(
         disable_check: opts.profile.config.disable_check,
         disable_gc: opts.profile.config.disable_gc,
         profile: &opts.profile,
+        shape: opts.profile.config.shape,
+        plugins_before: opts.profile.subject_index(),
     };
     match (case.applies)(&facts) {
         Err(reason) => (CaseVerdict::skip(reason), Vec::new()),

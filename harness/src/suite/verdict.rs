@@ -81,6 +81,13 @@ impl CaseVerdict {
         self
     }
 
+    /// Requirement `id` (of the case's own) was not judged in this run:
+    /// its cell shows a skip, never a pass the case did not earn.
+    pub fn not_judged(mut self, id: &'static str) -> CaseVerdict {
+        self.graded.push((id, Verdict::Skip));
+        self
+    }
+
     pub fn with_diff(mut self, diff: Option<String>) -> CaseVerdict {
         self.kernel_diff = diff.filter(|d| !d.is_empty()).map(String::into_boxed_str);
         self

@@ -244,9 +244,14 @@ pub async fn add_addr(h: &Handle, index: u32, addr: IpNet, nodad: bool) -> Resul
             .attributes
             .push(AddressAttribute::Flags(AddressFlags::Nodad));
     }
-    req.execute()
-        .await
-        .map_err(nl_err(format!("adding address {addr}")))
+    match req.execute().await {
+        // A concurrent ADD on the same bridge may have put the same gateway
+        // there between our look and our add: that is the state we want.
+        Err(e) if matches!(errno(&e), Some(EEXIST)) && addrs(h, index).await?.contains(&addr) => {
+            Ok(())
+        }
+        r => r.map_err(nl_err(format!("adding address {addr}"))),
+    }
 }
 
 /// Addresses on link `index`.

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::config::{NetworkConfig, Role};
+use crate::config::{NetworkConfig, Role, Shape};
 use crate::invoke::{find_plugin, ChainRun};
 use crate::spec::Verb;
 use crate::suite::case::{both, has_interfaces, needs_chaining, Applicability, Case, Scope};
@@ -24,8 +24,23 @@ pub fn cases() -> Vec<Case> {
     }]
 }
 
+/// Where a prevResult can reach a plugin: a main plugin in a list (the
+/// case appends a pass-through plugin after it), or a meta plugin with a
+/// plugin before it. A `.conf` runs its plugin alone, as libcni does: no
+/// plugin is appended to it, so nothing is chained to judge.
 fn chained(a: &Applicability) -> Result<(), String> {
-    both(a, needs_chaining, has_interfaces)
+    both(a, needs_chaining, has_interfaces)?;
+    match a.role {
+        Role::Main if a.shape == Shape::Single => Err(
+            "a single plugin configuration (.conf) runs its plugin alone: no plugin follows it \
+             to receive its result as prevResult (chaining is judged on configuration lists)"
+                .into(),
+        ),
+        Role::Meta if a.plugins_before == 0 => {
+            Err("the plugin under test comes first in its list: no prevResult reaches it".into())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Interface names and addresses of a 0.3.0+ result.
@@ -80,7 +95,7 @@ fn prevresult(ctx: &mut Ctx) -> CaseVerdict {
 fn meta_keeps_prev(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
     let run = crate::bail_verdict!(ctx.add(&att));
-    let v = judge_chain(&run, &ctx.opts.profile.plugin);
+    let v = judge_chain(&run, ctx.subject_index());
     let _ = ctx.del(&att);
     v
 }
@@ -94,9 +109,14 @@ fn main_in_a_chain(ctx: &mut Ctx) -> CaseVerdict {
         ));
     }
     let mut raw = ctx.net.raw.clone();
-    if let Some(list) = raw.get_mut("plugins").and_then(Value::as_array_mut) {
-        list.push(serde_json::json!({"type": PASS_THROUGH}));
-    }
+    // A list (applicability keeps `.conf` configurations away).
+    let Some(list) = raw.get_mut("plugins").and_then(Value::as_array_mut) else {
+        return CaseVerdict::error(
+            "harness bug: the chain case ran on a single plugin configuration",
+        );
+    };
+    list.push(serde_json::json!({"type": PASS_THROUGH}));
+    let later = list.len() - 1;
     let Ok(chain) = NetworkConfig::from_value(raw, "chain") else {
         return CaseVerdict::error("could not extend the configuration with a pass-through plugin");
     };
@@ -108,7 +128,7 @@ fn main_in_a_chain(ctx: &mut Ctx) -> CaseVerdict {
             // The plugin under test itself failed: the baseline names it.
             return ctx.add_failed(&run);
         }
-        let mut v = judge_chain(&run, PASS_THROUGH);
+        let mut v = judge_chain(&run, later);
         if v.verdict != crate::record::Verdict::Pass {
             return v;
         }
@@ -144,8 +164,9 @@ fn main_in_a_chain(ctx: &mut Ctx) -> CaseVerdict {
     }
 }
 
-/// The last two steps of an ADD chain: did `later` keep what came before?
-fn judge_chain(run: &ChainRun, later: &str) -> CaseVerdict {
+/// Step `later` of an ADD chain and the one before it: did the later
+/// plugin keep what came before?
+fn judge_chain(run: &ChainRun, later: usize) -> CaseVerdict {
     if !run.succeeded() {
         return CaseVerdict::fail(
             "ADD of the chain failed",
@@ -155,11 +176,17 @@ fn judge_chain(run: &ChainRun, later: &str) -> CaseVerdict {
                 .unwrap_or_default(),
         );
     }
-    let n = run.steps.len();
-    if n < 2 {
-        return CaseVerdict::error("the chain has a single plugin");
-    }
-    let (prev_step, last_step) = (&run.steps[n - 2], &run.steps[n - 1]);
+    // Applicability guarantees a plugin before `later`.
+    let (Some(prev_step), Some(last_step)) = (
+        later.checked_sub(1).and_then(|i| run.steps.get(i)),
+        run.steps.get(later),
+    ) else {
+        return CaseVerdict::error(format!(
+            "harness bug: the chain ran {} plugins, step {later} has none before it",
+            run.steps.len()
+        ));
+    };
+    let later = last_step.plugin_type.as_str();
     let (Some(_), Some(next)) = (prev_step.reply.result(), last_step.reply.result()) else {
         return CaseVerdict::fail(
             "a plugin of the chain returned no result",
@@ -185,5 +212,57 @@ fn judge_chain(run: &ChainRun, later: &str) -> CaseVerdict {
             format!("{later}'s result keeps prevResult's interfaces and IPs"),
             next.to_string(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::SpecVersion;
+
+    fn profile() -> &'static crate::config::Profile {
+        static P: std::sync::OnceLock<crate::config::Profile> = std::sync::OnceLock::new();
+        P.get_or_init(|| {
+            crate::config::Profile::parse(crate::config::REFERENCE_PROFILE.as_bytes(), "reference")
+                .expect("the embedded reference profile parses")
+        })
+    }
+
+    fn facts(role: Role, shape: Shape, plugins_before: usize) -> Applicability<'static> {
+        Applicability {
+            version: SpecVersion::V0_3_1,
+            role,
+            fixed_ifname: false,
+            fixed_addresses: false,
+            disable_check: false,
+            disable_gc: false,
+            shape,
+            plugins_before,
+            profile: profile(),
+        }
+    }
+
+    /// A `.conf` is run alone: the case skips it with a reason rather than
+    /// ending in a harness error (it did on the workshop plugins).
+    #[test]
+    fn only_configurations_that_chain_the_plugin_apply() {
+        let single = chained(&facts(Role::Main, Shape::Single, 0));
+        assert!(
+            single.as_ref().is_err_and(|r| r.contains(".conf")),
+            "{single:?}"
+        );
+        assert_eq!(chained(&facts(Role::Main, Shape::List, 0)), Ok(()));
+        let first = chained(&facts(Role::Meta, Shape::List, 0));
+        assert!(
+            first.as_ref().is_err_and(|r| r.contains("first")),
+            "{first:?}"
+        );
+        assert_eq!(chained(&facts(Role::Meta, Shape::List, 1)), Ok(()));
+        assert!(chained(&facts(Role::Ipam, Shape::List, 0)).is_err());
+        let old = Applicability {
+            version: SpecVersion::V0_2_0,
+            ..facts(Role::Main, Shape::List, 0)
+        };
+        assert!(chained(&old).is_err());
     }
 }

@@ -22,20 +22,25 @@ use super::case::Case;
 type Group = fn() -> Vec<Case>;
 
 /// Every group of cases, in report order, with the area its ids start with.
-const AREAS: [(&str, Group); 17] = [
+const AREAS: [(&str, Group); 22] = [
     ("version", version::cases),
+    ("version", version::missing::cases),
     ("env", env::cases),
     ("error", error::cases),
     ("config", config::cases),
+    ("config", config::input::cases),
     ("add", add::cases),
     ("add", add::kernel::cases),
     ("add", add::addressing::cases),
     ("check", check::cases),
     ("check", check::tamper::cases),
+    ("check", check::state::cases),
     ("del", del::cases),
     ("del", del::residue::cases),
     ("chain", chain::cases),
     ("ipam", ipam::cases),
+    ("ipam", ipam::faults::cases),
+    ("ipam", ipam::pool::cases),
     ("status", status::cases),
     ("gc", gc::cases),
     ("output", output::cases),
@@ -62,6 +67,26 @@ mod tests {
                     case.id
                 );
                 assert!(seen.insert(case.id), "{} twice", case.id);
+            }
+        }
+    }
+
+    #[test]
+    fn every_testable_requirement_has_a_case_and_no_cited_one_is_untestable() {
+        let c = crate::suite::coverage();
+        assert!(
+            c.testable_without_case.is_empty(),
+            "testable without a case (add one, or an `untestable` reason): {:?}",
+            c.testable_without_case
+        );
+        for case in all() {
+            for id in case.requirements {
+                let r = crate::requirements::requirement(id);
+                assert!(
+                    r.is_none_or(|r| r.untestable.is_none()),
+                    "{} cites {id}, which the catalogue calls untestable",
+                    case.id
+                );
             }
         }
     }

@@ -29,6 +29,7 @@ pub fn cases() -> Vec<Case> {
                 "RES-IF-MTU",
                 "RES-IP-CONFIGURED",
                 "RES-ROUTE-PRESENT",
+                "RES-SANDBOX",
             ],
             scope: Scope::PerVersion,
             applies: has_interfaces,
@@ -79,11 +80,36 @@ fn consistent(ctx: &mut Ctx) -> CaseVerdict {
     let Some(container) = snap.container.as_ref() else {
         return CaseVerdict::error("container namespace vanished");
     };
-    let findings = consistency::check(&parsed, &att.ifname, container, &snap.node);
+    let mut findings = consistency::check(&parsed, &att.ifname, container, &snap.node);
+    findings.extend(sandbox_is_netns(
+        &parsed,
+        &att.ifname,
+        ctx.sandbox.container_path(),
+    ));
     let _ = ctx.del(&att);
     CaseVerdict::from_findings(
         &findings,
         "the kernel matches",
         "the result agrees with the kernel",
     )
+}
+
+/// The container interface's `sandbox` should be the CNI_NETNS value itself
+/// (RES-SANDBOX), not another name for the same namespace.
+fn sandbox_is_netns(
+    result: &crate::result::CniResult,
+    ifname: &str,
+    netns: &std::path::Path,
+) -> Option<crate::judge::Finding> {
+    let iface = result.interfaces.iter().find(|i| i.name == ifname)?;
+    let sandbox = iface.sandbox.as_deref()?;
+    let want = netns.to_string_lossy();
+    (sandbox != want).then(|| {
+        crate::judge::Finding::warning(
+            "RES-SANDBOX",
+            format!("{ifname}'s sandbox is not the CNI_NETNS value"),
+        )
+        .expected(want.to_string())
+        .actual(sandbox.to_string())
+    })
 }

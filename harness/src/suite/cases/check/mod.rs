@@ -1,6 +1,7 @@
 //! CHECK (0.4.0+): passes on a healthy attachment, fails once the kernel
 //! state it vouches for is gone ([`tamper`]).
 
+pub(super) mod state;
 pub(super) mod tamper;
 
 use crate::suite::case::{needs_check, Case, Scope};
@@ -11,7 +12,7 @@ pub fn cases() -> Vec<Case> {
     vec![Case {
         id: "check/after-add",
         title: "CHECK succeeds right after a successful ADD",
-        requirements: &["CHECK-1", "CHECK-4"],
+        requirements: &["CHECK-1", "CHECK-4", "CHECK-7"],
         scope: Scope::PerVersion,
         applies: needs_check,
         run: after_add,

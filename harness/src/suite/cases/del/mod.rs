@@ -49,6 +49,14 @@ pub fn cases() -> Vec<Case> {
             applies: since_1_0,
             run: netns_empty,
         },
+        Case {
+            id: "del/without-prev-result",
+            title: "DEL without prevResult succeeds (libcni sends none when it has no cached result)",
+            requirements: &["DEL-5"],
+            scope: Scope::PerVersion,
+            applies: since_0_4,
+            run: without_prev_result,
+        },
     ]
 }
 
@@ -142,4 +150,44 @@ fn netns_empty(ctx: &mut Ctx) -> CaseVerdict {
         &att.with_netns_gone(),
         "with CNI_NETNS empty after the container namespace was removed",
     )
+}
+
+fn since_0_4(a: &crate::suite::case::Applicability) -> Result<(), String> {
+    crate::suite::case::at_least(
+        a,
+        crate::spec::SpecVersion::V0_4_0,
+        "DEL gets no prevResult before 0.4.0",
+    )
+}
+
+/// The subject's own DEL with the plugin's configuration but no
+/// `prevResult`, after a successful ADD; the chain's full DEL then cleans up.
+fn without_prev_result(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    crate::bail_verdict!(ctx.add_ok(&att));
+    let stdin = ctx.subject_stdin(crate::config::StdinFor::Del { prev_result: None });
+    let step = ctx.raw(
+        crate::spec::Verb::Del,
+        Some(&att),
+        &[],
+        crate::suite::ctx::to_bytes(&stdin),
+    );
+    // The runtime's own DEL, with prevResult, is the control: a DEL that
+    // fails either way says nothing about prevResult.
+    let full = ctx.del(&att);
+    let step = crate::bail_verdict!(step);
+    if step.reply.is_success() {
+        CaseVerdict::pass("DEL without prevResult succeeded")
+    } else if !full.as_ref().is_ok_and(|r| r.succeeded()) {
+        CaseVerdict::blocked(
+            "blocked: the control failed (DEL with prevResult fails too); judged by del/repeat",
+            step.reply.summary(),
+        )
+    } else {
+        CaseVerdict::warn(
+            "DEL failed because the configuration carried no prevResult",
+            "DEL succeeds without prevResult",
+            step.reply.summary(),
+        )
+    }
 }

@@ -2,6 +2,9 @@
 //! environment and the full configuration, on every verb. The IPAM slot is
 //! filled with the recording test plugin, scripted to answer like an IPAM.
 
+pub(super) mod faults;
+pub(super) mod pool;
+
 use serde_json::{json, Value};
 
 use crate::config::Role;
@@ -11,21 +14,21 @@ use crate::suite::case::{needs_chaining, Applicability, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
 
-const RECORDER: &str = "cni-recorder";
-const RECORD_DIR: &str = "/var/lib/cni/harness-ipam-recorder";
+pub(super) const RECORDER: &str = "cni-recorder";
+pub(super) const RECORD_DIR: &str = "/var/lib/cni/harness-ipam-recorder";
 
 pub fn cases() -> Vec<Case> {
     vec![Case {
         id: "ipam/delegation",
         title: "the IPAM delegate gets the same environment and the full configuration on ADD, CHECK, STATUS, GC and DEL",
-        requirements: &["IPAM-3", "IPAM-4", "CHECK-3", "GC-3", "STATUS-3", "ENV-5"],
+        requirements: &["IPAM-3", "IPAM-4", "CHECK-3", "GC-3", "STATUS-3", "ENV-5", "IPAM-7"],
         scope: Scope::PerVersion,
         applies: delegating,
         run: delegation,
     }]
 }
 
-fn delegating(a: &Applicability) -> Result<(), String> {
+pub(super) fn delegating(a: &Applicability) -> Result<(), String> {
     needs_chaining(a)?; // the scripted IPAM answer uses the 0.3.0+ shape
     match a.role {
         Role::Main => Ok(()),
@@ -33,7 +36,7 @@ fn delegating(a: &Applicability) -> Result<(), String> {
     }
 }
 
-fn ipam_answer(v: SpecVersion) -> Value {
+pub(super) fn ipam_answer(v: SpecVersion) -> Value {
     let mut ip = json!({"address": "10.199.0.5/24", "gateway": "10.199.0.1"});
     if v.ips_carry_version() {
         ip["version"] = json!("4");
@@ -41,16 +44,20 @@ fn ipam_answer(v: SpecVersion) -> Value {
     json!({"cniVersion": v.as_str(), "ips": [ip], "routes": [{"dst": "0.0.0.0/0"}], "dns": {}})
 }
 
+/// A line the scripted delegate logs on ADD: it must reach the caller's
+/// stderr (IPAM-7).
+const DELEGATE_LOG: &str = "cnih-delegate-log: scripted IPAM says hello\n";
+
 /// What the plugin under test itself got: verb, environment, stdin.
 type SubjectCall = (Verb, Vec<(String, String)>, Value);
 
-struct Call {
-    verb: String,
+pub(super) struct Call {
+    pub verb: String,
     env: serde_json::Map<String, Value>,
     stdin: Value,
 }
 
-fn recorded(ctx: &Ctx) -> Vec<Call> {
+pub(super) fn recorded(ctx: &Ctx) -> Vec<Call> {
     let file = ctx
         .sandbox
         .host_view(std::path::Path::new(&format!("{RECORD_DIR}/calls.jsonl")));
@@ -86,7 +93,8 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
     let net = crate::bail_verdict!(ctx.edited_config(|p| {
         p.insert(
             "ipam".into(),
-            json!({"type": RECORDER, "recordDir": RECORD_DIR, "answers": {"ADD": {"stdout": answer}}}),
+            json!({"type": RECORDER, "recordDir": RECORD_DIR,
+                "answers": {"ADD": {"stdout": answer, "stderr": DELEGATE_LOG}}}),
         );
     }));
     let att = ctx.attachment(0);
@@ -190,8 +198,25 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
             );
         }
     }
-    CaseVerdict::pass(format!(
+    let passed = CaseVerdict::pass(format!(
         "IPAM delegate called on {} with the same env and config",
         seen.join(", ")
-    ))
+    ));
+    let logged = ctx
+        .subject_steps()
+        .filter(|s| s.invocation.verb == Verb::Add)
+        .any(|s| String::from_utf8_lossy(&s.outcome.stderr).contains(DELEGATE_LOG.trim_end()));
+    if logged {
+        passed
+    } else {
+        CaseVerdict::warn(
+            "the IPAM delegate's stderr did not reach the plugin's stderr",
+            format!(
+                "the plugin's ADD stderr holds {:?}",
+                DELEGATE_LOG.trim_end()
+            ),
+            "not there",
+        )
+        .cites("IPAM-7")
+    }
 }

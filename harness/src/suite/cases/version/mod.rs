@@ -1,4 +1,7 @@
-//! VERSION and version negotiation.
+//! VERSION and version negotiation; a configuration without a version is
+//! [`missing`]'s.
+
+pub(super) mod missing;
 
 use serde_json::Value;
 
@@ -14,8 +17,8 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case {
             id: "version/shape",
-            title: "VERSION reports the versions the plugin supports",
-            requirements: &["VER-1", "VER-2"],
+            title: "VERSION reports the versions the plugin supports, naming the version it was asked in",
+            requirements: &["VER-1", "VER-2", "VER-5"],
             scope: Scope::Once,
             applies: always,
             run: shape,
@@ -86,7 +89,48 @@ fn shape(ctx: &mut Ctx) -> CaseVerdict {
             result.to_string(),
         );
     }
-    CaseVerdict::pass(format!("supports {}", listed.len()))
+    let answered = result
+        .get("cniVersion")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let shape = CaseVerdict::pass(format!("supports {}", listed.len()));
+    // VER-5: asked again in the oldest listed version (another than the
+    // probe's), the answer names that one.
+    let oldest = listed
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|v| Some(*v) != answered.as_deref());
+    let mut echoes = vec![(SpecVersion::LATEST.as_str().to_string(), answered)];
+    if let Some(asked) = oldest.map(str::to_string) {
+        let stdin = format!(r#"{{"cniVersion":"{asked}"}}"#).into_bytes();
+        let again = crate::bail_verdict!(ctx.raw(Verb::Version, None, &[], stdin));
+        let got = again
+            .reply
+            .result()
+            .and_then(|r| r.get("cniVersion"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        echoes.push((asked, got));
+    }
+    let wrong: Vec<String> = echoes
+        .iter()
+        .filter(|(asked, got)| got.as_deref() != Some(asked.as_str()))
+        .map(|(asked, got)| {
+            format!(
+                "asked {asked}, answered {}",
+                got.as_deref().unwrap_or("nothing")
+            )
+        })
+        .collect();
+    if wrong.is_empty() {
+        return shape.cites("VER-5");
+    }
+    CaseVerdict::warn(
+        "VERSION's cniVersion is not the version it was asked in",
+        "cniVersion: the value given on input",
+        wrong.join("; "),
+    )
+    .cites("VER-5")
 }
 
 fn unsupported(ctx: &mut Ctx) -> CaseVerdict {
