@@ -35,32 +35,36 @@ const WORKSHOP: [Expected; 3] = [
     Expected {
         profile: "ws-prebridge",
         fail: &[
-            ("version/shape", &["VER-1", "VER-2"]),         // no VERSION
-            ("version/unsupported-version", &["VER-4"]),    // cniVersion never checked
-            ("env/missing-variables", &["ENV-1", "ERR-5"]), // set -u aborts, no error JSON
-            ("env/malformed-stdin", &["ERR-1"]),            // jq's failure swallowed
-            ("add/distinct-addresses", &["IPAM-2"]),        // $RANDOM addresses collide
-            ("add/parallel", &["EXEC-4", "IPAM-2"]),        // ... also under concurrency
-            ("check/after-add", &["CHECK-1", "CHECK-4"]),   // no CHECK
-            ("output/single-document", &["ERR-3"]),         // "unknown command" on stderr only
-            ("del/no-residue", &["DEL-1", "DEL-RELEASE"]),  // DEL leaves the veth pair
+            ("version/shape", &["VER-1", "VER-2", "VER-5"]), // no VERSION
+            ("version/unsupported-version", &["VER-4"]),     // cniVersion never checked
+            ("env/missing-variables", &["ENV-1", "ERR-5"]),  // set -u aborts, no error JSON
+            ("env/malformed-stdin", &["ERR-1"]),             // jq's failure swallowed
+            ("add/distinct-addresses", &["IPAM-2"]),         // $RANDOM addresses collide
+            ("add/parallel", &["EXEC-4", "IPAM-2"]),         // ... also under concurrency
+            ("check/after-add", &["CHECK-1", "CHECK-4", "CHECK-7"]), // no CHECK
+            ("output/single-document", &["ERR-3"]),          // "unknown command" on stderr only
+            ("del/no-residue", &["DEL-1", "DEL-RELEASE"]),   // DEL leaves the veth pair
+            ("dp/connectivity", &["DP-DEL"]), // ... so the container still answers after DEL
         ],
         blocked: &[
             "check/detects-missing-interface",
             "check/detects-missing-address",
             "check/detects-missing-route",
+            "check/tolerates-later-changes",
+            "check/detects-missing-reservation",
         ],
-        warn: &[],
+        // No cniVersion: answered in its own 0.3.1 format, not 0.2.0's.
+        warn: &["version/missing-cniversion"],
     },
     Expected {
         profile: "ws-nocommand",
         fail: &[
-            ("version/shape", &["VER-1", "VER-2"]), // VERSION runs an ADD
-            ("version/unsupported-version", &["VER-4"]), // cniVersion never checked
-            ("env/missing-variables", &["ENV-1", "ERR-5"]), // ${VAR:-} defaults
-            ("env/malformed-stdin", &["ERR-1"]),    // jq's failure swallowed
-            ("check/after-add", &["CHECK-1", "CHECK-4"]), // CHECK runs an ADD
-            ("del/repeat", &["DEL-2"]),             // DEL runs an ADD, which fails
+            ("version/shape", &["VER-1", "VER-2", "VER-5"]), // VERSION runs an ADD
+            ("version/unsupported-version", &["VER-4"]),     // cniVersion never checked
+            ("env/missing-variables", &["ENV-1", "ERR-5"]),  // ${VAR:-} defaults
+            ("env/malformed-stdin", &["ERR-1"]),             // jq's failure swallowed
+            ("check/after-add", &["CHECK-1", "CHECK-4", "CHECK-7"]), // CHECK runs an ADD
+            ("del/repeat", &["DEL-2"]),                      // DEL runs an ADD, which fails
             ("del/netns-gone", &["DEL-3"]),
             ("del/no-residue", &["DEL-1"]),
         ],
@@ -68,14 +72,18 @@ const WORKSHOP: [Expected; 3] = [
             "check/detects-missing-interface",
             "check/detects-missing-address",
             "check/detects-missing-route",
+            "check/tolerates-later-changes",
+            "check/detects-missing-reservation",
+            "del/without-prev-result",
         ],
-        warn: &[],
+        warn: &["version/missing-cniversion"],
     },
     Expected {
         profile: "ws-daemon",
         fail: &[],
         blocked: &[],
-        warn: &[],
+        // VERSION answers its own newest version, not the one asked (as Go's skel does).
+        warn: &["version/shape"],
     },
 ];
 

@@ -71,8 +71,7 @@ fn releases_stale(ctx: &mut Ctx) -> CaseVerdict {
     // finding: GC is then judged on its files alone (GC-1, and GC-2 by what
     // it kept), not blocked, since neither needs CHECK. The list may
     // disable CHECK: then none is sent.
-    let check_it =
-        ctx.sends(Verb::Check) && ctx.control_check(&keep, "check/after-add").is_ok();
+    let check_it = ctx.sends(Verb::Check) && ctx.control_check(&keep, "check/after-add").is_ok();
     let gc = crate::bail_verdict!(ctx.gc(std::slice::from_ref(&keep)));
     let after = crate::bail_verdict!(ctx.snapshot());
     let check = if check_it {
