@@ -75,15 +75,9 @@ fn header(out: &mut String, views: &[RunView<'_>]) {
             );
         }
     }
-    for view in views {
-        if let Some(c) = &view.run.coverage {
-            let _ = writeln!(
-                out,
-                "<p class=\"coverage\">{}: {}</p>",
-                esc(&view.label),
-                esc(&c.line())
-            );
-        }
+    for (label, line) in matrix::coverage_lines(views) {
+        let who = label.map(|l| format!("{}: ", esc(&l))).unwrap_or_default();
+        let _ = writeln!(out, "<p class=\"coverage\">{who}{}</p>", esc(&line));
     }
     legend(out);
     out.push_str("</header>\n");

@@ -23,10 +23,9 @@ pub fn markdown(runs: &[RunResults]) -> String {
             let _ = writeln!(out, "**{}**: {}\n", md(&view.label), md(&line));
         }
     }
-    for view in &views {
-        if let Some(c) = &view.run.coverage {
-            let _ = writeln!(out, "{}: {}\n", md(&view.label), md(&c.line()));
-        }
+    for (label, line) in matrix::coverage_lines(&views) {
+        let who = label.map(|l| format!("{}: ", md(&l))).unwrap_or_default();
+        let _ = writeln!(out, "{who}{}\n", md(&line));
     }
     summary(&mut out, &views);
     out.push_str(

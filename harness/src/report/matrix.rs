@@ -234,6 +234,22 @@ pub(super) fn baseline_headline(run: &RunResults) -> Option<String> {
     run.baseline.as_ref().and_then(|b| b.headline())
 }
 
+/// The coverage lines to print: one, unlabelled, when every run that has
+/// one says the same (the usual case: one harness judged them all), else
+/// one per run, labelled.
+pub(super) fn coverage_lines(views: &[RunView<'_>]) -> Vec<(Option<String>, String)> {
+    let lines: Vec<(String, String)> = views
+        .iter()
+        .filter_map(|v| v.run.coverage.as_ref().map(|c| (v.label.clone(), c.line())))
+        .collect();
+    match lines.first() {
+        Some((_, first)) if lines.iter().all(|(_, l)| l == first) => {
+            vec![(None, first.clone())]
+        }
+        _ => lines.into_iter().map(|(l, c)| (Some(l), c)).collect(),
+    }
+}
+
 /// `case [version]`, or just `case` for version-independent cases; the
 /// name JUnit and the lists use.
 pub(super) fn case_label(case: &CaseResult) -> String {
