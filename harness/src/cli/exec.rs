@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use serde_json::{Map, Value};
 
 use cni_harness::config::Profile;
 use cni_harness::invoke::setup;
@@ -15,6 +14,7 @@ use cni_harness::replay::trace;
 use cni_harness::sandbox::Sandbox;
 use cni_harness::spec::{SpecVersion, Verb};
 
+use super::runtime_args::RuntimeArgs;
 use super::shared::TargetArgs;
 
 #[derive(clap::Args, Debug)]
@@ -29,12 +29,8 @@ pub struct ExecArgs {
     /// CNI_CONTAINERID.
     #[arg(long, default_value = "cni-harness-exec")]
     pub container_id: String,
-    /// CNI_ARGS, as K=V;K=V.
-    #[arg(long, default_value = "")]
-    pub cni_args: String,
-    /// Capability arguments as a JSON object (becomes runtimeConfig).
-    #[arg(long, value_name = "JSON")]
-    pub capability_args: Option<String>,
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
     /// Use this existing container namespace instead of a fresh sandbox. The
     /// plugin then runs in the harness's own namespace, as under a real
     /// runtime, and changes the real host.
@@ -55,26 +51,21 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
         .config
         .as_ref()
         .context("--config FILE is required")?;
-    let profile = Profile::load(path)?;
+    let mut profile = Profile::load(path)?;
+    args.runtime.apply(&mut profile)?;
     let mut net = profile.config.clone();
     if let Some(v) = args.target.spec_version {
         net = net.at_version(v);
     }
-    let cni_args = CniArgs::parse(&args.cni_args).map_err(anyhow::Error::msg)?;
-    let caps: Map<String, Value> = match &args.capability_args {
-        Some(s) => serde_json::from_str(s).context("--capability-args must be a JSON object")?,
-        None => profile.needs.capability_args.clone(),
-    };
     let sandbox = match &args.netns {
         Some(ns) => Sandbox::on_host(ns, &PathBuf::from("/var/lib/cni-harness"))?,
         None => setup::sandbox_for(&profile)?,
     };
-    let mut rt = Runtime::new(&sandbox, args.target.cni_path_for(&profile));
+    let mut rt = Runtime::for_profile(&sandbox, args.target.cni_path_for(&profile), &profile);
     rt.limits = Limits {
         timeout: args.target.timeout(),
         ..Limits::default()
     };
-    rt.capability_args = caps;
     if args.spec_env {
         rt.env_style = EnvStyle::SpecMinimal;
     }
@@ -88,7 +79,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             .ifname
             .clone()
             .unwrap_or_else(|| profile.ifname().to_string()),
-        args: cni_args,
+        args: CniArgs::default(),
         netns: ContainerNetns::Sandbox,
     };
     let fresh = args.netns.is_none();

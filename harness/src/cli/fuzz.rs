@@ -8,12 +8,15 @@ use cni_harness::replay::trace;
 use cni_harness::timestamp::now_rfc3339;
 
 use super::fuzz_args::FuzzArgs;
+use super::runtime_args::RuntimeArgs;
 use super::shared::{write_reports, TargetArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct FuzzCmd {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
     #[command(flatten)]
     pub fuzz: FuzzArgs,
 }
@@ -66,12 +69,14 @@ pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
             path
         }
     };
-    let profile = Profile::load(&config)?;
-    let opts = args.fuzz.options(
+    let mut profile = Profile::load(&config)?;
+    let overrides = args.runtime.apply(&mut profile)?;
+    let mut opts = args.fuzz.options(
         config,
         args.target.cni_path_for(&profile),
         args.target.timeout.map(std::time::Duration::from_secs),
     );
+    opts.runtime = overrides;
     let started_at = now_rfc3339();
     let report = fuzz::run_session(&opts)?;
     let results = report.to_results(started_at);

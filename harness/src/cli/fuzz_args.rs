@@ -80,6 +80,7 @@ impl FuzzArgs {
             recheck_every: self.recheck_every,
             firewall: self.firewall,
             progress: !self.quiet,
+            runtime: Default::default(),
         }
     }
 }

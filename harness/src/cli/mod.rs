@@ -8,6 +8,7 @@ mod fuzz_args;
 mod list;
 mod replay;
 mod report;
+mod runtime_args;
 mod shared;
 mod shim;
 mod test;

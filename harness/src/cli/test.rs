@@ -9,12 +9,15 @@ use cni_harness::record::{RunResults, Verdict};
 use cni_harness::suite::{self, SuiteOptions};
 use cni_harness::timestamp::now_rfc3339;
 
+use super::runtime_args::{self, RuntimeArgs};
 use super::shared::{write_reports, TargetArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct TestArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
     /// Warnings (SHOULD, ambiguities) fail the run too.
     #[arg(long)]
     pub strict: bool,
@@ -26,7 +29,8 @@ pub struct TestArgs {
 }
 
 pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
-    let profile = args.target.profile()?;
+    let mut profile = args.target.profile()?;
+    args.runtime.apply(&mut profile)?;
     let opts = SuiteOptions {
         cni_path: args.target.cni_path_for(&profile),
         profile,
@@ -48,6 +52,10 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
         } else {
             versions.join(", ")
         }
+    );
+    eprintln!(
+        "cni-harness: runtime sends {}",
+        runtime_args::describe(&opts.profile)
     );
     // The baseline's failure is the root cause: the first line after the plan.
     if let Some(line) = plan.baseline.as_ref().and_then(|b| b.headline()) {

@@ -18,7 +18,7 @@ pub(crate) use json_type::json_type;
 
 use crate::spec::SpecVersion;
 
-pub use profile::{subject_index_in, Needs, Profile, Role, REFERENCE_PROFILE};
+pub use profile::{subject_index_in, Needs, Profile, Role, RuntimeOverrides, REFERENCE_PROFILE};
 pub use stdin::{plugin_stdin, valid_attachments, StdinFor};
 pub use surroundings::Surroundings;
 

@@ -6,7 +6,7 @@
 //! {"profile": "debian-macvlan", "plugin": "macvlan", "role": "main",
 //!  "cniPath": ["/usr/lib/cni"],
 //!  "needs": {"parentLink": "eth0", "linkKinds": ["macvlan"], "ifname": "eth0",
-//!            "capabilityArgs": {}},
+//!            "capabilityArgs": {}, "cniArgs": "K8S_POD_NAME=p1"},
 //!  "config": { ...a configuration list... }}
 //! ```
 //! `node` prepares the node (see [`super::node`]); its `surroundings` say
@@ -18,10 +18,11 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{ConfigError, NetworkConfig};
+use crate::invoke::env::CniArgs;
 
 /// How the plugin under test takes part in the configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -52,10 +53,27 @@ pub struct Needs {
     /// Capability arguments the runtime passes (e.g. `portMappings`).
     #[serde(default)]
     pub capability_args: Map<String, Value>,
+    /// `CNI_ARGS` the runtime sends in every invocation of the run, as
+    /// `"K=V;K=V"` (e.g. the `K8S_POD_NAME` a plugin keys its state on).
+    #[serde(default)]
+    pub cni_args: CniArgs,
     /// The configuration assigns fixed addresses (static IPAM): only one
     /// container can hold them at a time, so cases with several are skipped.
     #[serde(default)]
     pub fixed_addresses: bool,
+}
+
+/// What the command line (`--cni-args`, `--capability-args`) changes in a
+/// profile's runtime arguments; kept with a fuzz finding so it replays as run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeOverrides {
+    /// Composed over the profile's `needs.cniArgs` (these keys win).
+    #[serde(default, skip_serializing_if = "CniArgs::is_empty")]
+    pub cni_args: CniArgs,
+    /// Replaces the profile's `needs.capabilityArgs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capability_args: Option<Map<String, Value>>,
 }
 
 /// The embedded default target of `cni-harness test` and of
@@ -237,6 +255,14 @@ impl Profile {
         subject_index_in(&self.config, &self.plugin).unwrap_or(0)
     }
 
+    /// The profile with the command line's runtime arguments applied.
+    pub fn apply(&mut self, o: &RuntimeOverrides) {
+        self.needs.cni_args = self.needs.cni_args.overlay(&o.cni_args);
+        if let Some(caps) = &o.capability_args {
+            self.needs.capability_args = caps.clone();
+        }
+    }
+
     /// The interface name to attach as.
     pub fn ifname(&self) -> &str {
         self.needs.ifname.as_deref().unwrap_or("eth0")
@@ -255,4 +281,34 @@ pub fn subject_index_in(net: &NetworkConfig, plugin: &str) -> Option<usize> {
             .iter()
             .position(|p| super::ipam_type(p) == Some(plugin))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_needs(needs: &str) -> Result<Profile, ConfigError> {
+        let text = format!(
+            r#"{{"profile": "p", "plugin": "bridge", "needs": {needs},
+               "config": {{"cniVersion": "1.0.0", "name": "n", "plugins": [{{"type": "bridge"}}]}}}}"#
+        );
+        Profile::parse(text.as_bytes(), "test")
+    }
+
+    #[test]
+    fn cni_args_come_from_the_profile_and_the_command_line_wins() {
+        let mut p = with_needs(r#"{"cniArgs": "K8S_POD_NAME=a;IgnoreUnknown=1"}"#).expect("valid");
+        assert_eq!(p.needs.cni_args.get("K8S_POD_NAME"), Some("a"));
+        p.apply(&RuntimeOverrides {
+            cni_args: CniArgs::parse("K8S_POD_NAME=b").expect("valid"),
+            capability_args: None,
+        });
+        assert_eq!(p.needs.cni_args.render(), "K8S_POD_NAME=b;IgnoreUnknown=1");
+    }
+
+    #[test]
+    fn malformed_cni_args_are_refused_with_the_key_named() {
+        let e = with_needs(r#"{"cniArgs": "novalue"}"#).expect_err("refused");
+        assert!(e.to_string().contains("novalue"), "{e}");
+    }
 }

@@ -414,11 +414,10 @@ impl Executor {
 }
 
 /// The runtime the fuzzer plays: the profile's CNI path, limits and
-/// capability arguments, libcni's environment.
+/// runtime arguments (capabilities, `CNI_ARGS`), libcni's environment.
 fn runtime<'s>(t: &FuzzTarget, sandbox: &'s Sandbox) -> Runtime<'s> {
-    let mut rt = Runtime::new(sandbox, t.cni_path.clone());
+    let mut rt = Runtime::for_profile(sandbox, t.cni_path.clone(), &t.profile);
     rt.limits = t.limits;
-    rt.capability_args = t.profile.needs.capability_args.clone();
     rt
 }
 

@@ -65,6 +65,8 @@ pub struct FuzzOptions {
     pub firewall: bool,
     /// Live progress line on stderr.
     pub progress: bool,
+    /// Runtime arguments from the command line, over the profile's.
+    pub runtime: crate::config::RuntimeOverrides,
 }
 
 impl FuzzOptions {
@@ -86,6 +88,7 @@ impl FuzzOptions {
             recheck_every: 16,
             firewall: false,
             progress: false,
+            runtime: Default::default(),
         }
     }
 }

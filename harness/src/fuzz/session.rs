@@ -110,7 +110,7 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
     );
     // `--duration` counts from here: set-up and calibration are part of it.
     let started = Instant::now();
-    let mut target = target::build(&opts.config, &opts.cni_path, opts.timeout)?;
+    let mut target = target::build_with(&opts.config, &opts.cni_path, opts.timeout, &opts.runtime)?;
     target.firewall = opts.firewall;
     let index = target.profile.subject_index();
     let mut seeds = vec![Input::new(

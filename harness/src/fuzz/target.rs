@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::chain::Prefix;
 use super::oracles::ResultRules;
-use crate::config::{plugin_stdin, plugin_type, Profile, Role, StdinFor};
+use crate::config::{plugin_stdin, plugin_type, Profile, Role, RuntimeOverrides, StdinFor};
 use crate::invoke::{find_plugin, Limits};
 use crate::judge;
 
@@ -38,6 +38,8 @@ pub struct FuzzTarget {
     /// After a successful ADD of the seed configuration, its gateways must
     /// answer (see [`super::dataplane`]).
     pub dataplane: bool,
+    /// The command line's runtime arguments, already applied to `profile`.
+    pub overrides: RuntimeOverrides,
 }
 
 /// Enough to rebuild a [`FuzzTarget`] later.
@@ -51,11 +53,30 @@ pub struct TargetRecord {
     /// Snapshots included the firewall ruleset.
     #[serde(default)]
     pub firewall: bool,
+    /// Runtime arguments the command line set (`--cni-args`...).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub runtime: RuntimeOverrides,
+}
+
+fn is_default(o: &RuntimeOverrides) -> bool {
+    *o == RuntimeOverrides::default()
 }
 
 /// Build the target for a profile file.
 pub fn build(config: &Path, cni_path: &[PathBuf], timeout: Duration) -> anyhow::Result<FuzzTarget> {
-    let profile = Profile::load(config)?;
+    build_with(config, cni_path, timeout, &RuntimeOverrides::default())
+}
+
+/// Build the target for a profile file with the command line's runtime
+/// arguments applied.
+pub fn build_with(
+    config: &Path,
+    cni_path: &[PathBuf],
+    timeout: Duration,
+    overrides: &RuntimeOverrides,
+) -> anyhow::Result<FuzzTarget> {
+    let mut profile = Profile::load(config)?;
+    profile.apply(overrides);
     let cni_path = if cni_path.is_empty() {
         profile.cni_path.clone()
     } else {
@@ -94,6 +115,7 @@ pub fn build(config: &Path, cni_path: &[PathBuf], timeout: Duration) -> anyhow::
         prefix,
         firewall: false,
         dataplane: true,
+        overrides: overrides.clone(),
         config: config.to_path_buf(),
     })
 }
@@ -105,16 +127,18 @@ impl FuzzTarget {
             cni_path: self.cni_path.clone(),
             timeout_ms: self.limits.timeout.as_millis() as u64,
             firewall: self.firewall,
+            runtime: self.overrides.clone(),
         }
     }
 }
 
 impl TargetRecord {
     pub fn rebuild(&self) -> anyhow::Result<FuzzTarget> {
-        let mut t = build(
+        let mut t = build_with(
             &self.config,
             &self.cni_path,
             Duration::from_millis(self.timeout_ms),
+            &self.runtime,
         )?;
         t.firewall = self.firewall;
         Ok(t)

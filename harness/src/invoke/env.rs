@@ -22,11 +22,36 @@ pub enum EnvStyle {
     SpecMinimal,
 }
 
-/// `CNI_ARGS`: `K=V;K=V`.
+/// `CNI_ARGS`: `K=V;K=V`. In profiles and results it is that string.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CniArgs(pub Vec<(String, String)>);
 
 impl CniArgs {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// These arguments with `over`'s on top: a key in both keeps its place
+    /// and takes `over`'s value; `over`'s other keys follow in their order.
+    /// (Runtime-wide arguments under a user's, under a case's own.)
+    pub fn overlay(&self, over: &CniArgs) -> CniArgs {
+        let mut out = self.0.clone();
+        for (k, v) in &over.0 {
+            match out.iter_mut().find(|(key, _)| key == k) {
+                Some(slot) => slot.1 = v.clone(),
+                None => out.push((k.clone(), v.clone())),
+            }
+        }
+        CniArgs(out)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
     pub fn parse(s: &str) -> Result<CniArgs, String> {
         let mut out = Vec::new();
         for pair in s.split(';').filter(|p| !p.is_empty()) {
@@ -47,6 +72,19 @@ impl CniArgs {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join(";")
+    }
+}
+
+impl serde::Serialize for CniArgs {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.render())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CniArgs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        CniArgs::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -246,5 +284,16 @@ mod tests {
         let a = CniArgs::parse("IgnoreUnknown=1;K8S_POD_NAME=p").expect("valid");
         assert_eq!(a.render(), "IgnoreUnknown=1;K8S_POD_NAME=p");
         assert!(CniArgs::parse("novalue").is_err());
+    }
+
+    #[test]
+    fn overlay_lets_the_later_keys_win_in_place() {
+        let base = CniArgs::parse("IgnoreUnknown=1;K8S_POD_NAME=a").expect("valid");
+        let user = CniArgs::parse("K8S_POD_NAME=b;X=y").expect("valid");
+        assert_eq!(
+            base.overlay(&user).render(),
+            "IgnoreUnknown=1;K8S_POD_NAME=b;X=y"
+        );
+        assert_eq!(CniArgs::default().overlay(&user), user);
     }
 }

@@ -14,7 +14,7 @@ use super::prev_result::{self, PrevResultMode};
 use super::reply::Reply;
 use super::run::{ChainRun, Disabled, RuntimeFailure, RuntimeNote, Step};
 use super::{Invocation, InvokeError};
-use crate::config::{plugin_stdin, plugin_type, NetworkConfig, StdinFor};
+use crate::config::{plugin_stdin, plugin_type, NetworkConfig, Profile, StdinFor};
 use crate::sandbox::{plugin_command, Sandbox};
 use crate::spec::{SpecVersion, Verb};
 
@@ -40,6 +40,9 @@ pub struct Runtime<'a> {
     pub env_style: EnvStyle,
     /// Capability arguments (`runtimeConfig` source), e.g. `{"portMappings": [...]}`.
     pub capability_args: Map<String, Value>,
+    /// `CNI_ARGS` of every per-container invocation, under an
+    /// attachment's own (the profile's `needs.cniArgs` and `--cni-args`).
+    pub cni_args: super::CniArgs,
     /// Applied to every environment this runtime builds.
     pub env_edits: Vec<EnvEdit>,
     /// How results become `prevResult` (libcni's re-encoding by default).
@@ -54,9 +57,28 @@ impl<'a> Runtime<'a> {
             limits: Limits::default(),
             env_style: EnvStyle::default(),
             capability_args: Map::new(),
+            cni_args: super::CniArgs::default(),
             env_edits: Vec::new(),
             prev_result_mode: PrevResultMode::default(),
         }
+    }
+
+    /// The runtime a profile asks for: its capability and `CNI_ARGS`
+    /// arguments (the suite, the fuzzer and `exec` all start here).
+    pub fn for_profile(
+        sandbox: &'a Sandbox,
+        cni_path: Vec<PathBuf>,
+        profile: &Profile,
+    ) -> Runtime<'a> {
+        let mut rt = Runtime::new(sandbox, cni_path);
+        rt.capability_args = profile.needs.capability_args.clone();
+        rt.cni_args = profile.needs.cni_args.clone();
+        rt
+    }
+
+    /// The `CNI_ARGS` sent for `att`: the run's, with the attachment's own on top.
+    pub fn cni_args_for(&self, att: &Attachment) -> super::CniArgs {
+        self.cni_args.overlay(&att.args)
     }
 
     /// The environment for `verb` on `att` (or none for network-wide verbs).
@@ -66,14 +88,14 @@ impl<'a> Runtime<'a> {
         version: Option<SpecVersion>,
         att: Option<&Attachment>,
     ) -> Vec<(String, String)> {
-        let none = super::CniArgs::default();
+        let args = att.map(|a| self.cni_args_for(a)).unwrap_or_default();
         let inputs = EnvInputs {
             verb,
             version,
             container_id: att.map(|a| a.container_id.as_str()).unwrap_or(""),
             netns: att.and_then(|a| a.netns.path(self.sandbox.container_path())),
             ifname: att.map(|a| a.ifname.as_str()).unwrap_or(""),
-            args: att.map(|a| &a.args).unwrap_or(&none),
+            args: &args,
             cni_path: &self.cni_path,
         };
         env::build(self.env_style, &inputs, &self.env_edits)

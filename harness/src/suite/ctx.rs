@@ -61,7 +61,11 @@ impl<'o> Ctx<'o> {
     }
 
     pub fn runtime(&self) -> Runtime<'_> {
-        let mut rt = Runtime::new(&self.sandbox, self.opts.cni_path.clone());
+        let mut rt = Runtime::for_profile(
+            &self.sandbox,
+            self.opts.cni_path.clone(),
+            &self.opts.profile,
+        );
         rt.limits = self.opts.limits;
         rt.capability_args = self.capability_args.clone();
         rt
