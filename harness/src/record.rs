@@ -165,6 +165,62 @@ pub struct Target {
     pub claimed_versions: Vec<String>,
     /// The configuration as given, for the report.
     pub config: serde_json::Value,
+    /// The runtime the harness played: every verdict of the run holds
+    /// under it (older documents: libcni with nothing added).
+    #[serde(default)]
+    pub runtime: RuntimeRecord,
+}
+
+/// The runtime a run played and what it sent besides the configuration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeRecord {
+    /// `libcni`, `containerd`, `cri-o`, `podman` or `cnitool`.
+    pub persona: crate::invoke::persona::RuntimeKind,
+    /// `CNI_ARGS` keys the persona sends for every container (values per
+    /// container, e.g. `K8S_POD_NAME`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub persona_cni_args: Vec<String>,
+    /// Capability arguments the persona fills for every pod.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub persona_capabilities: Vec<String>,
+    /// Verbs the persona never sends (cases on them are skipped).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub never_sends: Vec<Verb>,
+    /// The user's `CNI_ARGS` (profile `needs.cniArgs`, `--cni-args`), over the persona's.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cni_args: String,
+    /// The user's capability arguments (`needs.capabilityArgs`, `--capability-args`).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub capability_args: serde_json::Map<String, serde_json::Value>,
+}
+
+impl RuntimeRecord {
+    /// One line for reports: `containerd (CNI_ARGS: K8S_POD_NAME, ...)`.
+    pub fn line(&self) -> String {
+        let mut parts = Vec::new();
+        let mut args = self.persona_cni_args.clone();
+        if !self.cni_args.is_empty() {
+            args.push(self.cni_args.clone());
+        }
+        if !args.is_empty() {
+            parts.push(format!("CNI_ARGS {}", args.join(", ")));
+        }
+        let mut caps = self.persona_capabilities.clone();
+        caps.extend(self.capability_args.keys().cloned());
+        if !caps.is_empty() {
+            parts.push(format!("capabilities {}", caps.join(", ")));
+        }
+        if !self.never_sends.is_empty() {
+            let v: Vec<String> = self.never_sends.iter().map(|v| v.to_string()).collect();
+            parts.push(format!("never sends {}", v.join(", ")));
+        }
+        if parts.is_empty() {
+            self.persona.to_string()
+        } else {
+            format!("{} ({})", self.persona, parts.join("; "))
+        }
+    }
 }
 
 /// Graded outcome of one case, after Autobahn|Testsuite. Verdicts rank by

@@ -26,9 +26,10 @@ pub struct ExecArgs {
     /// CNI_IFNAME [default: the profile's, else eth0].
     #[arg(long)]
     pub ifname: Option<String>,
-    /// CNI_CONTAINERID.
-    #[arg(long, default_value = "cni-harness-exec")]
-    pub container_id: String,
+    /// CNI_CONTAINERID [default: one of the runtime's shape; with libcni,
+    /// cni-harness-exec].
+    #[arg(long)]
+    pub container_id: Option<String>,
     #[command(flatten)]
     pub runtime: RuntimeArgs,
     /// Use this existing container namespace instead of a fresh sandbox. The
@@ -74,7 +75,10 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
         rt.plugin_path(&net, i)?;
     }
     let att = Attachment {
-        container_id: args.container_id.clone(),
+        container_id: args
+            .container_id
+            .clone()
+            .unwrap_or_else(|| rt.persona.container_id("cni-harness-exec")),
         ifname: args
             .ifname
             .clone()
@@ -83,6 +87,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
         netns: ContainerNetns::Sandbox,
     };
     let fresh = args.netns.is_none();
+    println!("# {}", super::runtime_args::describe(&profile));
     println!(
         "# sandbox {} (CNI_NETNS={})",
         sandbox.id(),

@@ -5,7 +5,7 @@ use anyhow::Context;
 use serde_json::{Map, Value};
 
 use cni_harness::config::{Profile, RuntimeOverrides};
-use cni_harness::invoke::CniArgs;
+use cni_harness::invoke::{CniArgs, RuntimeKind};
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct RuntimeArgs {
@@ -17,6 +17,10 @@ pub struct RuntimeArgs {
     /// the profile's `needs.capabilityArgs`).
     #[arg(long, value_name = "JSON")]
     pub capability_args: Option<String>,
+    /// The runtime whose behaviour is played: libcni (the profile's
+    /// `needs.runtime`, else libcni), containerd, cri-o, podman or cnitool.
+    #[arg(long, value_name = "RUNTIME")]
+    pub runtime: Option<RuntimeKind>,
 }
 
 impl RuntimeArgs {
@@ -39,6 +43,7 @@ impl RuntimeArgs {
         Ok(RuntimeOverrides {
             cni_args,
             capability_args,
+            runtime: self.runtime,
         })
     }
 
@@ -50,18 +55,14 @@ impl RuntimeArgs {
     }
 }
 
-/// One line saying what the runtime sends besides the configuration, for
-/// the head of a run's output.
+/// One line saying which runtime is played and what it sends besides the
+/// configuration, for the head of a run's output.
 pub fn describe(profile: &Profile) -> String {
     let args = &profile.needs.cni_args;
-    let caps: Vec<&str> = profile
-        .needs
-        .capability_args
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let caps: Vec<String> = profile.capability_args().keys().cloned().collect();
     format!(
-        "CNI_ARGS={:?}, capability arguments: {}",
+        "runtime {}; user CNI_ARGS {:?}; capability arguments: {}",
+        profile.needs.runtime.persona().describe(),
         args.render(),
         if caps.is_empty() {
             "none".to_string()

@@ -53,10 +53,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
             versions.join(", ")
         }
     );
-    eprintln!(
-        "cni-harness: runtime sends {}",
-        runtime_args::describe(&opts.profile)
-    );
+    eprintln!("cni-harness: {}", runtime_args::describe(&opts.profile));
     // The baseline's failure is the root cause: the first line after the plan.
     if let Some(line) = plan.baseline.as_ref().and_then(|b| b.headline()) {
         eprintln!("cni-harness: {line}");

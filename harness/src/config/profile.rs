@@ -23,6 +23,7 @@ use serde_json::{Map, Value};
 
 use super::{ConfigError, NetworkConfig};
 use crate::invoke::env::CniArgs;
+use crate::invoke::persona::RuntimeKind;
 
 /// How the plugin under test takes part in the configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -57,6 +58,11 @@ pub struct Needs {
     /// `"K=V;K=V"` (e.g. the `K8S_POD_NAME` a plugin keys its state on).
     #[serde(default)]
     pub cni_args: CniArgs,
+    /// The real runtime whose behaviour the harness plays (`libcni`,
+    /// `containerd`, `cri-o`, `podman`, `cnitool`; see `invoke::persona`):
+    /// its `CNI_ARGS` and capability arguments come under the two above.
+    #[serde(default)]
+    pub runtime: RuntimeKind,
     /// The configuration assigns fixed addresses (static IPAM): only one
     /// container can hold them at a time, so cases with several are skipped.
     #[serde(default)]
@@ -74,6 +80,9 @@ pub struct RuntimeOverrides {
     /// Replaces the profile's `needs.capabilityArgs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capability_args: Option<Map<String, Value>>,
+    /// Replaces the profile's `needs.runtime` (`--runtime`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<RuntimeKind>,
 }
 
 /// The embedded default target of `cni-harness test` and of
@@ -261,6 +270,39 @@ impl Profile {
         if let Some(caps) = &o.capability_args {
             self.needs.capability_args = caps.clone();
         }
+        if let Some(kind) = o.runtime {
+            self.needs.runtime = kind;
+        }
+    }
+
+    /// The runtime this profile plays, as results record it.
+    pub fn runtime_record(&self) -> crate::record::RuntimeRecord {
+        let persona = self.needs.runtime.persona();
+        crate::record::RuntimeRecord {
+            persona: self.needs.runtime,
+            persona_cni_args: persona.args.iter().map(|(k, _)| k.to_string()).collect(),
+            persona_capabilities: persona.capability_args().keys().cloned().collect(),
+            never_sends: [
+                crate::spec::Verb::Check,
+                crate::spec::Verb::Status,
+                crate::spec::Verb::Gc,
+            ]
+            .into_iter()
+            .filter(|v| persona.sends(*v).is_err())
+            .collect(),
+            cni_args: self.needs.cni_args.render(),
+            capability_args: self.needs.capability_args.clone(),
+        }
+    }
+
+    /// The capability arguments the runtime passes: its persona's, with the
+    /// profile's (and the command line's) on top.
+    pub fn capability_args(&self) -> Map<String, Value> {
+        let mut caps = self.needs.runtime.persona().capability_args();
+        for (k, v) in &self.needs.capability_args {
+            caps.insert(k.clone(), v.clone());
+        }
+        caps
     }
 
     /// The interface name to attach as.
@@ -302,6 +344,7 @@ mod tests {
         p.apply(&RuntimeOverrides {
             cni_args: CniArgs::parse("K8S_POD_NAME=b").expect("valid"),
             capability_args: None,
+            runtime: None,
         });
         assert_eq!(p.needs.cni_args.render(), "K8S_POD_NAME=b;IgnoreUnknown=1");
     }

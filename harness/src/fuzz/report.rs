@@ -62,6 +62,7 @@ impl SessionReport {
                 plugins: net.plugin_types(),
                 claimed_versions: Vec::new(),
                 config: net.raw.clone(),
+                runtime: self.profile.runtime_record(),
             },
             started_at,
             duration_ms: self.elapsed.as_millis() as u64,

@@ -92,7 +92,7 @@ pub fn build_with(
         net,
         index,
         StdinFor::Add { prev_result: None },
-        &profile.needs.capability_args,
+        &profile.capability_args(),
     );
     let seed_config = serde_json::to_string(&stdin)?;
     let rules = ResultRules {

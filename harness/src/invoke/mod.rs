@@ -5,6 +5,7 @@
 pub mod attachment;
 pub mod env;
 pub mod exec;
+pub mod persona;
 pub mod prev_result;
 pub mod reply;
 pub mod run;
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 pub use attachment::{Attachment, ContainerNetns};
 pub use env::{CniArgs, EnvEdit, EnvStyle};
 pub use exec::{Exit, Limits, Outcome};
+pub use persona::{Persona, RuntimeKind};
 pub use prev_result::PrevResultMode;
 pub use reply::{Garbage, PluginError, Reply};
 pub use run::{ChainRun, Disabled, RuntimeFailure, RuntimeNote, Step};

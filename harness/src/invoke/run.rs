@@ -27,6 +27,11 @@ pub enum Disabled {
     Check,
     /// `disableGC`
     Gc,
+    /// The runtime the harness plays never sends this verb.
+    ByRuntime {
+        runtime: super::RuntimeKind,
+        verb: Verb,
+    },
 }
 
 impl fmt::Display for Disabled {
@@ -34,6 +39,9 @@ impl fmt::Display for Disabled {
         let key = match self {
             Disabled::Check => "disableCheck",
             Disabled::Gc => "disableGC",
+            Disabled::ByRuntime { runtime, verb } => {
+                return write!(f, "{runtime} never sends {verb}")
+            }
         };
         write!(f, "the configuration sets {key}")
     }
@@ -46,6 +54,14 @@ pub enum RuntimeFailure {
     NoAddResult { plugin: String },
     /// ADD printed something libcni cannot decode as a result of its version.
     UndecodableResult { plugin: String, error: String },
+    /// The runtime's VERSION probe before the operation refused the
+    /// network (podman skips a network whose plugin does not list the
+    /// configuration's version), so no plugin ran.
+    ProbeRefused {
+        runtime: super::RuntimeKind,
+        plugin: String,
+        why: String,
+    },
 }
 
 impl fmt::Display for RuntimeFailure {
@@ -58,6 +74,14 @@ impl fmt::Display for RuntimeFailure {
             RuntimeFailure::UndecodableResult { plugin, error } => write!(
                 f,
                 "{plugin} ADD exited 0 but libcni cannot decode its result: {error}"
+            ),
+            RuntimeFailure::ProbeRefused {
+                runtime,
+                plugin,
+                why,
+            } => write!(
+                f,
+                "{runtime}'s VERSION probe of {plugin} refused the network ({why}): no plugin ran"
             ),
         }
     }
@@ -79,6 +103,9 @@ pub struct ChainRun {
     pub steps: Vec<Step>,
     /// `None`: the plugins' answers alone decide.
     pub runtime: Option<RuntimeNote>,
+    /// VERSION probes the runtime ran before the operation (podman's), not
+    /// part of the operation's own steps.
+    pub probes: Vec<Step>,
 }
 
 impl ChainRun {
@@ -97,6 +124,7 @@ impl ChainRun {
             verb,
             steps,
             runtime,
+            probes: Vec::new(),
         }
     }
 
@@ -106,6 +134,7 @@ impl ChainRun {
             verb,
             steps: Vec::new(),
             runtime: Some(RuntimeNote::NotSent(why)),
+            probes: Vec::new(),
         }
     }
 

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::attachment::Attachment;
 use super::env::{self, EnvEdit, EnvInputs, EnvStyle};
 use super::exec::{self, Limits};
+use super::persona::{Persona, Probes, RuntimeKind};
 use super::prev_result::{self, PrevResultMode};
 use super::reply::Reply;
 use super::run::{ChainRun, Disabled, RuntimeFailure, RuntimeNote, Step};
@@ -47,6 +48,9 @@ pub struct Runtime<'a> {
     pub env_edits: Vec<EnvEdit>,
     /// How results become `prevResult` (libcni's re-encoding by default).
     pub prev_result_mode: PrevResultMode,
+    /// The real runtime played: its `CNI_ARGS`, the verbs it sends, its
+    /// VERSION probes (its capability arguments are in `capability_args`).
+    pub persona: Persona,
 }
 
 impl<'a> Runtime<'a> {
@@ -60,25 +64,88 @@ impl<'a> Runtime<'a> {
             cni_args: super::CniArgs::default(),
             env_edits: Vec::new(),
             prev_result_mode: PrevResultMode::default(),
+            persona: Persona::of(RuntimeKind::default()),
         }
     }
 
-    /// The runtime a profile asks for: its capability and `CNI_ARGS`
-    /// arguments (the suite, the fuzzer and `exec` all start here).
+    /// The runtime a profile asks for: its persona, its capability and
+    /// `CNI_ARGS` arguments (the suite, the fuzzer and `exec` all start here).
     pub fn for_profile(
         sandbox: &'a Sandbox,
         cni_path: Vec<PathBuf>,
         profile: &Profile,
     ) -> Runtime<'a> {
         let mut rt = Runtime::new(sandbox, cni_path);
-        rt.capability_args = profile.needs.capability_args.clone();
+        rt.persona = profile.needs.runtime.persona();
+        rt.capability_args = profile.capability_args();
         rt.cni_args = profile.needs.cni_args.clone();
         rt
     }
 
-    /// The `CNI_ARGS` sent for `att`: the run's, with the attachment's own on top.
+    /// The `CNI_ARGS` sent for `att`: the persona's for its container, the
+    /// run's (user's) on top, the attachment's own (a case's) on top of that.
     pub fn cni_args_for(&self, att: &Attachment) -> super::CniArgs {
-        self.cni_args.overlay(&att.args)
+        self.persona
+            .cni_args(&att.container_id)
+            .overlay(&self.cni_args)
+            .overlay(&att.args)
+    }
+
+    /// A verb the persona never sends: what the runtime reports instead.
+    fn not_sent_by_persona(&self, verb: Verb) -> Option<ChainRun> {
+        self.persona.sends(verb).err().map(|_| {
+            ChainRun::not_sent(
+                verb,
+                Disabled::ByRuntime {
+                    runtime: self.persona.kind,
+                    verb,
+                },
+            )
+        })
+    }
+
+    /// The VERSION probes a persona runs before each operation (podman
+    /// validates the network list, libcni's `ValidateNetworkList`: every
+    /// plugin's type must list the configuration's version). `Err`: the
+    /// run to report, no plugin having been run.
+    fn probe_first(&self, net: &NetworkConfig, verb: Verb) -> Result<Vec<Step>, ChainRun> {
+        if self.persona.version_probes != Probes::BeforeEachOperation {
+            return Ok(Vec::new());
+        }
+        let mut probes = Vec::new();
+        for i in 0..net.plugins.len() {
+            let refused = |plugin: String, why: String| RuntimeFailure::ProbeRefused {
+                runtime: self.persona.kind,
+                plugin,
+                why,
+            };
+            let failure = match self.version(net, i) {
+                Err(e) => Some(refused(
+                    net.plugins.get(i).map(plugin_type).unwrap_or_default(),
+                    e.to_string(),
+                )),
+                Ok(step) => {
+                    let listed = crate::config::string_array(
+                        step.reply.result().and_then(|r| r.get("supportedVersions")),
+                    );
+                    let failure = (!listed.contains(&net.cni_version)).then(|| {
+                        refused(
+                            step.plugin_type.clone(),
+                            format!("it does not list {}", net.cni_version),
+                        )
+                    });
+                    probes.push(step);
+                    failure
+                }
+            };
+            if let Some(f) = failure {
+                let mut run = ChainRun::of(verb, Vec::new());
+                run.runtime = Some(RuntimeNote::Failed(f));
+                run.probes = probes;
+                return Err(run);
+            }
+        }
+        Ok(probes)
     }
 
     /// The environment for `verb` on `att` (or none for network-wide verbs).
@@ -137,7 +204,12 @@ impl<'a> Runtime<'a> {
     /// libcni, an ADD that exits 0 without a result, or (re-encoding) with one
     /// that does not decode, fails the operation and ends the chain.
     pub fn add(&self, net: &NetworkConfig, att: &Attachment) -> Result<ChainRun, InvokeError> {
-        let (run, passed) = self.add_first(net, att, net.plugins.len())?;
+        let probes = match self.probe_first(net, Verb::Add) {
+            Ok(p) => p,
+            Err(refused) => return Ok(refused),
+        };
+        let (mut run, passed) = self.add_first(net, att, net.plugins.len())?;
+        run.probes = probes;
         if let (true, Some(result)) = (run.succeeded(), &passed) {
             self.cache_store(net, att, result)?;
         }
@@ -172,6 +244,7 @@ impl<'a> Runtime<'a> {
                         verb: Verb::Add,
                         steps,
                         runtime: Some(RuntimeNote::Failed(failure)),
+                        probes: Vec::new(),
                     };
                     return Ok((run, None));
                 }
@@ -216,6 +289,9 @@ impl<'a> Runtime<'a> {
         if net.disable_check {
             return Ok(ChainRun::not_sent(Verb::Check, Disabled::Check));
         }
+        if let Some(run) = self.not_sent_by_persona(Verb::Check) {
+            return Ok(run);
+        }
         let cached = self
             .cached_result(net, att)?
             .ok_or_else(|| InvokeError::NoCachedResult(cache_key(net, att)))?;
@@ -233,6 +309,10 @@ impl<'a> Runtime<'a> {
     /// `prevResult` (0.4.0+; none when there is no usable one, as libcni
     /// 1.2+); forgets the attachment when every plugin succeeded.
     pub fn del(&self, net: &NetworkConfig, att: &Attachment) -> Result<ChainRun, InvokeError> {
+        let probes = match self.probe_first(net, Verb::Del) {
+            Ok(p) => p,
+            Err(refused) => return Ok(refused),
+        };
         let cached = self.cached_result(net, att)?;
         let prev = match self.prev_result_mode {
             PrevResultMode::Verbatim => cached,
@@ -240,7 +320,8 @@ impl<'a> Runtime<'a> {
                 cached.and_then(|c| prev_result::for_config(&c, &net.cni_version).ok())
             }
         };
-        let run = self.del_first(net, att, net.plugins.len(), prev.as_ref())?;
+        let mut run = self.del_first(net, att, net.plugins.len(), prev.as_ref())?;
+        run.probes = probes;
         if run.succeeded() {
             let _ = std::fs::remove_file(self.cache_file(net, att));
         }
@@ -264,6 +345,9 @@ impl<'a> Runtime<'a> {
     /// STATUS every plugin in order, stopping at the first error (1.1.0+).
     pub fn status(&self, net: &NetworkConfig) -> Result<ChainRun, InvokeError> {
         self.require(net, Verb::Status)?;
+        if let Some(run) = self.not_sent_by_persona(Verb::Status) {
+            return Ok(run);
+        }
         self.each(net, None, Order::Forward, |_| StdinFor::Status)
     }
 
@@ -279,6 +363,9 @@ impl<'a> Runtime<'a> {
             return Ok(ChainRun::not_sent(Verb::Gc, Disabled::Gc));
         }
         self.require(net, Verb::Gc)?;
+        if let Some(run) = self.not_sent_by_persona(Verb::Gc) {
+            return Ok(run);
+        }
         let pairs: Vec<(String, String)> = valid
             .iter()
             .map(|a| (a.container_id.clone(), a.ifname.clone()))

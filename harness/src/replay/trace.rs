@@ -14,10 +14,17 @@ use crate::spec::SpecVersion;
 /// One runtime operation: its steps, then the runtime's own word.
 pub fn run(run: &ChainRun, kind: impl Fn(&str) -> DocumentKind, v: Option<SpecVersion>) -> String {
     let mut out = String::new();
+    for s in &run.probes {
+        let _ = writeln!(out, "# the runtime's VERSION probe before {}", run.verb);
+        out.push_str(&step(s, DocumentKind::Version, v));
+    }
     for s in &run.steps {
         out.push_str(&step(s, kind(&s.plugin_type), v));
     }
     match &run.runtime {
+        Some(RuntimeNote::NotSent(why @ crate::invoke::Disabled::ByRuntime { .. })) => {
+            let _ = writeln!(out, "# {} not sent: {why}\n", run.verb);
+        }
         Some(RuntimeNote::NotSent(why)) => {
             let _ = writeln!(
                 out,

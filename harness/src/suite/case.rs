@@ -3,7 +3,7 @@
 
 use crate::config::{Role, Shape};
 use crate::invoke::Disabled;
-use crate::spec::SpecVersion;
+use crate::spec::{SpecVersion, Verb};
 
 use super::ctx::Ctx;
 use super::verdict::CaseVerdict;
@@ -84,13 +84,13 @@ pub fn needs_check(a: &Applicability) -> Result<(), String> {
     } else if a.disable_check {
         Err(Disabled::Check.to_string())
     } else {
-        Ok(())
+        a.profile.needs.runtime.persona().sends(Verb::Check)
     }
 }
 
 pub fn needs_status_gc(a: &Applicability) -> Result<(), String> {
     if a.version.has_status_and_gc() {
-        Ok(())
+        a.profile.needs.runtime.persona().sends(Verb::Status)
     } else {
         Err(format!("STATUS and GC do not exist in spec {}", a.version))
     }
@@ -98,11 +98,13 @@ pub fn needs_status_gc(a: &Applicability) -> Result<(), String> {
 
 /// GC cases: 1.1.0, and a configuration that does not disable GC.
 pub fn needs_gc(a: &Applicability) -> Result<(), String> {
-    needs_status_gc(a)?;
+    if !a.version.has_status_and_gc() {
+        return Err(format!("STATUS and GC do not exist in spec {}", a.version));
+    }
     if a.disable_gc {
         Err(Disabled::Gc.to_string())
     } else {
-        Ok(())
+        a.profile.needs.runtime.persona().sends(Verb::Gc)
     }
 }
 

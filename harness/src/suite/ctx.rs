@@ -51,7 +51,7 @@ impl<'o> Ctx<'o> {
             sandbox,
             steps: Vec::new(),
             ipam_results: HashMap::new(),
-            capability_args: opts.profile.needs.capability_args.clone(),
+            capability_args: opts.profile.capability_args(),
             plan: None,
         })
     }
@@ -105,12 +105,7 @@ impl<'o> Ctx<'o> {
     /// Stdin the subject would get for `what` (for IPAM plugins: the
     /// delegating plugin's configuration, as delegation passes it on).
     pub fn subject_stdin(&self, what: StdinFor<'_>) -> Value {
-        plugin_stdin(
-            &self.net,
-            self.subject_index(),
-            what,
-            &self.opts.profile.needs.capability_args,
-        )
+        plugin_stdin(&self.net, self.subject_index(), what, &self.capability_args)
     }
 
     /// Run the subject binary alone with this stdin and environment edits.
@@ -151,6 +146,14 @@ impl<'o> Ctx<'o> {
         self.version.supports(verb)
             && !(verb == Verb::Check && self.net.disable_check)
             && !(verb == Verb::Gc && self.net.disable_gc)
+            && self
+                .opts
+                .profile
+                .needs
+                .runtime
+                .persona()
+                .sends(verb)
+                .is_ok()
     }
 
     /// ADD and, when it fails, the DEL a runtime owes it (SPEC.md: "A
@@ -168,6 +171,14 @@ impl<'o> Ctx<'o> {
     pub fn check(&mut self, att: &Attachment) -> OrVerdict<ChainRun> {
         if self.role() == Role::Ipam && self.net.disable_check {
             return Ok(ChainRun::not_sent(Verb::Check, Disabled::Check));
+        }
+        let runtime = self.opts.profile.needs.runtime;
+        if self.role() == Role::Ipam && runtime.persona().sends(Verb::Check).is_err() {
+            let why = Disabled::ByRuntime {
+                runtime,
+                verb: Verb::Check,
+            };
+            return Ok(ChainRun::not_sent(Verb::Check, why));
         }
         if self.role() == Role::Ipam {
             let prev = self.ipam_result(att);

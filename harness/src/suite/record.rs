@@ -114,6 +114,7 @@ pub fn results(
             plugins: opts.profile.config.plugin_types(),
             claimed_versions: plan.claimed.clone(),
             config: opts.profile.config.raw.clone(),
+            runtime: opts.profile.runtime_record(),
         },
         started_at,
         duration_ms: elapsed_ms,

@@ -1,0 +1,489 @@
+//! Runtime personas: what each real container runtime sends a plugin, so a
+//! plugin can be judged the way the runtime its users run drives it.
+//!
+//! Each persona is read from that runtime's code (see
+//! `docs/runtime-personas.md` for the files and versions): the `CNI_ARGS`
+//! keys and the shape of their values, the capability arguments it always
+//! fills, which verbs it ever sends, when it probes VERSION, how DEL gets its
+//! `prevResult`, and its timeout. Every runtime here drives plugins through
+//! libcni, so the environment style, stdin encoding and result cache are
+//! libcni's for all of them; what differs is listed in [`Persona`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::env::CniArgs;
+use crate::spec::Verb;
+
+/// Which runtime the harness plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum RuntimeKind {
+    /// libcni driven directly with nothing but the configuration (the
+    /// harness's behaviour before personas): every verb its version has,
+    /// empty `CNI_ARGS`.
+    #[default]
+    #[serde(rename = "libcni")]
+    Libcni,
+    /// containerd's CRI plugin through go-cni.
+    #[serde(rename = "containerd")]
+    Containerd,
+    /// CRI-O through ocicni.
+    #[serde(rename = "cri-o")]
+    CriO,
+    /// podman's CNI backend (containers/common libnetwork/cni).
+    #[serde(rename = "podman")]
+    Podman,
+    /// cnitool, libcni's command-line runtime.
+    #[serde(rename = "cnitool")]
+    Cnitool,
+}
+
+impl RuntimeKind {
+    pub const ALL: [RuntimeKind; 5] = [
+        RuntimeKind::Libcni,
+        RuntimeKind::Containerd,
+        RuntimeKind::CriO,
+        RuntimeKind::Podman,
+        RuntimeKind::Cnitool,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuntimeKind::Libcni => "libcni",
+            RuntimeKind::Containerd => "containerd",
+            RuntimeKind::CriO => "cri-o",
+            RuntimeKind::Podman => "podman",
+            RuntimeKind::Cnitool => "cnitool",
+        }
+    }
+
+    pub fn persona(self) -> Persona {
+        Persona::of(self)
+    }
+}
+
+impl fmt::Display for RuntimeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RuntimeKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RuntimeKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown runtime {s:?} (one of: {})",
+                    RuntimeKind::ALL.map(RuntimeKind::as_str).join(", ")
+                )
+            })
+    }
+}
+
+/// How the value of one `CNI_ARGS` key is made for a container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgValue {
+    /// A fixed text (`IgnoreUnknown=1`).
+    Fixed(&'static str),
+    /// The pod's namespace (`default` here).
+    PodNamespace,
+    /// The pod's name (CRI), the container's name (podman): a DNS label
+    /// unique per container.
+    PodName,
+    /// The sandbox (infra container) ID: `CNI_CONTAINERID` itself.
+    ContainerId,
+    /// The pod's UID, a UUID.
+    PodUid,
+}
+
+/// When a runtime sends a verb beyond ADD and DEL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sends {
+    /// Never.
+    Never,
+    /// Whenever the configuration's version has the verb; `when` says on
+    /// what occasion.
+    IfVersionHasIt { when: &'static str },
+}
+
+/// When a runtime probes the plugins with VERSION.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probes {
+    /// Never.
+    Never,
+    /// When it loads the network configuration, which it does for every
+    /// operation (podman: each command loads and validates the networks,
+    /// so a VERSION of every plugin and IPAM type precedes each ADD and DEL).
+    BeforeEachOperation,
+    /// When its configuration directory changes (not per operation).
+    OnConfigLoad,
+}
+
+/// What the DEL of an attachment is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DelInputs {
+    /// The runtime rebuilds `CNI_ARGS` and capabilities as for ADD; libcni
+    /// adds the cached ADD result, re-encoded to the configuration's
+    /// version, as `prevResult` (0.4.0+).
+    Rebuilt,
+    /// The configuration and runtime arguments cached at ADD (libcni's
+    /// `GetNetworkListCachedConfig`), plus the cached result as above.
+    CachedAtAdd,
+}
+
+/// How long the runtime lets a plugin run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timeout {
+    /// No deadline of its own (libcni's exec has none).
+    None,
+    /// The deadline of the CRI request that caused the call (kubelet's
+    /// `--runtime-request-timeout`, 2 minutes by default).
+    CriRequest,
+}
+
+/// The capability arguments a runtime fills for every pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capabilities {
+    /// Only what the user or the pod asks for.
+    OnlyRequested,
+    /// What kubelet's pod spec always carries: the pod annotations, the
+    /// cgroup parent, and (containerd) the pod's DNS configuration.
+    KubeletPod { dns: bool },
+}
+
+/// Everything about a runtime that a plugin can observe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Persona {
+    pub kind: RuntimeKind,
+    /// `CNI_ARGS` keys in the order the runtime puts them.
+    pub args: &'static [(&'static str, ArgValue)],
+    /// The runtime passes the `CNI_ARGS` of its own environment through,
+    /// after its keys (CRI-O, podman).
+    pub passes_env_args: bool,
+    /// Capability arguments it fills for every pod, with a value of the
+    /// runtime's shape (others only when the pod asks: port mappings,
+    /// bandwidth, aliases... those come from the profile).
+    pub capabilities: Capabilities,
+    pub check: Sends,
+    pub status: Sends,
+    pub gc: Sends,
+    pub version_probes: Probes,
+    pub del: DelInputs,
+    pub timeout: Timeout,
+}
+
+/// The pod namespace every persona's pods live in.
+pub const POD_NAMESPACE: &str = "default";
+
+const K8S_ARGS: &[(&str, ArgValue)] = &[
+    ("IgnoreUnknown", ArgValue::Fixed("1")),
+    ("K8S_POD_NAMESPACE", ArgValue::PodNamespace),
+    ("K8S_POD_NAME", ArgValue::PodName),
+    ("K8S_POD_INFRA_CONTAINER_ID", ArgValue::ContainerId),
+    ("K8S_POD_UID", ArgValue::PodUid),
+];
+
+/// A pod UID of the run (the same for each container: capability values
+/// are the run's, see [`Persona::capabilities`]).
+const RUN_POD_UID: &str = "00000000-0000-4000-8000-c0ffee000000";
+
+/// What kubelet gives every pod: its annotations (none here), its cgroup
+/// parent (cgroupfs driver, BestEffort class) and ClusterFirst DNS.
+fn cri_capabilities(dns: bool) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("io.kubernetes.cri.pod-annotations".into(), json!({}));
+    m.insert(
+        "cgroupPath".into(),
+        json!(format!("/kubepods/besteffort/pod{RUN_POD_UID}")),
+    );
+    if dns {
+        m.insert(
+            "dns".into(),
+            json!({
+                "servers": ["10.96.0.10"],
+                "searches": ["default.svc.cluster.local", "svc.cluster.local", "cluster.local"],
+                "options": ["ndots:5"]
+            }),
+        );
+    }
+    m
+}
+
+impl Persona {
+    pub fn of(kind: RuntimeKind) -> Persona {
+        let if_version = |when| Sends::IfVersionHasIt { when };
+        match kind {
+            RuntimeKind::Libcni => Persona {
+                kind,
+                args: &[],
+                passes_env_args: false,
+                capabilities: Capabilities::OnlyRequested,
+                check: if_version("the suite's CHECK cases"),
+                status: if_version("the suite's STATUS cases"),
+                gc: if_version("the suite's GC cases"),
+                version_probes: Probes::OnConfigLoad,
+                del: DelInputs::Rebuilt,
+                timeout: Timeout::None,
+            },
+            RuntimeKind::Containerd => Persona {
+                kind,
+                // go-cni copies a Go map: the order varies from call to call.
+                args: K8S_ARGS,
+                passes_env_args: false,
+                capabilities: Capabilities::KubeletPod { dns: true },
+                check: Sends::Never,
+                status: if_version("each CRI Status call (kubelet polls it)"),
+                gc: Sends::Never,
+                version_probes: Probes::Never,
+                del: DelInputs::Rebuilt,
+                timeout: Timeout::CriRequest,
+            },
+            RuntimeKind::CriO => Persona {
+                kind,
+                args: K8S_ARGS,
+                passes_env_args: true,
+                capabilities: Capabilities::KubeletPod { dns: false },
+                check: if_version("pod network status (GetPodNetworkStatus)"),
+                status: if_version("each CRI Status call"),
+                gc: if_version("network GC with the valid pods"),
+                version_probes: Probes::OnConfigLoad,
+                del: DelInputs::Rebuilt,
+                timeout: Timeout::CriRequest,
+            },
+            RuntimeKind::Podman => Persona {
+                kind,
+                args: &[
+                    ("IgnoreUnknown", ArgValue::Fixed("1")),
+                    ("K8S_POD_NAME", ArgValue::PodName),
+                ],
+                passes_env_args: true,
+                capabilities: Capabilities::OnlyRequested,
+                check: Sends::Never,
+                status: Sends::Never,
+                gc: Sends::Never,
+                version_probes: Probes::BeforeEachOperation,
+                del: DelInputs::CachedAtAdd,
+                timeout: Timeout::None,
+            },
+            RuntimeKind::Cnitool => Persona {
+                kind,
+                args: &[],
+                passes_env_args: false,
+                capabilities: Capabilities::OnlyRequested,
+                check: if_version("`cnitool check`"),
+                status: if_version("`cnitool status`"),
+                gc: if_version("`cnitool gc`"),
+                version_probes: Probes::Never,
+                del: DelInputs::Rebuilt,
+                timeout: Timeout::None,
+            },
+        }
+    }
+
+    /// Whether (and why not) this runtime ever sends `verb`: `Err` says why
+    /// not, for a skip reason.
+    pub fn sends(&self, verb: Verb) -> Result<(), String> {
+        let rule = match verb {
+            Verb::Check => self.check,
+            Verb::Status => self.status,
+            Verb::Gc => self.gc,
+            Verb::Version if self.version_probes == Probes::Never => Sends::Never,
+            _ => return Ok(()),
+        };
+        match rule {
+            Sends::Never => Err(format!("{} never sends {verb}", self.kind)),
+            Sends::IfVersionHasIt { .. } => Ok(()),
+        }
+    }
+
+    /// The `CNI_ARGS` this runtime sends for a container.
+    pub fn cni_args(&self, container_id: &str) -> CniArgs {
+        CniArgs(
+            self.args
+                .iter()
+                .map(|(k, how)| (k.to_string(), value_of(*how, container_id)))
+                .collect(),
+        )
+    }
+
+    /// A container ID of the runtime's shape, derived from `seed` (for
+    /// `exec`; the suite keeps its own readable IDs, see the docs): 64 hex
+    /// digits for the CRI runtimes and podman, `cnitool-` and 20 hex digits
+    /// (its hash of the netns path) for cnitool, `seed` itself for libcni.
+    pub fn container_id(&self, seed: &str) -> String {
+        let hex = |n: usize| {
+            let mut out = String::new();
+            let mut i = 0u32;
+            while out.len() < n {
+                out.push_str(&pod_uid(&format!("{seed}/{i}")).replace('-', ""));
+                i += 1;
+            }
+            out.truncate(n);
+            out
+        };
+        match self.kind {
+            RuntimeKind::Libcni => seed.to_string(),
+            RuntimeKind::Cnitool => format!("cnitool-{}", hex(20)),
+            _ => hex(64),
+        }
+    }
+
+    /// The capability arguments it fills for every pod of the run.
+    pub fn capability_args(&self) -> Map<String, Value> {
+        match self.capabilities {
+            Capabilities::OnlyRequested => Map::new(),
+            Capabilities::KubeletPod { dns } => cri_capabilities(dns),
+        }
+    }
+
+    /// One line: what it sends that the configuration does not say.
+    pub fn describe(&self) -> String {
+        let keys: Vec<&str> = self.args.iter().map(|(k, _)| *k).collect();
+        let caps: Vec<String> = self.capability_args().keys().cloned().collect();
+        let never: Vec<String> = [Verb::Check, Verb::Status, Verb::Gc]
+            .into_iter()
+            .filter(|v| self.sends(*v).is_err())
+            .map(|v| v.to_string())
+            .collect();
+        format!(
+            "{}: CNI_ARGS keys [{}], capabilities [{}], never sends [{}], VERSION probes {}",
+            self.kind,
+            keys.join(", "),
+            caps.join(", "),
+            never.join(", "),
+            match self.version_probes {
+                Probes::Never => "never",
+                Probes::BeforeEachOperation => "before each ADD and DEL",
+                Probes::OnConfigLoad => "when the configuration is loaded",
+            }
+        )
+    }
+}
+
+/// The value of a `CNI_ARGS` key for `container_id`, in the runtime's shape.
+fn value_of(how: ArgValue, container_id: &str) -> String {
+    match how {
+        ArgValue::Fixed(v) => v.to_string(),
+        ArgValue::PodNamespace => POD_NAMESPACE.to_string(),
+        ArgValue::PodName => pod_name(container_id),
+        ArgValue::ContainerId => container_id.to_string(),
+        ArgValue::PodUid => pod_uid(container_id),
+    }
+}
+
+/// A DNS label (what Kubernetes pod names and podman container names
+/// resolve as) unique per container: the ID's alphanumerics, lowercased.
+pub fn pod_name(container_id: &str) -> String {
+    // A runtime's own 64-hex ID gives its short form, as podman shows it.
+    let long_hex = container_id.len() >= 32 && container_id.chars().all(|c| c.is_ascii_hexdigit());
+    let container_id = if long_hex {
+        &container_id[..12]
+    } else {
+        container_id
+    };
+    let mut name: String = container_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .take(63)
+        .collect();
+    name = name.trim_matches('-').to_string();
+    if name.is_empty() {
+        "pod".into()
+    } else {
+        name
+    }
+}
+
+/// A version-4-shaped UUID derived from the container ID (the same
+/// container gets the same UID, so runs reproduce).
+pub fn pod_uid(container_id: &str) -> String {
+    // FNV-1a, twice with different seeds, for 128 bits.
+    let fnv = |seed: u64| {
+        container_id.bytes().fold(seed, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let (a, b) = (fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        0x8000 | ((b >> 48) & 0x3fff),
+        b & 0xffff_ffff_ffff
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for k in RuntimeKind::ALL {
+            assert_eq!(k.as_str().parse::<RuntimeKind>(), Ok(k));
+            let json = serde_json::to_string(&k).expect("serialises");
+            assert_eq!(json, format!("\"{k}\""));
+        }
+        assert!("docker".parse::<RuntimeKind>().is_err());
+    }
+
+    #[test]
+    fn cri_runtimes_send_the_k8s_keys_and_podman_only_the_pod_name() {
+        let a = RuntimeKind::CriO.persona().cni_args("0123abcd");
+        assert_eq!(a.get("IgnoreUnknown"), Some("1"));
+        assert_eq!(a.get("K8S_POD_NAMESPACE"), Some("default"));
+        assert_eq!(a.get("K8S_POD_INFRA_CONTAINER_ID"), Some("0123abcd"));
+        let uid = a.get("K8S_POD_UID").expect("uid");
+        assert_eq!(uid.len(), 36);
+        assert_eq!(uid.matches('-').count(), 4);
+        let p = RuntimeKind::Podman.persona().cni_args("cnih-ctr-1");
+        assert_eq!(p.render(), "IgnoreUnknown=1;K8S_POD_NAME=cnih-ctr-1");
+        assert!(RuntimeKind::Libcni.persona().cni_args("x").is_empty());
+        assert!(RuntimeKind::Cnitool.persona().cni_args("x").is_empty());
+    }
+
+    #[test]
+    fn verbs_a_runtime_never_sends_say_so() {
+        let c = RuntimeKind::Containerd.persona();
+        assert!(c.sends(Verb::Check).is_err());
+        assert!(c.sends(Verb::Status).is_ok());
+        assert!(c.sends(Verb::Gc).is_err());
+        let p = RuntimeKind::Podman.persona();
+        for v in [Verb::Check, Verb::Status, Verb::Gc] {
+            assert_eq!(p.sends(v), Err(format!("podman never sends {v}")));
+        }
+        for v in [Verb::Check, Verb::Status, Verb::Gc] {
+            assert!(RuntimeKind::CriO.persona().sends(v).is_ok());
+            assert!(RuntimeKind::Libcni.persona().sends(v).is_ok());
+        }
+    }
+
+    #[test]
+    fn pod_names_are_dns_labels() {
+        assert_eq!(pod_name("cnih-ctr-0"), "cnih-ctr-0");
+        assert_eq!(pod_name("A_B.c"), "a-b-c");
+        assert_eq!(pod_name("..."), "pod");
+        assert!(pod_name(&"x".repeat(100)).len() <= 63);
+        assert_ne!(pod_uid("a"), pod_uid("b"));
+        assert_eq!(pod_uid("a"), pod_uid("a"));
+        let id = RuntimeKind::Containerd.persona().container_id("x");
+        assert!(id.len() == 64 && id.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(
+            RuntimeKind::Cnitool.persona().container_id("x").len(),
+            "cnitool-".len() + 20
+        );
+    }
+}
