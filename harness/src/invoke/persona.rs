@@ -119,7 +119,9 @@ pub enum Probes {
     Never,
     /// When it loads the network configuration, which it does for every
     /// operation (podman: each command loads and validates the networks,
-    /// so a VERSION of every plugin and IPAM type precedes each ADD and DEL).
+    /// so a VERSION of every plugin type, not the IPAM types, precedes the
+    /// command's ADD or DEL; one command tearing down several containers
+    /// probes once).
     BeforeEachOperation,
     /// When its configuration directory changes (not per operation).
     OnConfigLoad,
@@ -366,6 +368,183 @@ impl Persona {
     }
 }
 
+/// One invocation a real runtime made, as a capture recorded it.
+#[derive(Debug, Clone, Copy)]
+pub struct Observed<'a> {
+    pub env: &'a [(String, String)],
+    pub stdin: &'a [u8],
+}
+
+impl Observed<'_> {
+    fn var(&self, key: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Persona {
+    /// Where a real runtime's invocations (in the order it made them)
+    /// differ from this persona, field by field: verbs it never sends, its
+    /// `CNI_ARGS` keys, their order and value shapes, the container ID
+    /// shape, the capabilities it fills, its VERSION probes. Empty: they match.
+    pub fn differences(&self, calls: &[Observed<'_>]) -> Vec<String> {
+        let mut out = Vec::new();
+        // Counted, not paired: a runtime working on two containers at
+        // once interleaves its probes with the other's operations.
+        let (mut probes, mut operations) = (0, 0);
+        for (i, call) in calls.iter().enumerate() {
+            let verb: Option<Verb> = call
+                .var("CNI_COMMAND")
+                .and_then(|c| serde_json::from_value(Value::String(c.to_string())).ok());
+            let Some(verb) = verb else {
+                out.push(format!(
+                    "call {i}: CNI_COMMAND {:?}",
+                    call.var("CNI_COMMAND")
+                ));
+                continue;
+            };
+            let at = format!("call {i} ({verb})");
+            if let Err(why) = self.sends(verb) {
+                out.push(format!("{at}: sent, but the persona says {why}"));
+            }
+            match verb {
+                Verb::Version => probes += 1,
+                Verb::Add | Verb::Del => operations += 1,
+                _ => {}
+            }
+            if matches!(verb, Verb::Add | Verb::Del | Verb::Check) {
+                out.extend(
+                    self.args_differences(call)
+                        .into_iter()
+                        .map(|d| format!("{at}: {d}")),
+                );
+                out.extend(
+                    self.capability_differences(call)
+                        .into_iter()
+                        .map(|d| format!("{at}: {d}")),
+                );
+            }
+        }
+        // A podman command probes once when it loads the networks; one
+        // command may tear down several containers (`rm -f a b`, or a
+        // cleanup process racing the `rm`), so there may be fewer probes
+        // than operations, but never an operation before the first probe.
+        let first_op = calls
+            .iter()
+            .position(|c| matches!(c.var("CNI_COMMAND"), Some("ADD") | Some("DEL")));
+        let first_probe = calls
+            .iter()
+            .position(|c| c.var("CNI_COMMAND") == Some("VERSION"));
+        if self.version_probes == Probes::BeforeEachOperation
+            && operations > 0
+            && (probes == 0 || first_probe > first_op)
+        {
+            out.push(format!(
+                "{probes} VERSION probes for {operations} ADD and DEL operations, the first operation unprobed"
+            ));
+        }
+        out
+    }
+
+    /// `CNI_ARGS` keys (in order, except containerd's, whose Go map has
+    /// none), fixed values, values tied to the container ID, shapes.
+    fn args_differences(&self, call: &Observed<'_>) -> Vec<String> {
+        let mut out = Vec::new();
+        let id = call.var("CNI_CONTAINERID").unwrap_or_default();
+        let expected_id = self.container_id("x");
+        let id_shape_ok = match self.kind {
+            RuntimeKind::Libcni => true,
+            RuntimeKind::Cnitool => id.len() == expected_id.len() && id.starts_with("cnitool-"),
+            _ => id.len() == 64 && id.chars().all(|c| c.is_ascii_hexdigit()),
+        };
+        if !id_shape_ok {
+            out.push(format!(
+                "CNI_CONTAINERID {id:?} is not of the shape {expected_id:?}"
+            ));
+        }
+        let got = match CniArgs::parse(call.var("CNI_ARGS").unwrap_or_default()) {
+            Ok(a) => a,
+            Err(e) => return vec![format!("CNI_ARGS: {e}")],
+        };
+        let got_keys: Vec<&str> = got.0.iter().map(|(k, _)| k.as_str()).collect();
+        let want_keys: Vec<&str> = self.args.iter().map(|(k, _)| *k).collect();
+        let same = if self.kind == RuntimeKind::Containerd {
+            let mut a = got_keys.clone();
+            let mut b = want_keys.clone();
+            a.sort_unstable();
+            b.sort_unstable();
+            a == b
+        } else {
+            got_keys == want_keys
+        };
+        if !same {
+            out.push(format!("CNI_ARGS keys {got_keys:?}, persona {want_keys:?}"));
+        }
+        for (key, how) in self.args {
+            let Some(v) = got.get(key) else { continue };
+            let ok = match how {
+                ArgValue::Fixed(f) => v == *f,
+                ArgValue::ContainerId => v == id,
+                ArgValue::PodNamespace => !v.is_empty(),
+                ArgValue::PodName => {
+                    !v.is_empty()
+                        && v.len() <= 253
+                        && v.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+                }
+                ArgValue::PodUid => v.len() == 36 && v.chars().filter(|c| *c == '-').count() == 4,
+            };
+            if !ok {
+                out.push(format!(
+                    "CNI_ARGS {key}={v:?} is not of the persona's shape ({how:?})"
+                ));
+            }
+        }
+        out
+    }
+
+    /// Every capability the plugin declares and the persona always fills
+    /// must be in `runtimeConfig`; a persona filling nothing by itself must
+    /// send none the user did not ask for (the captures' runs ask none).
+    fn capability_differences(&self, call: &Observed<'_>) -> Vec<String> {
+        let Ok(stdin) = serde_json::from_slice::<Value>(call.stdin) else {
+            return vec!["stdin is not JSON".into()];
+        };
+        let sent: Vec<String> = stdin
+            .get("runtimeConfig")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let declared: Vec<String> = stdin
+            .get("capabilities")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, on)| on.as_bool() == Some(true))
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let fills = self.capability_args();
+        let mut out = Vec::new();
+        for cap in declared.iter().filter(|c| fills.contains_key(*c)) {
+            if !sent.contains(cap) {
+                out.push(format!(
+                    "runtimeConfig lacks {cap}, which the persona fills"
+                ));
+            }
+        }
+        for cap in sent.iter().filter(|c| !fills.contains_key(*c)) {
+            out.push(format!(
+                "runtimeConfig has {cap}, which the persona does not fill"
+            ));
+        }
+        out
+    }
+}
+
 /// The value of a `CNI_ARGS` key for `container_id`, in the runtime's shape.
 fn value_of(how: ArgValue, container_id: &str) -> String {
     match how {
@@ -469,6 +648,37 @@ mod tests {
             assert!(RuntimeKind::CriO.persona().sends(v).is_ok());
             assert!(RuntimeKind::Libcni.persona().sends(v).is_ok());
         }
+    }
+
+    #[test]
+    fn a_capture_of_another_runtime_differs_field_by_field() {
+        let id = "a".repeat(64);
+        let env = |args: &str, verb: &str| -> Vec<(String, String)> {
+            vec![
+                ("CNI_COMMAND".into(), verb.into()),
+                ("CNI_CONTAINERID".into(), id.clone()),
+                ("CNI_ARGS".into(), args.into()),
+            ]
+        };
+        let version = env("", "VERSION");
+        let podman_add = env("IgnoreUnknown=1;K8S_POD_NAME=web1", "ADD");
+        let stdin = br#"{"cniVersion":"1.0.0","type":"x"}"#;
+        let calls = [
+            Observed {
+                env: &version,
+                stdin,
+            },
+            Observed {
+                env: &podman_add,
+                stdin,
+            },
+        ];
+        let podman = RuntimeKind::Podman.persona();
+        assert_eq!(podman.differences(&calls), Vec::<String>::new());
+        // Without the probe, or judged as containerd, it no longer matches.
+        assert_eq!(podman.differences(&calls[1..]).len(), 1);
+        let d = RuntimeKind::Containerd.persona().differences(&calls);
+        assert!(d.iter().any(|l| l.contains("CNI_ARGS keys")), "{d:?}");
     }
 
     #[test]
