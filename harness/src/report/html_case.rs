@@ -30,6 +30,7 @@ pub(super) fn run_section(out: &mut String, view: &RunView<'_>) {
     for (k, v) in [
         ("Network", t.network.clone()),
         ("Plugin chain", t.plugins.join(" → ")),
+        ("Runtime", t.runtime.line()),
         ("Claimed versions", claimed),
         ("Versions tested", versions.join(", ")),
         ("Started", run.started_at.clone()),

@@ -29,10 +29,12 @@ fn suite(view: &RunView<'_>) -> TestSuite {
     suite.set_time(Duration::from_millis(run.duration_ms));
     let t = &run.target;
     let claimed = t.claimed_versions.join(" ");
+    let runtime = t.runtime.line();
     let versions: Vec<&str> = run.versions.iter().map(|v| v.as_str()).collect();
     for (name, value) in [
         ("network", t.network.as_str()),
         ("plugins", &t.plugins.join(" ")),
+        ("runtime", &runtime),
         ("claimed_versions", &claimed),
         ("versions", &versions.join(" ")),
         ("started_at", &run.started_at),

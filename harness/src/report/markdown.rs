@@ -101,9 +101,10 @@ fn plugin_section(out: &mut String, view: &RunView<'_>) {
     let _ = writeln!(out, "## {}\n", md(&view.label));
     let _ = writeln!(
         out,
-        "Network {} · plugin chain {} · claimed versions {} · started {} · {} ms · cni-harness {}\n",
+        "Network {} · plugin chain {} · runtime {} · claimed versions {} · started {} · {} ms · cni-harness {}\n",
         md_code(&t.network),
         md_code(&t.plugins.join(" → ")),
+        md(&t.runtime.line()),
         if t.claimed_versions.is_empty() {
             "none".to_string()
         } else {
