@@ -24,8 +24,8 @@ run cni-ref-bridge plugins-under-test/profiles/reference/bridge.json
 for p in plugins-under-test/profiles/debian/*.json; do
   run "debian-$(basename "$p" .json)" "$p"
 done
-# Upstream runs are made by ci/upstream-reports.sh (it needs a source tree of
-# containernetworking/plugins): kept as they are and shown beside these.
+# Upstream runs are made by ci/upstream-reports.sh (it judges a directory of
+# plugin binaries the user provides): kept as they are and shown beside these.
 for d in reports/runs/upstream-*/; do
   [ -f "$d/results.json" ] && runs+=(--in "${d%/}")
 done
