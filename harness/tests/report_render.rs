@@ -116,3 +116,23 @@ fn may_rows_never_show_failures() {
     let row = &page[start..start + page[start..].find("</tr>").expect("row ends")];
     assert!(row.contains("class=\"c v-fail"), "{row}");
 }
+
+/// Issue 21: runs of one plugin under several runtimes get a runtime axis
+/// (one row per plugin, one column per runtime) and labels naming the
+/// runtime; runs all under one runtime get none.
+#[test]
+fn runs_under_several_runtimes_get_a_runtime_axis() {
+    use cni_harness::invoke::RuntimeKind;
+    let runs = fixtures::runs();
+    assert!(!report::html(&runs).contains("Plugins × runtimes"));
+    let mut both = vec![runs[0].clone(), runs[0].clone()];
+    both[1].target.runtime.persona = RuntimeKind::Podman;
+    both[1].target.runtime.never_sends = vec![cni_harness::spec::Verb::Check];
+    let html = report::html(&both);
+    let axis = &html[html.find("Plugins × runtimes").expect("runtime axis")..];
+    let axis = &axis[..axis.find("</table>").expect("table end")];
+    assert!(axis.contains("<th>libcni</th><th>podman</th>"), "{axis}");
+    assert_eq!(axis.matches("<tr><td class=\"name\">").count(), 1, "{axis}");
+    assert!(html.contains(&format!("{} [podman]", runs[0].target.name)));
+    assert!(axis.contains("never sends CHECK"), "{axis}");
+}

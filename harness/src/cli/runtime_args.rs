@@ -17,10 +17,30 @@ pub struct RuntimeArgs {
     /// the profile's `needs.capabilityArgs`).
     #[arg(long, value_name = "JSON")]
     pub capability_args: Option<String>,
-    /// The runtime whose behaviour is played: libcni (the profile's
-    /// `needs.runtime`, else libcni), containerd, cri-o, podman or cnitool.
+    /// The runtime whose behaviour is played [default: the profile's
+    /// `needs.runtime`, else libcni]: libcni, containerd, cri-o, podman,
+    /// cnitool; `test` also takes `all` (one run per runtime).
     #[arg(long, value_name = "RUNTIME")]
-    pub runtime: Option<RuntimeKind>,
+    pub runtime: Option<RuntimeChoice>,
+}
+
+/// `--runtime`: one runtime, or (for `test`) every one in turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuntimeChoice {
+    One(RuntimeKind),
+    All,
+}
+
+impl std::str::FromStr for RuntimeChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "all" {
+            return Ok(RuntimeChoice::All);
+        }
+        s.parse()
+            .map(RuntimeChoice::One)
+            .map_err(|e: String| format!("{e}, or all"))
+    }
 }
 
 impl RuntimeArgs {
@@ -40,11 +60,33 @@ impl RuntimeArgs {
             ),
             None => None,
         };
+        let runtime = match self.runtime {
+            None => None,
+            Some(RuntimeChoice::One(kind)) => Some(kind),
+            Some(RuntimeChoice::All) => {
+                anyhow::bail!("--runtime all runs the suite once per runtime: only `test` takes it")
+            }
+        };
         Ok(RuntimeOverrides {
             cni_args,
             capability_args,
-            runtime: self.runtime,
+            runtime,
         })
+    }
+
+    /// These arguments once per runtime `--runtime` names (`all`: every
+    /// runtime, libcni first).
+    pub fn each_runtime(&self) -> Vec<RuntimeArgs> {
+        match self.runtime {
+            Some(RuntimeChoice::All) => RuntimeKind::ALL
+                .into_iter()
+                .map(|k| RuntimeArgs {
+                    runtime: Some(RuntimeChoice::One(k)),
+                    ..self.clone()
+                })
+                .collect(),
+            _ => vec![self.clone()],
+        }
     }
 
     /// Apply the command line's changes to `profile`.

@@ -29,8 +29,66 @@ pub struct TestArgs {
 }
 
 pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
+    let each = args.runtime.each_runtime();
+    if each.len() == 1 {
+        return Ok(match run_one(args, &each[0], args.report_dir.as_deref())? {
+            Some((_, failed)) => u8::from(failed),
+            None => 0,
+        });
+    }
+    // `--runtime all`: the suite once per runtime, each run's reports in
+    // DIR/<runtime>/, and the runs side by side in DIR.
+    let mut all = Vec::new();
+    let mut failed = false;
+    for runtime in &each {
+        let dir = args.report_dir.as_ref().map(|d| {
+            let kind = runtime.overrides().ok().and_then(|o| o.runtime);
+            d.join(kind.unwrap_or_default().as_str())
+        });
+        match run_one(args, runtime, dir.as_deref())? {
+            Some((results, f)) => {
+                failed |= f;
+                all.push(results);
+            }
+            None => return Ok(0),
+        }
+        if cni_harness::interrupt::signal().is_some() {
+            break;
+        }
+    }
+    println!("\ncni-harness: by runtime:");
+    for r in &all {
+        let t = r.tally();
+        let n = |v: Verdict| {
+            t.iter()
+                .find(|(k, _)| *k == v)
+                .map(|(_, n)| *n)
+                .unwrap_or(0)
+        };
+        println!(
+            "    {:<11} {} ({} failed, {} warned, {} skipped)",
+            r.target.runtime.persona.as_str(),
+            if r.failed() { "FAILED" } else { "passed" },
+            n(Verdict::Fail),
+            n(Verdict::Warn),
+            n(Verdict::Skip)
+        );
+    }
+    if let Some(dir) = &args.report_dir {
+        cni_harness::report::write_all(&all, dir)?;
+        eprintln!("cni-harness: runs side by side in {}", dir.display());
+    }
+    Ok(u8::from(failed))
+}
+
+/// One suite run under `runtime`; `None` when only listing the cases.
+fn run_one(
+    args: &TestArgs,
+    runtime: &RuntimeArgs,
+    report_dir: Option<&std::path::Path>,
+) -> anyhow::Result<Option<(RunResults, bool)>> {
     let mut profile = args.target.profile()?;
-    args.runtime.apply(&mut profile)?;
+    runtime.apply(&mut profile)?;
     let opts = SuiteOptions {
         cni_path: args.target.cni_path_for(&profile),
         profile,
@@ -79,7 +137,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
     let trials = suite::trials(&opts, &plan, &collector);
     let conclusion = libtest_mimic::run(&args.libtest, trials);
     if args.libtest.list {
-        return Ok(0);
+        return Ok(None);
     }
     let results = suite::results(
         &opts,
@@ -89,15 +147,12 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
         clock.elapsed().as_millis() as u64,
     );
     print_summary(&results);
-    if let Some(dir) = &args.report_dir {
+    if let Some(dir) = report_dir {
         write_reports(&results, dir)?;
         eprintln!("cni-harness: reports written to {}", dir.display());
     }
-    Ok(if conclusion.has_failed() || results.failed() {
-        1
-    } else {
-        0
-    })
+    let failed = conclusion.has_failed() || results.failed();
+    Ok(Some((results, failed)))
 }
 
 fn print_summary(results: &RunResults) {

@@ -19,7 +19,9 @@ use super::env::CniArgs;
 use crate::spec::Verb;
 
 /// Which runtime the harness plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub enum RuntimeKind {
     /// libcni driven directly with nothing but the configuration (the
     /// harness's behaviour before personas): every verb its version has,

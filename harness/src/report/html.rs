@@ -14,6 +14,7 @@ use std::fmt::Write;
 use super::escape::html as esc;
 use super::html_case;
 use super::html_matrix::matrix_table;
+use super::html_runtimes;
 use super::html_summary::summary;
 use super::html_verdict::legend;
 use super::matrix::{self, column_label, RunView};
@@ -37,6 +38,7 @@ pub fn html(runs: &[RunResults]) -> String {
         let with_cases: Vec<&RunView<'_>> = views.iter().filter(|v| !v.cases.is_empty()).collect();
         filters(&mut out, &views, &with_cases);
         summary(&mut out, &views);
+        html_runtimes::runtimes_table(&mut out, &views);
         if !with_cases.is_empty() {
             out.push_str("<section id=\"comparison\">\n<h2>Requirements × versions</h2>\n");
             matrix_table(&mut out, &with_cases);

@@ -126,7 +126,13 @@ pub(super) fn views(runs: &[RunResults]) -> Vec<RunView<'_>> {
     let mut order: Vec<usize> = (0..runs.len()).collect();
     order.sort_by_key(|&i| {
         let r = &runs[i];
-        (&r.target.name, r.kind == RunKind::Fuzz, &r.started_at, i)
+        (
+            &r.target.name,
+            r.target.runtime.persona,
+            r.kind == RunKind::Fuzz,
+            &r.started_at,
+            i,
+        )
     });
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     order
@@ -135,6 +141,10 @@ pub(super) fn views(runs: &[RunResults]) -> Vec<RunView<'_>> {
         .map(|(index, input)| {
             let run = &runs[input];
             let mut label = run.target.name.clone();
+            let persona = run.target.runtime.persona;
+            if persona != crate::invoke::persona::RuntimeKind::Libcni {
+                label.push_str(&format!(" [{persona}]"));
+            }
             if run.kind == RunKind::Fuzz {
                 label.push_str(" (fuzz)");
             }

@@ -17,6 +17,7 @@ mod escape;
 mod html;
 mod html_case;
 mod html_matrix;
+mod html_runtimes;
 mod html_summary;
 mod html_verdict;
 mod junit;
