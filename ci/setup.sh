@@ -15,7 +15,7 @@ fi
 # runc and busybox-static run real containers in tests/podman_e2e.rs;
 # golang-go and golang-github-appc-cni-dev (libcni 1.1.2's sources) build
 # the libcni driver of tests/libcni_compare.rs.
-need=(iproute2 nftables iptables iputils-ping containernetworking-plugins chromium procps
+need=(iproute2 nftables iptables iputils-ping containernetworking-plugins dnsmasq-base chromium procps
   podman runc busybox-static golang-go golang-github-appc-cni-dev jq python3)
 missing=()
 for p in "${need[@]}"; do
