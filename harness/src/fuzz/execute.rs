@@ -204,6 +204,10 @@ impl Executor {
         };
         let chained = chained.map(Value::to_string);
         for verb in &input.verbs {
+            // A verb the runtime played never sends is no input it makes.
+            if rt.persona.sends(*verb).is_err() {
+                continue;
+            }
             let prev = match verb {
                 Verb::Add => input.prev_result.clone().or_else(|| chained.clone()),
                 _ => seq.add_result.as_ref().map(Value::to_string),
