@@ -237,6 +237,10 @@ pub struct BaselineFailure {
     pub error: String,
     /// What the failing plugin wrote on stderr (trimmed).
     pub stderr: String,
+    /// The failing plugin's answer alone (`error code 7: ...`), so that a
+    /// case seeing the same answer knows it for the same cause.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub answer: String,
     #[serde(default)]
     pub invocations: Vec<InvocationRecord>,
 }

@@ -72,7 +72,7 @@ fn a_delegate_that_refuses_a_version_narrows_the_plan_and_says_so() {
     assert_eq!(bridge.binary, "bridge");
     assert_eq!(
         bridge.part,
-        Part::Delegate("the plugins of the list".into())
+        Part::Delegate("cni-zoo-delegates-to-bridge".into())
     );
     // host-local, run by bridge, is seen and probed too.
     assert!(
@@ -118,7 +118,7 @@ fn nested_versions_follow_the_sweep_and_a_version_wide_cause_is_reported_once() 
     assert!(plan.run.refusals.is_empty(), "{:?}", plan.run.refusals);
     assert!(
         plan.run.probes.iter().any(|p| p.binary == "cni-ref-bridge"
-            && p.part == Part::Delegate("the plugins of the list".into())),
+            && p.part == Part::Delegate("cni-zoo-inline-delegates".into())),
         "{:?}",
         plan.run.probes
     );

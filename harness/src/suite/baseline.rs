@@ -124,6 +124,10 @@ fn failed(run: &ChainRun, verb: &str, ctx: &Ctx) -> Option<BaselineFailure> {
         } else {
             stderr
         },
+        answer: culprit
+            .filter(|s| !s.reply.is_success())
+            .map(|s| s.reply.summary())
+            .unwrap_or_default(),
         invocations: Vec::new(),
     })
 }
@@ -133,6 +137,7 @@ fn harness_failure(verb: Verb, reason: &str) -> BaselineFailure {
         verb,
         error: reason.to_string(),
         stderr: String::new(),
+        answer: String::new(),
         invocations: Vec::new(),
     }
 }

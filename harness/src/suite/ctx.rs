@@ -258,9 +258,27 @@ impl<'o> Ctx<'o> {
     /// provokes, not the ADD it starts from: when that fails the case says
     /// nothing about its requirement (and the baseline, or the case whose
     /// business it is, judges the ADD).
+    ///
+    /// After an ADD and DEL of its own in this case, though, a failing ADD
+    /// may be what that DEL left (a reservation never released): then it
+    /// is the plugin's failure.
     pub fn add_failed(&self, run: &ChainRun) -> CaseVerdict {
-        self.blocked_by_baseline_add()
-            .unwrap_or_else(|| add_failed(run))
+        if let Some(blocked) = self.blocked_by_baseline_add() {
+            return blocked;
+        }
+        let cycled = self
+            .steps
+            .iter()
+            .any(|s| s.invocation.verb == Verb::Del && s.reply.is_success());
+        if cycled {
+            CaseVerdict::fail(
+                "ADD of a valid configuration failed after this case's earlier ADD and DEL",
+                "ADD succeeds with a result",
+                run.summary(),
+            )
+        } else {
+            add_failed(run)
+        }
     }
 
     /// Blocked, when the baseline's ADD failed: a failing ADD in a case is

@@ -93,7 +93,7 @@ pub fn plan(opts: &SuiteOptions) -> anyhow::Result<Plan> {
             b.configured = declared == Some(v);
             baselines.push(b);
         }
-        let unseen: Vec<(String, String, String)> = delegates(&calls)
+        let unseen: Vec<(String, String, String)> = delegates(&calls, &net.plugin_types())
             .into_iter()
             .filter(|(binary, _, _)| !probes.iter().any(|p| p.binary == *binary))
             .collect();
@@ -166,15 +166,17 @@ fn probe(rt: &Runtime, binary: &str, part: Part, path: &Path) -> anyhow::Result<
 }
 
 /// Each delegate binary the calls show once, with the binary that ran it
-/// (a delegate of a delegate names that delegate) and its real path.
-fn delegates(calls: &[DelegateCall]) -> Vec<(String, String, String)> {
+/// (a delegate of a delegate names that delegate; a plugin of a list of
+/// one is named, of a longer list the list is) and its real path.
+fn delegates(calls: &[DelegateCall], list: &[String]) -> Vec<(String, String, String)> {
+    let top = match list {
+        [only] => only.clone(),
+        _ => "the plugins of the list".into(),
+    };
     let mut out: Vec<(String, String, String)> = Vec::new();
     for c in calls {
         if !out.iter().any(|(b, _, _)| *b == c.binary) {
-            let caller = c
-                .caller
-                .clone()
-                .unwrap_or_else(|| "the plugins of the list".into());
+            let caller = c.caller.clone().unwrap_or_else(|| top.clone());
             out.push((c.binary.clone(), caller, c.path.display().to_string()));
         }
     }

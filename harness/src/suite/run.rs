@@ -149,22 +149,30 @@ fn grade(
     }
 }
 
-/// The case that judges a version's baseline ADD when its version itself
-/// was refused (code 1): the one failure of that version.
-const JUDGES_THE_BASELINE: &str = "version/listed-versions-accepted";
+/// Cases that tell why a baseline ADD failed, each for one cause, and are
+/// then that version's one failure: a refusal of the version itself (code
+/// 1), an ADD that needs a STATUS first.
+const JUDGES_THE_BASELINE: [&str; 2] = ["version/listed-versions-accepted", "status/not-required"];
 
-/// At a version whose baseline ADD failed, a case's failure or warning is
-/// that same root cause showing again (the configuration does not work at
-/// that version): blocked by the baseline, what the case saw kept as
-/// evidence. Passes stand, and harness errors are the harness's.
+/// At a version whose baseline ADD failed, a case's failure or warning
+/// that shows the baseline's own answer again (the configuration does not
+/// work at that version, e.g. a delegate refuses it) is that root cause:
+/// blocked by the baseline, what the case saw kept as evidence. Findings of
+/// their own (what a failed ADD left behind) stand, as do passes and the
+/// harness's errors.
 fn under_failed_baseline(case: &Case, ctx: &Ctx, verdict: CaseVerdict) -> CaseVerdict {
-    let failed_add = ctx
+    let answer = ctx
         .plan
         .and_then(|p| p.baseline)
         .and_then(|b| b.failure.as_ref())
-        .is_some_and(|f| f.verb == crate::spec::Verb::Add);
-    if !failed_add
-        || case.id == JUDGES_THE_BASELINE
+        .filter(|f| f.verb == crate::spec::Verb::Add && !f.answer.is_empty())
+        .map(|f| f.answer.as_str());
+    let Some(answer) = answer else {
+        return verdict;
+    };
+    let same_cause = verdict.reason.contains(answer) || verdict.actual.contains(answer);
+    if !same_cause
+        || JUDGES_THE_BASELINE.contains(&case.id)
         || !matches!(verdict.verdict, Verdict::Fail | Verdict::Warn)
     {
         return verdict;
