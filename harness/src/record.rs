@@ -556,6 +556,55 @@ mod tests {
     }
 
     #[test]
+    fn the_plan_names_each_refusing_binary_once_then_failed_baselines() {
+        let plan = RunPlan {
+            probes: vec![VersionProbe {
+                binary: "bridge".into(),
+                part: Part::Delegate("flannel".into()),
+                supported: vec!["0.4.0".into(), "1.0.0".into()],
+            }],
+            refusals: vec![Refusal {
+                version: SpecVersion::V1_1_0,
+                binary: "bridge".into(),
+                part: Part::Delegate("flannel".into()),
+            }],
+            baselines: vec![Baseline {
+                spec_version: SpecVersion::V1_0_0,
+                configured: true,
+                verbs: vec![Verb::Add, Verb::Del],
+                failure: Some(BaselineFailure {
+                    verb: Verb::Add,
+                    error: "flannel: error code 5: boom".into(),
+                    stderr: String::new(),
+                    answer: "error code 5: boom".into(),
+                    invocations: Vec::new(),
+                }),
+            }],
+            notes: Vec::new(),
+        };
+        let lines = plan.headlines();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(
+            lines[0],
+            "not tested at 1.1.0: bridge (delegate run by flannel) does not support it (it lists 0.4.0, 1.0.0)"
+        );
+        assert!(
+            lines[1].contains("at 1.0.0 (its own cniVersion) fails"),
+            "{}",
+            lines[1]
+        );
+        let json = serde_json::to_value(&plan).expect("serialises");
+        assert_eq!(
+            json["refusals"][0]["part"],
+            serde_json::json!({"kind": "delegate", "of": "flannel"})
+        );
+        assert_eq!(
+            serde_json::from_value::<RunPlan>(json).expect("reads back"),
+            plan
+        );
+    }
+
+    #[test]
     fn typed_fields_keep_their_json_strings() {
         let r = RequirementRef {
             id: "X-1".into(),

@@ -230,3 +230,21 @@ fn listed_accepted(ctx: &mut Ctx) -> CaseVerdict {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Verdict;
+
+    #[test]
+    fn a_list_skipping_a_version_between_its_ends_warns() {
+        let list = |v: &[&str]| -> Vec<Value> { v.iter().map(|s| Value::from(*s)).collect() };
+        let gapped = gap(&list(&["0.3.1", "1.0.0"]));
+        assert_eq!(gapped.verdict, Verdict::Warn);
+        assert!(gapped.reason.contains("0.4.0"), "{}", gapped.reason);
+        let whole = gap(&list(&["0.3.0", "0.3.1", "0.4.0", "1.0.0"]));
+        assert_eq!(whole.verdict, Verdict::Pass);
+        // Unknown strings are version/shape's business, not a gap.
+        assert_eq!(gap(&list(&["1.0.0", "2.0.0"])).verdict, Verdict::Pass);
+    }
+}
