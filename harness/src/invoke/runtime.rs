@@ -51,6 +51,10 @@ pub struct Runtime<'a> {
     /// The real runtime played: its `CNI_ARGS`, the verbs it sends, its
     /// VERSION probes (its capability arguments are in `capability_args`).
     pub persona: Persona,
+    /// Directories put before `cni_path` in the `CNI_PATH` plugins are
+    /// given, not searched for the plugins the runtime runs itself: a
+    /// [`super::DelegateTap`]'s shims, so only delegate calls go through them.
+    pub delegate_path: Vec<PathBuf>,
 }
 
 impl<'a> Runtime<'a> {
@@ -65,7 +69,14 @@ impl<'a> Runtime<'a> {
             env_edits: Vec::new(),
             prev_result_mode: PrevResultMode::default(),
             persona: Persona::of(RuntimeKind::default()),
+            delegate_path: Vec::new(),
         }
+    }
+
+    /// Plugins run by this runtime find their delegates through `tap`.
+    pub fn tapped(mut self, tap: &super::DelegateTap) -> Runtime<'a> {
+        self.delegate_path = vec![tap.shim_dir().to_path_buf()];
+        self
     }
 
     /// The runtime a profile asks for: its persona, its capability and
@@ -156,6 +167,12 @@ impl<'a> Runtime<'a> {
         att: Option<&Attachment>,
     ) -> Vec<(String, String)> {
         let args = att.map(|a| self.cni_args_for(a)).unwrap_or_default();
+        let cni_path: Vec<PathBuf> = self
+            .delegate_path
+            .iter()
+            .chain(&self.cni_path)
+            .cloned()
+            .collect();
         let inputs = EnvInputs {
             verb,
             version,
@@ -163,7 +180,7 @@ impl<'a> Runtime<'a> {
             netns: att.and_then(|a| a.netns.path(self.sandbox.container_path())),
             ifname: att.map(|a| a.ifname.as_str()).unwrap_or(""),
             args: &args,
-            cni_path: &self.cni_path,
+            cni_path: &cni_path,
         };
         env::build(self.env_style, &inputs, &self.env_edits)
     }

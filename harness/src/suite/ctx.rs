@@ -32,6 +32,8 @@ pub struct Ctx<'o> {
     /// itself runs. (Not the plan itself: planning runs the baseline, which
     /// makes a `Ctx`, so holding a `Plan` here would be an import cycle.)
     pub plan: Option<PlanFacts<'o>>,
+    /// Watching the delegates the plugins run, once asked for.
+    tap: Option<crate::invoke::DelegateTap>,
 }
 
 /// A step of a case: its value, or the verdict that ends the case.
@@ -47,12 +49,13 @@ impl<'o> Ctx<'o> {
         Ok(Ctx {
             opts,
             version,
-            net: opts.profile.config.at_version(version),
+            net: opts.profile.config_at(version),
             sandbox,
             steps: Vec::new(),
             ipam_results: HashMap::new(),
             capability_args: opts.profile.capability_args(),
             plan: None,
+            tap: None,
         })
     }
 
@@ -68,7 +71,29 @@ impl<'o> Ctx<'o> {
         );
         rt.limits = self.opts.limits;
         rt.capability_args = self.capability_args.clone();
-        rt
+        match &self.tap {
+            Some(tap) => rt.tapped(tap),
+            None => rt,
+        }
+    }
+
+    /// From now on, record every delegate the plugins run (see
+    /// [`crate::invoke::DelegateTap`]); [`Ctx::delegate_calls`] reads them.
+    pub fn tap_delegates(&mut self) -> std::io::Result<&crate::invoke::DelegateTap> {
+        if self.tap.is_none() {
+            self.tap = Some(crate::invoke::DelegateTap::new(
+                &self.sandbox,
+                &self.opts.cni_path,
+            )?);
+        }
+        self.tap
+            .as_ref()
+            .ok_or_else(|| std::io::Error::other("no tap"))
+    }
+
+    /// The delegate calls recorded so far (none before [`Ctx::tap_delegates`]).
+    pub fn delegate_calls(&self) -> Vec<crate::invoke::DelegateCall> {
+        self.tap.as_ref().map(|t| t.calls()).unwrap_or_default()
     }
 
     /// The first container's attachment.
@@ -244,10 +269,31 @@ impl<'o> Ctx<'o> {
     }
 
     /// The verdict on an ADD of a valid configuration that gave no result:
-    /// blocked by the baseline when that failed, else a failure.
+    /// blocked, by the baseline when that failed too. A case judges what it
+    /// provokes, not the ADD it starts from: when that fails the case says
+    /// nothing about its requirement (and the baseline, or the case whose
+    /// business it is, judges the ADD).
+    ///
+    /// After an ADD and DEL of its own in this case, though, a failing ADD
+    /// may be what that DEL left (a reservation never released): then it
+    /// is the plugin's failure.
     pub fn add_failed(&self, run: &ChainRun) -> CaseVerdict {
-        self.blocked_by_baseline_add()
-            .unwrap_or_else(|| add_failed(run))
+        if let Some(blocked) = self.blocked_by_baseline_add() {
+            return blocked;
+        }
+        let cycled = self
+            .steps
+            .iter()
+            .any(|s| s.invocation.verb == Verb::Del && s.reply.is_success());
+        if cycled {
+            CaseVerdict::fail(
+                "ADD of a valid configuration failed after this case's earlier ADD and DEL",
+                "ADD succeeds with a result",
+                run.summary(),
+            )
+        } else {
+            add_failed(run)
+        }
     }
 
     /// Blocked, when the baseline's ADD failed: a failing ADD in a case is
@@ -473,11 +519,11 @@ impl<'o> Ctx<'o> {
     }
 }
 
-/// The verdict on an ADD of a valid configuration that gave no result.
+/// The verdict on an ADD of a valid configuration that gave no result
+/// while the baseline's held: blocked, naming the failure.
 pub fn add_failed(run: &ChainRun) -> CaseVerdict {
-    CaseVerdict::fail(
-        "ADD of a valid configuration failed",
-        "ADD succeeds with a result",
+    CaseVerdict::blocked(
+        "blocked: ADD of the valid configuration failed in this case (the baseline's ADD held)",
         run.summary(),
     )
 }

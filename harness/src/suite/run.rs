@@ -119,14 +119,7 @@ fn grade(
 ) -> (CaseVerdict, Vec<InvocationRecord>) {
     let facts = case::Applicability {
         version,
-        role: opts.profile.role,
-        fixed_ifname: opts.profile.needs.ifname.is_some(),
-        fixed_addresses: opts.profile.needs.fixed_addresses,
-        disable_check: opts.profile.config.disable_check,
-        disable_gc: opts.profile.config.disable_gc,
         profile: &opts.profile,
-        shape: opts.profile.config.shape,
-        plugins_before: opts.profile.subject_index(),
     };
     match (case.applies)(&facts) {
         Err(reason) => (CaseVerdict::skip(reason), Vec::new()),
@@ -138,7 +131,7 @@ fn grade(
             Err(SetupError::Io(e)) => (CaseVerdict::error(format!("sandbox: {e}")), Vec::new()),
             Ok(mut ctx) => {
                 ctx.plan = Some(super::ctx::PlanFacts {
-                    baseline: plan.baseline.as_ref(),
+                    baseline: plan.baseline_at(version),
                     claimed: &plan.claimed,
                 });
                 // Caught here too, so the invocations made before the panic are kept.
@@ -147,9 +140,52 @@ fn grade(
                         let msg = panic_message(p.as_ref());
                         CaseVerdict::error(format!("harness bug: case panicked: {msg}"))
                     });
-                (verdict, ctx.invocations())
+                (
+                    under_failed_baseline(case, &ctx, verdict),
+                    ctx.invocations(),
+                )
             }
         },
+    }
+}
+
+/// Cases that tell why a baseline ADD failed, each for one cause, and are
+/// then that version's one failure: a refusal of the version itself (code
+/// 1), an ADD that needs a STATUS first.
+const JUDGES_THE_BASELINE: [&str; 2] = ["version/listed-versions-accepted", "status/not-required"];
+
+/// At a version whose baseline ADD failed, a case's failure or warning
+/// that shows the baseline's own answer again (the configuration does not
+/// work at that version, e.g. a delegate refuses it) is that root cause:
+/// blocked by the baseline, what the case saw kept as evidence. Findings of
+/// their own (what a failed ADD left behind) stand, as do passes and the
+/// harness's errors.
+fn under_failed_baseline(case: &Case, ctx: &Ctx, verdict: CaseVerdict) -> CaseVerdict {
+    let answer = ctx
+        .plan
+        .and_then(|p| p.baseline)
+        .and_then(|b| b.failure.as_ref())
+        .filter(|f| f.verb == crate::spec::Verb::Add && !f.answer.is_empty())
+        .map(|f| f.answer.as_str());
+    let Some(answer) = answer else {
+        return verdict;
+    };
+    let same_cause = verdict.reason.contains(answer) || verdict.actual.contains(answer);
+    if !same_cause
+        || JUDGES_THE_BASELINE.contains(&case.id)
+        || !matches!(verdict.verdict, Verdict::Fail | Verdict::Warn)
+    {
+        return verdict;
+    }
+    let blocked = ctx
+        .blocked_by_baseline_add()
+        .unwrap_or_else(|| CaseVerdict::blocked("blocked by the baseline", ""));
+    CaseVerdict {
+        actual: format!(
+            "{} (what this case saw: {})",
+            blocked.actual, verdict.reason
+        ),
+        ..blocked
     }
 }
 
