@@ -27,7 +27,7 @@ use rtnetlink::{Handle, LinkUnspec, LinkVeth, RouteMessageBuilder};
 use super::fixture::peer_name;
 use super::Netns;
 use crate::config::Surroundings;
-use crate::kernel::ops::{link_index, nl_err, with_handle};
+use super::ops::{link_index, nl_err, with_handle};
 use crate::result::Cidr;
 
 /// The node's end of the uplink veth (behind-node placement).
