@@ -82,9 +82,8 @@ fn main() {
     let run = |sandbox: &Sandbox| -> Duration {
         let cmd: Command =
             plugin_command(sandbox, std::path::Path::new("/bin/true")).expect("command");
-        let (out, t) = timed(|| {
-            exec::run_in(cmd, b"", Limits::default(), sandbox.boundary()).expect("runs")
-        });
+        let (out, t) =
+            timed(|| exec::run_in(cmd, b"", Limits::default(), sandbox.boundary()).expect("runs"));
         assert!(out.exit.success());
         t
     };

@@ -575,7 +575,11 @@ fn the_sandbox_layer_imports_neither_kernel_nor_interrupt() {
             }
         }
     }
-    assert!(upward.is_empty(), "sandbox imports upward:\n{}", upward.join("\n"));
+    assert!(
+        upward.is_empty(),
+        "sandbox imports upward:\n{}",
+        upward.join("\n")
+    );
     // Positive control: the other direction exists, so the edges are seen.
     assert!(graph
         .iter()

@@ -88,7 +88,10 @@ fn a_daemon_per_add_never_stopped_fails_del_and_is_killed_with_the_sandbox() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let results = test_del_cases(&profile("daemon-per-add"), tmp.path());
     let after = zoo_daemons();
-    assert_eq!(after, before, "zoo daemons before {before:?}, after {after:?}");
+    assert_eq!(
+        after, before,
+        "zoo daemons before {before:?}, after {after:?}"
+    );
     let v = verdicts(&results);
     let residue: Vec<&(String, String, String)> = v
         .iter()
@@ -97,7 +100,10 @@ fn a_daemon_per_add_never_stopped_fails_del_and_is_killed_with_the_sandbox() {
     assert!(!residue.is_empty(), "del/no-residue did not run");
     for (id, verdict, text) in residue {
         assert_eq!(verdict, "fail", "{id}: {text}");
-        assert!(text.contains("DEL-RELEASE") && text.contains("process"), "{id}: {text}");
+        assert!(
+            text.contains("DEL-RELEASE") && text.contains("process"),
+            "{id}: {text}"
+        );
         assert!(text.contains("DEL-NO-GROWTH"), "{id}: {text}");
     }
 }
@@ -110,14 +116,23 @@ fn a_daemon_per_network_stopped_at_the_last_del_passes_and_leaves_nothing() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let results = test_del_cases(&profile("daemon-per-network"), tmp.path());
     let after = zoo_daemons();
-    assert_eq!(after, before, "zoo daemons before {before:?}, after {after:?}");
+    assert_eq!(
+        after, before,
+        "zoo daemons before {before:?}, after {after:?}"
+    );
     let v = verdicts(&results);
-    let residue: Vec<_> = v.iter().filter(|(id, _, _)| id == "del/no-residue").collect();
+    let residue: Vec<_> = v
+        .iter()
+        .filter(|(id, _, _)| id == "del/no-residue")
+        .collect();
     assert!(!residue.is_empty(), "del/no-residue did not run");
     for (id, verdict, text) in residue {
         assert_eq!(verdict, "pass", "{id}: {text}");
     }
-    let failed: Vec<_> = v.iter().filter(|(_, verdict, _)| verdict == "fail").collect();
+    let failed: Vec<_> = v
+        .iter()
+        .filter(|(_, verdict, _)| verdict == "fail")
+        .collect();
     assert!(failed.is_empty(), "{failed:?}");
 }
 
@@ -132,7 +147,14 @@ fn fuzzing_the_per_add_daemon_reports_the_leak_and_leaves_nothing() {
     let status = Command::new(env!("CARGO_BIN_EXE_cni-harness"))
         .args(["fuzz", "--config"])
         .arg(profile("daemon-per-add"))
-        .args(["--cni-path", &cni_path(), "--duration", "60s", "--quiet", "--out"])
+        .args([
+            "--cni-path",
+            &cni_path(),
+            "--duration",
+            "60s",
+            "--quiet",
+            "--out",
+        ])
         .arg(tmp.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -140,14 +162,23 @@ fn fuzzing_the_per_add_daemon_reports_the_leak_and_leaves_nothing() {
         .expect("run cni-harness fuzz");
     assert!(status.code().is_some(), "cni-harness fuzz was killed");
     let after = zoo_daemons();
-    assert_eq!(after, before, "zoo daemons before {before:?}, after {after:?}");
+    assert_eq!(
+        after, before,
+        "zoo daemons before {before:?}, after {after:?}"
+    );
     let text = std::fs::read_to_string(tmp.path().join("results.json")).expect("results.json");
     let results: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let leaks: Vec<&serde_json::Value> = results["findings"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|f| f["oracle"] == "leak" && f["summary"].as_str().unwrap_or("").contains("process"))
+        .filter(|f| {
+            f["oracle"] == "leak" && f["summary"].as_str().unwrap_or("").contains("process")
+        })
         .collect();
-    assert!(!leaks.is_empty(), "no process leak among {}", results["findings"]);
+    assert!(
+        !leaks.is_empty(),
+        "no process leak among {}",
+        results["findings"]
+    );
 }

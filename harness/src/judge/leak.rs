@@ -455,7 +455,10 @@ mod tests {
         assert!(shared.leaks[0].key.contains("pid 5"), "{shared:?}");
         assert_eq!(shared.kept.len(), 1, "{shared:?}");
         let findings = shared.findings();
-        assert!(findings.iter().any(|f| f.requirement == ids::KEPT), "{findings:?}");
+        assert!(
+            findings.iter().any(|f| f.requirement == ids::KEPT),
+            "{findings:?}"
+        );
         // Positive control of the growth check: the same count every cycle is not growth.
         let one = SandboxSnapshot {
             processes: vec![daemon(2, "dnsmasq")],

@@ -24,13 +24,14 @@ pub fn run_if_daemon() {
             // In a session of its own (set before exec): start the daemon,
             // print its pid, and exit, so the daemon is orphaned.
             let label = args.get(2).cloned().unwrap_or_default();
-            let started = Command::new(std::env::current_exe().unwrap_or_else(|_| args[0].clone().into()))
-                .args([DAEMON_ARG, &label])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .current_dir("/")
-                .spawn();
+            let started =
+                Command::new(std::env::current_exe().unwrap_or_else(|_| args[0].clone().into()))
+                    .args([DAEMON_ARG, &label])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .current_dir("/")
+                    .spawn();
             match started {
                 Ok(child) => {
                     println!("{}", child.id());

@@ -26,7 +26,13 @@ fn main() {
     // Names are not trusted as path components.
     let safe = |s: &str| -> String {
         s.chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect()
     };
     let dir = Path::new("/run/cni/zoo-daemon").join(safe(&network));
