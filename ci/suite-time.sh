@@ -26,7 +26,7 @@ for _ in $(seq "$rounds"); do
 done
 m_on=$(printf '%s\n' "${on[@]}" | median)
 m_off=$(printf '%s\n' "${off[@]}" | median)
-echo "reference suite, $rounds rounds, median wall time:"
+echo "reference suite, $rounds rounds, median wall time (samples: on ${on[*]}; off ${off[*]}):"
 echo "  boundary on  ${m_on} s"
 echo "  boundary off ${m_off} s   ratio on/off $(echo "scale=3; $m_on / $m_off" | bc)"
 if [ -n "${BEFORE:-}" ]; then
