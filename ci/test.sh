@@ -20,6 +20,30 @@ fingerprint() {
   find /var/lib/cni /run/cni -mindepth 1 2>/dev/null | sort
 }
 before=$(fingerprint)
+# Processes: none the tests started may be alive at the end. "Started by
+# the tests" needs evidence, so that a cron job or another service starting
+# meanwhile cannot fail the run: born after this mark, and either a binary
+# of ours or of the CNI plugins, a sandbox init (cnih-init), or in a network
+# namespace that is not the host's (a plugin's daemon in a scratch node).
+hz=$(getconf CLK_TCK)
+mark=$(awk -v hz="$hz" '{ print int($1 * hz) }' /proc/uptime)
+host_net=$(readlink /proc/self/ns/net)
+our_processes() {
+  for d in /proc/[0-9]*; do
+    stat=$(cat "$d/stat" 2>/dev/null) || continue
+    # Fields after "pid (comm) " start at 3: the start time (22) is the 20th.
+    start=$(echo "${stat##*) }" | awk '{ print $20 }')
+    [ "${start:-0}" -gt "$mark" ] || continue
+    exe=$(readlink "$d/exe" 2>/dev/null) || continue # kernel threads have none
+    comm=$(cat "$d/comm" 2>/dev/null) || continue
+    net=$(readlink "$d/ns/net" 2>/dev/null) || continue
+    case "$exe" in
+      "$PWD"/target/*|/usr/lib/cni/*) ;;
+      *) [ "$net" != "$host_net" ] || [ "$comm" = cnih-init ] || continue ;;
+    esac
+    echo "${d#/proc/} $comm $exe ($net)"
+  done
+}
 # Sandboxes a killed earlier run left (cni-harness clean removes them) are
 # not this run's: only new ones count.
 ours() { (ls /run/netns 2>/dev/null; ls /run/cni-harness 2>/dev/null) | grep '^cnih-' | sort || true; }
@@ -43,8 +67,13 @@ unset CARGO_TARGET_DIR
 # The host must be as it was: no namespace, link, address, route or CNI
 # state file of ours left behind.
 leftover=$(comm -13 <(echo "$stale") <(ours) | grep . || true)
+# Sandboxes killed their processes on the way out; the kernel reaps them at once.
+processes=$(our_processes)
+[ -z "$processes" ] || leftover="$leftover
+processes started by the tests still alive:
+$processes"
 after=$(fingerprint)
-if [ -n "$leftover" ] || [ "$before" != "$after" ]; then
+if [ -n "$(echo "$leftover" | grep .)" ] || [ "$before" != "$after" ]; then
   echo "ci/test.sh: the host changed during the tests:" >&2
   diff <(echo "$before") <(echo "$after") >&2 || true
   echo "$leftover" >&2

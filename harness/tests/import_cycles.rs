@@ -548,3 +548,43 @@ fn the_checker_sees_what_it_must() {
     g.insert(m("c"), BTreeSet::from([m("a")]));
     assert_eq!(cycles(&g), [vec![m("a"), m("b")]]);
 }
+
+/// The process-boundary, namespace and signal layers have one direction
+/// between them too: `sandbox` (namespaces, the boundary, the registry of
+/// what must not outlive the run) is below `kernel` (which observes
+/// sandboxes) and below `interrupt` (which sweeps the registry). Neither
+/// `sandbox` nor anything in it imports either of them, so the two module
+/// circles there once were (`interrupt` ↔ `sandbox::registry`, `kernel::ops`
+/// ↔ `sandbox`) cannot come back file by file.
+#[test]
+fn the_sandbox_layer_imports_neither_kernel_nor_interrupt() {
+    let (krate, graph) = edges();
+    let top = |m: &ModPath| m.first().cloned().unwrap_or_default();
+    let mut upward = Vec::new();
+    for (from, targets) in &graph {
+        if top(from) != "sandbox" {
+            continue;
+        }
+        for t in targets {
+            if matches!(top(t).as_str(), "kernel" | "interrupt") {
+                upward.push(format!(
+                    "{} -> {}",
+                    krate.files.get(from).cloned().unwrap_or_default(),
+                    krate.files.get(t).cloned().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    assert!(
+        upward.is_empty(),
+        "sandbox imports upward:\n{}",
+        upward.join("\n")
+    );
+    // Positive control: the other direction exists, so the edges are seen.
+    assert!(graph
+        .iter()
+        .any(|(f, ts)| top(f) == "interrupt" && ts.iter().any(|t| top(t) == "sandbox")));
+    assert!(graph
+        .iter()
+        .any(|(f, ts)| top(f) == "kernel" && ts.iter().any(|t| top(t) == "sandbox")));
+}

@@ -387,3 +387,76 @@ fn sigterm_to_fuzz_while_a_plugin_hangs() {
     assert_clean(pid, &plugins);
     assert_eq!(results(&out)["interrupted"]["signal"], "SIGTERM");
 }
+
+/// The daemons (double-forked, `setsid`) that `pid`'s sandboxes hold: the
+/// processes whose parent is one of its boundary inits (`cnih-init`).
+fn boundary_daemons(pid: u32) -> Vec<u32> {
+    let inits: Vec<u32> = children(pid)
+        .into_iter()
+        .filter(|(_, comm)| comm == "cnih-init")
+        .map(|(p, _)| p)
+        .collect();
+    inits
+        .iter()
+        .flat_map(|i| children(*i))
+        .filter(|(_, comm)| comm.starts_with("cni-zoo-daemon"))
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// SIGINT or SIGTERM while plugins' daemons are alive in the sandboxes'
+/// process boundaries (`cni-zoo-daemon-per-add` starts one per ADD and
+/// never stops it): the run stops, and no daemon, no init is left.
+fn interrupt_with_daemons_alive(sig: Signal, code: i32) {
+    require_root!();
+    let _one = serial();
+    common::workspace_plugin("cni-zoo-daemon-per-add");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let profile = common::repo_root().join("plugins-under-test/profiles/zoo/daemon-per-add.json");
+    let path = format!(
+        "{}:{}",
+        common::bin_dir().display(),
+        common::debian_cni_dir().display()
+    );
+    let child = harness()
+        .args(["test", "--config"])
+        .arg(profile)
+        .args(["--cni-path", &path, "--report-dir"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the harness");
+    let pid = child.id();
+    let mut seen = Vec::new();
+    let found = wait_until(Duration::from_secs(30), || {
+        seen = boundary_daemons(pid);
+        !seen.is_empty()
+    });
+    assert!(found, "no daemon seen in the sandboxes' boundaries");
+    signal(&child, sig);
+    let (status, _) = finish(child, Duration::from_secs(30));
+    assert_eq!(status, Some(code), "exit status after {sig}");
+    assert_clean(pid, &seen);
+    let inits_left = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            std::fs::read_to_string(e.path().join("stat"))
+                .is_ok_and(|s| s.contains("(cnih-init)") && s.contains(&format!(" {pid} ")))
+        })
+        .count();
+    assert_eq!(inits_left, 0, "an init of the run outlived it");
+}
+
+#[test]
+fn sigint_to_test_with_daemons_alive() {
+    interrupt_with_daemons_alive(Signal::SIGINT, 130);
+}
+
+#[test]
+fn sigterm_to_test_with_daemons_alive() {
+    interrupt_with_daemons_alive(Signal::SIGTERM, 143);
+}

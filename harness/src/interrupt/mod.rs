@@ -71,7 +71,7 @@ pub fn install() -> io::Result<()> {
 /// what a library user stopping a run from its own handler calls.
 pub fn request(signal: i32) {
     state::record(signal);
-    registry::kill_groups();
+    registry::close();
 }
 
 fn force_exit(signal: i32, why: &str) -> ! {

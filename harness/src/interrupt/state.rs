@@ -1,7 +1,7 @@
 //! Whether, by which signal and since when the run has been told to stop:
-//! what every driver and the plugin executor poll. A leaf, so that the
-//! process-group registry (which the signal thread sweeps) can read it
-//! without importing the signal thread.
+//! what every driver and the plugin executor poll. The process-group
+//! registry below keeps a flag of its own (`sandbox::registry::close`), so
+//! that nothing under `sandbox` imports this layer.
 
 use std::io;
 use std::sync::atomic::{AtomicI32, Ordering};

@@ -108,7 +108,18 @@ pub struct Outcome {
 
 /// Run `cmd` (whose pre-exec must make it a process-group leader, as
 /// `sandbox::plugin_command` does) to completion or timeout.
-pub fn run(mut cmd: Command, stdin: &[u8], limits: Limits) -> std::io::Result<Outcome> {
+pub fn run(cmd: Command, stdin: &[u8], limits: Limits) -> std::io::Result<Outcome> {
+    run_in(cmd, stdin, limits, None)
+}
+
+/// [`run`] inside a sandbox's process boundary (its PID namespace), when
+/// there is one: whatever the plugin leaves running stays in it.
+pub fn run_in(
+    mut cmd: Command,
+    stdin: &[u8],
+    limits: Limits,
+    boundary: Option<&crate::sandbox::boundary::Boundary>,
+) -> std::io::Result<Outcome> {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -117,7 +128,10 @@ pub fn run(mut cmd: Command, stdin: &[u8], limits: Limits) -> std::io::Result<Ou
         return Err(crate::interrupt::error());
     }
     let started = Instant::now();
-    let mut child = cmd.spawn()?;
+    let mut child = match boundary {
+        Some(b) => b.spawn(&mut cmd)?,
+        None => cmd.spawn()?,
+    };
     let pid = Pid::from_raw(child.id() as i32);
     // Known to the signal thread until reaped, so an interruption kills it.
     let group = crate::sandbox::registry::ProcessGroup::register(pid.as_raw());

@@ -199,7 +199,8 @@ impl<'a> Runtime<'a> {
         };
         let mut cmd = plugin_command(self.sandbox, plugin).map_err(spawn_err)?;
         cmd.env_clear().envs(env.iter().map(|(k, v)| (k, v)));
-        let outcome = exec::run(cmd, &stdin, self.limits).map_err(spawn_err)?;
+        let outcome =
+            exec::run_in(cmd, &stdin, self.limits, self.sandbox.boundary()).map_err(spawn_err)?;
         let reply = Reply::from_outcome(&outcome);
         Ok(Step {
             plugin_type: plugin

@@ -10,6 +10,13 @@
 //! - *kept*: the rest, reported as information;
 //! - *lost*: baseline state that DEL removed.
 //!
+//! Processes left running in the sandbox's process boundary are judged the
+//! same way: after the DEL of the network's last attachment (every caller
+//! but one judging with [`LeakIdentity::with_others_live`]) any process
+//! still running is a leak, whatever it names; while other attachments of
+//! the network live, one that does not name this attachment is
+//! network-scoped (a dnsmasq per network) and only reported as kept.
+//!
 //! Across many cycles, [`growth`] flags any kind of object whose count rises
 //! after every DEL, which catches leaks that name nothing recognisable.
 
@@ -46,6 +53,9 @@ pub struct LeakIdentity {
     pub addresses: Vec<IpAddr>,
     /// Host-side interface names from the ADD result (no `sandbox`).
     pub host_interfaces: Vec<String>,
+    /// Whether other attachments of the network are still added: processes
+    /// that do not name this one are then the network's, not leaks.
+    pub others_live: bool,
 }
 
 impl LeakIdentity {
@@ -61,7 +71,15 @@ impl LeakIdentity {
                 .filter(|i| i.sandbox.is_none())
                 .map(|i| i.name.clone())
                 .collect(),
+            others_live: false,
         }
+    }
+
+    /// The same attachment, judged while other attachments of its network
+    /// are still added.
+    pub fn with_others_live(mut self) -> LeakIdentity {
+        self.others_live = true;
+        self
     }
 
     /// The attachment from what the runtime knows of it: its ADD result
@@ -79,6 +97,7 @@ impl LeakIdentity {
                 ifname: ifname.to_string(),
                 addresses: Vec::new(),
                 host_interfaces: Vec::new(),
+                others_live: false,
             },
         }
     }
@@ -181,6 +200,14 @@ pub fn classify(
         }
         if c.kind == ChangeKind::Removed {
             report.lost.push(c);
+        } else if c.class == Class::Process && c.kind == ChangeKind::Added {
+            // A daemon still running once the network's last attachment is
+            // gone serves nothing; one naming this attachment never did.
+            if att.others_live && !names_attachment(&c, &needles, &att.container_id) {
+                report.kept.push(c);
+            } else {
+                report.leaks.push(c);
+            }
         } else if c.side == Side::Container || names_attachment(&c, &needles, &att.container_id) {
             report.leaks.push(c);
         } else if let (Some(name), ChangeKind::Added) = (added_veth(&c), c.kind) {
@@ -291,7 +318,11 @@ fn counts(snap: &SandboxSnapshot) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for (side, class, object) in inventory(snap) {
         let group = object.group();
-        *out.entry(format!("{side} {class}s {group}").trim_end().to_string())
+        let plural = match class {
+            Class::Process => "processes".to_string(),
+            c => format!("{c}s"),
+        };
+        *out.entry(format!("{side} {plural} {group}").trim_end().to_string())
             .or_insert(0) += 1;
     }
     // A file appended to on every ADD (a log of attachments) grows too.
@@ -392,6 +423,55 @@ mod tests {
         let report = classify(residue, &[], &after_add, &att);
         let judged: Vec<&str> = report.made_by_del.iter().map(|c| c.key.as_str()).collect();
         assert_eq!(judged, ["br1 (bridge)", "eth1 (veth)"], "{report:?}");
+    }
+
+    fn daemon(pid: i32, args: &str) -> crate::kernel::procs::Process {
+        crate::kernel::procs::Process {
+            pid,
+            parent: 1,
+            name: "dnsmasq".into(),
+            cmdline: args.split(' ').map(String::from).collect(),
+            netns: "node".into(),
+            mntns: "sandbox".into(),
+        }
+    }
+
+    /// A daemon per network is kept (information) while another attachment
+    /// lives, residue after the last DEL; one naming the attachment is
+    /// residue either way; and one more per cycle is growth.
+    #[test]
+    fn daemons_left_after_del_are_judged_by_what_still_lives() {
+        let baseline = SandboxSnapshot::default();
+        let after = SandboxSnapshot {
+            processes: vec![daemon(2, "dnsmasq -C net1.conf"), daemon(5, "agent ctr-7")],
+            ..SandboxSnapshot::default()
+        };
+        let att = LeakIdentity::for_attachment("ctr-7", "eth0", None);
+        let residue = diff_sandbox(&baseline, &after);
+        let last = classify(residue.clone(), &residue, &after, &att);
+        assert_eq!(last.leaks.len(), 2, "{last:?}");
+        let shared = classify(residue.clone(), &residue, &after, &att.with_others_live());
+        assert_eq!(shared.leaks.len(), 1, "{shared:?}");
+        assert!(shared.leaks[0].key.contains("pid 5"), "{shared:?}");
+        assert_eq!(shared.kept.len(), 1, "{shared:?}");
+        let findings = shared.findings();
+        assert!(
+            findings.iter().any(|f| f.requirement == ids::KEPT),
+            "{findings:?}"
+        );
+        // Positive control of the growth check: the same count every cycle is not growth.
+        let one = SandboxSnapshot {
+            processes: vec![daemon(2, "dnsmasq")],
+            ..SandboxSnapshot::default()
+        };
+        assert!(growth(&[baseline.clone(), one.clone(), one.clone()]).is_empty());
+        let two = SandboxSnapshot {
+            processes: vec![daemon(2, "dnsmasq"), daemon(3, "dnsmasq")],
+            ..SandboxSnapshot::default()
+        };
+        let grew = growth(&[baseline, one, two]);
+        assert_eq!(grew.len(), 1, "{grew:?}");
+        assert!(grew[0].message.contains("processes dnsmasq"), "{grew:?}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub enum Class {
     Qdisc,
     Firewall,
     File,
+    Process,
 }
 
 impl fmt::Display for Class {
@@ -34,6 +35,7 @@ impl fmt::Display for Class {
             Class::Qdisc => "qdisc",
             Class::Firewall => "firewall",
             Class::File => "file",
+            Class::Process => "process",
         })
     }
 }

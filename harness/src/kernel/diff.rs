@@ -171,6 +171,13 @@ pub fn diff_sandbox(before: &SandboxSnapshot, after: &SandboxSnapshot) -> Vec<Ch
         (None, None) => {}
     }
     out.extend(diff_files(&before.files, &after.files));
+    // Plugins run in the node namespace: what they leave running is the node's.
+    compare(
+        Side::Node,
+        &items::processes(&before.processes),
+        &items::processes(&after.processes),
+        &mut out,
+    );
     out.sort();
     out
 }
@@ -254,6 +261,11 @@ pub fn inventory(snap: &SandboxSnapshot) -> Vec<(Side, Class, Object)> {
         items::files(&snap.files)
             .into_iter()
             .map(|i| (Side::Files, i.class, i.object)),
+    );
+    out.extend(
+        items::processes(&snap.processes)
+            .into_iter()
+            .map(|i| (Side::Node, i.class, i.object)),
     );
     out
 }

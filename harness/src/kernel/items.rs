@@ -12,6 +12,7 @@ use super::class::Class;
 use super::files::{FileKind, FilesSnapshot};
 use super::model::{FirewallDump, Link, NsSnapshot, Route};
 use super::object::{table_name, Object};
+use super::procs::Process;
 
 /// Table id of the kernel's `local` table.
 const LOCAL_TABLE: u32 = 255;
@@ -283,6 +284,23 @@ pub(crate) fn firewall(s: &NsSnapshot) -> Vec<Item> {
 
 /// Longest content shown in a diff line.
 const SHOWN_TEXT: usize = 80;
+
+/// Processes by name and pid (a pid names one process for as long as it
+/// lives; a new one under the same name is another process).
+pub(crate) fn processes(list: &[Process]) -> Vec<Item> {
+    list.iter()
+        .map(|p| {
+            Item::new(Class::Process, format!("{} pid {}", p.name, p.pid))
+                .is(Object::Process {
+                    name: p.name.clone(),
+                })
+                .with("", format!("{:?}", p.cmdline.join(" ")))
+                .with("parent", p.parent)
+                .with("netns", &p.netns)
+                .with("mntns", &p.mntns)
+        })
+        .collect()
+}
 
 pub(crate) fn files(s: &FilesSnapshot) -> Vec<Item> {
     s.entries

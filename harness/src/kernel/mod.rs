@@ -19,6 +19,7 @@ pub mod model;
 mod object;
 pub mod ops;
 mod probe;
+pub mod procs;
 
 mod read;
 pub mod scratch;
@@ -107,6 +108,9 @@ pub struct SandboxSnapshot {
     /// `None` once the container namespace is gone.
     pub container: Option<NsSnapshot>,
     pub files: FilesSnapshot,
+    /// What runs inside the sandbox's process boundary (empty without one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<procs::Process>,
 }
 
 impl SandboxSnapshot {
@@ -121,6 +125,9 @@ impl SandboxSnapshot {
         if let Some(layers) = sandbox.mounts().and_then(|m| m.layers()) {
             snap.files
                 .add_host_files(hostfiles::changes(layers, opts.max_file_text));
+        }
+        if let Some(scope) = procs::Scope::of(sandbox) {
+            snap.processes = scope.read();
         }
         Ok(snap)
     }
@@ -140,6 +147,7 @@ impl SandboxSnapshot {
             node,
             container,
             files: FilesSnapshot::take(dirs, opts.max_file_text),
+            processes: Vec::new(),
         })
     }
 }

@@ -18,6 +18,8 @@ pub enum Object {
     Firewall { chain: String },
     /// A state file or directory.
     File { path: PathBuf },
+    /// A process in the sandbox's process boundary, by its name (`comm`).
+    Process { name: String },
     /// Anything judgements need no more of than its key.
     #[default]
     Other,
@@ -35,6 +37,7 @@ impl Object {
                 .parent()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),
+            Object::Process { name } => name.clone(),
             Object::Other => String::new(),
         }
     }

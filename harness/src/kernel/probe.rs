@@ -65,6 +65,7 @@ pub struct SandboxProbe {
     layers: Option<Layers>,
     max_file_text: usize,
     firewall: FirewallAt,
+    processes: Option<super::procs::Scope>,
 }
 
 /// Where a snapshot's firewall dump runs, if it has one.
@@ -101,6 +102,7 @@ impl SandboxProbe {
             },
             max_file_text: opts.max_file_text,
             firewall,
+            processes: super::procs::Scope::of(sandbox),
         })
     }
 
@@ -132,6 +134,11 @@ impl SandboxProbe {
             node,
             container,
             files,
+            processes: self
+                .processes
+                .as_ref()
+                .map(super::procs::Scope::read)
+                .unwrap_or_default(),
         })
     }
 }

@@ -8,6 +8,7 @@
 //! `cni-harness clean` can find what a killed run left behind, and removed on
 //! drop, including during a panic.
 
+pub mod boundary;
 pub mod daemon;
 pub mod fixture;
 pub mod netns;
@@ -67,6 +68,9 @@ pub struct Sandbox {
     uplink: Option<Uplink>,
     /// The mount namespace plugins run in (scratch nodes only).
     host_view: Option<overlay::HostView>,
+    /// The PID namespace plugins run in, so nothing they start outlives
+    /// the sandbox (`None` when switched off, see [`boundary::set_enabled`]).
+    boundary: Option<boundary::Boundary>,
 }
 
 impl Sandbox {
@@ -92,6 +96,7 @@ impl Sandbox {
             private_state: true,
             uplink: None,
             host_view: None,
+            boundary: None,
         };
         registry::register_sandbox(&sandbox.id);
         for dir in sandbox.state_dirs() {
@@ -116,7 +121,9 @@ impl Sandbox {
         // real (not in the copy-on-write layer, so never taken for a file
         // the plugin left behind) and readable by the harness as it is.
         binds.push((sandbox.tap_dir(), sandbox.tap_dir()));
-        sandbox.host_view = Some(overlay::HostView::create(&node, &sandbox.root, &binds)?);
+        let view = overlay::HostView::create(&node, &sandbox.root, &binds)?;
+        sandbox.boundary = make_boundary(Some(view.mntns()))?;
+        sandbox.host_view = Some(view);
         sandbox.node = Node::Scratch(node);
         sandbox.container = Some(Netns::create(&sandbox.container_path)?);
         Ok(sandbox)
@@ -139,6 +146,7 @@ impl Sandbox {
             private_state: false,
             uplink: None,
             host_view: None,
+            boundary: make_boundary(None)?,
         })
     }
 
@@ -280,6 +288,11 @@ impl Sandbox {
         self.host_view.as_ref()
     }
 
+    /// The PID namespace plugins of this sandbox run in, if any.
+    pub fn boundary(&self) -> Option<&boundary::Boundary> {
+        self.boundary.as_ref()
+    }
+
     /// The runtime's own result cache (never visible to the plugin).
     pub fn cache_dir(&self) -> PathBuf {
         self.root.join("cache")
@@ -288,6 +301,9 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        // Whatever the plugins left running goes first: it holds the
+        // namespaces, mounts and sockets removed below.
+        self.boundary = None;
         self.uplink = None;
         // Daemons hold the namespaces (and their sockets) open: they go first.
         self.daemons.clear();
@@ -306,6 +322,16 @@ impl Drop for Sandbox {
             registry::deregister_sandbox(&self.id);
         }
     }
+}
+
+/// The process boundary of a new sandbox, registered so a signal's last
+/// resort can kill it (unless boundaries are switched off).
+fn make_boundary(mntns: Option<&std::fs::File>) -> io::Result<Option<boundary::Boundary>> {
+    if !boundary::enabled() {
+        return Ok(None);
+    }
+    let b = boundary::Boundary::create(mntns)?;
+    Ok(Some(b))
 }
 
 fn require_root() -> io::Result<()> {
@@ -334,10 +360,12 @@ pub fn clean(all: bool) -> io::Result<Vec<String>> {
             _ => false,
         }
     };
-    remove_named(
+    let mut removed = boundary::kill_orphans(all);
+    removed.extend(remove_named(
         |name| name.starts_with(PREFIX) && (all || !alive(name)),
         true,
-    )
+    )?);
+    Ok(removed)
 }
 
 /// Remove every namespace pin and sandbox directory named after this

@@ -7,6 +7,7 @@
 //! (`super::remove_leftovers`).
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use nix::sys::signal::{killpg, Signal};
@@ -14,6 +15,10 @@ use nix::unistd::Pid;
 
 static SANDBOXES: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 static GROUPS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+/// Set once the run is stopping: a group registered from then on is killed
+/// at once. The registry's own flag (set by `crate::interrupt`, which sits
+/// above this module), so that it reads nothing from the signal layer.
+static CLOSING: AtomicBool = AtomicBool::new(false);
 
 /// A poisoned lock only means a thread panicked while holding it; the set
 /// itself is still the truth about what is alive.
@@ -44,7 +49,7 @@ impl ProcessGroup {
     /// cannot escape the signal thread's sweep (which takes the same lock).
     pub fn register(pid: i32) -> ProcessGroup {
         lock(&GROUPS).insert(pid);
-        if crate::interrupt::requested() {
+        if CLOSING.load(Ordering::SeqCst) {
             let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
         }
         ProcessGroup(pid)
@@ -55,6 +60,19 @@ impl Drop for ProcessGroup {
     fn drop(&mut self) {
         lock(&GROUPS).remove(&self.0);
     }
+}
+
+/// From now on every group is killed as soon as it registers; SIGKILL the
+/// ones registered already. Returns how many there were.
+pub fn close() -> usize {
+    // Set under the lock, so a group registering concurrently is either
+    // swept here or sees the flag.
+    let groups = lock(&GROUPS);
+    CLOSING.store(true, Ordering::SeqCst);
+    for pgid in groups.iter() {
+        let _ = killpg(Pid::from_raw(*pgid), Signal::SIGKILL);
+    }
+    groups.len()
 }
 
 /// SIGKILL every registered process group; returns how many there were.

@@ -25,9 +25,9 @@ use rtnetlink::packet_route::address::{AddressAttribute, AddressFlags};
 use rtnetlink::{Handle, LinkUnspec, LinkVeth, RouteMessageBuilder};
 
 use super::fixture::peer_name;
+use super::ops::{link_index, nl_err, with_handle};
 use super::Netns;
 use crate::config::Surroundings;
-use crate::kernel::ops::{link_index, nl_err, with_handle};
 use crate::result::Cidr;
 
 /// The node's end of the uplink veth (behind-node placement).

@@ -22,6 +22,7 @@ pub fn snapshot() -> SandboxSnapshot {
         node,
         container: None,
         files: FilesSnapshot::take(&dirs, opts.max_file_text),
+        processes: Vec::new(),
     }
 }
 

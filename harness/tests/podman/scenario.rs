@@ -73,6 +73,7 @@ impl Container {
             ifname: "eth0".into(),
             addresses: vec![self.ip],
             host_interfaces: vec![self.host_veth.clone()],
+            others_live: false,
         }
     }
 }

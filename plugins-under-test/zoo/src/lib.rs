@@ -14,6 +14,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
+pub mod daemon;
 pub mod net;
 pub mod validate;
 
