@@ -66,7 +66,15 @@ pub fn plugin_command(sandbox: &Sandbox, program: &Path) -> io::Result<Command> 
             if libc::setns(mnt_fd, libc::CLONE_NEWNS) != 0 {
                 return Err(io::Error::last_os_error());
             }
-            let moved = libc::fchdir(dir);
+            // By path first: a directory entered by descriptor from outside
+            // the mount namespace is unreachable from its root, and the
+            // plugin's getwd(3) fails (Go's filepath.Abs in the dhcp plugin).
+            // The descriptor is the fallback when the path is not visible.
+            let moved = if libc::chdir(cwd.as_ptr()) == 0 {
+                0
+            } else {
+                libc::fchdir(dir)
+            };
             libc::close(dir);
             if moved != 0 {
                 return Err(io::Error::last_os_error());
