@@ -44,6 +44,10 @@ pub struct Runtime<'a> {
     pub env_edits: Vec<EnvEdit>,
     /// How results become `prevResult` (libcni's re-encoding by default).
     pub prev_result_mode: PrevResultMode,
+    /// Set on every plugin process on top of its environment but not part
+    /// of what the invocation records: where an instrumented plugin writes
+    /// its coverage counters (`coverage::Collector::env`).
+    pub process_env: Vec<(String, String)>,
 }
 
 impl<'a> Runtime<'a> {
@@ -56,6 +60,7 @@ impl<'a> Runtime<'a> {
             capability_args: Map::new(),
             env_edits: Vec::new(),
             prev_result_mode: PrevResultMode::default(),
+            process_env: Vec::new(),
         }
     }
 
@@ -93,6 +98,7 @@ impl<'a> Runtime<'a> {
         };
         let mut cmd = plugin_command(self.sandbox, plugin).map_err(spawn_err)?;
         cmd.env_clear().envs(env.iter().map(|(k, v)| (k, v)));
+        cmd.envs(self.process_env.iter().map(|(k, v)| (k, v)));
         let outcome = exec::run(cmd, &stdin, self.limits).map_err(spawn_err)?;
         let reply = Reply::from_outcome(&outcome);
         Ok(Step {
