@@ -1,7 +1,8 @@
 // cni-go-combo: a small CNI plugin of the project's own, written in Go with
-// the standard library only, to be built with `go build -cover`. It plans a
-// host port for a container from its configuration and returns an empty
-// result (it changes nothing in the kernel).
+// the standard library only, to be built with `go build -cover`. It gives
+// the container a CNI_IFNAME interface (one end of a veth pair kept inside
+// the container, made with iproute2 through nsenter: the standard library
+// has no netlink) and plans a host port from its configuration.
 //
 // It hides one defect on purpose, reachable only when three configuration
 // fields line up: hairpinMode true, mode "vepa" or "passthru", and a vlan
@@ -15,6 +16,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"strings"
 )
 
 var supported = []string{"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"}
@@ -87,6 +90,20 @@ func validate(c *netConf) (int, string) {
 	return 0, ""
 }
 
+// ipIn runs `ip ARGS` in the network namespace at netns.
+func ipIn(netns string, args ...string) (string, error) {
+	full := append([]string{"--net=" + netns, "ip"}, args...)
+	out, err := exec.Command("nsenter", full...).CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
+func peerName(ifname string) string {
+	if len(ifname) > 13 {
+		ifname = ifname[:13]
+	}
+	return ifname + "_p"
+}
+
 func main() {
 	cmd := os.Getenv("CNI_COMMAND")
 	if cmd == "VERSION" {
@@ -133,27 +150,60 @@ func main() {
 	if code, msg := validate(&c); code != 0 {
 		fail(c.CNIVersion, code, msg)
 	}
+	netns, ifname := os.Getenv("CNI_NETNS"), os.Getenv("CNI_IFNAME")
 	if cmd == "DEL" {
+		// Gone already (or the namespace is): nothing to do, as DEL must.
+		if netns != "" {
+			if _, err := os.Stat(netns); err == nil {
+				if _, err := ipIn(netns, "link", "show", ifname); err == nil {
+					if out, err := ipIn(netns, "link", "del", ifname); err != nil {
+						fail(c.CNIVersion, 11, "deleting "+ifname+": "+out)
+					}
+				}
+			}
+		}
 		return
+	}
+	// As Go's skel: a namespace that is the plugin's own is no container's.
+	own, errOwn := os.Stat("/proc/self/ns/net")
+	target, errTarget := os.Stat(netns)
+	if errTarget != nil {
+		fail(c.CNIVersion, 8, "cannot open CNI_NETNS "+netns)
+	}
+	if errOwn == nil && os.SameFile(own, target) {
+		fail(c.CNIVersion, 8, "CNI_NETNS "+netns+" is the plugin's own network namespace")
 	}
 	if _, err := port(&c); err != nil {
 		fail(c.CNIVersion, 7, err.Error())
 	}
 	if cmd == "CHECK" {
+		if out, err := ipIn(netns, "link", "show", ifname); err != nil {
+			fail(c.CNIVersion, 11, ifname+" missing: "+out)
+		}
 		return
 	}
+	if _, err := ipIn(netns, "link", "show", ifname); err == nil {
+		fail(c.CNIVersion, 11, "interface "+ifname+" already exists in the container")
+	}
+	if out, err := ipIn(netns, "link", "add", ifname, "type", "veth", "peer", "name", peerName(ifname)); err != nil {
+		fail(c.CNIVersion, 11, "creating "+ifname+": "+out)
+	}
+	iface := map[string]interface{}{"name": ifname, "sandbox": netns}
 	if len(c.PrevResult) > 0 {
 		var prev map[string]interface{}
 		if err := json.Unmarshal(c.PrevResult, &prev); err != nil {
 			fail(c.CNIVersion, 6, "decoding prevResult: "+err.Error())
 		}
 		prev["cniVersion"] = c.CNIVersion
+		ifaces, _ := prev["interfaces"].([]interface{})
+		prev["interfaces"] = append(ifaces, iface)
 		out, _ := json.Marshal(prev)
 		os.Stdout.Write(out)
 		return
 	}
 	out, _ := json.Marshal(map[string]interface{}{
 		"cniVersion": c.CNIVersion,
+		"interfaces": []interface{}{iface},
 		"dns":        map[string]interface{}{},
 	})
 	os.Stdout.Write(out)

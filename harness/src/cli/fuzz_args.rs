@@ -51,6 +51,10 @@ pub struct FuzzArgs {
     /// No progress line on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Do not collect the plugin's code coverage (blind fuzzing even when
+    /// it is built with `go build -cover`).
+    #[arg(long)]
+    pub no_coverage: bool,
 }
 
 impl FuzzArgs {
@@ -80,6 +84,7 @@ impl FuzzArgs {
             recheck_every: self.recheck_every,
             firewall: self.firewall,
             progress: !self.quiet,
+            coverage: !self.no_coverage,
         }
     }
 }

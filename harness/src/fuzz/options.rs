@@ -65,6 +65,9 @@ pub struct FuzzOptions {
     pub firewall: bool,
     /// Live progress line on stderr.
     pub progress: bool,
+    /// Collect the plugins' code coverage and let it guide the session
+    /// when they are instrumented (see [`super::guidance`]); off: blind.
+    pub coverage: bool,
 }
 
 impl FuzzOptions {
@@ -86,6 +89,7 @@ impl FuzzOptions {
             recheck_every: 16,
             firewall: false,
             progress: false,
+            coverage: true,
         }
     }
 }

@@ -32,6 +32,8 @@ pub struct SessionReport {
     /// the seed's run time.
     pub timeout: Duration,
     pub timeout_calibrated: bool,
+    /// Counters hit and counters known, when the plugin was instrumented.
+    pub code_coverage: Option<(usize, usize)>,
 }
 
 impl SessionReport {
