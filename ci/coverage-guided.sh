@@ -11,8 +11,12 @@ secs="${1:-120}"
 shift || true
 seeds=("$@")
 [ "${#seeds[@]}" -gt 0 ] || seeds=(1 2 3 4 5)
-harness="${CNIH_BIN:-target/release/cni-harness}"
-[ -x "$harness" ] || harness=target/debug/cni-harness
+# The binary to compare with: CNIH_BIN, else a fresh release build.
+harness="${CNIH_BIN:-}"
+if [ -z "$harness" ]; then
+  cargo build --release --quiet -p cni-harness --bin cni-harness
+  harness=target/release/cni-harness
+fi
 plugins-under-test/go-combo/build.sh >/dev/null
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -279,6 +279,7 @@ fn go_bridge() -> RunResults {
         findings: vec![],
         baseline: None,
         coverage: None,
+        code_coverage: None,
         interrupted: None,
         not_run: vec![],
     }
@@ -353,6 +354,7 @@ fn ref_bridge() -> RunResults {
         findings: vec![],
         baseline: None,
         coverage: None,
+        code_coverage: None,
         interrupted: None,
         not_run: vec![],
     }
@@ -396,6 +398,7 @@ fn bridge_fuzz() -> RunResults {
         ],
         baseline: None,
         coverage: None,
+        code_coverage: None,
         interrupted: None,
         not_run: vec![],
     }

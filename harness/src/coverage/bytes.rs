@@ -31,7 +31,10 @@ impl<'a> Cursor<'a> {
 
     pub fn at(data: &'a [u8], pos: usize) -> Result<Cursor<'a>, FormatError> {
         if pos > data.len() {
-            return Err(bad(format!("offset {pos} past the end ({} bytes)", data.len())));
+            return Err(bad(format!(
+                "offset {pos} past the end ({} bytes)",
+                data.len()
+            )));
         }
         Ok(Cursor { data, pos })
     }
@@ -49,7 +52,12 @@ impl<'a> Cursor<'a> {
             .pos
             .checked_add(n)
             .filter(|e| *e <= self.data.len())
-            .ok_or_else(|| bad(format!("{n} bytes wanted at offset {}: file too short", self.pos)))?;
+            .ok_or_else(|| {
+                bad(format!(
+                    "{n} bytes wanted at offset {}: file too short",
+                    self.pos
+                ))
+            })?;
         let s = &self.data[self.pos..end];
         self.pos = end;
         Ok(s)

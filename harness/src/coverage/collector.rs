@@ -33,6 +33,16 @@ fn metas() -> &'static Mutex<HashMap<[u8; 16], Arc<go::Meta>>> {
     METAS.get_or_init(Default::default)
 }
 
+/// The program path each binary ran as (`argv0` of its counter files).
+fn paths() -> &'static Mutex<HashMap<[u8; 16], String>> {
+    static PATHS: OnceLock<Mutex<HashMap<[u8; 16], String>>> = OnceLock::new();
+    PATHS.get_or_init(Default::default)
+}
+
+pub fn binary_path(hash: &[u8; 16]) -> Option<String> {
+    paths().lock().ok()?.get(hash).cloned()
+}
+
 /// Every Go binary's meta-data seen so far by this process.
 pub fn known_go_binaries() -> Vec<Arc<go::Meta>> {
     let mut v: Vec<Arc<go::Meta>> = metas()
@@ -45,7 +55,11 @@ pub fn known_go_binaries() -> Vec<Arc<go::Meta>> {
 
 /// Counters of every binary seen so far (the denominator of "hit / total").
 pub fn known_counters() -> usize {
-    known_go_binaries().iter().map(|m| m.counters()).sum::<usize>() + super::llvm::known_counters()
+    known_go_binaries()
+        .iter()
+        .map(|m| m.counters())
+        .sum::<usize>()
+        + super::llvm::known_counters()
 }
 
 pub fn binary_id(hash: &[u8]) -> u64 {
@@ -139,6 +153,11 @@ impl Collector {
         let data = std::fs::read(path).map_err(|e| e.to_string())?;
         let counters = go::Counters::parse(&data).map_err(|e| e.to_string())?;
         let meta = self.meta(&counters.meta_hash)?;
+        if let Some((_, argv0)) = counters.args.iter().find(|(k, _)| k == "argv0") {
+            if let Ok(mut p) = paths().lock() {
+                p.entry(meta.hash).or_insert_with(|| argv0.clone());
+            }
+        }
         let binary = binary_id(&meta.hash);
         for f in &counters.funcs {
             // Ids outside the meta-data would name nothing in reports.

@@ -62,7 +62,9 @@ impl Meta {
         }
         let version = c.u32_le()?;
         if version != 1 {
-            return Err(bad(format!("Go meta-data file version {version} (reader knows 1)")));
+            return Err(bad(format!(
+                "Go meta-data file version {version} (reader knows 1)"
+            )));
         }
         let _total = c.u64_le()?;
         let entries = c.u64_le()?;
@@ -177,6 +179,8 @@ pub struct FuncCounts {
 pub struct Counters {
     pub meta_hash: [u8; 16],
     pub funcs: Vec<FuncCounts>,
+    /// The first segment's annotations (`argc`, `argv0`..., `GOOS`).
+    pub args: Vec<(String, String)>,
 }
 
 impl Counters {
@@ -187,7 +191,9 @@ impl Counters {
         }
         let version = c.u32_le()?;
         if version != 1 {
-            return Err(bad(format!("Go counter file version {version} (reader knows 1)")));
+            return Err(bad(format!(
+                "Go counter file version {version} (reader knows 1)"
+            )));
         }
         let mut meta_hash = [0u8; 16];
         meta_hash.copy_from_slice(c.take(16)?);
@@ -217,6 +223,7 @@ impl Counters {
             }
         };
         let mut funcs = Vec::new();
+        let mut annotations = Vec::new();
         for seg in 0..segments {
             if seg > 0 {
                 // Segments after the first follow a footer-sized gap.
@@ -225,8 +232,17 @@ impl Counters {
             let entries = c.u64_le()?;
             let strtab = c.u32_le()? as usize;
             let args = c.u32_le()? as usize;
-            c.skip(strtab)?;
-            c.skip(args)?;
+            let strings = Cursor::new(c.take(strtab)?).string_table()?;
+            let mut a = Cursor::new(c.take(args)?);
+            if seg == 0 && args > 0 {
+                let n = a.uleb()?;
+                for _ in 0..n.min(4096) {
+                    let (k, v) = (a.uleb()? as usize, a.uleb()? as usize);
+                    if let (Some(k), Some(v)) = (strings.get(k), strings.get(v)) {
+                        annotations.push((k.clone(), v.clone()));
+                    }
+                }
+            }
             c.skip((4 - c.pos() % 4) % 4)?;
             if entries > c.remaining() as u64 {
                 return Err(bad(format!("segment claims {entries} functions")));
@@ -246,7 +262,11 @@ impl Counters {
                 });
             }
         }
-        Ok(Counters { meta_hash, funcs })
+        Ok(Counters {
+            meta_hash,
+            funcs,
+            args: annotations,
+        })
     }
 }
 
@@ -277,10 +297,7 @@ mod tests {
 
     #[test]
     fn counter_file_names_give_their_hash() {
-        assert_eq!(
-            counter_file_hash("covcounters.abcd.123.456"),
-            Some("abcd")
-        );
+        assert_eq!(counter_file_hash("covcounters.abcd.123.456"), Some("abcd"));
         assert_eq!(counter_file_hash("covmeta.abcd"), None);
     }
 }

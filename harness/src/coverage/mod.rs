@@ -11,7 +11,8 @@ pub mod collector;
 pub mod go;
 pub mod llvm;
 pub mod map;
+pub mod suite;
 pub mod summary;
 
 pub use collector::{known_counters, Collector, Sample};
-pub use map::{bucket, features, CounterId, CoverageMap, Counts};
+pub use map::{bucket, features, CounterId, Counts, CoverageMap};

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::collector::{binary_id, known_go_binaries};
+use super::collector::{binary_id, binary_path, known_go_binaries};
 use super::map::CounterId;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,6 +41,9 @@ impl PackageCoverage {
 pub struct BinaryCoverage {
     /// The binary's coverage hash (Go's meta-data hash), hex.
     pub hash: String,
+    /// The program path a process of it ran as (its `argv[0]`), if seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binary: Option<String>,
     pub counters: usize,
     pub counters_hit: usize,
     pub statements: u64,
@@ -82,6 +85,7 @@ pub fn summarize(hit: &BTreeSet<CounterId>) -> Vec<BinaryCoverage> {
         let binary = binary_id(&meta.hash);
         let mut b = BinaryCoverage {
             hash: meta.hash.iter().map(|x| format!("{x:02x}")).collect(),
+            binary: binary_path(&meta.hash),
             counters: 0,
             counters_hit: 0,
             statements: 0,
@@ -135,4 +139,32 @@ pub fn summarize(hit: &BTreeSet<CounterId>) -> Vec<BinaryCoverage> {
         out.push(b);
     }
     out
+}
+
+/// `package.function` of a (binary, package, function) triple, if known.
+pub fn function_name((binary, package, func): (u64, u32, u32)) -> Option<String> {
+    known_go_binaries()
+        .into_iter()
+        .find(|m| binary_id(&m.hash) == binary)
+        .and_then(|m| {
+            let p = m.packages.get(package as usize)?;
+            let f = p.funcs.get(func as usize)?;
+            Some(format!("{}.{}", p.path, f.name))
+        })
+}
+
+/// `package.function file:first-last` of one counter's block, if known.
+pub fn block_name(id: CounterId) -> Option<String> {
+    known_go_binaries()
+        .into_iter()
+        .find(|m| binary_id(&m.hash) == id.binary)
+        .and_then(|m| {
+            let p = m.packages.get(id.package as usize)?;
+            let f = p.funcs.get(id.func as usize)?;
+            let u = f.units.get(id.unit as usize)?;
+            Some(format!(
+                "{}.{} {}:{}-{}",
+                p.path, f.name, f.file, u.start_line, u.end_line
+            ))
+        })
 }

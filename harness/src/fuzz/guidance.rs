@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::coverage::{features, CounterId, CoverageMap, Counts};
+use crate::coverage::{features, CounterId, Counts, CoverageMap};
 
 pub const MAP_FILE: &str = "coverage-map.txt";
 
@@ -120,7 +120,13 @@ fn read_map(path: &Path, map: &mut CoverageMap) -> anyhow::Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        let bad = || anyhow::anyhow!("{}:{}: not a coverage map line: {line:?}", path.display(), n + 1);
+        let bad = || {
+            anyhow::anyhow!(
+                "{}:{}: not a coverage map line: {line:?}",
+                path.display(),
+                n + 1
+            )
+        };
         let f: Vec<&str> = line.split_whitespace().collect();
         let [binary, package, func, unit, buckets] = f.as_slice() else {
             return Err(bad());

@@ -77,6 +77,7 @@ impl SessionReport {
                 .collect(),
             baseline: None,
             coverage: None,
+            code_coverage: None,
             interrupted: self.interrupted.map(|s| record::Interruption {
                 signal: crate::interrupt::signal_name(s).to_string(),
                 after_ms: crate::interrupt::came_after_ms(self.elapsed),

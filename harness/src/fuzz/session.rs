@@ -111,7 +111,9 @@ fn input_for(
 /// ran was interesting (the corpus stays the seeds): what makes sessions
 /// reproducible, and what the determinism test compares.
 pub fn generate_inputs(seeds: &[Input], opts: &FuzzOptions, n: u64) -> Vec<Input> {
-    (0..n).map(|k| input_for(k, seeds, seeds, None, opts)).collect()
+    (0..n)
+        .map(|k| input_for(k, seeds, seeds, None, opts))
+        .collect()
 }
 
 pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {

@@ -32,6 +32,8 @@ pub struct Ctx<'o> {
     /// itself runs. (Not the plan itself: planning runs the baseline, which
     /// makes a `Ctx`, so holding a `Plan` here would be an import cycle.)
     pub plan: Option<PlanFacts<'o>>,
+    /// Where instrumented plugins write coverage counters (`test --coverage`).
+    code: Option<crate::coverage::Collector>,
 }
 
 /// A step of a case: its value, or the verdict that ends the case.
@@ -53,6 +55,10 @@ impl<'o> Ctx<'o> {
             ipam_results: HashMap::new(),
             capability_args: opts.profile.needs.capability_args.clone(),
             plan: None,
+            code: crate::coverage::suite::enabled()
+                .then(crate::coverage::Collector::new)
+                .transpose()
+                .map_err(SetupError::Io)?,
         })
     }
 
@@ -64,6 +70,9 @@ impl<'o> Ctx<'o> {
         let mut rt = Runtime::new(&self.sandbox, self.opts.cni_path.clone());
         rt.limits = self.opts.limits;
         rt.capability_args = self.capability_args.clone();
+        if let Some(c) = &self.code {
+            rt.process_env = c.env();
+        }
         rt
     }
 
@@ -478,4 +487,14 @@ pub struct PlanFacts<'p> {
     pub baseline: Option<&'p crate::record::Baseline>,
     /// The versions the plugin's VERSION lists.
     pub claimed: &'p [String],
+}
+
+impl Drop for Ctx<'_> {
+    /// The counters of every plugin process the context ran go to the case
+    /// (see `coverage::suite`).
+    fn drop(&mut self) {
+        if let Some(c) = &self.code {
+            crate::coverage::suite::absorb(c.take().counts);
+        }
+    }
 }

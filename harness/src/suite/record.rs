@@ -123,6 +123,7 @@ pub fn results(
         findings: Vec::new(),
         baseline: plan.baseline.clone(),
         coverage: Some(coverage()),
+        code_coverage: None,
         interrupted,
         not_run,
     }

@@ -64,11 +64,12 @@ pub fn go_combo_plugin() -> Option<PathBuf> {
         .get_or_init(|| {
             let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
             let out = bin_dir().join("go-combo");
-            let status = std::process::Command::new(root.join("plugins-under-test/go-combo/build.sh"))
-                .arg(&out)
-                .stdout(std::process::Stdio::null())
-                .status()
-                .expect("running plugins-under-test/go-combo/build.sh");
+            let status =
+                std::process::Command::new(root.join("plugins-under-test/go-combo/build.sh"))
+                    .arg(&out)
+                    .stdout(std::process::Stdio::null())
+                    .status()
+                    .expect("running plugins-under-test/go-combo/build.sh");
             if !status.success() {
                 assert!(
                     std::env::var_os("CI").is_none(),
