@@ -1,6 +1,7 @@
 //! Code coverage of instrumented plugin binaries (observation): the
 //! counters a plugin built with `go build -cover` writes to `$GOCOVERDIR`
-//! when it exits, read after each input or case ([`Collector`]), merged into
+//! when it exits (and the raw LLVM profile one built with
+//! `-C instrument-coverage` writes to `$LLVM_PROFILE_FILE`: counters only), read after each input or case ([`Collector`]), merged into
 //! a map of (counter, hit-count bucket) pairs ([`CoverageMap`]) that guides
 //! the fuzzer, and summed per function for the suite's coverage report
 //! ([`summary`]). A binary without instrumentation writes nothing: the
