@@ -14,6 +14,9 @@ use cni_harness::fuzz::execute::Executor;
 use cni_harness::fuzz::{self, target, FuzzOptions, Input};
 use cni_harness::spec::Verb;
 
+/// Inputs per session in the guided/blind comparison.
+const INPUTS: u64 = 2000;
+
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
@@ -114,7 +117,9 @@ fn collecting_coverage_costs_under_a_fifth_of_throughput() {
     );
 }
 
-/// A CI-sized comparison: two seeds, 60 s a session.
+/// A CI-sized comparison: two seeds, the same number of inputs for both
+/// (a budget of inputs, not of time, so that a loaded machine changes
+/// nothing: with one job a seed's session is deterministic).
 #[test]
 fn guidance_finds_the_three_field_defect_more_often_than_blind_fuzzing() {
     require_root!();
@@ -126,8 +131,9 @@ fn guidance_finds_the_three_field_defect_more_often_than_blind_fuzzing() {
     for seed in [1, 2] {
         for coverage in [true, false] {
             let tmp = tempfile::tempdir().unwrap();
-            let report = fuzz::run_session(&options(&plugin, tmp.path(), seed, 60, coverage))
-                .expect("session runs");
+            let mut o = options(&plugin, tmp.path(), seed, 600, coverage);
+            o.max_execs = Some(INPUTS);
+            let report = fuzz::run_session(&o).expect("session runs");
             let found = found_the_defect(&report);
             eprintln!(
                 "seed {seed} {}: found {found}, {} inputs, corpus {}",
@@ -144,7 +150,7 @@ fn guidance_finds_the_three_field_defect_more_often_than_blind_fuzzing() {
     }
     assert_eq!(
         guided, 2,
-        "guided fuzzing found the defect in {guided} of 2 sessions"
+        "guided fuzzing found the defect in {guided} of 2 sessions of {INPUTS} inputs"
     );
     assert!(blind < guided, "blind {blind} vs guided {guided}");
 }

@@ -22,7 +22,10 @@ fn instrumented_reference() -> PathBuf {
         .env("CARGO_TARGET_DIR", &target)
         .status()
         .expect("cargo runs");
-    assert!(status.success(), "instrumented build of the reference plugin");
+    assert!(
+        status.success(),
+        "instrumented build of the reference plugin"
+    );
     target.join("debug")
 }
 
@@ -55,6 +58,9 @@ fn reference_plugin_profiles_are_read_and_guide_fuzzing() {
     o.minimize_attempts = 10;
     let report = fuzz::run_session(&o).expect("session runs");
     let (hit, total) = report.code_coverage.expect("instrumentation detected");
-    eprintln!("reference plugin: {hit} of {total} counters hit in {} inputs", report.execs);
+    eprintln!(
+        "reference plugin: {hit} of {total} counters hit in {} inputs",
+        report.execs
+    );
     assert!(hit > 100 && hit < total, "{hit}/{total}");
 }

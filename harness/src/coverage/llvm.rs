@@ -51,7 +51,9 @@ pub fn parse(data: &[u8]) -> Result<Vec<FuncCounts>, FormatError> {
     let version_word = c.u64_le()?;
     let version = version_word & 0xffff_ffff;
     if !(8..=10).contains(&version) {
-        return Err(bad(format!("LLVM raw profile version {version} (reader knows 8-10)")));
+        return Err(bad(format!(
+            "LLVM raw profile version {version} (reader knows 8-10)"
+        )));
     }
     let byte_counters = version_word & BYTE_COVERAGE != 0;
     let binary_ids = c.u64_le()? as usize;

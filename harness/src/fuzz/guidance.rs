@@ -3,10 +3,12 @@
 //!
 //! An input joins the corpus when one of its counters reaches a hit-count
 //! bucket no earlier input reached ([`CoverageMap`]). Entries are drawn with
-//! weight `1 + sum over their (counter, bucket) pairs of 1 / (entries having
+//! weight `0.1 + sum over their (counter, bucket) pairs of 1 / (entries having
 //! that pair)`: an entry that alone reaches some code is drawn far more
 //! often than one whose coverage every entry shares (the idea of AFL's
-//! favoured entries and libFuzzer's rare-feature weighting).
+//! favoured entries and libFuzzer's rare-feature weighting). The base
+//! weight is small (0.1): with hundreds of entries a base of 1 would drown
+//! the rare ones.
 //!
 //! The map is saved next to the corpus (`coverage-map.txt`, ignored as an
 //! input since it is not `*.json`), read back when a session resumes from
@@ -20,6 +22,7 @@ use anyhow::Context;
 use crate::coverage::{features, CounterId, Counts, CoverageMap};
 
 pub const MAP_FILE: &str = "coverage-map.txt";
+const BASE_WEIGHT: f64 = 0.1;
 
 #[derive(Debug, Default)]
 pub struct Guidance {
@@ -63,11 +66,12 @@ impl Guidance {
             .entries
             .iter()
             .map(|e| {
-                1.0 + e.as_ref().map_or(0.0, |fs| {
-                    fs.iter()
-                        .map(|f| 1.0 / f64::from((*freq.get(f).unwrap_or(&1)).max(1)))
-                        .sum()
-                })
+                BASE_WEIGHT
+                    + e.as_ref().map_or(0.0, |fs| {
+                        fs.iter()
+                            .map(|f| 1.0 / f64::from((*freq.get(f).unwrap_or(&1)).max(1)))
+                            .sum()
+                    })
             })
             .collect();
     }
