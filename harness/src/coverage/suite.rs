@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 use super::map::{CounterId, Counts};
 use super::summary::{self, BinaryCoverage};
 
+/// (binary, package, function).
+type FuncKey = (u64, u32, u32);
+
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static CASES: Mutex<Vec<(String, Counts)>> = Mutex::new(Vec::new());
 static OUTSIDE: Mutex<Counts> = Mutex::new(BTreeMap::new());
@@ -144,13 +147,13 @@ pub fn report() -> Option<CodeCoverage> {
         return None;
     }
     // Functions per case, and how many reached each (the baseline counts as one).
-    let funcs_of = |counts: &Counts| -> BTreeSet<(u64, u32, u32)> {
+    let funcs_of = |counts: &Counts| -> BTreeSet<FuncKey> {
         counts
             .keys()
             .map(|id| (id.binary, id.package, id.func))
             .collect()
     };
-    let mut reach: BTreeMap<(u64, u32, u32), usize> = BTreeMap::new();
+    let mut reach: BTreeMap<FuncKey, usize> = BTreeMap::new();
     for f in funcs_of(&outside) {
         *reach.entry(f).or_insert(0) += 1;
     }
@@ -172,7 +175,7 @@ pub fn report() -> Option<CodeCoverage> {
             (name.as_str(), only)
         })
         .collect();
-    let per_case: Vec<(String, usize, BTreeSet<(u64, u32, u32)>)> = cases
+    let per_case: Vec<(String, usize, BTreeSet<FuncKey>)> = cases
         .iter()
         .map(|(name, c)| (name.clone(), c.len(), funcs_of(c)))
         .collect();
