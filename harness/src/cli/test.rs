@@ -94,7 +94,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
     if args.coverage && results.code_coverage.is_none() {
         eprintln!(
             "cni-harness: --coverage: no plugin wrote coverage counters (build Go plugins \
-             with `go build -cover`; LLVM profiles are not read yet)"
+             with `go build -cover`; LLVM profiles give no per-function report yet)"
         );
     }
     print_summary(&results);
