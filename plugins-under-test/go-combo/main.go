@@ -151,6 +151,11 @@ func main() {
 		fail(c.CNIVersion, code, msg)
 	}
 	netns, ifname := os.Getenv("CNI_NETNS"), os.Getenv("CNI_IFNAME")
+	// As Go's skel, plus '%': the kernel would expand "eth%d" to a name
+	// of its choosing, not the one the runtime asked for.
+	if len(ifname) > 15 || strings.ContainsAny(ifname, "/: %") || ifname == "." || ifname == ".." {
+		fail(c.CNIVersion, 4, fmt.Sprintf("invalid CNI_IFNAME %q", ifname))
+	}
 	if cmd == "DEL" {
 		// Gone already (or the namespace is): nothing to do, as DEL must.
 		if netns != "" {
