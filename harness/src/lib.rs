@@ -34,6 +34,9 @@ pub mod kernel;
 pub mod result;
 pub mod schema;
 
+// Code coverage of instrumented plugins: observation, like the kernel snapshots.
+pub mod coverage;
+
 pub mod judge;
 
 pub mod fuzz;

@@ -49,6 +49,10 @@ pub struct RunResults {
     /// How much of the catalogue the suite that ran covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
+    /// What the run reached of the plugins' own code (`test --coverage` on
+    /// instrumented binaries: docs/results-format.md, "code_coverage").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_coverage: Option<crate::coverage::suite::CodeCoverage>,
     /// Set when a signal stopped the run: what it gathered is in `cases`
     /// (or `findings`), and what it did not get to in `not_run`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -281,6 +281,7 @@ fn go_bridge() -> RunResults {
         baseline: None,
         plan: None,
         coverage: None,
+        code_coverage: None,
         interrupted: None,
         not_run: vec![],
     }
@@ -357,6 +358,7 @@ fn ref_bridge() -> RunResults {
         baseline: None,
         plan: None,
         coverage: None,
+        code_coverage: None,
         interrupted: None,
         not_run: vec![],
     }
@@ -402,6 +404,7 @@ fn bridge_fuzz() -> RunResults {
         baseline: None,
         plan: None,
         coverage: None,
+        code_coverage: None,
         interrupted: None,
         not_run: vec![],
     }

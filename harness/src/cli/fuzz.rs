@@ -98,6 +98,9 @@ pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
         },
         args.fuzz.out.display()
     );
+    if let Some((hit, total)) = report.code_coverage {
+        println!("  code coverage: {hit} of {total} counters hit");
+    }
     for f in &report.findings {
         println!("  {}", f.file.display());
     }

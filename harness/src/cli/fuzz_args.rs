@@ -51,6 +51,10 @@ pub struct FuzzArgs {
     /// No progress line on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Do not collect the plugin's code coverage (blind fuzzing even when
+    /// it is built with `go build -cover`).
+    #[arg(long)]
+    pub no_coverage: bool,
 }
 
 impl FuzzArgs {
@@ -81,6 +85,7 @@ impl FuzzArgs {
             firewall: self.firewall,
             progress: !self.quiet,
             runtime: Default::default(),
+            coverage: !self.no_coverage,
         }
     }
 }

@@ -24,6 +24,10 @@ pub struct TestArgs {
     /// Write results.json (and the rendered reports) here.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+    /// Report what the run reached of each instrumented plugin's code
+    /// (Go built with `go build -cover`): per package and function.
+    #[arg(long)]
+    pub coverage: bool,
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
 }
@@ -99,6 +103,9 @@ fn run_one(
             ..Limits::default()
         },
     };
+    if args.coverage {
+        cni_harness::coverage::suite::enable();
+    }
     let plan = suite::plan(&opts)?;
     let versions: Vec<String> = plan.versions.iter().map(|v| v.to_string()).collect();
     eprintln!(
@@ -140,13 +147,20 @@ fn run_one(
     if args.libtest.list {
         return Ok(None);
     }
-    let results = suite::results(
+    let mut results = suite::results(
         &opts,
         &plan,
         &collector,
         started_at,
         clock.elapsed().as_millis() as u64,
     );
+    results.code_coverage = cni_harness::coverage::suite::report();
+    if args.coverage && results.code_coverage.is_none() {
+        eprintln!(
+            "cni-harness: --coverage: no plugin wrote coverage counters (build Go plugins \
+             with `go build -cover`; LLVM profiles give no per-function report yet)"
+        );
+    }
     print_summary(&results);
     if let Some(dir) = report_dir {
         write_reports(&results, dir)?;
@@ -205,6 +219,9 @@ fn print_summary(results: &RunResults) {
     };
     if let Some(c) = &results.coverage {
         println!("\ncni-harness: {}", c.line());
+    }
+    for line in results.code_coverage.iter().flat_map(|c| c.lines()) {
+        println!("cni-harness: {line}");
     }
     println!(
         "\ncni-harness: {} passed, {} failed, {} warned, {} skipped, {} errors, {} blocked in {:.1}s",

@@ -65,7 +65,8 @@ pub fn save(dir: &Path, input: &Input) -> anyhow::Result<PathBuf> {
 
 /// Merge corpus directories (e.g. of shards) into `out`, keeping one file
 /// per distinct content: files are compared as parsed JSON, so formatting
-/// does not count. Returns how many files `out` received.
+/// does not count; their coverage maps are merged too
+/// ([`super::guidance::merge_maps`]). Returns how many files `out` received.
 pub fn merge_corpora(dirs: &[PathBuf], out: &Path) -> anyhow::Result<usize> {
     let mut unique: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
     for dir in dirs {
@@ -80,6 +81,7 @@ pub fn merge_corpora(dirs: &[PathBuf], out: &Path) -> anyhow::Result<usize> {
         }
     }
     std::fs::create_dir_all(out)?;
+    super::guidance::merge_maps(dirs, out)?;
     let mut written = 0;
     for (hash, bytes) in unique {
         let path = out.join(format!("{hash:016x}.json"));

@@ -44,6 +44,9 @@ pub struct Execution {
     /// When the re-check failed: every input run in that sandbox since it
     /// was last known good, oldest first.
     pub suspects: Vec<Input>,
+    /// Code coverage of every process the input started (its own steps and
+    /// the runtime's around them), when the executor collects it.
+    pub code: crate::coverage::Sample,
 }
 
 impl Execution {
@@ -78,6 +81,8 @@ pub struct Executor {
     /// runtime would, the peer that measures what observation costs).
     pub observe: bool,
     attachment_counter: u64,
+    /// Where instrumented plugins write their counters (`None`: not asked).
+    collector: Option<crate::coverage::Collector>,
 }
 
 /// What the input's own verbs left for the cleanup to know.
@@ -100,7 +105,29 @@ impl Executor {
             reuse: true,
             observe: true,
             attachment_counter: 0,
+            collector: None,
         }
+    }
+
+    /// Collect instrumented plugins' code coverage with every input (see
+    /// [`crate::coverage`]); off again with `false`.
+    pub fn collect_coverage(&mut self, on: bool) -> std::io::Result<()> {
+        self.collector = if on {
+            Some(crate::coverage::Collector::new()?)
+        } else {
+            None
+        };
+        Ok(())
+    }
+
+    /// Run `input` (see [`Executor::run_uncollected`]) and read the code
+    /// coverage its processes left.
+    pub fn run(&mut self, input: &Input, with_recheck: bool) -> anyhow::Result<Execution> {
+        let mut ex = self.run_uncollected(input, with_recheck)?;
+        if let Some(c) = &self.collector {
+            ex.code = c.take();
+        }
+        Ok(ex)
     }
 
     pub fn target(&self) -> &FuzzTarget {
@@ -108,7 +135,7 @@ impl Executor {
     }
 
     /// Run `input`, then the re-check of the seed if `with_recheck`.
-    pub fn run(&mut self, input: &Input, with_recheck: bool) -> anyhow::Result<Execution> {
+    fn run_uncollected(&mut self, input: &Input, with_recheck: bool) -> anyhow::Result<Execution> {
         let mut live = match self.live.take() {
             Some(l) => l,
             None => {
@@ -121,6 +148,9 @@ impl Executor {
         let mut ex = Execution::default();
         let t = &self.target;
         let mut rt = runtime(t, &live.sandbox);
+        if let Some(c) = &self.collector {
+            rt.process_env = c.env();
+        }
 
         let chained = match t.prefix.add(&rt, &t.profile, &att, &mut ex.extra_steps)? {
             PrefixAdd::Done(result) => result,

@@ -14,6 +14,7 @@ pub mod corpus;
 pub mod dataplane;
 pub mod execute;
 pub mod finding;
+pub mod guidance;
 pub mod input;
 pub mod minimize;
 pub mod mutate;

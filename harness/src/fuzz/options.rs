@@ -67,6 +67,9 @@ pub struct FuzzOptions {
     pub progress: bool,
     /// Runtime arguments from the command line, over the profile's.
     pub runtime: crate::config::RuntimeOverrides,
+    /// Collect the plugins' code coverage and let it guide the session
+    /// when they are instrumented (see [`super::guidance`]); off: blind.
+    pub coverage: bool,
 }
 
 impl FuzzOptions {
@@ -89,6 +92,7 @@ impl FuzzOptions {
             firewall: false,
             progress: false,
             runtime: Default::default(),
+            coverage: true,
         }
     }
 }

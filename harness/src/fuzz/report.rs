@@ -32,6 +32,8 @@ pub struct SessionReport {
     /// the seed's run time.
     pub timeout: Duration,
     pub timeout_calibrated: bool,
+    /// Counters hit and counters known, when the plugin was instrumented.
+    pub code_coverage: Option<(usize, usize)>,
 }
 
 impl SessionReport {
@@ -77,6 +79,7 @@ impl SessionReport {
             baseline: None,
             plan: None,
             coverage: None,
+            code_coverage: None,
             interrupted: self.interrupted.map(|s| record::Interruption {
                 signal: crate::interrupt::signal_name(s).to_string(),
                 after_ms: crate::interrupt::came_after_ms(self.elapsed),

@@ -16,6 +16,7 @@ use super::calibrate;
 use super::corpus;
 use super::execute::{Execution, Executor};
 use super::finding::{self, FindingFile, FoundDefect};
+use super::guidance::{self, Guidance};
 use super::input::Input;
 use super::minimize::{self, Budget};
 use super::mutate::{self, BYTES_PER_INPUT};
@@ -37,6 +38,10 @@ struct Shared<'a> {
     corpus_dir: PathBuf,
     corpus: Mutex<Vec<Input>>,
     coverage: Mutex<HashSet<String>>,
+    /// The plugin is instrumented and guidance is on: inputs reaching new
+    /// code join the corpus, and rare coverage is drawn more often.
+    guided: bool,
+    guidance: Mutex<Guidance>,
     findings: Mutex<BTreeMap<String, FoundDefect>>,
     next: AtomicU64,
     execs: AtomicU64,
@@ -69,7 +74,13 @@ impl Shared<'_> {
 
 /// The input of iteration `k` of this shard: the shard's seeds in order,
 /// then mutations of the corpus.
-fn input_for(k: u64, seeds: &[Input], corpus: &[Input], opts: &FuzzOptions) -> Input {
+fn input_for(
+    k: u64,
+    seeds: &[Input],
+    corpus: &[Input],
+    weights: Option<&[f64]>,
+    opts: &FuzzOptions,
+) -> Input {
     let own_seeds: Vec<&Input> = seeds
         .iter()
         .enumerate()
@@ -82,11 +93,14 @@ fn input_for(k: u64, seeds: &[Input], corpus: &[Input], opts: &FuzzOptions) -> I
     let global = opts.shard.index + k * opts.shard.count;
     let bytes = Rng::for_iteration(opts.seed, global).bytes(BYTES_PER_INPUT);
     let mut u = Unstructured::new(&bytes);
-    let base = u
-        .choose_index(corpus.len())
-        .ok()
-        .and_then(|i| corpus.get(i))
-        .or(corpus.first());
+    let index = match weights {
+        Some(w) => u
+            .arbitrary::<u32>()
+            .ok()
+            .and_then(|r| guidance::weighted_index(w, f64::from(r) / (f64::from(u32::MAX) + 1.0))),
+        None => u.choose_index(corpus.len()).ok(),
+    };
+    let base = index.and_then(|i| corpus.get(i)).or(corpus.first());
     match base {
         Some(b) => mutate::mutate(b, &mut u).unwrap_or_else(|_| b.clone()),
         None => Input::new(String::new(), vec![crate::spec::Verb::Add]),
@@ -97,7 +111,9 @@ fn input_for(k: u64, seeds: &[Input], corpus: &[Input], opts: &FuzzOptions) -> I
 /// ran was interesting (the corpus stays the seeds): what makes sessions
 /// reproducible, and what the determinism test compares.
 pub fn generate_inputs(seeds: &[Input], opts: &FuzzOptions, n: u64) -> Vec<Input> {
-    (0..n).map(|k| input_for(k, seeds, seeds, opts)).collect()
+    (0..n)
+        .map(|k| input_for(k, seeds, seeds, None, opts))
+        .collect()
 }
 
 pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
@@ -127,7 +143,8 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         }
     }
     // A chained plugin also gets its real prevResult as a seed to mutate.
-    if let Some(chained) = sanity_check(&target)? {
+    let (chained, instrumented) = sanity_check(&target, opts.coverage)?;
+    if let Some(chained) = chained {
         let mut with_prev = seeds[0].clone();
         with_prev.prev_result = Some(chained.to_string());
         seeds.insert(1, with_prev);
@@ -152,6 +169,21 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         .corpus
         .clone()
         .unwrap_or_else(|| opts.out.join("corpus"));
+    if opts.progress && opts.coverage {
+        eprintln!(
+            "fuzz: {}",
+            if instrumented {
+                "the plugin writes coverage counters: guided by its code coverage"
+            } else {
+                "no coverage counters from the plugin (not built with `go build -cover`): \
+                 guided by output shapes only"
+            }
+        );
+    }
+    let guidance = match &opts.corpus {
+        Some(dir) if instrumented => Guidance::load(dir)?,
+        _ => Guidance::default(),
+    };
     let shared = Shared {
         opts,
         target,
@@ -159,6 +191,8 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         seeds,
         corpus_dir,
         coverage: Mutex::new(HashSet::new()),
+        guided: instrumented,
+        guidance: Mutex::new(guidance),
         findings: Mutex::new(BTreeMap::new()),
         next: AtomicU64::new(0),
         execs: AtomicU64::new(0),
@@ -207,6 +241,13 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         Err(e) if !crate::interrupt::is_interruption(&e) => return Err(e),
         _ => {}
     }
+    let code_coverage = if shared.guided {
+        let g = shared.guidance.lock().map_err(|_| poisoned())?;
+        g.save(&shared.corpus_dir)?;
+        Some((g.map.hit(), crate::coverage::known_counters()))
+    } else {
+        None
+    };
     let findings: Vec<FoundDefect> = shared
         .findings
         .into_inner()
@@ -228,13 +269,19 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         unfinished: shared.unfinished.into_inner().unwrap_or_default(),
         timeout: shared.target.limits.timeout,
         timeout_calibrated: opts.calibrate_timeout,
+        code_coverage,
     })
 }
 
 /// The seed must work on its own, or every verdict after it is noise.
-/// Returns the result of the plugins chained before the fuzzed one.
-fn sanity_check(target: &FuzzTarget) -> anyhow::Result<Option<serde_json::Value>> {
+/// Returns the result of the plugins chained before the fuzzed one, and
+/// (with `coverage`) whether the plugins wrote coverage counters.
+fn sanity_check(
+    target: &FuzzTarget,
+    coverage: bool,
+) -> anyhow::Result<(Option<serde_json::Value>, bool)> {
     let mut exec = Executor::new(target.clone());
+    exec.collect_coverage(coverage)?;
     let seed = Input::new(
         target.seed_config.clone(),
         vec![crate::spec::Verb::Add, crate::spec::Verb::Del],
@@ -254,14 +301,23 @@ fn sanity_check(target: &FuzzTarget) -> anyhow::Result<Option<serde_json::Value>
          the CNI path before fuzzing",
         add.reply.summary()
     );
-    Ok(ex.chained)
+    Ok((ex.chained, ex.code.files > 0))
 }
 
 fn status(shared: &Shared<'_>, started: Instant) -> String {
     let execs = shared.execs.load(Ordering::Relaxed);
     let secs = started.elapsed().as_secs_f64().max(1e-3);
+    let code = if shared.guided {
+        let hit = shared.guidance.lock().map(|g| g.map.hit()).unwrap_or(0);
+        format!(
+            ", coverage {hit}/{} counters",
+            crate::coverage::known_counters()
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "fuzz: {execs} execs ({:.1}/s), {} findings, corpus {}",
+        "fuzz: {execs} execs ({:.1}/s), {} findings, corpus {}{code}",
         execs as f64 / secs,
         shared.findings.lock().map(|f| f.len()).unwrap_or(0),
         shared.corpus.lock().map(|c| c.len()).unwrap_or(0),
@@ -271,6 +327,7 @@ fn status(shared: &Shared<'_>, started: Instant) -> String {
 fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
     let opts = shared.opts;
     let mut exec = Executor::new(shared.target.clone());
+    exec.collect_coverage(shared.guided)?;
     let result = (|| loop {
         if shared.must_stop() {
             return Ok(());
@@ -281,7 +338,13 @@ fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
         }
         let input = {
             let corpus = shared.corpus.lock().map_err(|_| poisoned())?;
-            input_for(k, &shared.seeds, &corpus, opts)
+            let weights = if shared.guided {
+                let g = shared.guidance.lock().map_err(|_| poisoned())?;
+                Some(g.weights(corpus.len()))
+            } else {
+                None
+            };
+            input_for(k, &shared.seeds, &corpus, weights.as_deref(), opts)
         };
         let recheck = opts.recheck_every > 0 && k % opts.recheck_every == opts.recheck_every - 1;
         let ex = exec.run(&input, recheck)?;
@@ -291,16 +354,41 @@ fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
         }
         shared.execs.fetch_add(1, Ordering::Relaxed);
         let key = ex.coverage.join(" ; ");
-        let new = shared.coverage.lock().map_err(|_| poisoned())?.insert(key);
+        let mut new = shared.coverage.lock().map_err(|_| poisoned())?.insert(key);
+        if shared.guided {
+            new |= shared
+                .guidance
+                .lock()
+                .map_err(|_| poisoned())?
+                .observe(&ex.code.counts);
+        }
         // A hanging input costs a whole timeout each time it or a mutation
         // of it runs: like AFL, keep hangs out of the corpus.
         let hangs = ex.detections.iter().any(|v| v.oracle == Oracle::Hang);
-        if new && !hangs && k as usize >= shared.seeds.len() {
-            shared
-                .corpus
-                .lock()
-                .map_err(|_| poisoned())?
-                .push(input.clone());
+        let seed_run = (k as usize) < shared.seeds.len();
+        if shared.guided && seed_run {
+            // The seeds are in the corpus from the start: their coverage
+            // is known once they ran.
+            let corpus = shared.corpus.lock().map_err(|_| poisoned())?;
+            if let Some(i) = corpus.iter().position(|c| *c == input) {
+                shared
+                    .guidance
+                    .lock()
+                    .map_err(|_| poisoned())?
+                    .set_entry(i, &ex.code.counts);
+            }
+        }
+        if new && !hangs && !seed_run {
+            let mut corpus = shared.corpus.lock().map_err(|_| poisoned())?;
+            corpus.push(input.clone());
+            if shared.guided {
+                shared
+                    .guidance
+                    .lock()
+                    .map_err(|_| poisoned())?
+                    .set_entry(corpus.len() - 1, &ex.code.counts);
+            }
+            drop(corpus);
             corpus::save(&shared.corpus_dir, &input)?;
             shared.new_entries.fetch_add(1, Ordering::Relaxed);
         }

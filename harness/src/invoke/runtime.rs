@@ -55,6 +55,10 @@ pub struct Runtime<'a> {
     /// given, not searched for the plugins the runtime runs itself: a
     /// [`super::DelegateTap`]'s shims, so only delegate calls go through them.
     pub delegate_path: Vec<PathBuf>,
+    /// Set on every plugin process on top of its environment but not part
+    /// of what the invocation records: where an instrumented plugin writes
+    /// its coverage counters (`coverage::Collector::env`).
+    pub process_env: Vec<(String, String)>,
 }
 
 impl<'a> Runtime<'a> {
@@ -70,6 +74,7 @@ impl<'a> Runtime<'a> {
             prev_result_mode: PrevResultMode::default(),
             persona: Persona::of(RuntimeKind::default()),
             delegate_path: Vec::new(),
+            process_env: Vec::new(),
         }
     }
 
@@ -199,6 +204,7 @@ impl<'a> Runtime<'a> {
         };
         let mut cmd = plugin_command(self.sandbox, plugin).map_err(spawn_err)?;
         cmd.env_clear().envs(env.iter().map(|(k, v)| (k, v)));
+        cmd.envs(self.process_env.iter().map(|(k, v)| (k, v)));
         let outcome =
             exec::run_in(cmd, &stdin, self.limits, self.sandbox.boundary()).map_err(spawn_err)?;
         let reply = Reply::from_outcome(&outcome);

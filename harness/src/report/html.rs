@@ -47,6 +47,7 @@ pub fn html(runs: &[RunResults]) -> String {
         for view in &views {
             html_case::run_section(&mut out, view);
         }
+        super::code_coverage::html(&mut out, runs);
     }
     let _ = write!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
     out

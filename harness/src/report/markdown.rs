@@ -39,6 +39,7 @@ pub fn markdown(runs: &[RunResults]) -> String {
     for view in &views {
         plugin_section(&mut out, view);
     }
+    super::code_coverage::markdown(&mut out, runs);
     out
 }
 

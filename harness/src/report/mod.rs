@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::record::RunResults;
 
+mod code_coverage;
 mod detail_text;
 mod escape;
 mod html;

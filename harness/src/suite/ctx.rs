@@ -34,6 +34,8 @@ pub struct Ctx<'o> {
     pub plan: Option<PlanFacts<'o>>,
     /// Watching the delegates the plugins run, once asked for.
     tap: Option<crate::invoke::DelegateTap>,
+    /// Where instrumented plugins write coverage counters (`test --coverage`).
+    code: Option<crate::coverage::Collector>,
 }
 
 /// A step of a case: its value, or the verdict that ends the case.
@@ -56,6 +58,10 @@ impl<'o> Ctx<'o> {
             capability_args: opts.profile.capability_args(),
             plan: None,
             tap: None,
+            code: crate::coverage::suite::enabled()
+                .then(crate::coverage::Collector::new)
+                .transpose()
+                .map_err(SetupError::Io)?,
         })
     }
 
@@ -71,6 +77,9 @@ impl<'o> Ctx<'o> {
         );
         rt.limits = self.opts.limits;
         rt.capability_args = self.capability_args.clone();
+        if let Some(c) = &self.code {
+            rt.process_env = c.env();
+        }
         match &self.tap {
             Some(tap) => rt.tapped(tap),
             None => rt,
@@ -539,4 +548,14 @@ pub struct PlanFacts<'p> {
     pub baseline: Option<&'p crate::record::Baseline>,
     /// The versions the plugin's VERSION lists.
     pub claimed: &'p [String],
+}
+
+impl Drop for Ctx<'_> {
+    /// The counters of every plugin process the context ran go to the case
+    /// (see `coverage::suite`).
+    fn drop(&mut self) {
+        if let Some(c) = &self.code {
+            crate::coverage::suite::absorb(c.take().counts);
+        }
+    }
 }

@@ -125,6 +125,7 @@ pub fn results(
         baseline: plan.own_baseline().cloned(),
         plan: Some(plan.run.clone()),
         coverage: Some(coverage()),
+        code_coverage: None,
         interrupted,
         not_run,
     }

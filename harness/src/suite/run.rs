@@ -83,6 +83,7 @@ pub fn trial_name(case: &Case, version: SpecVersion) -> String {
 /// carrying the panic message, so no case is lost from the results.
 pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions, plan: &Plan) -> CaseResult {
     let started = Instant::now();
+    let _code = crate::coverage::suite::CaseScope::begin(&trial_name(case, version));
     let (verdict, invocations) =
         std::panic::catch_unwind(AssertUnwindSafe(|| grade(case, version, opts, plan)))
             .unwrap_or_else(|p| {

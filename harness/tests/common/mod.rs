@@ -52,3 +52,44 @@ pub fn repo_root() -> PathBuf {
         .map(PathBuf::from)
         .expect("harness crate lives in the workspace")
 }
+
+/// The project's Go test plugin built with `go build -cover` (once per test
+/// binary) into `target/go-combo`. `None` (with a line saying why) when no
+/// Go >= 1.20 is installed, which only a machine without ci/setup.sh lacks:
+/// under `CI` that is a failure.
+pub fn go_combo_plugin() -> Option<PathBuf> {
+    use std::sync::OnceLock;
+    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+            let out = bin_dir().join("go-combo");
+            let status =
+                std::process::Command::new(root.join("plugins-under-test/go-combo/build.sh"))
+                    .arg(&out)
+                    .stdout(std::process::Stdio::null())
+                    .status()
+                    .expect("running plugins-under-test/go-combo/build.sh");
+            if !status.success() {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "go-combo did not build: ci/setup.sh installs Go >= 1.20"
+                );
+                eprintln!("skipped: no Go >= 1.20 to build go-combo (ci/setup.sh installs one)");
+                return None;
+            }
+            Some(out.join("cni-go-combo"))
+        })
+        .clone()
+}
+
+/// The Go toolchain ci/find-go.sh finds.
+pub fn go_tool() -> Option<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = std::process::Command::new(root.join("ci/find-go.sh"))
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}

@@ -1,0 +1,3 @@
+module cni-harness.invalid/go-combo
+
+go 1.20
