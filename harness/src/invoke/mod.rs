@@ -5,6 +5,7 @@
 pub mod attachment;
 pub mod env;
 pub mod exec;
+pub mod helpers;
 pub mod prev_result;
 pub mod reply;
 pub mod run;

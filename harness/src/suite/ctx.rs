@@ -32,6 +32,9 @@ pub struct Ctx<'o> {
     /// itself runs. (Not the plan itself: planning runs the baseline, which
     /// makes a `Ctx`, so holding a `Plan` here would be an import cycle.)
     pub plan: Option<PlanFacts<'o>>,
+    /// Directories appended to the CNI path for this case: where the
+    /// harness's own test plugins are when the user's path lacks them.
+    extra_path: Vec<std::path::PathBuf>,
 }
 
 /// A step of a case: its value, or the verdict that ends the case.
@@ -53,6 +56,7 @@ impl<'o> Ctx<'o> {
             ipam_results: HashMap::new(),
             capability_args: opts.profile.needs.capability_args.clone(),
             plan: None,
+            extra_path: Vec::new(),
         })
     }
 
@@ -61,10 +65,29 @@ impl<'o> Ctx<'o> {
     }
 
     pub fn runtime(&self) -> Runtime<'_> {
-        let mut rt = Runtime::new(&self.sandbox, self.opts.cni_path.clone());
+        let mut path = self.opts.cni_path.clone();
+        path.extend(self.extra_path.iter().cloned());
+        let mut rt = Runtime::new(&self.sandbox, path);
         rt.limits = self.opts.limits;
         rt.capability_args = self.capability_args.clone();
         rt
+    }
+
+    /// Make the harness's own test plugin `name` reachable for this case:
+    /// on the CNI path already, else its directory next to the harness
+    /// appended (last, so it shadows nothing of the user's). Its absence
+    /// is the harness's installation problem, never a skip.
+    pub fn helper_on_path(&mut self, name: &str) -> OrVerdict<()> {
+        match crate::invoke::helpers::locate(name, &self.opts.cni_path) {
+            Ok(None) => Ok(()),
+            Ok(Some(dir)) => {
+                if !self.extra_path.contains(&dir) {
+                    self.extra_path.push(dir);
+                }
+                Ok(())
+            }
+            Err(e) => Err(CaseVerdict::error(e)),
+        }
     }
 
     /// The first container's attachment.

@@ -104,6 +104,8 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
     // otherwise ADD is made to fail by an interface already in the way.
     let mut baseline = crate::bail_verdict!(ctx.snapshot());
     let mut run = crate::bail_verdict!(ctx.add(&att));
+    // The harness's own links in the container, when it put them there.
+    let mut fixture_links: Vec<String> = Vec::new();
     if run.succeeded() {
         let del = crate::bail_verdict!(ctx.del(&att));
         if !del.succeeded() {
@@ -126,6 +128,7 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
         if let Err(e) = fixture::add_parent_link(container, &att.ifname) {
             return CaseVerdict::error(format!("could not pre-create {}: {e}", att.ifname));
         }
+        fixture_links = vec![att.ifname.clone(), fixture::peer_name(&att.ifname)];
         baseline = crate::bail_verdict!(ctx.snapshot());
         run = crate::bail_verdict!(ctx.add(&att));
         if run.succeeded() {
@@ -145,7 +148,9 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
         );
     }
     let after_del = crate::bail_verdict!(ctx.snapshot());
-    let findings = leak::leaks(&baseline, &after_add, &after_del, &identity(&att, None)).findings();
+    let mut report = leak::leaks(&baseline, &after_add, &after_del, &identity(&att, None));
+    report.forgive_fixture(&fixture_links);
+    let findings = report.findings();
     let diff = render(&diff_sandbox(&baseline, &after_del));
     CaseVerdict::from_findings(
         &findings,
