@@ -6,6 +6,8 @@
 //! - [`result`]: a success result against its version's schema and
 //!   shape (the IPAM one for IPAM plugins) and the configuration's version;
 //! - [`consistency`]: does the kernel agree with the result?
+//! - [`interface`]: do the attachment's links carry traffic (queue length,
+//!   MTU of both veth ends, bridge port state, what the configuration asks)?
 //! - [`error`]: is an error answer well-formed, and the one a provocation asks for?
 //! - [`output`]: is what a plugin printed one document agreeing with its exit?
 //! - [`leak`]: what did ADD leave behind after DEL, what grows per cycle?
@@ -15,6 +17,7 @@
 pub mod consistency;
 pub mod dataplane;
 pub mod error;
+pub mod interface;
 pub mod leak;
 pub mod output;
 pub mod result;

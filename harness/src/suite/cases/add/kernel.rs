@@ -1,7 +1,7 @@
 //! ADD judged against the kernel: the interface carries CNI_IFNAME, and
 //! every interface, address and route the result names is really there.
 
-use crate::judge::{self, consistency};
+use crate::judge::{self, consistency, interface};
 use crate::suite::case::{has_interfaces, own_interface, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
@@ -34,6 +34,19 @@ pub fn cases() -> Vec<Case> {
             scope: Scope::PerVersion,
             applies: has_interfaces,
             run: consistent,
+        },
+        Case {
+            id: "add/interface-sanity",
+            title: "the attachment's links carry traffic: non-zero veth queues, equal MTU on both veth ends, a forwarding bridge port, what the configuration asks",
+            requirements: &[
+                interface::ids::TXQLEN,
+                interface::ids::MTU_ENDS,
+                interface::ids::BRIDGE_PORT,
+                interface::ids::CONFIG,
+            ],
+            scope: Scope::PerVersion,
+            applies: own_interface,
+            run: sane,
         },
     ]
 }
@@ -91,6 +104,24 @@ fn consistent(ctx: &mut Ctx) -> CaseVerdict {
         &findings,
         "the kernel matches",
         "the result agrees with the kernel",
+    )
+}
+
+fn sane(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    crate::bail_verdict!(ctx.add_ok(&att));
+    let snap = ctx.snapshot();
+    let _ = ctx.del(&att);
+    let snap = crate::bail_verdict!(snap);
+    let Some(container) = snap.container.as_ref() else {
+        return CaseVerdict::error("container namespace vanished");
+    };
+    let asked = interface::Asked::from_plugins(&ctx.net.plugins);
+    let findings = interface::check(&att.ifname, container, &snap.node, &asked);
+    CaseVerdict::from_findings(
+        &findings,
+        "the links are sane",
+        "queue lengths, MTU of both ends, bridge port state and configured flags are sane",
     )
 }
 
