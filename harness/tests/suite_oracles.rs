@@ -120,3 +120,14 @@ fn the_recording_plugin_is_found_next_to_the_harness() {
         assert_eq!(verdict, "pass", "ipam/delegation: {reason}");
     }
 }
+
+#[test]
+fn a_second_address_for_a_repeated_add_is_caught() {
+    require_root!();
+    told_apart(
+        "zoo/ipam-allocates-twice.json",
+        "debian/host-local.json",
+        "add/repeated",
+        "IPAM-REPEAT",
+    );
+}

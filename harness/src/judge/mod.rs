@@ -10,6 +10,7 @@
 //!   MTU of both veth ends, bridge port state, what the configuration asks)?
 //! - [`error`]: is an error answer well-formed, and the one a provocation asks for?
 //! - [`output`]: is what a plugin printed one document agreeing with its exit?
+//! - [`repeat`]: does a repeated ADD of one attachment hold one reservation?
 //! - [`leak`]: what did ADD leave behind after DEL, what grows per cycle?
 //! - [`schema`]: any document against its schema, and the line `exec` prints;
 //! - [`dataplane`]: did the packets a result's claims call for get through?
@@ -20,6 +21,7 @@ pub mod error;
 pub mod interface;
 pub mod leak;
 pub mod output;
+pub mod repeat;
 pub mod result;
 pub mod schema;
 
