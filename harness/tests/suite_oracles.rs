@@ -131,3 +131,14 @@ fn a_second_address_for_a_repeated_add_is_caught() {
         "IPAM-REPEAT",
     );
 }
+
+#[test]
+fn a_del_that_needs_the_removed_bridge_is_caught() {
+    require_root!();
+    told_apart(
+        "zoo/del-needs-bridge.json",
+        "debian/bridge.json",
+        "del/bridge-gone",
+        "DEL-3",
+    );
+}
