@@ -127,7 +127,10 @@ fn port_findings(port: &Link, bridge: &Link, asked: &Asked) -> Vec<Finding> {
         .attrs
         .get("stp_state")
         .is_some_and(|s| s != "0" && s != "disabled" && s != "no_stp");
-    if !stp && p.state != "forwarding" && port.is_up() {
+    // Without carrier the kernel keeps a port disabled; carrier comes with
+    // the link's operational state, which linkwatch may apply up to a
+    // second late (a down peer is dp/connectivity's to judge).
+    if !stp && p.state != "forwarding" && port.is_up() && port.oper_state == "up" {
         out.push(
             Finding::error(
                 ids::BRIDGE_PORT,

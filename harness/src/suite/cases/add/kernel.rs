@@ -110,14 +110,33 @@ fn consistent(ctx: &mut Ctx) -> CaseVerdict {
 fn sane(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
     crate::bail_verdict!(ctx.add_ok(&att));
-    let snap = ctx.snapshot();
-    let _ = ctx.del(&att);
-    let snap = crate::bail_verdict!(snap);
-    let Some(container) = snap.container.as_ref() else {
-        return CaseVerdict::error("container namespace vanished");
-    };
     let asked = interface::Asked::from_plugins(&ctx.net.plugins);
-    let findings = interface::check(&att.ifname, container, &snap.node, &asked);
+    // A bridge port's state follows its carrier asynchronously (linkwatch,
+    // up to a second): only a port that stays wrong that long is the
+    // plugin's. The other attributes are set synchronously: judged at once.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+    let findings = loop {
+        let snap = match ctx.snapshot() {
+            Ok(s) => s,
+            Err(v) => {
+                let _ = ctx.del(&att);
+                return v;
+            }
+        };
+        let Some(container) = snap.container.as_ref() else {
+            let _ = ctx.del(&att);
+            return CaseVerdict::error("container namespace vanished");
+        };
+        let findings = interface::check(&att.ifname, container, &snap.node, &asked);
+        let settling = findings
+            .iter()
+            .any(|f| f.requirement == interface::ids::BRIDGE_PORT);
+        if !settling || std::time::Instant::now() >= deadline {
+            break findings;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let _ = ctx.del(&att);
     CaseVerdict::from_findings(
         &findings,
         "the links are sane",
