@@ -38,16 +38,26 @@ fn verdicts(rel: &str, case: &str) -> Vec<(Verdict, String)> {
 /// The buggy twin fails `case` at some version (its failure citing
 /// `requirement`); the fixed twin fails it at none.
 fn told_apart(buggy: &str, fixed: &str, case: &str, requirement: &str) {
+    told_apart_as(buggy, fixed, case, requirement, Verdict::Fail);
+}
+
+/// [`told_apart`] for a SHOULD: the buggy twin draws `verdict` citing
+/// `requirement`, the fixed twin passes (or skips where it does not apply).
+fn told_apart_as(buggy: &str, fixed: &str, case: &str, requirement: &str, verdict: Verdict) {
     let caught = verdicts(buggy, case);
     assert!(
         caught
             .iter()
-            .any(|(v, text)| *v == Verdict::Fail && text.contains(requirement)),
-        "{buggy}: {case} did not fail on {requirement}: {caught:?}"
+            .any(|(v, text)| *v == verdict && text.contains(requirement)),
+        "{buggy}: {case} did not draw {verdict:?} on {requirement}: {caught:?}"
     );
     for (v, text) in verdicts(fixed, case) {
+        let clean = match verdict {
+            Verdict::Fail => matches!(v, Verdict::Pass | Verdict::Warn | Verdict::Skip),
+            _ => matches!(v, Verdict::Pass | Verdict::Skip),
+        };
         assert!(
-            matches!(v, Verdict::Pass | Verdict::Warn),
+            clean && !(v == Verdict::Warn && text.contains(requirement)),
             "{fixed} (the fixed twin): {case} gave {v:?}: {text}"
         );
     }
@@ -140,5 +150,17 @@ fn a_del_that_needs_the_removed_bridge_is_caught() {
         "debian/bridge.json",
         "del/bridge-gone",
         "DEL-3",
+    );
+}
+
+#[test]
+fn a_check_blind_to_its_firewall_rules_is_caught() {
+    require_root!();
+    told_apart_as(
+        "zoo/firewall-check-blind.json",
+        "debian/firewall.json",
+        "check/detects-untracked-removal",
+        "CHECK-UNTRACKED",
+        Verdict::Warn,
     );
 }
