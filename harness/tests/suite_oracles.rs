@@ -164,3 +164,25 @@ fn a_check_blind_to_its_firewall_rules_is_caught() {
         Verdict::Warn,
     );
 }
+
+#[test]
+fn a_second_delegate_add_while_rolling_back_is_caught() {
+    require_root!();
+    told_apart(
+        "zoo/rollback-readds.json",
+        "debian/bridge.json",
+        "ipam/rollback-after-delegate-add",
+        "IPAM-NO-READD",
+    );
+}
+
+#[test]
+fn a_result_without_the_ipam_addresses_is_caught() {
+    require_root!();
+    told_apart(
+        "zoo/drops-ipam-address.json",
+        "debian/bridge.json",
+        "ipam/result-carries-delegate",
+        "IPAM-CARRY",
+    );
+}

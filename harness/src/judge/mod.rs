@@ -8,6 +8,8 @@
 //! - [`consistency`]: does the kernel agree with the result?
 //! - [`interface`]: do the attachment's links carry traffic (queue length,
 //!   MTU of both veth ends, bridge port state, what the configuration asks)?
+//! - [`delegation`]: does a delegating plugin pass on what its IPAM
+//!   returned, and roll a failed ADD back with the delegate's DEL only?
 //! - [`error`]: is an error answer well-formed, and the one a provocation asks for?
 //! - [`output`]: is what a plugin printed one document agreeing with its exit?
 //! - [`repeat`]: does a repeated ADD of one attachment hold one reservation?
@@ -17,6 +19,7 @@
 
 pub mod consistency;
 pub mod dataplane;
+pub mod delegation;
 pub mod error;
 pub mod interface;
 pub mod leak;
