@@ -13,7 +13,9 @@ use cni_harness::testing::{Harness, Verdict};
 use serde_json::Value;
 
 fn profile(rel: &str) -> PathBuf {
-    common::repo_root().join("plugins-under-test/profiles").join(rel)
+    common::repo_root()
+        .join("plugins-under-test/profiles")
+        .join(rel)
 }
 
 /// Per run of `case`: the requirement's own verdict, and the failure text.
@@ -30,7 +32,12 @@ fn verdicts(rel: &str, case: &str, requirement: &str) -> Vec<(Verdict, String)> 
         .cases
         .into_iter()
         .filter(|r| r.case == case)
-        .map(|r| (r.verdict_for(requirement), cni_harness::suite::failure_text(&r)))
+        .map(|r| {
+            (
+                r.verdict_for(requirement),
+                cni_harness::suite::failure_text(&r),
+            )
+        })
         .collect();
     assert!(!out.is_empty(), "{rel}: {case} did not run");
     out

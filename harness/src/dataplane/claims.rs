@@ -133,7 +133,9 @@ pub fn configured_mac(
             ("mac", p.get("mac")),
             (
                 "args.cni.mac",
-                p.get("args").and_then(|a| a.get("cni")).and_then(|c| c.get("mac")),
+                p.get("args")
+                    .and_then(|a| a.get("cni"))
+                    .and_then(|c| c.get("mac")),
             ),
             (
                 "runtimeConfig.mac",

@@ -37,7 +37,10 @@ pub fn locate(name: &str, cni_path: &[PathBuf]) -> Result<Option<PathBuf>, Strin
         return Ok(None);
     }
     let dirs = harness_dirs();
-    match dirs.iter().find(|d| find_plugin(name, &[(*d).clone()]).is_ok()) {
+    match dirs
+        .iter()
+        .find(|d| find_plugin(name, &[(*d).clone()]).is_ok())
+    {
         Some(d) => Ok(Some(d.clone())),
         None => Err(format!(
             "the harness's own test plugin {name} is neither on the CNI path nor next to the \

@@ -26,7 +26,10 @@ pub fn carried(delegate: &CniResult, plugin: &CniResult) -> Vec<Finding> {
             out.push(
                 Finding::error(
                     ids::CARRY,
-                    format!("the result lacks the address {} the IPAM delegate returned", ip.address),
+                    format!(
+                        "the result lacks the address {} the IPAM delegate returned",
+                        ip.address
+                    ),
                 )
                 .expected(ip.address.to_string())
                 .actual(format!("{have:?}")),
@@ -38,7 +41,10 @@ pub fn carried(delegate: &CniResult, plugin: &CniResult) -> Vec<Finding> {
             out.push(
                 Finding::warning(
                     ids::CARRY_EXTRA,
-                    format!("the result lacks the route to {} the IPAM delegate returned", r.dst),
+                    format!(
+                        "the result lacks the route to {} the IPAM delegate returned",
+                        r.dst
+                    ),
                 )
                 .expected(format!("{} via {:?}", r.dst, r.gw))
                 .actual(format!("{} routes", plugin.routes.len())),
@@ -52,7 +58,9 @@ pub fn carried(delegate: &CniResult, plugin: &CniResult) -> Vec<Finding> {
         .iter()
         .chain(&d.search)
         .chain(d.domain.iter())
-        .filter(|x| !p.nameservers.contains(x) && !p.search.contains(x) && p.domain.as_ref() != Some(x))
+        .filter(|x| {
+            !p.nameservers.contains(x) && !p.search.contains(x) && p.domain.as_ref() != Some(x)
+        })
         .collect();
     if !lost.is_empty() {
         out.push(
@@ -138,7 +146,10 @@ mod tests {
         assert!(carried(&ipam, &whole).is_empty());
         let bare = parse(serde_json::json!({"cniVersion": "1.0.0",
             "interfaces": [{"name": "eth0", "sandbox": "/x"}], "ips": [], "dns": {}}));
-        let ids: Vec<&str> = carried(&ipam, &bare).iter().map(|f| f.requirement).collect();
+        let ids: Vec<&str> = carried(&ipam, &bare)
+            .iter()
+            .map(|f| f.requirement)
+            .collect();
         assert_eq!(ids, [ids::CARRY, ids::CARRY_EXTRA, ids::CARRY_EXTRA]);
     }
 }

@@ -81,7 +81,10 @@ pub fn check(
             out.push(
                 Finding::error(
                     ids::TXQLEN,
-                    format!("the {side} end {} of the veth has a transmit queue length of 0", l.name),
+                    format!(
+                        "the {side} end {} of the veth has a transmit queue length of 0",
+                        l.name
+                    ),
                 )
                 .expected("the kernel's default (1000) or another non-zero queue length")
                 .actual("qlen 0"),
@@ -160,7 +163,10 @@ fn port_findings(port: &Link, bridge: &Link, asked: &Asked) -> Vec<Finding> {
         out.push(
             Finding::error(
                 ids::CONFIG,
-                format!("`promiscMode` is true but bridge {} is not promiscuous", bridge.name),
+                format!(
+                    "`promiscMode` is true but bridge {} is not promiscuous",
+                    bridge.name
+                ),
             )
             .expected("promiscuity > 0")
             .actual("promiscuity 0"),
@@ -260,7 +266,9 @@ mod tests {
     #[test]
     fn stp_bridges_may_still_be_learning() {
         let (c, mut n) = world();
-        n.links[0].attrs.insert("stp_state".into(), "kernel_stp".into());
+        n.links[0]
+            .attrs
+            .insert("stp_state".into(), "kernel_stp".into());
         if let Some(p) = n.links[1].health.bridge_port.as_mut() {
             p.state = "listening".into();
         }

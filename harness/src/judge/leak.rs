@@ -113,9 +113,8 @@ impl LeakReport {
     /// removal says nothing about the plugin (DEL-PREEXISTING is about
     /// state the plugin found and had no business touching).
     pub fn forgive_fixture(&mut self, container_links: &[String]) {
-        self.lost.retain(|c| {
-            !(c.side == Side::Container && mentions_any(&c.text(), container_links))
-        });
+        self.lost
+            .retain(|c| !(c.side == Side::Container && mentions_any(&c.text(), container_links)));
     }
 
     pub fn findings(&self) -> Vec<Finding> {
@@ -426,9 +425,16 @@ mod tests {
             ..LeakReport::default()
         };
         report.forgive_fixture(&["eth0".into(), "eth0p".into()]);
-        let left: Vec<String> = report.lost.iter().map(|c| format!("{} {}", c.side, c.key)).collect();
+        let left: Vec<String> = report
+            .lost
+            .iter()
+            .map(|c| format!("{} {}", c.side, c.key))
+            .collect();
         assert_eq!(left.len(), 2, "{left:?}");
-        assert!(report.lost.iter().all(|c| c.side == Side::Node || c.key.starts_with("eth1")));
+        assert!(report
+            .lost
+            .iter()
+            .all(|c| c.side == Side::Node || c.key.starts_with("eth1")));
     }
 
     #[test]

@@ -118,7 +118,10 @@ pub fn remove_route(ns: &Netns, dst: Cidr) -> io::Result<()> {
 /// Set a sysctl (`net.ipv4.ip_forward`) in `ns` back to `value`.
 pub fn set_sysctl(ns: &Netns, name: &str, value: &str) -> io::Result<()> {
     if name.contains("..") || name.contains('/') {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("bad sysctl {name}")));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("bad sysctl {name}"),
+        ));
     }
     let path = format!("/proc/sys/{}", name.replace('.', "/"));
     let value = value.to_string();
@@ -153,10 +156,20 @@ mod tests {
     #[test]
     fn saved_rules_split_like_a_shell_without_running_one() {
         assert_eq!(
-            split_words(r#"-A CNI-x -d 10.0.0.0/24 -m comment --comment "name: \"n\" id: \"$(reboot)\"" -j ACCEPT"#),
+            split_words(
+                r#"-A CNI-x -d 10.0.0.0/24 -m comment --comment "name: \"n\" id: \"$(reboot)\"" -j ACCEPT"#
+            ),
             [
-                "-A", "CNI-x", "-d", "10.0.0.0/24", "-m", "comment", "--comment",
-                r#"name: "n" id: "$(reboot)""#, "-j", "ACCEPT"
+                "-A",
+                "CNI-x",
+                "-d",
+                "10.0.0.0/24",
+                "-m",
+                "comment",
+                "--comment",
+                r#"name: "n" id: "$(reboot)""#,
+                "-j",
+                "ACCEPT"
             ]
         );
     }

@@ -24,7 +24,10 @@ fn main() {
             fail(
                 &call.version_or_default(),
                 TRY_AGAIN,
-                &format!("zoo: bridge {bridge} not found (container {})", env("CNI_CONTAINERID")),
+                &format!(
+                    "zoo: bridge {bridge} not found (container {})",
+                    env("CNI_CONTAINERID")
+                ),
             );
         }
     }

@@ -43,10 +43,7 @@ pub(super) fn run(ctx: &mut Ctx) -> CaseVerdict {
             .actual("success"),
         );
     }
-    let second_addresses = second
-        .result()
-        .filter(|_| !main)
-        .map(addresses);
+    let second_addresses = second.result().filter(|_| !main).map(addresses);
     findings.extend(repeat::judge(
         &diff_sandbox(&after_first, &after_second),
         &att.container_id,

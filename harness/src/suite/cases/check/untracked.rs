@@ -91,7 +91,10 @@ fn targets(
     let rule = fw
         .iter()
         .find(|c| c.key.contains(": -A ") && names(&c.key))
-        .or_else(|| fw.iter().find(|c| c.key.starts_with("nft ") && !c.key.contains(": ")))
+        .or_else(|| {
+            fw.iter()
+                .find(|c| c.key.starts_with("nft ") && !c.key.contains(": "))
+        })
         .or_else(|| fw.iter().find(|c| c.key.contains(": -A ")));
     if let Some(c) = rule {
         out.push(Target::Firewall(c.key.clone()));
@@ -105,18 +108,23 @@ fn targets(
     }) {
         out.push(Target::Route(r.dst));
     }
-    if let Some((name, old)) = node
-        .sysctls
-        .iter()
-        .find_map(|(k, v)| match baseline.node.sysctls.get(k) {
-            Some(old) if old != v => Some((k.clone(), old.clone())),
-            _ => None,
-        })
+    if let Some((name, old)) =
+        node.sysctls
+            .iter()
+            .find_map(|(k, v)| match baseline.node.sysctls.get(k) {
+                Some(old) if old != v => Some((k.clone(), old.clone())),
+                _ => None,
+            })
     {
         out.push(Target::Sysctl { name, old });
     }
     if let Some(q) = node.qdiscs.iter().find(|q| {
-        q.kind != "noqueue" && !baseline.node.qdiscs.iter().any(|b| b.link == q.link && b.parent == q.parent)
+        q.kind != "noqueue"
+            && !baseline
+                .node
+                .qdiscs
+                .iter()
+                .any(|b| b.link == q.link && b.parent == q.parent)
     }) {
         out.push(Target::Qdisc {
             link: q.link.clone(),
@@ -142,7 +150,9 @@ fn targets(
 
 fn remove(ctx: &Ctx, t: &Target) -> std::io::Result<()> {
     let Some(node) = ctx.sandbox.node_netns() else {
-        return Err(std::io::Error::other("no node namespace of the sandbox's own"));
+        return Err(std::io::Error::other(
+            "no node namespace of the sandbox's own",
+        ));
     };
     match t {
         Target::Firewall(k) => untracked::remove_firewall(node, k),
@@ -183,7 +193,13 @@ fn run(ctx: &mut Ctx) -> CaseVerdict {
             }
         };
         let cache = ctx.sandbox.cache_dir();
-        let found = targets(&baseline, &after, &att.container_id, &addresses(&raw), &cache);
+        let found = targets(
+            &baseline,
+            &after,
+            &att.container_id,
+            &addresses(&raw),
+            &cache,
+        );
         let Some(t) = found.into_iter().find(|t| t.class() == class) else {
             let _ = ctx.del(&att);
             continue;
@@ -198,9 +214,12 @@ fn run(ctx: &mut Ctx) -> CaseVerdict {
         let check = crate::bail_verdict!(check);
         if check.succeeded() {
             findings.push(
-                Finding::warning(ID, format!("CHECK passed after {} was removed", t.describe()))
-                    .expected("CHECK fails")
-                    .actual("CHECK succeeded"),
+                Finding::warning(
+                    ID,
+                    format!("CHECK passed after {} was removed", t.describe()),
+                )
+                .expected("CHECK fails")
+                .actual("CHECK succeeded"),
             );
         } else {
             noticed.push(format!("CHECK noticed {}", t.describe()));

@@ -89,7 +89,11 @@ fn bridge_gone(ctx: &mut Ctx) -> CaseVerdict {
             .iter()
             .filter(|l| l.kind == "veth")
             .filter_map(|l| l.master.as_deref())
-            .find(|m| node.links.iter().any(|b| b.name == *m && b.kind == "bridge"))
+            .find(|m| {
+                node.links
+                    .iter()
+                    .any(|b| b.name == *m && b.kind == "bridge")
+            })
             .map(|m| Dependency::NodeLink {
                 name: m.to_string(),
                 what: "bridge",
@@ -123,7 +127,9 @@ fn remove(ctx: &Ctx, dep: &Dependency) -> std::io::Result<()> {
     match dep {
         Dependency::NodeLink { name, .. } => match ctx.sandbox.node_netns() {
             Some(node) => ops::del_link(node, name),
-            None => Err(std::io::Error::other("no node namespace of the sandbox's own")),
+            None => Err(std::io::Error::other(
+                "no node namespace of the sandbox's own",
+            )),
         },
         Dependency::StateDir(p) => std::fs::remove_dir_all(p),
     }
@@ -188,6 +194,9 @@ fn judge_del(
     CaseVerdict::from_findings(
         &findings,
         "the reservation released",
-        &format!("DEL succeeded and released the attachment after {} was removed", dep.describe()),
+        &format!(
+            "DEL succeeded and released the attachment after {} was removed",
+            dep.describe()
+        ),
     )
 }

@@ -40,7 +40,10 @@ fn refusal(v: SpecVersion, verb: &str) -> Value {
 }
 
 /// The configuration with the recorder as IPAM, answering `answers`.
-fn with_recorder(ctx: &mut Ctx, answers: Value) -> Result<crate::config::NetworkConfig, CaseVerdict> {
+fn with_recorder(
+    ctx: &mut Ctx,
+    answers: Value,
+) -> Result<crate::config::NetworkConfig, CaseVerdict> {
     if ctx
         .net
         .plugins
