@@ -41,6 +41,11 @@ pub struct RunResults {
     /// cases (`None` in fuzz results and older documents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Baseline>,
+    /// How the versions were chosen (every binary's VERSION, the delegates
+    /// seen, which binary refused which version) and the baseline of each
+    /// version (`None` in fuzz results and older documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<RunPlan>,
     /// How much of the catalogue the suite that ran covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
@@ -103,12 +108,120 @@ impl Coverage {
     }
 }
 
-/// The configuration's own ADD, CHECK (when its version has it and the list
-/// does not disable it) and DEL at its version, in a fresh sandbox: the
-/// root cause the cases that need a working ADD are blocked by.
+/// How a run chose its spec versions, and what it ran before the cases.
+///
+/// The versions covered are those every binary taking part in an
+/// attachment lists in VERSION: the list's plugins, their `ipam` types,
+/// and the delegates the baseline ADD at the configuration's own version
+/// was seen to run. Each version covered has a baseline of its own; the
+/// configuration's own version always has one, covered or not.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct RunPlan {
+    /// Every binary asked VERSION, in the order asked.
+    pub probes: Vec<VersionProbe>,
+    /// Versions the plugin under test lists that another binary of the
+    /// attachment does not, so the run does not cover them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refusals: Vec<Refusal>,
+    /// One per version, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub baselines: Vec<Baseline>,
+    /// Other reasons versions are not covered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// What one binary answered VERSION.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VersionProbe {
+    pub binary: String,
+    pub part: Part,
+    /// `supportedVersions` verbatim; empty when it answered none.
+    pub supported: Vec<String>,
+}
+
+/// How a binary takes part in the attachment.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "of")]
+pub enum Part {
+    /// A plugin of the configuration list.
+    Plugin,
+    /// The `ipam` type of this plugin of the list.
+    Ipam(String),
+    /// Run by this binary itself (seen through the delegate tap).
+    Delegate(String),
+}
+
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Part::Plugin => f.write_str("plugin of the list"),
+            Part::Ipam(of) => write!(f, "IPAM of {of}"),
+            Part::Delegate(of) => write!(f, "delegate run by {of}"),
+        }
+    }
+}
+
+/// A version left out because `binary` does not list it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Refusal {
+    pub version: SpecVersion,
+    pub binary: String,
+    pub part: Part,
+}
+
+impl RunPlan {
+    /// The baseline run at `version`.
+    pub fn baseline_at(&self, version: SpecVersion) -> Option<&Baseline> {
+        self.baselines.iter().find(|b| b.spec_version == version)
+    }
+
+    /// What the first lines of the output and every report say: each
+    /// binary that narrowed the versions, then each failed baseline.
+    pub fn headlines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut seen: Vec<(&str, &Part)> = Vec::new();
+        for r in &self.refusals {
+            if seen.contains(&(r.binary.as_str(), &r.part)) {
+                continue;
+            }
+            seen.push((r.binary.as_str(), &r.part));
+            let versions: Vec<String> = self
+                .refusals
+                .iter()
+                .filter(|o| o.binary == r.binary && o.part == r.part)
+                .map(|o| o.version.to_string())
+                .collect();
+            let lists = self
+                .probes
+                .iter()
+                .find(|p| p.binary == r.binary)
+                .map(|p| p.supported.join(", "))
+                .unwrap_or_default();
+            out.push(format!(
+                "not tested at {}: {} ({}) does not support it (it lists {})",
+                versions.join(", "),
+                r.binary,
+                r.part,
+                if lists.is_empty() { "nothing" } else { &lists }
+            ));
+        }
+        out.extend(self.baselines.iter().filter_map(Baseline::headline));
+        out
+    }
+}
+
+/// The configuration's ADD, CHECK (when the version has it and the list
+/// does not disable it) and DEL at one version, in a fresh sandbox: the
+/// root cause the cases of that version that need a working ADD are
+/// blocked by.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Baseline {
     pub spec_version: SpecVersion,
+    /// At the configuration's own `cniVersion` (which always has a
+    /// baseline, whether the run covers it or not).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub configured: bool,
     /// The verbs run, in order.
     pub verbs: Vec<Verb>,
     /// The first verb that failed; `None`: the baseline holds.
@@ -132,14 +245,19 @@ impl Baseline {
     /// One line naming the failure, as terminal and reports print it first.
     pub fn headline(&self) -> Option<String> {
         let f = self.failure.as_ref()?;
+        let own = if self.configured {
+            " (its own cniVersion)"
+        } else {
+            ""
+        };
         let mut line = format!(
-            "baseline FAILED: {} of the configuration at {} fails: {}",
+            "baseline FAILED: {} of the configuration at {}{own} fails: {}",
             f.verb, self.spec_version, f.error
         );
         if !f.stderr.is_empty() {
             line += &format!(" (stderr: {})", f.stderr);
         }
-        line += "; cases that need it are blocked";
+        line += &format!("; cases at {} that need it are blocked", self.spec_version);
         Some(line)
     }
 }
@@ -335,6 +453,10 @@ impl RunResults {
         self.cases.iter().any(|c| c.verdict.fails_run(self.strict))
             || !self.findings.is_empty()
             || self.baseline.as_ref().is_some_and(|b| b.failure.is_some())
+            || self
+                .plan
+                .as_ref()
+                .is_some_and(|p| p.baselines.iter().any(|b| b.failure.is_some()))
             || self.interrupted.is_some()
     }
 }

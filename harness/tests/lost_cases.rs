@@ -58,8 +58,7 @@ fn a_panicking_case_is_an_error_everywhere() {
     let plan = suite::Plan {
         versions: vec![version],
         claimed: Vec::new(),
-        notes: Vec::new(),
-        baseline: None,
+        run: Default::default(),
     };
     let cases = vec![
         suite::run_case(&body, version, &opts, &plan),

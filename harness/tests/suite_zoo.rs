@@ -146,8 +146,7 @@ fn a_plugin_whose_add_fails_is_reported_once_by_the_baseline() {
     ];
     let (plan, results) = run_zoo("add-always-fails", &cases);
     let failure = plan
-        .baseline
-        .as_ref()
+        .own_baseline()
         .and_then(|b| b.failure.as_ref())
         .expect("the baseline fails");
     assert_eq!(failure.verb, cni_harness::spec::Verb::Add);

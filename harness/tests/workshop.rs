@@ -143,7 +143,7 @@ fn check_profile(want: &Expected) {
     let plan = suite::plan(&opts).expect("plan");
     // The baseline ADD needs the fixtures (the bridge, the daemon): had
     // they not been there, every verdict below would mean nothing.
-    let baseline = plan.baseline.as_ref().expect("a baseline ran");
+    let baseline = plan.own_baseline().expect("a baseline ran");
     if let Some(f) = &baseline.failure {
         assert_ne!(
             f.verb,

@@ -49,11 +49,12 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
             versions.join(", ")
         }
     );
-    // The baseline's failure is the root cause: the first line after the plan.
-    if let Some(line) = plan.baseline.as_ref().and_then(|b| b.headline()) {
+    // Which binary refused which version, and each failed baseline (a
+    // version-wide root cause): the first lines after the plan.
+    for line in plan.headlines() {
         eprintln!("cni-harness: {line}");
     }
-    for note in &plan.notes {
+    for note in &plan.run.notes {
         eprintln!("cni-harness: note: {note}");
     }
     if plan.versions.is_empty() {
@@ -96,8 +97,19 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
 }
 
 fn print_summary(results: &RunResults) {
-    if let Some(line) = results.baseline.as_ref().and_then(|b| b.headline()) {
-        println!("\ncni-harness: {line}");
+    let lines = match &results.plan {
+        Some(plan) => plan.headlines(),
+        None => results
+            .baseline
+            .iter()
+            .filter_map(|b| b.headline())
+            .collect(),
+    };
+    if !lines.is_empty() {
+        println!();
+    }
+    for line in lines {
+        println!("cni-harness: {line}");
     }
     let warnings: Vec<_> = results
         .cases

@@ -206,19 +206,66 @@ impl NetworkConfig {
     /// The same configuration re-declared at another version (the suite runs
     /// one configuration at every version the plugin supports). A
     /// `cniVersions` list goes: it would pick another version when the
-    /// document is read again.
+    /// document is read again. Every nested `cniVersion` equal to the
+    /// configuration's own (inline delegate configurations, as multus's
+    /// `delegates`) follows, so the result is a configuration a user would
+    /// write at that version: see [`NetworkConfig::at_version_with`].
     pub fn at_version(&self, version: SpecVersion) -> NetworkConfig {
+        self.at_version_with(version, true)
+    }
+
+    /// [`NetworkConfig::at_version`], with nested versions left as they are
+    /// when `nested` is false (a profile's `"rewriteNestedVersions": false`).
+    /// A nested `cniVersion` that differs from the configuration's own is
+    /// never touched: it was written to differ.
+    pub fn at_version_with(&self, version: SpecVersion, nested: bool) -> NetworkConfig {
         let mut copy = self.clone();
-        copy.cni_version = version.to_string();
+        let to = version.to_string();
+        // What the user wrote at the top, and what the list settled on.
+        let mut from: Vec<String> = vec![self.cni_version.clone()];
+        from.extend(
+            self.raw
+                .get("cniVersion")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        );
+        copy.cni_version = to.clone();
         copy.cni_versions.clear();
+        if nested {
+            for p in &mut copy.plugins {
+                follow_in(p, &from, &to);
+            }
+            if let Some(obj) = copy.raw.as_object_mut() {
+                follow_in(obj, &from, &to);
+            }
+        }
         if let Some(obj) = copy.raw.as_object_mut() {
-            obj.insert("cniVersion".into(), Value::String(version.to_string()));
+            obj.insert("cniVersion".into(), Value::String(to.clone()));
             obj.remove("cniVersions");
         }
         if copy.shape == Shape::Single {
-            copy.plugins[0].insert("cniVersion".into(), Value::String(version.to_string()));
+            copy.plugins[0].insert("cniVersion".into(), Value::String(to));
         }
         copy
+    }
+}
+
+/// Every `cniVersion` string in `map`, at any depth, equal to one of
+/// `from` becomes `to`.
+fn follow_in(map: &mut Map<String, Value>, from: &[String], to: &str) {
+    for (k, inner) in map.iter_mut() {
+        match inner {
+            Value::String(s) if k == "cniVersion" && from.contains(s) => *s = to.to_string(),
+            Value::Object(m) => follow_in(m, from, to),
+            Value::Array(items) => {
+                for i in items {
+                    if let Value::Object(m) = i {
+                        follow_in(m, from, to);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -271,6 +318,29 @@ mod tests {
                 .expect("single parses");
         assert_eq!(single.shape, Shape::Single);
         assert_eq!(single.spec_version(), Some(SpecVersion::V0_3_1));
+    }
+
+    #[test]
+    fn nested_versions_equal_to_the_configurations_follow_it() {
+        let net = NetworkConfig::parse(
+            br#"{"cniVersion":"1.0.0","name":"n","plugins":[{"type":"m","delegates":[
+                {"cniVersion":"1.0.0","name":"d","type":"bridge"},
+                {"cniVersion":"0.3.1","name":"old","type":"ptp"}]}]}"#,
+            "t",
+        )
+        .expect("parses");
+        let at = net.at_version(SpecVersion::V0_4_0);
+        for doc in [&at.raw["plugins"][0], &Value::Object(at.plugins[0].clone())] {
+            assert_eq!(doc["delegates"][0]["cniVersion"], "0.4.0");
+            // Written to differ: left alone.
+            assert_eq!(doc["delegates"][1]["cniVersion"], "0.3.1");
+        }
+        let kept = net.at_version_with(SpecVersion::V0_4_0, false);
+        assert_eq!(kept.raw["cniVersion"], "0.4.0");
+        assert_eq!(
+            kept.raw["plugins"][0]["delegates"][0]["cniVersion"],
+            "1.0.0"
+        );
     }
 
     #[test]

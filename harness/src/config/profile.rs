@@ -76,6 +76,12 @@ pub struct Profile {
     /// How each sandbox's node is prepared before a case (see [`super::node`]).
     pub node: super::node::NodeFixtures,
     pub config: NetworkConfig,
+    /// Versions the run is pinned to (`versions`); empty: every version
+    /// the binaries of the attachment support.
+    pub versions: Vec<crate::spec::SpecVersion>,
+    /// Whether nested `cniVersion`s equal to the configuration's own follow
+    /// it when the suite sets a version (`rewriteNestedVersions`, default true).
+    pub rewrite_nested_versions: bool,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +101,14 @@ struct ProfileFile {
     #[serde(default)]
     #[allow(dead_code)]
     description: Option<String>,
+    #[serde(default)]
+    versions: Vec<String>,
+    #[serde(default = "yes")]
+    rewrite_nested_versions: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Profile {
@@ -157,6 +171,16 @@ impl Profile {
             .into_iter()
             .map(|d| if d.is_relative() { base.join(d) } else { d })
             .collect();
+        let versions = file
+            .versions
+            .iter()
+            .map(|v| {
+                v.parse().map_err(|_| ConfigError::Invalid {
+                    origin: origin.to_string(),
+                    problem: format!("versions: {v:?} is not a CNI spec version"),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let profile = Profile {
             name: file.profile,
             plugin: file.plugin,
@@ -165,6 +189,8 @@ impl Profile {
             needs: file.needs,
             node,
             config,
+            versions,
+            rewrite_nested_versions: file.rewrite_nested_versions,
         };
         profile.validate(origin)?;
         Ok(profile)
@@ -228,7 +254,15 @@ impl Profile {
             needs: Needs::default(),
             node: Default::default(),
             config,
+            versions: Vec::new(),
+            rewrite_nested_versions: true,
         }
+    }
+
+    /// The configuration as the suite runs it at `version`.
+    pub fn config_at(&self, version: crate::spec::SpecVersion) -> NetworkConfig {
+        self.config
+            .at_version_with(version, self.rewrite_nested_versions)
     }
 
     /// Index in the list of the plugin whose configuration the subject

@@ -74,6 +74,7 @@ impl SessionReport {
                 .map(|f| f.finding.to_result(&f.file, &self.out))
                 .collect(),
             baseline: None,
+            plan: None,
             coverage: None,
             interrupted: self.interrupted.map(|s| record::Interruption {
                 signal: crate::interrupt::signal_name(s).to_string(),

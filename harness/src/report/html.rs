@@ -66,7 +66,7 @@ fn header(out: &mut String, views: &[RunView<'_>]) {
     );
     // The root cause first: cases it blocked say so below.
     for view in views {
-        if let Some(line) = matrix::baseline_headline(view.run) {
+        for line in matrix::plan_headlines(view.run) {
             let _ = writeln!(
                 out,
                 "<p class=\"baseline-failure\">{}: {}</p>",

@@ -49,7 +49,11 @@ fn suite(view: &RunView<'_>) -> TestSuite {
     }
     let classname = t.name.as_str();
     // The root cause first, so a CI page's first failure names it.
-    if let Some(b) = &run.baseline {
+    let baselines: Vec<&crate::record::Baseline> = match &run.plan {
+        Some(plan) => plan.baselines.iter().collect(),
+        None => run.baseline.iter().collect(),
+    };
+    for b in baselines {
         if let Some(line) = b.headline() {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
             s.set_message(line.as_str())
@@ -58,6 +62,17 @@ fn suite(view: &RunView<'_>) -> TestSuite {
             let mut tc = TestCase::new(format!("baseline [{}]", b.spec_version), s);
             tc.set_classname(classname);
             suite.add_test_case(tc);
+        }
+    }
+    if let Some(plan) = &run.plan {
+        // Versions a delegate or chain-mate refused: said, not failed.
+        let narrowed: Vec<String> = plan
+            .headlines()
+            .into_iter()
+            .filter(|l| l.starts_with("not tested"))
+            .collect();
+        if !narrowed.is_empty() {
+            suite.add_property(("versions_not_tested", narrowed.join("; ").as_str()));
         }
     }
     for (_, case) in &view.cases {

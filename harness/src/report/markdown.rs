@@ -19,7 +19,7 @@ pub fn markdown(runs: &[RunResults]) -> String {
     }
     // The root cause first: cases it blocked say so below.
     for view in &views {
-        if let Some(line) = matrix::baseline_headline(view.run) {
+        for line in matrix::plan_headlines(view.run) {
             let _ = writeln!(out, "**{}**: {}\n", md(&view.label), md(&line));
         }
     }

@@ -229,9 +229,13 @@ pub(super) fn worst<'a>(
         .max_by_key(|&v| v.severity())
 }
 
-/// The baseline's failure line, when the run has one.
-pub(super) fn baseline_headline(run: &RunResults) -> Option<String> {
-    run.baseline.as_ref().and_then(|b| b.headline())
+/// What a report says first about a run: which binary refused which
+/// version, and each failed baseline (older documents: their one baseline).
+pub(super) fn plan_headlines(run: &RunResults) -> Vec<String> {
+    match &run.plan {
+        Some(plan) => plan.headlines(),
+        None => run.baseline.iter().filter_map(|b| b.headline()).collect(),
+    }
 }
 
 /// The coverage lines to print: one, unlabelled, when every run that has

@@ -16,28 +16,55 @@ pub enum Scope {
     Once,
 }
 
-/// Facts a case's applicability depends on.
+/// What a case's applicability depends on: the version and the profile.
+/// Everything else (the role, the list's shape, `disableCheck`...) is read
+/// from the profile through the methods below, so each case's `applies`
+/// reads one source of truth.
 #[derive(Debug, Clone, Copy)]
 pub struct Applicability<'p> {
     pub version: SpecVersion,
-    pub role: Role,
-    /// The profile pins CNI_IFNAME (e.g. loopback's `lo`).
-    pub fixed_ifname: bool,
-    /// The profile hands out fixed addresses (one container at a time).
-    pub fixed_addresses: bool,
-    /// The configuration sets `disableCheck`: the runtime sends no CHECK.
-    pub disable_check: bool,
-    /// The configuration sets `disableGC`: the runtime sends no GC.
-    pub disable_gc: bool,
     /// The whole profile, for cases that apply only to some configurations
     /// (decided before a sandbox is made for them).
     pub profile: &'p crate::config::Profile,
+}
+
+impl Applicability<'_> {
+    /// How the plugin under test takes part.
+    pub fn role(&self) -> Role {
+        self.profile.role
+    }
+
+    /// The profile pins CNI_IFNAME (e.g. loopback's `lo`).
+    pub fn fixed_ifname(&self) -> bool {
+        self.profile.needs.ifname.is_some()
+    }
+
+    /// The profile hands out fixed addresses (one container at a time).
+    pub fn fixed_addresses(&self) -> bool {
+        self.profile.needs.fixed_addresses
+    }
+
+    /// The configuration sets `disableCheck`: the runtime sends no CHECK.
+    pub fn disable_check(&self) -> bool {
+        self.profile.config.disable_check
+    }
+
+    /// The configuration sets `disableGC`: the runtime sends no GC.
+    pub fn disable_gc(&self) -> bool {
+        self.profile.config.disable_gc
+    }
+
     /// A list can take a plugin after the one under test; a single plugin
     /// configuration (`.conf`) runs that plugin alone.
-    pub shape: Shape,
+    pub fn shape(&self) -> Shape {
+        self.profile.config.shape
+    }
+
     /// Plugins before the one under test in its list (whose result reaches
     /// it as `prevResult`).
-    pub plugins_before: usize,
+    pub fn plugins_before(&self) -> usize {
+        self.profile.subject_index()
+    }
 }
 
 pub type Run = fn(&mut Ctx) -> CaseVerdict;
@@ -63,7 +90,7 @@ pub fn always(_: &Applicability) -> Result<(), String> {
 /// Only for plugins that create the container interface (main and meta
 /// chains), not for IPAM plugins run on their own.
 pub fn has_interfaces(a: &Applicability) -> Result<(), String> {
-    match a.role {
+    match a.role() {
         Role::Ipam => Err("IPAM plugins create no interfaces".into()),
         _ => Ok(()),
     }
@@ -72,7 +99,7 @@ pub fn has_interfaces(a: &Applicability) -> Result<(), String> {
 /// Cases that make the plugin create an interface of a name the case chooses.
 pub fn own_interface(a: &Applicability) -> Result<(), String> {
     has_interfaces(a)?;
-    if a.fixed_ifname {
+    if a.fixed_ifname() {
         return Err("the profile pins CNI_IFNAME".into());
     }
     Ok(())
@@ -81,7 +108,7 @@ pub fn own_interface(a: &Applicability) -> Result<(), String> {
 pub fn needs_check(a: &Applicability) -> Result<(), String> {
     if !a.version.has_check() {
         Err(format!("CHECK does not exist in spec {}", a.version))
-    } else if a.disable_check {
+    } else if a.disable_check() {
         Err(Disabled::Check.to_string())
     } else {
         Ok(())
@@ -99,7 +126,7 @@ pub fn needs_status_gc(a: &Applicability) -> Result<(), String> {
 /// GC cases: 1.1.0, and a configuration that does not disable GC.
 pub fn needs_gc(a: &Applicability) -> Result<(), String> {
     needs_status_gc(a)?;
-    if a.disable_gc {
+    if a.disable_gc() {
         Err(Disabled::Gc.to_string())
     } else {
         Ok(())
@@ -131,7 +158,7 @@ pub fn both(a: &Applicability, x: Applies, y: Applies) -> Result<(), String> {
 
 /// Several containers attached at once.
 pub fn several_containers(a: &Applicability) -> Result<(), String> {
-    if a.fixed_addresses {
+    if a.fixed_addresses() {
         Err("the configuration assigns fixed addresses: one container at a time".into())
     } else {
         Ok(())

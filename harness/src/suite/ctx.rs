@@ -35,6 +35,8 @@ pub struct Ctx<'o> {
     /// Directories appended to the CNI path for this case: where the
     /// harness's own test plugins are when the user's path lacks them.
     extra_path: Vec<std::path::PathBuf>,
+    /// Watching the delegates the plugins run, once asked for.
+    tap: Option<crate::invoke::DelegateTap>,
 }
 
 /// A step of a case: its value, or the verdict that ends the case.
@@ -50,13 +52,14 @@ impl<'o> Ctx<'o> {
         Ok(Ctx {
             opts,
             version,
-            net: opts.profile.config.at_version(version),
+            net: opts.profile.config_at(version),
             sandbox,
             steps: Vec::new(),
             ipam_results: HashMap::new(),
             capability_args: opts.profile.needs.capability_args.clone(),
             plan: None,
             extra_path: Vec::new(),
+            tap: None,
         })
     }
 
@@ -70,7 +73,29 @@ impl<'o> Ctx<'o> {
         let mut rt = Runtime::new(&self.sandbox, path);
         rt.limits = self.opts.limits;
         rt.capability_args = self.capability_args.clone();
-        rt
+        match &self.tap {
+            Some(tap) => rt.tapped(tap),
+            None => rt,
+        }
+    }
+
+    /// From now on, record every delegate the plugins run (see
+    /// [`crate::invoke::DelegateTap`]); [`Ctx::delegate_calls`] reads them.
+    pub fn tap_delegates(&mut self) -> std::io::Result<&crate::invoke::DelegateTap> {
+        if self.tap.is_none() {
+            self.tap = Some(crate::invoke::DelegateTap::new(
+                &self.sandbox,
+                &self.opts.cni_path,
+            )?);
+        }
+        self.tap
+            .as_ref()
+            .ok_or_else(|| std::io::Error::other("no tap"))
+    }
+
+    /// The delegate calls recorded so far (none before [`Ctx::tap_delegates`]).
+    pub fn delegate_calls(&self) -> Vec<crate::invoke::DelegateCall> {
+        self.tap.as_ref().map(|t| t.calls()).unwrap_or_default()
     }
 
     /// Make the harness's own test plugin `name` reachable for this case:
@@ -252,7 +277,10 @@ impl<'o> Ctx<'o> {
     }
 
     /// The verdict on an ADD of a valid configuration that gave no result:
-    /// blocked by the baseline when that failed, else a failure.
+    /// blocked, by the baseline when that failed too. A case judges what it
+    /// provokes, not the ADD it starts from: when that fails the case says
+    /// nothing about its requirement (and the baseline, or the case whose
+    /// business it is, judges the ADD).
     pub fn add_failed(&self, run: &ChainRun) -> CaseVerdict {
         self.blocked_by_baseline_add()
             .unwrap_or_else(|| add_failed(run))
@@ -481,11 +509,11 @@ impl<'o> Ctx<'o> {
     }
 }
 
-/// The verdict on an ADD of a valid configuration that gave no result.
+/// The verdict on an ADD of a valid configuration that gave no result
+/// while the baseline's held: blocked, naming the failure.
 pub fn add_failed(run: &ChainRun) -> CaseVerdict {
-    CaseVerdict::fail(
-        "ADD of a valid configuration failed",
-        "ADD succeeds with a result",
+    CaseVerdict::blocked(
+        "blocked: ADD of the valid configuration failed in this case (the baseline's ADD held)",
         run.summary(),
     )
 }

@@ -119,14 +119,7 @@ fn grade(
 ) -> (CaseVerdict, Vec<InvocationRecord>) {
     let facts = case::Applicability {
         version,
-        role: opts.profile.role,
-        fixed_ifname: opts.profile.needs.ifname.is_some(),
-        fixed_addresses: opts.profile.needs.fixed_addresses,
-        disable_check: opts.profile.config.disable_check,
-        disable_gc: opts.profile.config.disable_gc,
         profile: &opts.profile,
-        shape: opts.profile.config.shape,
-        plugins_before: opts.profile.subject_index(),
     };
     match (case.applies)(&facts) {
         Err(reason) => (CaseVerdict::skip(reason), Vec::new()),
@@ -138,7 +131,7 @@ fn grade(
             Err(SetupError::Io(e)) => (CaseVerdict::error(format!("sandbox: {e}")), Vec::new()),
             Ok(mut ctx) => {
                 ctx.plan = Some(super::ctx::PlanFacts {
-                    baseline: plan.baseline.as_ref(),
+                    baseline: plan.baseline_at(version),
                     claimed: &plan.claimed,
                 });
                 // Caught here too, so the invocations made before the panic are kept.
@@ -147,9 +140,44 @@ fn grade(
                         let msg = panic_message(p.as_ref());
                         CaseVerdict::error(format!("harness bug: case panicked: {msg}"))
                     });
-                (verdict, ctx.invocations())
+                (
+                    under_failed_baseline(case, &ctx, verdict),
+                    ctx.invocations(),
+                )
             }
         },
+    }
+}
+
+/// The case that judges a version's baseline ADD when its version itself
+/// was refused (code 1): the one failure of that version.
+const JUDGES_THE_BASELINE: &str = "version/listed-versions-accepted";
+
+/// At a version whose baseline ADD failed, a case's failure or warning is
+/// that same root cause showing again (the configuration does not work at
+/// that version): blocked by the baseline, what the case saw kept as
+/// evidence. Passes stand, and harness errors are the harness's.
+fn under_failed_baseline(case: &Case, ctx: &Ctx, verdict: CaseVerdict) -> CaseVerdict {
+    let failed_add = ctx
+        .plan
+        .and_then(|p| p.baseline)
+        .and_then(|b| b.failure.as_ref())
+        .is_some_and(|f| f.verb == crate::spec::Verb::Add);
+    if !failed_add
+        || case.id == JUDGES_THE_BASELINE
+        || !matches!(verdict.verdict, Verdict::Fail | Verdict::Warn)
+    {
+        return verdict;
+    }
+    let blocked = ctx
+        .blocked_by_baseline_add()
+        .unwrap_or_else(|| CaseVerdict::blocked("blocked by the baseline", ""));
+    CaseVerdict {
+        actual: format!(
+            "{} (what this case saw: {})",
+            blocked.actual, verdict.reason
+        ),
+        ..blocked
     }
 }
 

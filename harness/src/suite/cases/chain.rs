@@ -30,13 +30,13 @@ pub fn cases() -> Vec<Case> {
 /// plugin is appended to it, so nothing is chained to judge.
 fn chained(a: &Applicability) -> Result<(), String> {
     both(a, needs_chaining, has_interfaces)?;
-    match a.role {
-        Role::Main if a.shape == Shape::Single => Err(
+    match a.role() {
+        Role::Main if a.shape() == Shape::Single => Err(
             "a single plugin configuration (.conf) runs its plugin alone: no plugin follows it \
              to receive its result as prevResult (chaining is judged on configuration lists)"
                 .into(),
         ),
-        Role::Meta if a.plugins_before == 0 => {
+        Role::Meta if a.plugins_before() == 0 => {
             Err("the plugin under test comes first in its list: no prevResult reaches it".into())
         }
         _ => Ok(()),
@@ -218,49 +218,61 @@ mod tests {
     use super::*;
     use crate::spec::SpecVersion;
 
-    fn profile() -> &'static crate::config::Profile {
-        static P: std::sync::OnceLock<crate::config::Profile> = std::sync::OnceLock::new();
-        P.get_or_init(|| {
-            crate::config::Profile::parse(crate::config::REFERENCE_PROFILE.as_bytes(), "reference")
-                .expect("the embedded reference profile parses")
-        })
+    /// A profile of `role` whose subject has `plugins_before` plugins
+    /// before it, in a list or (`Shape::Single`) alone.
+    fn profile(role: Role, shape: Shape, plugins_before: usize) -> crate::config::Profile {
+        let mut plugins: Vec<serde_json::Value> = (0..plugins_before)
+            .map(|i| serde_json::json!({"type": format!("before-{i}")}))
+            .collect();
+        plugins.push(serde_json::json!({"type": "subject"}));
+        let config = match shape {
+            Shape::List => {
+                serde_json::json!({"cniVersion": "0.3.1", "name": "n", "plugins": plugins})
+            }
+            Shape::Single => {
+                serde_json::json!({"cniVersion": "0.3.1", "name": "n", "type": "subject"})
+            }
+        };
+        let role = match role {
+            Role::Main => "main",
+            Role::Ipam => "ipam",
+            Role::Meta => "meta",
+        };
+        let doc = serde_json::json!({"profile": "t", "plugin": "subject", "role": role, "config": config});
+        crate::config::Profile::parse(doc.to_string().as_bytes(), "test").expect("profile parses")
     }
 
-    fn facts(role: Role, shape: Shape, plugins_before: usize) -> Applicability<'static> {
-        Applicability {
-            version: SpecVersion::V0_3_1,
-            role,
-            fixed_ifname: false,
-            fixed_addresses: false,
-            disable_check: false,
-            disable_gc: false,
-            shape,
-            plugins_before,
-            profile: profile(),
-        }
+    fn applies(
+        role: Role,
+        shape: Shape,
+        plugins_before: usize,
+        version: SpecVersion,
+    ) -> Result<(), String> {
+        let p = profile(role, shape, plugins_before);
+        chained(&Applicability {
+            version,
+            profile: &p,
+        })
     }
 
     /// A `.conf` is run alone: the case skips it with a reason rather than
     /// ending in a harness error (it did on the workshop plugins).
     #[test]
     fn only_configurations_that_chain_the_plugin_apply() {
-        let single = chained(&facts(Role::Main, Shape::Single, 0));
+        let facts = |role, shape, before| applies(role, shape, before, SpecVersion::V0_3_1);
+        let single = facts(Role::Main, Shape::Single, 0);
         assert!(
             single.as_ref().is_err_and(|r| r.contains(".conf")),
             "{single:?}"
         );
-        assert_eq!(chained(&facts(Role::Main, Shape::List, 0)), Ok(()));
-        let first = chained(&facts(Role::Meta, Shape::List, 0));
+        assert_eq!(facts(Role::Main, Shape::List, 0), Ok(()));
+        let first = facts(Role::Meta, Shape::List, 0);
         assert!(
             first.as_ref().is_err_and(|r| r.contains("first")),
             "{first:?}"
         );
-        assert_eq!(chained(&facts(Role::Meta, Shape::List, 1)), Ok(()));
-        assert!(chained(&facts(Role::Ipam, Shape::List, 0)).is_err());
-        let old = Applicability {
-            version: SpecVersion::V0_2_0,
-            ..facts(Role::Main, Shape::List, 0)
-        };
-        assert!(chained(&old).is_err());
+        assert_eq!(facts(Role::Meta, Shape::List, 1), Ok(()));
+        assert!(facts(Role::Ipam, Shape::List, 0).is_err());
+        assert!(applies(Role::Main, Shape::List, 0, SpecVersion::V0_2_0).is_err());
     }
 }

@@ -44,7 +44,7 @@ fn in_container(a: &Applicability) -> Result<(), String> {
 /// it comes first: in a meta plugin's chain they are the main plugin's.
 fn own_state(a: &Applicability) -> Result<(), String> {
     needs_check(a)?;
-    match a.role {
+    match a.role() {
         Role::Meta => Err("in a chain the reservation belongs to the main plugin".into()),
         _ => Ok(()),
     }

@@ -33,7 +33,7 @@ pub fn cases() -> Vec<Case> {
 
 pub(super) fn delegating(a: &Applicability) -> Result<(), String> {
     needs_chaining(a)?; // the scripted IPAM answer uses the 0.3.0+ shape
-    match a.role {
+    match a.role() {
         Role::Main => Ok(()),
         _ => Err("only main plugins delegate to IPAM".into()),
     }

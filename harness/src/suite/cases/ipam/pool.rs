@@ -39,7 +39,7 @@ pub fn cases() -> Vec<Case> {
 
 /// Plugins that allocate (IPAM plugins and main plugins delegating to one).
 fn addressed(a: &Applicability) -> Result<(), String> {
-    match a.role {
+    match a.role() {
         Role::Meta => Err("a meta plugin allocates no addresses".into()),
         _ => Ok(()),
     }

@@ -24,7 +24,7 @@ pub fn cases() -> Vec<Case> {
 /// A meta plugin's prevResult has a version; a configuration without one
 /// cannot carry it.
 fn unchained(a: &Applicability) -> Result<(), String> {
-    match a.role {
+    match a.role() {
         Role::Meta => Err("a chained plugin's prevResult needs a version".into()),
         _ => Ok(()),
     }

@@ -93,7 +93,7 @@ fn shape(ctx: &mut Ctx) -> CaseVerdict {
         .get("cniVersion")
         .and_then(Value::as_str)
         .map(str::to_string);
-    let shape = CaseVerdict::pass(format!("supports {}", listed.len()));
+    let shape = CaseVerdict::pass(format!("supports {}", listed.len())).worst(gap(listed));
     // VER-5: asked again in the oldest listed version (another than the
     // probe's), the answer names that one.
     let oldest = listed
@@ -125,12 +125,45 @@ fn shape(ctx: &mut Ctx) -> CaseVerdict {
     if wrong.is_empty() {
         return shape.cites("VER-5");
     }
-    CaseVerdict::warn(
-        "VERSION's cniVersion is not the version it was asked in",
-        "cniVersion: the value given on input",
-        wrong.join("; "),
+    shape.worst(
+        CaseVerdict::warn(
+            "VERSION's cniVersion is not the version it was asked in",
+            "cniVersion: the value given on input",
+            wrong.join("; "),
+        )
+        .cites("VER-5"),
     )
-    .cites("VER-5")
+}
+
+/// A list that skips a spec version between its oldest and newest (VER-2
+/// asks for the versions the plugin supports; one that handles 0.3.1 and
+/// 1.0.0 but not 0.4.0 most likely forgot it, and its users' 0.4.0
+/// configurations fail): a warning, since the spec does not forbid it.
+fn gap(listed: &[Value]) -> CaseVerdict {
+    let known: Vec<SpecVersion> = listed
+        .iter()
+        .filter_map(|v| v.as_str()?.parse().ok())
+        .collect();
+    let (Some(lo), Some(hi)) = (known.iter().min(), known.iter().max()) else {
+        return CaseVerdict::pass("");
+    };
+    let missing: Vec<String> = SpecVersion::ALL
+        .into_iter()
+        .filter(|v| v > lo && v < hi && !known.contains(v))
+        .map(|v| v.to_string())
+        .collect();
+    if missing.is_empty() {
+        return CaseVerdict::pass("");
+    }
+    CaseVerdict::warn(
+        format!(
+            "supportedVersions skips {} between its oldest ({lo}) and newest ({hi})",
+            missing.join(", ")
+        ),
+        "every spec version between the oldest and the newest listed",
+        Value::Array(listed.to_vec()).to_string(),
+    )
+    .cites("VER-2")
 }
 
 fn unsupported(ctx: &mut Ctx) -> CaseVerdict {
@@ -163,7 +196,16 @@ fn listed_accepted(ctx: &mut Ctx) -> CaseVerdict {
     }
     let att = ctx.attachment(0);
     let run = crate::bail_verdict!(ctx.add(&att));
-    if let Some(blocked) = ctx.blocked_by_baseline_add().filter(|_| !run.succeeded()) {
+    // A refusal of the version itself (code 1) is this case's cause, and
+    // the one failure of its version (the baseline at that version failed
+    // the same way, and blocks the rest); any other failure of the
+    // baseline's ADD is not about versions: blocked by it.
+    let refused =
+        matches!(run.last().map(|s| &s.reply), Some(Reply::Error(e)) if e.code == Some(1));
+    if let Some(blocked) = ctx
+        .blocked_by_baseline_add()
+        .filter(|_| !run.succeeded() && !refused)
+    {
         let _ = ctx.del(&att);
         return blocked;
     }
