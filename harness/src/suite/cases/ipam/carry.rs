@@ -1,6 +1,8 @@
 //! What a delegating plugin does with its IPAM delegate's answer: its ADD
 //! result carries the addresses, routes and `dns` the delegate returned
-//! (`ipam/result-carries-delegate`); when the plugin's ADD fails after the
+//! (`ipam/result-carries-delegate`: the configuration's own IPAM, watched
+//! through the delegate tap; `ipam/result-carries-scripted`: the recording
+//! plugin scripted with routes and `dns` of its own); when the plugin's ADD fails after the
 //! delegate's ADD succeeded (the delegate returned no address), it runs the
 //! delegate's DEL before returning and never its ADD again
 //! (`ipam/rollback-after-delegate-add`). The IPAM slot is the recording
@@ -19,7 +21,15 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case {
             id: "ipam/result-carries-delegate",
-            title: "the ADD result carries the addresses, routes and dns the IPAM delegate returned",
+            title: "the ADD result carries the addresses, routes and dns the configuration's own IPAM returned (seen through the delegate tap)",
+            requirements: &[ids::CARRY, ids::CARRY_EXTRA],
+            scope: Scope::PerVersion,
+            applies: delegating,
+            run: carries_own,
+        },
+        Case {
+            id: "ipam/result-carries-scripted",
+            title: "the ADD result carries the address, routes and dns a scripted IPAM delegate returned",
             requirements: &[ids::CARRY, ids::CARRY_EXTRA],
             scope: Scope::PerVersion,
             applies: delegating,
@@ -64,7 +74,59 @@ fn scripted(ctx: &mut Ctx, answers: Value) -> Result<crate::config::NetworkConfi
     })
 }
 
+/// The configuration's own IPAM, watched through the delegate tap: what
+/// it answered the plugin's ADD against the plugin's result. `None` when
+/// the subject has no `ipam.type` or the IPAM's answer was not seen.
+fn real_delegate(ctx: &mut Ctx) -> Result<Option<Vec<crate::judge::Finding>>, CaseVerdict> {
+    let Some(ipam_type) = ctx
+        .net
+        .plugins
+        .get(ctx.subject_index())
+        .and_then(|p| p.get("ipam"))
+        .and_then(|i| i.get("type"))
+        .and_then(Value::as_str)
+        .map(String::from)
+    else {
+        return Ok(None);
+    };
+    ctx.tap_delegates()
+        .map_err(|e| CaseVerdict::error(format!("delegate tap: {e}")))?;
+    let att = ctx.attachment(0);
+    let raw = ctx.add_ok(&att);
+    let calls = ctx.delegate_calls();
+    let _ = ctx.del(&att);
+    let raw = raw?;
+    let answer = calls
+        .iter()
+        .filter(|c| c.binary == ipam_type && c.verb == Some(crate::spec::Verb::Add))
+        .filter(|c| c.exit.success())
+        .find_map(|c| c.reply().result().cloned());
+    let (Some(answer), Ok(plugin)) = (answer, crate::result::parse_value(&raw)) else {
+        return Ok(None);
+    };
+    Ok(crate::result::parse_value(&answer)
+        .ok()
+        .map(|delegate| delegation::carried(&delegate, &plugin)))
+}
+
+/// A case of its own (a sandbox of its own): the bridge a first ADD set
+/// up keeps its gateway address, which another subnet's answer conflicts with.
+fn carries_own(ctx: &mut Ctx) -> CaseVerdict {
+    match real_delegate(ctx) {
+        Ok(Some(findings)) => CaseVerdict::from_findings(
+            &findings,
+            "what the IPAM returned, in the result",
+            "the result carries the addresses, routes and dns the configuration's IPAM returned",
+        ),
+        Ok(None) => CaseVerdict::skip(
+            "no successful ADD of the configuration's IPAM was seen (no ipam.type, or it is not on the CNI path)",
+        ),
+        Err(v) => v,
+    }
+}
+
 fn carries(ctx: &mut Ctx) -> CaseVerdict {
+    let mut findings = Vec::new();
     let answer = rich_answer(ctx.version);
     let net = crate::bail_verdict!(scripted(ctx, json!({"ADD": {"stdout": answer}})));
     let att = ctx.attachment(0);
@@ -80,7 +142,7 @@ fn carries(ctx: &mut Ctx) -> CaseVerdict {
     ) else {
         return CaseVerdict::error("the scripted answer or the plugin's result does not parse");
     };
-    let findings = delegation::carried(&delegate, &plugin);
+    findings.extend(delegation::carried(&delegate, &plugin));
     CaseVerdict::from_findings(
         &findings,
         "what the IPAM returned, in the result",
