@@ -20,7 +20,7 @@ fn profile(rel: &str) -> PathBuf {
 
 /// Per run of `case`: the requirement's own verdict, and the failure text.
 fn verdicts(rel: &str, case: &str, requirement: &str) -> Vec<(Verdict, String)> {
-    let results = Harness::load(&profile(rel))
+    let results = Harness::load(profile(rel))
         .expect("profile loads")
         .cni_dir(common::bin_dir())
         .cni_dir(common::debian_cni_dir())

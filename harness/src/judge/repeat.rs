@@ -107,7 +107,13 @@ mod tests {
             "/var/lib/cni/networks/n/last_reserved_ip.0",
             "\"10.88.0.2\" -> \"10.88.0.3\"",
         );
-        assert!(judge(&[bookkeeping.clone()], "cnih-ctr-0", &[ip], None).is_empty());
+        assert!(judge(
+            std::slice::from_ref(&bookkeeping),
+            "cnih-ctr-0",
+            &[ip],
+            None
+        )
+        .is_empty());
         assert_eq!(judge(&[added, removed], "cnih-ctr-0", &[ip], None).len(), 2);
         assert!(judge(&[], "cnih-ctr-0", &[ip], Some(&[ip])).is_empty());
         assert_eq!(judge(&[], "cnih-ctr-0", &[ip], Some(&[other])).len(), 1);
