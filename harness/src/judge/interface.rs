@@ -12,7 +12,9 @@
 //!   created veths with 0 until containernetworking/plugins#1100, 2024:
 //!   a `netlink.LinkAttrs` literal leaves `TxQLen` 0);
 //! - the two ends of a veth with different MTUs (IF-MTU-ENDS): packets of
-//!   the larger size are dropped on the way into the smaller end;
+//!   the larger size are dropped on the way into the smaller end (not
+//!   judged when a later plugin of the list, tuning, sets the container
+//!   interface's `mtu`: then the configuration asked for it);
 //! - the node end a port of an STP-less bridge but not forwarding
 //!   (IF-BRIDGE-PORT): nothing crosses it;
 //! - what the configuration asks for and the kernel does not hold
@@ -39,6 +41,9 @@ pub struct Asked {
     pub hairpin: Option<bool>,
     /// `promiscMode`: the bridge itself is promiscuous.
     pub promisc: Option<bool>,
+    /// A later plugin of the list (tuning) sets the container interface's
+    /// `mtu`: the veth's ends then differ by the configuration's doing.
+    pub mtu_set_later: bool,
 }
 
 impl Asked {
@@ -49,6 +54,7 @@ impl Asked {
         Asked {
             hairpin: last("hairpinMode"),
             promisc: last("promiscMode"),
+            mtu_set_later: plugins.iter().skip(1).any(|p| p.get("mtu").is_some()),
         }
     }
 }
@@ -94,7 +100,7 @@ pub fn check(
     let Some(outer) = outer else {
         return out;
     };
-    if outer.mtu != inner.mtu {
+    if outer.mtu != inner.mtu && !asked.mtu_set_later {
         out.push(
             Finding::error(
                 ids::MTU_ENDS,
@@ -254,6 +260,7 @@ mod tests {
         let asked = Asked {
             hairpin: Some(true),
             promisc: Some(true),
+            mtu_set_later: false,
         };
         let f = check("eth0", &c, &n, &asked);
         assert_eq!(
@@ -284,5 +291,11 @@ mod tests {
         ];
         let a = Asked::from_plugins(&plugins);
         assert_eq!((a.hairpin, a.promisc), (Some(true), Some(false)));
+        assert!(!a.mtu_set_later);
+        let tuned = [
+            obj(serde_json::json!({"type": "bridge"})),
+            obj(serde_json::json!({"type": "tuning", "mtu": 1400})),
+        ];
+        assert!(Asked::from_plugins(&tuned).mtu_set_later);
     }
 }
