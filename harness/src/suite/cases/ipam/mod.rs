@@ -18,17 +18,14 @@ pub(super) const RECORDER: &str = crate::invoke::helpers::RECORDER;
 pub(super) const RECORD_DIR: &str = "/var/lib/cni/harness-ipam-recorder";
 
 pub fn cases() -> Vec<Case> {
-    let mut cases = vec![Case {
+    vec![Case {
         id: "ipam/delegation",
         title: "the IPAM delegate gets the same environment and the full configuration on ADD, CHECK, STATUS, GC and DEL",
         requirements: &["IPAM-3", "IPAM-4", "CHECK-3", "GC-3", "STATUS-3", "ENV-5", "IPAM-7"],
         scope: Scope::PerVersion,
         applies: delegating,
         run: delegation,
-    }];
-    // What the plugin makes of the delegate's answers (a group of its own).
-    cases.extend(carry::cases());
-    cases
+    }]
 }
 
 pub(super) fn delegating(a: &Applicability) -> Result<(), String> {
