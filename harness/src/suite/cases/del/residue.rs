@@ -50,7 +50,15 @@ fn no_residue(ctx: &mut Ctx) -> CaseVerdict {
     for cycle in 0..CYCLES {
         let raw = match ctx.add_ok(&att) {
             Ok(raw) => raw,
-            Err(v) if cycle > 0 && v.verdict == crate::record::Verdict::Fail => {
+            // Failed, or blocked as "the valid configuration's ADD failed":
+            // after a cycle, what the DEL left is the likely cause.
+            Err(v)
+                if cycle > 0
+                    && matches!(
+                        v.verdict,
+                        crate::record::Verdict::Fail | crate::record::Verdict::Blocked
+                    ) =>
+            {
                 readd = Some(v);
                 break;
             }
