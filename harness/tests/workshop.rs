@@ -52,6 +52,7 @@ const WORKSHOP: [Expected; 3] = [
             "check/detects-missing-route",
             "check/tolerates-later-changes",
             "check/detects-missing-reservation",
+            "check/detects-untracked-removal",
         ],
         // No cniVersion: answered in its own 0.3.1 format, not 0.2.0's.
         warn: &["version/missing-cniversion"],
@@ -67,6 +68,8 @@ const WORKSHOP: [Expected; 3] = [
             ("del/repeat", &["DEL-2"]),                      // DEL runs an ADD, which fails
             ("del/netns-gone", &["DEL-3"]),
             ("del/no-residue", &["DEL-1"]),
+            ("del/bridge-gone", &["DEL-3"]), // ... also once the bridge is gone
+            ("del/state-dir-gone", &["DEL-3"]), // ... or its state directory
         ],
         blocked: &[
             "check/detects-missing-interface",
@@ -74,6 +77,7 @@ const WORKSHOP: [Expected; 3] = [
             "check/detects-missing-route",
             "check/tolerates-later-changes",
             "check/detects-missing-reservation",
+            "check/detects-untracked-removal",
             "del/without-prev-result",
         ],
         warn: &["version/missing-cniversion"],

@@ -113,6 +113,42 @@ pub fn configured_mtu(plugins: &[Map<String, Value>]) -> Option<(u32, String)> {
     })
 }
 
+/// Where the configuration (or the runtime arguments the profile passes to
+/// every container alike) fixes the container interface's MAC address: a
+/// plugin's own `mac` (tuning, bridge), its `args.cni.mac` or
+/// `runtimeConfig.mac`, or the `mac` capability argument. Every attachment
+/// of such a network then has the same MAC, which is the configuration's
+/// doing, not the plugin's.
+pub fn configured_mac(
+    plugins: &[Map<String, Value>],
+    capability_args: &Map<String, Value>,
+) -> Option<String> {
+    let is_mac = |v: Option<&Value>| v.and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    if is_mac(capability_args.get("mac")) {
+        return Some("the `mac` capability argument".into());
+    }
+    plugins.iter().find_map(|p| {
+        let who = p.get("type").and_then(Value::as_str).unwrap_or("?");
+        let places = [
+            ("mac", p.get("mac")),
+            (
+                "args.cni.mac",
+                p.get("args")
+                    .and_then(|a| a.get("cni"))
+                    .and_then(|c| c.get("mac")),
+            ),
+            (
+                "runtimeConfig.mac",
+                p.get("runtimeConfig").and_then(|r| r.get("mac")),
+            ),
+        ];
+        places
+            .into_iter()
+            .find(|(_, v)| is_mac(*v))
+            .map(|(key, _)| format!("{who}'s `{key}`"))
+    })
+}
+
 /// An address inside `dst` to stand for "somewhere this route leads": the
 /// first of `prefer` inside it, else one not in any of `avoid` (the
 /// container's own subnets, the harness's links, reserved ranges) and not
@@ -175,6 +211,22 @@ pub struct PortMapping {
     pub host_ip: Option<IpAddr>,
 }
 
+impl PortMapping {
+    /// The node address a client sends to for this mapping in one family,
+    /// `None` when the mapping does not apply to it. `hostIP` "0.0.0.0" or
+    /// "::" (as none at all) maps every node address of its family:
+    /// upstream portmap (plugins/meta/portmap/portmap.go, v1.x) adds no
+    /// destination match for an unspecified `hostIP`, so the probe goes to
+    /// a real node address (`node`), never to the prober's own 0.0.0.0.
+    pub fn probe_at(&self, v4: bool, node: &[Cidr]) -> Option<IpAddr> {
+        match self.host_ip {
+            Some(ip) if ip.is_ipv4() != v4 => None,
+            Some(ip) if !ip.is_unspecified() => Some(ip),
+            _ => node.iter().find(|c| c.is_ipv4() == v4).map(|c| c.addr()),
+        }
+    }
+}
+
 /// The well-formed entries of the runtime's `portMappings` capability
 /// argument (others are the plugin's to refuse, not the prober's to use).
 pub fn port_mappings(capability_args: &Map<String, Value>) -> Vec<PortMapping> {
@@ -225,6 +277,50 @@ mod tests {
 
     fn cidr(s: &str) -> Cidr {
         s.parse().expect("cidr")
+    }
+
+    #[test]
+    fn a_mac_fixed_by_the_configuration_is_found_where_users_put_it() {
+        let obj = |v: Value| v.as_object().cloned().expect("object");
+        let none = Map::new();
+        let plain = [obj(serde_json::json!({"type": "bridge"}))];
+        assert_eq!(configured_mac(&plain, &none), None);
+        let tuning = [
+            obj(serde_json::json!({"type": "bridge"})),
+            obj(serde_json::json!({"type": "tuning", "mac": "c2:11:22:33:44:55"})),
+        ];
+        assert_eq!(
+            configured_mac(&tuning, &none).as_deref(),
+            Some("tuning's `mac`")
+        );
+        let args = [obj(
+            serde_json::json!({"type": "bridge", "args": {"cni": {"mac": "c2:11:22:33:44:55"}}}),
+        )];
+        assert!(configured_mac(&args, &none).is_some());
+        let caps = obj(serde_json::json!({"mac": "c2:11:22:33:44:55"}));
+        assert!(configured_mac(&plain, &caps).is_some());
+    }
+
+    #[test]
+    fn unspecified_host_ips_are_probed_at_a_node_address_of_their_family() {
+        let node = [cidr("198.51.100.1/24"), cidr("2001:db8:100::1/64")];
+        let m = |host: Option<&str>| PortMapping {
+            host_port: 8080,
+            container_port: 80,
+            udp: false,
+            host_ip: host.map(|h| h.parse().expect("ip")),
+        };
+        let v4: IpAddr = "198.51.100.1".parse().expect("ip");
+        let v6: IpAddr = "2001:db8:100::1".parse().expect("ip");
+        assert_eq!(m(Some("0.0.0.0")).probe_at(true, &node), Some(v4));
+        assert_eq!(m(Some("0.0.0.0")).probe_at(false, &node), None);
+        assert_eq!(m(Some("::")).probe_at(false, &node), Some(v6));
+        assert_eq!(m(Some("::")).probe_at(true, &node), None);
+        assert_eq!(m(None).probe_at(true, &node), Some(v4));
+        assert_eq!(m(None).probe_at(false, &node), Some(v6));
+        let exact: IpAddr = "198.51.100.7".parse().expect("ip");
+        assert_eq!(m(Some("198.51.100.7")).probe_at(true, &node), Some(exact));
+        assert_eq!(m(None).probe_at(true, &[]), None);
     }
 
     #[test]

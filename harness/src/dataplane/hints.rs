@@ -127,6 +127,7 @@ mod tests {
             peer_netnsid: away.then_some(0),
             attrs: BTreeMap::new(),
             sysctls: BTreeMap::new(),
+            health: Default::default(),
         }
     }
 

@@ -128,10 +128,21 @@ fn add_result(
     let parsed = parsed.filter(|_| rules.consistency)?;
     let ifname = env_var(step, "CNI_IFNAME");
     match observer.kernel_for(&parsed) {
-        Ok(Some(k)) => consistency::check(&parsed, &ifname, &k.container, &k.node)
-            .iter()
-            .find(|f| f.severity == Severity::Error)
-            .map(|f| Detection::of_finding(Oracle::BadResult, verb, f)),
+        Ok(Some(k)) => {
+            // Interface sanity shares the kernel view; what the
+            // configuration asks (hairpin, promiscuity) is the suite's to judge.
+            let mut findings = consistency::check(&parsed, &ifname, &k.container, &k.node);
+            findings.extend(judge::interface::check(
+                &ifname,
+                &k.container,
+                &k.node,
+                &judge::interface::Asked::default(),
+            ));
+            findings
+                .iter()
+                .find(|f| f.severity == Severity::Error)
+                .map(|f| Detection::of_finding(Oracle::BadResult, verb, f))
+        }
         Ok(None) => Some(Detection::new(
             Oracle::BadResult,
             verb,

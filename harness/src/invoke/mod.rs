@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod env;
 pub mod exec;
 pub mod persona;
+pub mod helpers;
 pub mod prev_result;
 pub mod reply;
 pub mod run;

@@ -6,17 +6,25 @@
 //! - [`result`]: a success result against its version's schema and
 //!   shape (the IPAM one for IPAM plugins) and the configuration's version;
 //! - [`consistency`]: does the kernel agree with the result?
+//! - [`interface`]: do the attachment's links carry traffic (queue length,
+//!   MTU of both veth ends, bridge port state, what the configuration asks)?
+//! - [`delegation`]: does a delegating plugin pass on what its IPAM
+//!   returned, and roll a failed ADD back with the delegate's DEL only?
 //! - [`error`]: is an error answer well-formed, and the one a provocation asks for?
 //! - [`output`]: is what a plugin printed one document agreeing with its exit?
+//! - [`repeat`]: does a repeated ADD of one attachment hold one reservation?
 //! - [`leak`]: what did ADD leave behind after DEL, what grows per cycle?
 //! - [`schema`]: any document against its schema, and the line `exec` prints;
 //! - [`dataplane`]: did the packets a result's claims call for get through?
 
 pub mod consistency;
 pub mod dataplane;
+pub mod delegation;
 pub mod error;
+pub mod interface;
 pub mod leak;
 pub mod output;
+pub mod repeat;
 pub mod result;
 pub mod schema;
 

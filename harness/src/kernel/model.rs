@@ -51,6 +51,37 @@ pub struct Link {
     /// Per-interface sysctls from the kernel's devconf (`ipv4.forwarding`,
     /// `ipv6.accept_dad` ...), the values under /proc/sys/net/*/conf/NAME.
     pub sysctls: BTreeMap<String, i32>,
+    /// Attributes traffic depends on, read for the interface-sanity oracle
+    /// (`judge::interface`) and never diffed: carrier and a bridge port's
+    /// STP state move on their own after ADD and DEL.
+    #[serde(default)]
+    pub health: LinkHealth,
+}
+
+/// What a runtime's traffic depends on beyond a link's identity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkHealth {
+    /// Transmit queue length (`qlen`).
+    pub txqueuelen: Option<u32>,
+    pub carrier: Option<bool>,
+    /// How many times promiscuous mode was asked for (0: off).
+    pub promiscuity: Option<u32>,
+    /// IPv6 link-local address generation (`eui64`, `none`, ...).
+    pub addr_gen_mode: Option<String>,
+    /// The peer's ifindex, in the namespace `peer_netnsid` names when set:
+    /// pairs a container's veth with its node end across snapshots.
+    pub peer_ifindex: Option<u32>,
+    /// Set when the link is a bridge port.
+    pub bridge_port: Option<BridgePort>,
+}
+
+/// A bridge port's own settings (`ip -d link` shows them as `bridge_slave`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BridgePort {
+    /// `disabled`, `listening`, `learning`, `forwarding`, `blocking`.
+    pub state: String,
+    pub hairpin: bool,
+    pub learning: bool,
 }
 
 impl Link {

@@ -18,6 +18,7 @@ pub mod overlay;
 pub mod registry;
 mod spawn;
 pub mod tamper;
+pub mod untracked;
 pub mod uplink;
 
 use std::io;

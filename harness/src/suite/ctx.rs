@@ -32,6 +32,9 @@ pub struct Ctx<'o> {
     /// itself runs. (Not the plan itself: planning runs the baseline, which
     /// makes a `Ctx`, so holding a `Plan` here would be an import cycle.)
     pub plan: Option<PlanFacts<'o>>,
+    /// Directories appended to the CNI path for this case: where the
+    /// harness's own test plugins are when the user's path lacks them.
+    extra_path: Vec<std::path::PathBuf>,
     /// Watching the delegates the plugins run, once asked for.
     tap: Option<crate::invoke::DelegateTap>,
     /// Where instrumented plugins write coverage counters (`test --coverage`).
@@ -57,6 +60,7 @@ impl<'o> Ctx<'o> {
             ipam_results: HashMap::new(),
             capability_args: opts.profile.capability_args(),
             plan: None,
+            extra_path: Vec::new(),
             tap: None,
             code: crate::coverage::suite::enabled()
                 .then(crate::coverage::Collector::new)
@@ -70,11 +74,9 @@ impl<'o> Ctx<'o> {
     }
 
     pub fn runtime(&self) -> Runtime<'_> {
-        let mut rt = Runtime::for_profile(
-            &self.sandbox,
-            self.opts.cni_path.clone(),
-            &self.opts.profile,
-        );
+        let mut path = self.opts.cni_path.clone();
+        path.extend(self.extra_path.iter().cloned());
+        let mut rt = Runtime::for_profile(&self.sandbox, path, &self.opts.profile);
         rt.limits = self.opts.limits;
         rt.capability_args = self.capability_args.clone();
         if let Some(c) = &self.code {
@@ -103,6 +105,23 @@ impl<'o> Ctx<'o> {
     /// The delegate calls recorded so far (none before [`Ctx::tap_delegates`]).
     pub fn delegate_calls(&self) -> Vec<crate::invoke::DelegateCall> {
         self.tap.as_ref().map(|t| t.calls()).unwrap_or_default()
+    }
+
+    /// Make the harness's own test plugin `name` reachable for this case:
+    /// on the CNI path already, else its directory next to the harness
+    /// appended (last, so it shadows nothing of the user's). Its absence
+    /// is the harness's installation problem, never a skip.
+    pub fn helper_on_path(&mut self, name: &str) -> OrVerdict<()> {
+        match crate::invoke::helpers::locate(name, &self.opts.cni_path) {
+            Ok(None) => Ok(()),
+            Ok(Some(dir)) => {
+                if !self.extra_path.contains(&dir) {
+                    self.extra_path.push(dir);
+                }
+                Ok(())
+            }
+            Err(e) => Err(CaseVerdict::error(e)),
+        }
     }
 
     /// The first container's attachment.

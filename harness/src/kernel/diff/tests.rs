@@ -19,6 +19,7 @@ fn link(name: &str, kind: &str, mtu: u32) -> Link {
         peer_netnsid: None,
         attrs: BTreeMap::new(),
         sysctls: BTreeMap::from([("ipv4.forwarding".into(), 0)]),
+        health: Default::default(),
     }
 }
 

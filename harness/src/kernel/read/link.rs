@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use rtnetlink::packet_route::link::{
-    AfSpecInet, AfSpecInet6, AfSpecUnspec, InfoBridge, InfoData, InfoKind, InfoMacVlan, InfoVlan,
-    LinkAttribute, LinkInfo, LinkMessage,
+    AfSpecInet, AfSpecInet6, AfSpecUnspec, InfoBridge, InfoBridgePort, InfoData, InfoKind,
+    InfoMacVlan, InfoPortData, InfoVlan, LinkAttribute, LinkInfo, LinkMessage,
 };
 
 use super::names::{mac_string, name_of, snake, Names};
-use crate::kernel::model::Link;
+use crate::kernel::model::{BridgePort, Link, LinkHealth};
 
 pub(super) fn link_name(l: &LinkMessage) -> Option<&str> {
     l.attributes.iter().find_map(|a| match a {
@@ -32,6 +32,7 @@ pub(super) fn link(l: &LinkMessage, names: &Names) -> Option<Link> {
         peer_netnsid: None,
         attrs: BTreeMap::new(),
         sysctls: BTreeMap::new(),
+        health: LinkHealth::default(),
     };
     let mut peer_index = None;
     for attr in &l.attributes {
@@ -40,10 +41,19 @@ pub(super) fn link(l: &LinkMessage, names: &Names) -> Option<Link> {
             LinkAttribute::Mtu(m) => out.mtu = *m,
             LinkAttribute::OperState(s) => out.oper_state = s.to_string().to_lowercase(),
             LinkAttribute::Controller(i) => out.master = Some(name_of(names, *i)),
-            LinkAttribute::Link(i) if *i != l.header.index && *i != 0 => peer_index = Some(*i),
+            LinkAttribute::Link(i) if *i != l.header.index && *i != 0 => {
+                peer_index = Some(*i);
+                out.health.peer_ifindex = Some(*i);
+            }
+            LinkAttribute::TxQueueLen(q) => out.health.txqueuelen = Some(*q),
+            LinkAttribute::Carrier(c) => out.health.carrier = Some(*c != 0),
+            LinkAttribute::Promiscuity(p) => out.health.promiscuity = Some(*p),
             LinkAttribute::LinkNetNsId(id) => out.peer_netnsid = Some(*id),
             LinkAttribute::LinkInfo(infos) => link_info(infos, &mut out),
-            LinkAttribute::AfSpecUnspec(specs) => devconf(specs, &mut out.sysctls),
+            LinkAttribute::AfSpecUnspec(specs) => {
+                devconf(specs, &mut out.sysctls);
+                out.health.addr_gen_mode = addr_gen_mode(specs);
+            }
             _ => {}
         }
     }
@@ -76,6 +86,20 @@ fn link_info(infos: &[LinkInfo], out: &mut Link) {
                     }
                 }
             }
+            LinkInfo::PortData(InfoPortData::BridgePort(opts)) => {
+                let mut port = BridgePort::default();
+                for o in opts {
+                    match o {
+                        InfoBridgePort::State(st) => {
+                            port.state = format!("{st:?}").to_lowercase();
+                        }
+                        InfoBridgePort::HairpinMode(h) => port.hairpin = *h,
+                        InfoBridgePort::Learning(l) => port.learning = *l,
+                        _ => {}
+                    }
+                }
+                out.health.bridge_port = Some(port);
+            }
             LinkInfo::Data(InfoData::Vlan(opts)) => {
                 for o in opts {
                     if let InfoVlan::Id(id) = o {
@@ -94,6 +118,16 @@ fn link_info(infos: &[LinkInfo], out: &mut Link) {
             _ => {}
         }
     }
+}
+
+fn addr_gen_mode(specs: &[AfSpecUnspec]) -> Option<String> {
+    specs.iter().find_map(|spec| match spec {
+        AfSpecUnspec::Inet6(v6) => v6.iter().find_map(|item| match item {
+            AfSpecInet6::AddrGenMode(m) => Some(format!("{m:?}").to_lowercase()),
+            _ => None,
+        }),
+        _ => None,
+    })
 }
 
 /// The per-interface sysctls a CNI plugin is known to touch.

@@ -4,14 +4,14 @@
 use serde_json::Value;
 
 use crate::config::{NetworkConfig, Role, Shape};
-use crate::invoke::{find_plugin, ChainRun};
+use crate::invoke::ChainRun;
 use crate::spec::Verb;
 use crate::suite::case::{both, has_interfaces, needs_chaining, Applicability, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
 
 /// The pass-through plugin appended after a main plugin (the recording test plugin).
-const PASS_THROUGH: &str = "cni-recorder";
+const PASS_THROUGH: &str = crate::invoke::helpers::RECORDER;
 
 pub fn cases() -> Vec<Case> {
     vec![Case {
@@ -103,10 +103,8 @@ fn meta_keeps_prev(ctx: &mut Ctx) -> CaseVerdict {
 /// The main plugin followed by a pass-through plugin: its result must come
 /// back to it intact as prevResult on CHECK and DEL.
 fn main_in_a_chain(ctx: &mut Ctx) -> CaseVerdict {
-    if find_plugin(PASS_THROUGH, &ctx.opts.cni_path).is_err() {
-        return CaseVerdict::skip(format!(
-            "{PASS_THROUGH} (the pass-through test plugin) is not on the CNI path"
-        ));
+    if let Err(v) = ctx.helper_on_path(PASS_THROUGH) {
+        return v;
     }
     let mut raw = ctx.net.raw.clone();
     // A list (applicability keeps `.conf` configurations away).

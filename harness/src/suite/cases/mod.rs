@@ -22,7 +22,7 @@ use super::case::Case;
 type Group = fn() -> Vec<Case>;
 
 /// Every group of cases, in report order, with the area its ids start with.
-const AREAS: [(&str, Group); 22] = [
+const AREAS: [(&str, Group); 23] = [
     ("version", version::cases),
     ("version", version::missing::cases),
     ("env", env::cases),
@@ -40,6 +40,7 @@ const AREAS: [(&str, Group); 22] = [
     ("chain", chain::cases),
     ("ipam", ipam::cases),
     ("ipam", ipam::faults::cases),
+    ("ipam", ipam::carry::cases),
     ("ipam", ipam::pool::cases),
     ("status", status::cases),
     ("gc", gc::cases),

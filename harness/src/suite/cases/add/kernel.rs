@@ -1,7 +1,7 @@
 //! ADD judged against the kernel: the interface carries CNI_IFNAME, and
 //! every interface, address and route the result names is really there.
 
-use crate::judge::{self, consistency};
+use crate::judge::{self, consistency, interface};
 use crate::suite::case::{has_interfaces, own_interface, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
@@ -34,6 +34,21 @@ pub fn cases() -> Vec<Case> {
             scope: Scope::PerVersion,
             applies: has_interfaces,
             run: consistent,
+        },
+        Case {
+            id: "add/interface-sanity",
+            title: "the attachment's links carry traffic: non-zero veth queues, equal MTU on both veth ends, a forwarding bridge port, what the configuration asks",
+            requirements: &[
+                interface::ids::TXQLEN,
+                interface::ids::MTU_ENDS,
+                interface::ids::BRIDGE_PORT,
+                interface::ids::CONFIG,
+            ],
+            // What it judges does not vary with the spec version; once keeps the suite fast.
+            // What it judges does not vary with the spec version; once keeps the suite fast.
+        scope: Scope::Once,
+            applies: own_interface,
+            run: sane,
         },
     ]
 }
@@ -91,6 +106,43 @@ fn consistent(ctx: &mut Ctx) -> CaseVerdict {
         &findings,
         "the kernel matches",
         "the result agrees with the kernel",
+    )
+}
+
+fn sane(ctx: &mut Ctx) -> CaseVerdict {
+    let att = ctx.attachment(0);
+    crate::bail_verdict!(ctx.add_ok(&att));
+    let asked = interface::Asked::from_plugins(&ctx.net.plugins);
+    // A bridge port's state follows its carrier asynchronously (linkwatch,
+    // up to a second): only a port that stays wrong that long is the
+    // plugin's. The other attributes are set synchronously: judged at once.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+    let findings = loop {
+        let snap = match ctx.snapshot() {
+            Ok(s) => s,
+            Err(v) => {
+                let _ = ctx.del(&att);
+                return v;
+            }
+        };
+        let Some(container) = snap.container.as_ref() else {
+            let _ = ctx.del(&att);
+            return CaseVerdict::error("container namespace vanished");
+        };
+        let findings = interface::check(&att.ifname, container, &snap.node, &asked);
+        let settling = findings
+            .iter()
+            .any(|f| f.requirement == interface::ids::BRIDGE_PORT);
+        if !settling || std::time::Instant::now() >= deadline {
+            break findings;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let _ = ctx.del(&att);
+    CaseVerdict::from_findings(
+        &findings,
+        "the links are sane",
+        "queue lengths, MTU of both ends, bridge port state and configured flags are sane",
     )
 }
 

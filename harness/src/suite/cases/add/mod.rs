@@ -2,6 +2,7 @@
 
 pub(super) mod addressing;
 pub(super) mod kernel;
+mod repeated;
 
 use crate::judge;
 use crate::sandbox::fixture;
@@ -35,7 +36,26 @@ pub fn cases() -> Vec<Case> {
             applies: own_interface,
             run: existing_interface_fails,
         },
+        Case {
+            id: "add/repeated",
+            title: "a repeated ADD of the same container and interface is refused (main plugins) or answered with the same reservation (IPAM), never holding two",
+            requirements: &["ADD-5", "IPAM-REPEAT"],
+            // What it judges does not vary with the spec version; once keeps the suite fast.
+            // What it judges does not vary with the spec version; once keeps the suite fast.
+        scope: Scope::Once,
+            applies: repeatable,
+            run: repeated::run,
+        },
     ]
+}
+
+/// Main plugins with an interface of their own, and IPAM plugins run alone.
+fn repeatable(a: &crate::suite::case::Applicability) -> Result<(), String> {
+    match a.role() {
+        crate::config::Role::Ipam => Ok(()),
+        crate::config::Role::Main => own_interface(a),
+        _ => Err("only main and IPAM plugins make an attachment of their own to repeat".into()),
+    }
 }
 
 fn result_version(ctx: &mut Ctx) -> CaseVerdict {

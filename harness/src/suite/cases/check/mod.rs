@@ -3,20 +3,24 @@
 
 pub(super) mod state;
 pub(super) mod tamper;
+pub(super) mod untracked;
 
 use crate::suite::case::{needs_check, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
 
 pub fn cases() -> Vec<Case> {
-    vec![Case {
+    let mut cases = vec![Case {
         id: "check/after-add",
         title: "CHECK succeeds right after a successful ADD",
         requirements: &["CHECK-1", "CHECK-4", "CHECK-7"],
         scope: Scope::PerVersion,
         applies: needs_check,
         run: after_add,
-    }]
+    }];
+    // Node state beyond the container's interfaces (a group of its own).
+    cases.extend(untracked::cases());
+    cases
 }
 
 fn after_add(ctx: &mut Ctx) -> CaseVerdict {

@@ -1,6 +1,7 @@
 //! DEL: idempotent, tolerant of missing state, and leaves nothing behind
 //! ([`residue`]).
 
+pub(super) mod dependency;
 pub(super) mod residue;
 
 use crate::suite::case::{always, Case, Scope};
@@ -8,7 +9,7 @@ use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
 
 pub fn cases() -> Vec<Case> {
-    vec![
+    let mut cases = vec![
         Case {
             id: "del/repeat",
             title: "a second DEL of the same attachment succeeds",
@@ -57,7 +58,10 @@ pub fn cases() -> Vec<Case> {
             applies: since_0_4,
             run: without_prev_result,
         },
-    ]
+    ];
+    // DEL after what the attachment used is gone (a group of its own).
+    cases.extend(dependency::cases());
+    cases
 }
 
 /// A DEL that must succeed.

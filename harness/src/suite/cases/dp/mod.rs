@@ -89,7 +89,15 @@ pub fn cases() -> Vec<Case> {
 }
 
 fn two_containers(a: &Applicability) -> Result<(), String> {
-    both(a, has_interfaces, several_containers)
+    both(a, has_interfaces, several_containers)?;
+    // Two attachments with one MAC cannot reach each other on one segment:
+    // when the configuration fixes it, that is the user's doing.
+    match claims::configured_mac(&a.profile.config.plugins, &a.profile.needs.capability_args) {
+        Some(why) => Err(format!(
+            "{why} gives every attachment the same MAC address: two of them cannot share a network"
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The subject's own configuration object.

@@ -27,13 +27,8 @@ pub(super) fn run(ctx: &mut Ctx) -> CaseVerdict {
                     if a.claims.address(v4).is_none() {
                         continue;
                     }
-                    let host = match m.host_ip {
-                        Some(ip) if ip.is_ipv4() != v4 => continue,
-                        Some(ip) => ip,
-                        None => match uplink.node_side().iter().find(|c| c.is_ipv4() == v4) {
-                            Some(c) => c.addr(),
-                            None => continue,
-                        },
+                    let Some(host) = m.probe_at(v4, &uplink.node_side()) else {
+                        continue;
                     };
                     for client in [outside, world.node()] {
                         let x = Exchange {

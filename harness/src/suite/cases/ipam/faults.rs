@@ -6,7 +6,6 @@
 use serde_json::{json, Value};
 
 use super::{delegating, ipam_answer, recorded, RECORDER, RECORD_DIR};
-use crate::invoke::find_plugin;
 use crate::spec::{SpecVersion, Verb};
 use crate::suite::case::{Case, Scope};
 use crate::suite::ctx::Ctx;
@@ -41,7 +40,10 @@ fn refusal(v: SpecVersion, verb: &str) -> Value {
 }
 
 /// The configuration with the recorder as IPAM, answering `answers`.
-fn with_recorder(ctx: &Ctx, answers: Value) -> Result<crate::config::NetworkConfig, CaseVerdict> {
+fn with_recorder(
+    ctx: &mut Ctx,
+    answers: Value,
+) -> Result<crate::config::NetworkConfig, CaseVerdict> {
     if ctx
         .net
         .plugins
@@ -51,11 +53,7 @@ fn with_recorder(ctx: &Ctx, answers: Value) -> Result<crate::config::NetworkConf
     {
         return Err(CaseVerdict::skip("the configuration has no ipam section"));
     }
-    if find_plugin(RECORDER, &ctx.opts.cni_path).is_err() {
-        return Err(CaseVerdict::skip(format!(
-            "{RECORDER} (the recording test plugin) is not on the CNI path"
-        )));
-    }
+    ctx.helper_on_path(RECORDER)?;
     ctx.edited_config(|p| {
         p.insert(
             "ipam".into(),

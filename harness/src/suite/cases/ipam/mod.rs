@@ -2,19 +2,19 @@
 //! environment and the full configuration, on every verb. The IPAM slot is
 //! filled with the recording test plugin, scripted to answer like an IPAM.
 
+pub(super) mod carry;
 pub(super) mod faults;
 pub(super) mod pool;
 
 use serde_json::{json, Value};
 
 use crate::config::Role;
-use crate::invoke::find_plugin;
 use crate::spec::{SpecVersion, Verb};
 use crate::suite::case::{needs_chaining, Applicability, Case, Scope};
 use crate::suite::ctx::Ctx;
 use crate::suite::verdict::CaseVerdict;
 
-pub(super) const RECORDER: &str = "cni-recorder";
+pub(super) const RECORDER: &str = crate::invoke::helpers::RECORDER;
 pub(super) const RECORD_DIR: &str = "/var/lib/cni/harness-ipam-recorder";
 
 pub fn cases() -> Vec<Case> {
@@ -84,10 +84,8 @@ fn delegation(ctx: &mut Ctx) -> CaseVerdict {
     {
         return CaseVerdict::skip("the configuration has no ipam section");
     }
-    if find_plugin(RECORDER, &ctx.opts.cni_path).is_err() {
-        return CaseVerdict::skip(format!(
-            "{RECORDER} (the recording test plugin) is not on the CNI path"
-        ));
+    if let Err(v) = ctx.helper_on_path(RECORDER) {
+        return v;
     }
     let answer = ipam_answer(ctx.version);
     let net = crate::bail_verdict!(ctx.edited_config(|p| {
