@@ -330,6 +330,18 @@ impl RunResults {
         ]
     }
 
+    /// A conformance run in which no case was judged (every case skipped,
+    /// e.g. a kernel without the plugin's link type, or nothing selected):
+    /// it shows nothing, so it neither passes nor fails.
+    pub fn not_tested(&self) -> bool {
+        self.kind == RunKind::Test
+            && !self.failed()
+            && !self
+                .cases
+                .iter()
+                .any(|c| matches!(c.verdict, Verdict::Pass | Verdict::Fail | Verdict::Warn))
+    }
+
     /// Whether the run as a whole failed (a failed baseline fails it too).
     pub fn failed(&self) -> bool {
         self.cases.iter().any(|c| c.verdict.fails_run(self.strict))

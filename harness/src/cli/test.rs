@@ -25,6 +25,9 @@ pub struct TestArgs {
     pub libtest: libtest_mimic::Arguments,
 }
 
+/// Exit status of a run in which no case was judged (README "Exit status").
+pub const NOT_TESTED: u8 = 3;
+
 pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
     let profile = args.target.profile()?;
     let opts = SuiteOptions {
@@ -90,6 +93,8 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
     }
     Ok(if conclusion.has_failed() || results.failed() {
         1
+    } else if results.not_tested() {
+        NOT_TESTED
     } else {
         0
     })
@@ -144,6 +149,12 @@ fn print_summary(results: &RunResults) {
         n(Verdict::Blocked),
         results.duration_ms as f64 / 1000.0
     );
+    if results.not_tested() {
+        println!(
+            "cni-harness: NOT TESTED: no case was judged (every case skipped: {}); exit status {NOT_TESTED}",
+            skip_reasons(results)
+        );
+    }
     if let Some(i) = &results.interrupted {
         println!(
             "cni-harness: interrupted by {} after {:.1}s: {} cases not run",
@@ -152,4 +163,25 @@ fn print_summary(results: &RunResults) {
             results.not_run.len()
         );
     }
+}
+
+/// The distinct reasons cases were skipped for, most frequent first.
+fn skip_reasons(results: &RunResults) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for c in results.cases.iter().filter(|c| c.verdict == Verdict::Skip) {
+        match counts.iter_mut().find(|(r, _)| *r == c.reason) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&c.reason, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    if counts.is_empty() {
+        return "no case selected".into();
+    }
+    counts
+        .iter()
+        .take(3)
+        .map(|(r, n)| format!("{n}× {r}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -277,6 +277,8 @@ pub(super) fn outcome(run: &RunResults) -> &'static str {
         "INTERRUPTED"
     } else if run.failed() {
         "FAILED"
+    } else if run.not_tested() {
+        "NOT TESTED"
     } else {
         "PASSED"
     }

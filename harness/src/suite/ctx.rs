@@ -373,6 +373,38 @@ impl<'o> Ctx<'o> {
         self.raw(Verb::Add, Some(att), edits, make(stdin))
     }
 
+    /// [`Ctx::subject_add`], also returning what the subject's own
+    /// invocation made (objects and state files added; the chain before it
+    /// ran first, with the valid values): a plugin given a bad runtime value
+    /// that made something acted on it.
+    pub fn subject_add_acting(
+        &mut self,
+        att: &Attachment,
+        edits: &[EnvEdit],
+    ) -> OrVerdict<(Step, Vec<crate::kernel::Change>)> {
+        let prev = self.prefix_add(att)?;
+        let before = self.snapshot()?;
+        let stdin = self.subject_stdin(StdinFor::Add {
+            prev_result: prev.as_ref(),
+        });
+        let step = self.raw(Verb::Add, Some(att), edits, to_bytes(&stdin))?;
+        let after = self.snapshot()?;
+        let made = crate::kernel::diff_sandbox(&before, &after)
+            .into_iter()
+            .filter(|c| {
+                // What the kernel itself does on its own time after the
+                // chain's ADD (neighbours, state changes of existing links)
+                // is not the subject's doing.
+                c.kind == crate::kernel::ChangeKind::Added
+                    && !matches!(
+                        c.class,
+                        crate::kernel::Class::Neigh | crate::kernel::Class::Sysctl
+                    )
+            })
+            .collect();
+        Ok((step, made))
+    }
+
     /// ADD of the plugins before the subject in its list, whose result the
     /// subject gets as `prevResult`; `None` when the subject comes first.
     fn prefix_add(&mut self, att: &Attachment) -> OrVerdict<Option<Value>> {
