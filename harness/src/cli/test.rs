@@ -72,13 +72,30 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
     }
     let started_at = now_rfc3339();
     let clock = Instant::now();
-    let opts = Arc::new(opts);
     let collector: suite::Collector = Arc::new(Mutex::new(suite::Collected::default()));
-    let trials = suite::trials(&opts, &plan, &collector);
-    let conclusion = libtest_mimic::run(&args.libtest, trials);
+    let selected = |name: &str| selects(&args.libtest, name);
     if args.libtest.list {
+        for (case, version) in suite::schedule(&plan, |_| true) {
+            let name = suite::trial_name(&case, version);
+            if selected(&name) {
+                println!("{name}: test");
+            }
+        }
         return Ok(0);
     }
+    let width = suite::schedule(&plan, |_| true)
+        .iter()
+        .map(|(c, v)| suite::trial_name(c, *v).chars().count())
+        .max()
+        .unwrap_or(0);
+    let threads = args.libtest.test_threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let stdout = Mutex::new(());
+    suite::run_streaming(&opts, &plan, selected, threads, &collector, |r| {
+        let _guard = stdout.lock();
+        println!("{}", suite::lines::line(r, width));
+    });
     let results = suite::results(
         &opts,
         &plan,
@@ -86,18 +103,50 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
         started_at,
         clock.elapsed().as_millis() as u64,
     );
+    print_failures(&results);
     print_summary(&results);
     if let Some(dir) = &args.report_dir {
         write_reports(&results, dir)?;
         eprintln!("cni-harness: reports written to {}", dir.display());
     }
-    Ok(if conclusion.has_failed() || results.failed() {
+    Ok(if results.failed() {
         1
     } else if results.not_tested() {
         NOT_TESTED
     } else {
         0
     })
+}
+
+/// Whether libtest's filter and `--skip` arguments select trial `name`.
+fn selects(args: &libtest_mimic::Arguments, name: &str) -> bool {
+    let matches = |pattern: &str| {
+        if args.exact {
+            name == pattern
+        } else {
+            name.contains(pattern)
+        }
+    };
+    args.filter.as_deref().is_none_or(matches) && !args.skip.iter().any(|s| matches(s))
+}
+
+/// What each failing case says (requirement, expected, actual, the
+/// invocations), after the per-case lines.
+fn print_failures(results: &RunResults) {
+    let failing: Vec<_> = results
+        .cases
+        .iter()
+        .filter(|c| c.verdict.fails_run(results.strict) && c.verdict != Verdict::Blocked)
+        .collect();
+    if failing.is_empty() {
+        return;
+    }
+    println!("\nfailures:");
+    for c in failing {
+        let version = c.spec_version.map(|v| v.to_string()).unwrap_or_default();
+        println!("\n---- {version}::{} ----", c.case);
+        print!("{}", suite::failure_text(c));
+    }
 }
 
 fn print_summary(results: &RunResults) {
@@ -119,12 +168,9 @@ fn print_summary(results: &RunResults) {
             }
         );
         for c in warnings {
-            let ids: Vec<&str> = c.requirements.iter().map(|r| r.id.as_str()).collect();
-            let version = c.spec_version.map(|v| v.to_string()).unwrap_or_default();
             println!(
-                "    {version}::{} [{}]: {}",
-                c.case,
-                ids.join(","),
+                "    {}: {}",
+                suite::lines::name(c, suite::lines::COLUMNS / 2),
                 c.reason
             );
         }
