@@ -10,6 +10,7 @@ pub mod reply;
 pub mod run;
 pub mod runtime;
 pub mod setup;
+pub mod tap;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ pub use prev_result::PrevResultMode;
 pub use reply::{Garbage, PluginError, Reply};
 pub use run::{ChainRun, Disabled, RuntimeFailure, RuntimeNote, Step};
 pub use runtime::{find_plugin, version_probe_stdin, AddRun, Runtime};
+pub use tap::{DelegateCall, DelegateTap};
 
 use crate::spec::Verb;
 

@@ -44,6 +44,10 @@ pub struct Runtime<'a> {
     pub env_edits: Vec<EnvEdit>,
     /// How results become `prevResult` (libcni's re-encoding by default).
     pub prev_result_mode: PrevResultMode,
+    /// Directories put before `cni_path` in the `CNI_PATH` plugins are
+    /// given, not searched for the plugins the runtime runs itself: a
+    /// [`super::DelegateTap`]'s shims, so only delegate calls go through them.
+    pub delegate_path: Vec<PathBuf>,
 }
 
 impl<'a> Runtime<'a> {
@@ -56,7 +60,14 @@ impl<'a> Runtime<'a> {
             capability_args: Map::new(),
             env_edits: Vec::new(),
             prev_result_mode: PrevResultMode::default(),
+            delegate_path: Vec::new(),
         }
+    }
+
+    /// Plugins run by this runtime find their delegates through `tap`.
+    pub fn tapped(mut self, tap: &super::DelegateTap) -> Runtime<'a> {
+        self.delegate_path = vec![tap.shim_dir().to_path_buf()];
+        self
     }
 
     /// The environment for `verb` on `att` (or none for network-wide verbs).
@@ -67,6 +78,12 @@ impl<'a> Runtime<'a> {
         att: Option<&Attachment>,
     ) -> Vec<(String, String)> {
         let none = super::CniArgs::default();
+        let cni_path: Vec<PathBuf> = self
+            .delegate_path
+            .iter()
+            .chain(&self.cni_path)
+            .cloned()
+            .collect();
         let inputs = EnvInputs {
             verb,
             version,
@@ -74,7 +91,7 @@ impl<'a> Runtime<'a> {
             netns: att.and_then(|a| a.netns.path(self.sandbox.container_path())),
             ifname: att.map(|a| a.ifname.as_str()).unwrap_or(""),
             args: att.map(|a| &a.args).unwrap_or(&none),
-            cni_path: &self.cni_path,
+            cni_path: &cni_path,
         };
         env::build(self.env_style, &inputs, &self.env_edits)
     }

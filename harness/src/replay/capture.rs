@@ -14,13 +14,13 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::record::{self, Bytes, Captured, CAPTURE_FORMAT};
 use crate::invoke::Exit;
 
 /// Where the shim finds the real plugin and puts its records.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShimConfig {
     pub real: PathBuf,

@@ -99,6 +99,7 @@ impl Sandbox {
         }
         std::fs::create_dir_all(sandbox.cache_dir())?;
         std::fs::create_dir_all(sandbox.work_dir())?;
+        std::fs::create_dir_all(sandbox.tap_dir())?;
         for target in STATE_DIRS {
             // Bind mounts need a mount point; an empty directory is all that
             // is ever created on the host, and nothing is written into it.
@@ -106,11 +107,15 @@ impl Sandbox {
         }
         let node_path = Path::new(NETNS_DIR).join(format!("{}-node", sandbox.id));
         let node = Netns::create(&node_path)?;
-        let binds: Vec<(PathBuf, PathBuf)> = sandbox
+        let mut binds: Vec<(PathBuf, PathBuf)> = sandbox
             .state_dirs()
             .into_iter()
             .zip(STATE_DIRS.iter().map(PathBuf::from))
             .collect();
+        // Bound onto itself: what a delegate tap's shims record there is
+        // real (not in the copy-on-write layer, so never taken for a file
+        // the plugin left behind) and readable by the harness as it is.
+        binds.push((sandbox.tap_dir(), sandbox.tap_dir()));
         sandbox.host_view = Some(overlay::HostView::create(&node, &sandbox.root, &binds)?);
         sandbox.node = Node::Scratch(node);
         sandbox.container = Some(Netns::create(&sandbox.container_path)?);
@@ -255,6 +260,13 @@ impl Sandbox {
         } else {
             PathBuf::from("/")
         }
+    }
+
+    /// Where a [`crate::invoke::DelegateTap`] of this sandbox keeps its
+    /// shims and what they record: the same path inside and outside the
+    /// sandbox's mount namespace.
+    pub fn tap_dir(&self) -> PathBuf {
+        self.root.join("tap")
     }
 
     /// Keep a node daemon running for as long as this sandbox lives.
