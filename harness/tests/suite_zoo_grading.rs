@@ -59,3 +59,39 @@ fn a_passthrough_meta_plugin_is_not_failed_on_runtime_obligations() {
         [Verdict::Fail]
     );
 }
+
+/// A chained plugin whose result has no `cniVersion` (libcni fills it from
+/// the configuration): ADD-3 fails once per version in add/result-version,
+/// and nothing else fails or is blocked because of it (no consistency,
+/// IPAM or `dp/` cascade).
+#[test]
+fn a_result_without_cni_version_is_one_deviation_per_version() {
+    require_root!();
+    let results = run("zoo/result-without-version", |c| {
+        c.starts_with("add/") || c.starts_with("dp/") || c.starts_with("ipam/")
+    });
+    let failing: Vec<String> = results
+        .iter()
+        .filter(|r| matches!(r.verdict, Verdict::Fail | Verdict::Blocked | Verdict::Error))
+        .map(|r| format!("{:?} {}: {}", r.spec_version, r.case, r.reason))
+        .collect();
+    let versions = results
+        .iter()
+        .filter(|r| r.case == "add/result-version")
+        .count();
+    assert!(versions >= 4, "{versions} versions");
+    assert_eq!(
+        failing.len(),
+        versions,
+        "only add/result-version fails: {failing:#?}"
+    );
+    assert!(failing.iter().all(|f| f.contains("add/result-version")), "{failing:#?}");
+    assert!(cell(&results, "add/result-version", "ADD-3")
+        .iter()
+        .all(|v| *v == Verdict::Fail));
+    let probed = cell(&results, "dp/connectivity", "DP-GATEWAY");
+    assert!(
+        !probed.is_empty() && probed.iter().all(|v| *v == Verdict::Pass),
+        "{probed:?}"
+    );
+}
