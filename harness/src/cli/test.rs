@@ -175,6 +175,21 @@ fn print_summary(results: &RunResults) {
             );
         }
     }
+    let others: Vec<_> = results
+        .cases
+        .iter()
+        .flat_map(|c| c.about_others.iter().map(move |o| (c, o)))
+        .collect();
+    if !others.is_empty() {
+        println!("\nabout other plugins of the chain (not counted in this plugin's verdicts):");
+        for (c, o) in others {
+            println!(
+                "    {}: {}",
+                suite::lines::name(c, suite::lines::COLUMNS / 2),
+                o.line()
+            );
+        }
+    }
     let t = results.tally();
     let n = |v: Verdict| {
         t.iter()

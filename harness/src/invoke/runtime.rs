@@ -48,6 +48,10 @@ pub struct Runtime<'a> {
     /// given, not searched for the plugins the runtime runs itself: a
     /// [`super::DelegateTap`]'s shims, so only delegate calls go through them.
     pub delegate_path: Vec<PathBuf>,
+    /// Called after each plugin of a chain ran, before the next one: lets a
+    /// caller see what each plugin's own invocation did (attribution of a
+    /// chain's kernel changes to the plugin that made them).
+    pub after_step: Option<&'a (dyn Fn(&Step) + Sync)>,
 }
 
 impl<'a> Runtime<'a> {
@@ -61,6 +65,7 @@ impl<'a> Runtime<'a> {
             env_edits: Vec::new(),
             prev_result_mode: PrevResultMode::default(),
             delegate_path: Vec::new(),
+            after_step: None,
         }
     }
 
@@ -353,6 +358,9 @@ impl<'a> Runtime<'a> {
             let w = what(i);
             verb = w.verb();
             let step = self.plugin_step(net, i, w, att)?;
+            if let Some(observe) = self.after_step {
+                observe(&step);
+            }
             let ok = step.reply.is_success();
             steps.push(step);
             if !ok && order != Order::All {

@@ -192,6 +192,36 @@ impl<'o> Ctx<'o> {
         Ok(run)
     }
 
+    /// [`Ctx::del`], with a snapshot of the sandbox after each plugin's
+    /// DEL (in the order they ran, named by `type`): what each plugin of the
+    /// chain removed or made, for attributing DEL's effects to the plugin
+    /// whose invocation had them.
+    pub fn del_attributed(
+        &mut self,
+        att: &Attachment,
+    ) -> OrVerdict<(ChainRun, Vec<(String, crate::kernel::SandboxSnapshot)>)> {
+        if self.role() == Role::Ipam || self.net.plugins.len() < 2 {
+            return self.del(att).map(|run| (run, Vec::new()));
+        }
+        let taken = std::sync::Mutex::new(Vec::new());
+        let sandbox = &self.sandbox;
+        let observe = |step: &Step| {
+            let opts = crate::kernel::SnapshotOptions::default();
+            if let Ok(s) = crate::kernel::SandboxSnapshot::take(sandbox, &opts) {
+                if let Ok(mut t) = taken.lock() {
+                    t.push((step.plugin_type.clone(), s));
+                }
+            }
+        };
+        let run = {
+            let mut rt = self.runtime();
+            rt.after_step = Some(&observe);
+            rt.del(&self.net, att).map_err(invoke_error)?
+        };
+        self.steps.extend(run.steps.iter().cloned());
+        Ok((run, taken.into_inner().unwrap_or_default()))
+    }
+
     pub fn status(&mut self) -> OrVerdict<ChainRun> {
         let run = self.runtime().status(&self.net).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use super::verdict::CaseVerdict;
-use crate::record::Verdict;
+use crate::judge::Severity;
+use crate::record::{OtherFinding, Verdict};
 use crate::requirements::{self, Level};
 
 /// What each of `ids` got from this case run.
@@ -55,6 +56,28 @@ pub fn case_verdict(
         .chain(outside)
         .max_by_key(|v| v.severity())
         .unwrap_or(concluded)
+}
+
+/// The findings about other plugins, each graded at its requirement's
+/// level as it would be for that plugin.
+pub fn others(v: &CaseVerdict) -> Vec<OtherFinding> {
+    v.others
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .map(|f| {
+            let raw = match f.severity {
+                Severity::Error => Verdict::Fail,
+                Severity::Warning => Verdict::Warn,
+                Severity::Info => Verdict::Pass,
+            };
+            OtherFinding {
+                plugin: f.by.clone().unwrap_or_default(),
+                requirement: f.requirement.to_string(),
+                verdict: at_level(graded_level(f.requirement), raw),
+                message: f.message.clone(),
+            }
+        })
+        .collect()
 }
 
 /// The level a requirement is graded at; ids outside the catalogue as MUST.

@@ -75,6 +75,8 @@ mod tests {
             detail: None,
             duration_ms: 0,
             requirement_verdicts: Default::default(),
+            plugin: String::new(),
+            about_others: Vec::new(),
         }
     }
 

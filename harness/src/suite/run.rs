@@ -94,6 +94,7 @@ pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions, plan: &P
             });
     let requirement_verdicts = grading::per_requirement(case.requirements, &verdict);
     let case_verdict = grading::case_verdict(verdict.verdict, &requirement_verdicts, &verdict);
+    let about_others = grading::others(&verdict);
     CaseResult {
         case: case.id.to_string(),
         title: case.title.to_string(),
@@ -108,6 +109,8 @@ pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions, plan: &P
         .detail(invocations),
         duration_ms: started.elapsed().as_millis() as u64,
         requirement_verdicts,
+        plugin: opts.profile.plugin.clone(),
+        about_others,
     }
 }
 

@@ -18,6 +18,10 @@ pub struct CaseVerdict {
     /// empty when the case did not say (its verdict then stands for every
     /// requirement it checks).
     pub graded: Vec<(&'static str, Verdict)>,
+    /// Findings about other plugins (chain-mates, delegates) whose own
+    /// invocation produced them: reported apart, never counted in this
+    /// verdict about the plugin under test.
+    pub others: Vec<Finding>,
 }
 
 impl CaseVerdict {
@@ -72,6 +76,7 @@ impl CaseVerdict {
             actual: actual.into(),
             kernel_diff: None,
             graded: Vec::new(),
+            others: Vec::new(),
         }
     }
 
@@ -99,12 +104,15 @@ impl CaseVerdict {
     pub fn worst(self, other: CaseVerdict) -> CaseVerdict {
         let mut graded = self.graded.clone();
         graded.extend(other.graded.iter().copied());
+        let mut others = self.others.clone();
+        others.extend(other.others.iter().cloned());
         let mut out = if other.verdict.severity() > self.verdict.severity() {
             other
         } else {
             self
         };
         out.graded = graded;
+        out.others = others;
         out
     }
 
@@ -155,6 +163,25 @@ impl CaseVerdict {
             CaseVerdict::pass(ok)
         };
         CaseVerdict { graded, ..verdict }
+    }
+
+    /// [`CaseVerdict::from_findings`] over the findings about `subject`
+    /// (the plugin under test's `type`) alone: those another plugin's
+    /// invocation produced are kept apart in `others`.
+    pub fn from_findings_of(
+        subject: &str,
+        findings: &[Finding],
+        expected: &str,
+        ok: &str,
+    ) -> CaseVerdict {
+        let (own, others): (Vec<Finding>, Vec<Finding>) = findings
+            .iter()
+            .cloned()
+            .partition(|f| f.by.as_deref().is_none_or(|p| p == subject));
+        CaseVerdict {
+            others,
+            ..Self::from_findings(&own, expected, ok)
+        }
     }
 
     /// A step that should have failed as `want` says: its worst finding,

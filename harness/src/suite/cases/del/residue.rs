@@ -136,7 +136,9 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
         }
     }
     let after_add = crate::bail_verdict!(ctx.snapshot());
-    let del = crate::bail_verdict!(ctx.del(&att));
+    // Each plugin's DEL seen on its own: in a chain, what a chain-mate's
+    // DEL removes is reported about it, not about the plugin under test.
+    let (del, steps) = crate::bail_verdict!(ctx.del_attributed(&att));
     if !del.succeeded() {
         return CaseVerdict::fail(
             "DEL failed after a failed ADD",
@@ -145,9 +147,11 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
         );
     }
     let after_del = crate::bail_verdict!(ctx.snapshot());
-    let findings = leak::leaks(&baseline, &after_add, &after_del, &identity(&att, None)).findings();
+    let findings = leak::leaks(&baseline, &after_add, &after_del, &identity(&att, None))
+        .findings_attributed(&after_add, &steps);
     let diff = render(&diff_sandbox(&baseline, &after_del));
-    CaseVerdict::from_findings(
+    CaseVerdict::from_findings_of(
+        &ctx.opts.profile.plugin,
         &findings,
         "the kernel matches",
         "nothing of the failed ADD is left after DEL",
