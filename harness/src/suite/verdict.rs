@@ -86,6 +86,13 @@ impl CaseVerdict {
         self
     }
 
+    /// Requirement `id` (of the case's own) was judged and holds, whatever
+    /// else the case found.
+    pub fn holds(mut self, id: &'static str) -> CaseVerdict {
+        self.graded.push((id, Verdict::Pass));
+        self
+    }
+
     /// Requirement `id` (of the case's own) was not judged in this run:
     /// its cell shows a skip, never a pass the case did not earn.
     pub fn not_judged(mut self, id: &'static str) -> CaseVerdict {

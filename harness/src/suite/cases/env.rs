@@ -74,6 +74,7 @@ fn missing_variables(ctx: &mut Ctx) -> CaseVerdict {
                     provoked_by: &provoked,
                 },
             )
+            .holds("ENV-8")
         });
         if v.verdict != Verdict::Pass {
             worst = worst.worst(v.about(var));
