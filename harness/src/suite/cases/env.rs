@@ -13,7 +13,7 @@ pub fn cases() -> Vec<Case> {
         Case {
             id: "env/missing-variables",
             title: "ADD without a required CNI_* variable makes nothing, and fails with code 4 naming it",
-            requirements: &["ENV-1", "ENV-8", "ERR-5"],
+            requirements: &["ENV-1", "ENV-8", "ERR-1", "ERR-5"],
             scope: Scope::Once,
             applies: always,
             run: missing_variables,
@@ -76,6 +76,12 @@ fn missing_variables(ctx: &mut Ctx) -> CaseVerdict {
             )
             .holds("ENV-8")
         });
+        // No error object at all: its code (ERR-5) was not judged; the
+        // missing object is ERR-1's failure.
+        let v = match step.reply {
+            crate::invoke::Reply::Error(_) | crate::invoke::Reply::Success(_) => v,
+            _ => v.not_judged("ERR-5"),
+        };
         if v.verdict != Verdict::Pass {
             worst = worst.worst(v.about(var));
         }
@@ -137,14 +143,15 @@ fn acted_on(
     if !step.reply.is_success() || made.is_empty() {
         return None;
     }
-    Some(
-        CaseVerdict::fail(
-            format!("ADD acted although {provoked}: it made {}", made.len()),
-            "an error (code 4), and nothing made",
-            made_text(made),
-        )
-        .cites("ENV-8"),
+    let mut v = CaseVerdict::fail(
+        format!("ADD acted although {provoked}: it made {}", made.len()),
+        "an error (code 4), and nothing made",
+        made_text(made),
     )
+    .cites("ENV-8");
+    // It did not refuse either: ENV-1's SHOULD.
+    v.graded.push(("ENV-1", Verdict::Warn));
+    Some(v)
 }
 
 fn made_text(made: &[crate::kernel::Change]) -> String {

@@ -126,7 +126,7 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
         if let Err(e) = fixture::add_parent_link(container, &att.ifname) {
             return CaseVerdict::error(format!("could not pre-create {}: {e}", att.ifname));
         }
-        baseline = crate::bail_verdict!(ctx.snapshot());
+        baseline = crate::bail_verdict!(settled(ctx));
         run = crate::bail_verdict!(ctx.add(&att));
         if run.succeeded() {
             let _ = ctx.del(&att);
@@ -157,4 +157,22 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
         "nothing of the failed ADD is left after DEL",
     )
     .with_diff(Some(diff))
+}
+
+/// A snapshot once the kernel has finished tearing down the namespace
+/// `renew_container` let go: a veth whose peer was in it vanishes some
+/// milliseconds later, and must not be counted as removed by the DEL
+/// that follows (DEL-PREEXISTING). Two equal snapshots in a row, or the
+/// last after half a second.
+fn settled(ctx: &Ctx) -> crate::suite::ctx::OrVerdict<SandboxSnapshot> {
+    let mut last = ctx.snapshot()?;
+    for _ in 0..25 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let now = ctx.snapshot()?;
+        if diff_sandbox(&last, &now).is_empty() {
+            return Ok(now);
+        }
+        last = now;
+    }
+    Ok(last)
 }
