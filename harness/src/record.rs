@@ -290,7 +290,10 @@ impl OtherFinding {
     pub fn line(&self) -> String {
         format!(
             "about `{}`, not about the plugin under test: {} [{}] {}",
-            self.plugin, self.verdict.as_str(), self.requirement, self.message
+            self.plugin,
+            self.verdict.as_str(),
+            self.requirement,
+            self.message
         )
     }
 }

@@ -50,8 +50,14 @@ fn a_passthrough_meta_plugin_is_not_failed_on_runtime_obligations() {
             suite::failure_text(r)
         );
     }
-    assert_eq!(cell(&meta, "env/missing-variables", "ENV-1"), [Verdict::Warn]);
-    assert_eq!(cell(&meta, "env/missing-variables", "ENV-8"), [Verdict::Pass]);
+    assert_eq!(
+        cell(&meta, "env/missing-variables", "ENV-1"),
+        [Verdict::Warn]
+    );
+    assert_eq!(
+        cell(&meta, "env/missing-variables", "ENV-8"),
+        [Verdict::Pass]
+    );
     assert_eq!(cell(&meta, "env/invalid-ifname", "ENV-3"), [Verdict::Pass]);
     let acting = run("zoo/missing-env-ok", |c| c == "env/missing-variables");
     assert_eq!(
@@ -85,7 +91,10 @@ fn a_result_without_cni_version_is_one_deviation_per_version() {
         versions,
         "only add/result-version fails: {failing:#?}"
     );
-    assert!(failing.iter().all(|f| f.contains("add/result-version")), "{failing:#?}");
+    assert!(
+        failing.iter().all(|f| f.contains("add/result-version")),
+        "{failing:#?}"
+    );
     assert!(cell(&results, "add/result-version", "ADD-3")
         .iter()
         .all(|v| *v == Verdict::Fail));

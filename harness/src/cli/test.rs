@@ -235,7 +235,7 @@ fn skip_reasons(results: &RunResults) -> String {
             None => counts.push((&c.reason, 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     if counts.is_empty() {
         return "no case selected".into();
     }

@@ -320,7 +320,9 @@ pub(super) fn about_others<'c>(
             }
         }
     }
-    out.into_iter().map(|(_, line, list)| (line, list)).collect()
+    out.into_iter()
+        .map(|(_, line, list)| (line, list))
+        .collect()
 }
 
 /// The one-line outcome of a run, as its exit status would report it.

@@ -61,7 +61,7 @@ pub fn case_verdict(
 /// The findings about other plugins, each graded at its requirement's
 /// level as it would be for that plugin.
 pub fn others(v: &CaseVerdict) -> Vec<OtherFinding> {
-    v.others
+    v.others()
         .iter()
         .filter(|f| f.severity != Severity::Info)
         .map(|f| {

@@ -91,13 +91,21 @@ mod tests {
             "RES-ROUTE-PRESENT",
             "RES-SANDBOX",
         ];
-        for v in [Verdict::Warn, Verdict::Blocked, Verdict::Pass, Verdict::Skip] {
+        for v in [
+            Verdict::Warn,
+            Verdict::Blocked,
+            Verdict::Pass,
+            Verdict::Skip,
+        ] {
             let l = line(&result(v, &many), 400);
             assert!(l.chars().count() <= COLUMNS, "{} columns: {l}", l.len());
             assert!(l.contains(&format!(" ... {}", v.as_str())), "{l}");
         }
         let l = line(&result(Verdict::Warn, &many), 40);
-        assert!(l.contains("+"), "the cut list says how many ids it left out: {l}");
+        assert!(
+            l.contains("+"),
+            "the cut list says how many ids it left out: {l}"
+        );
         let short = line(&result(Verdict::Pass, &["ADD-1"]), 10);
         assert!(short.starts_with("test 1.0.0::add/consistent-with-kernel [ADD-1] ... pass"));
     }

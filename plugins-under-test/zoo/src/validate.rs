@@ -68,7 +68,14 @@ pub fn request_using(call: &Call, supported: &[&str], unused: &[&str]) -> Result
     environment(&required, |key| {
         if unused.contains(&key) {
             // Checked as if valid: the plugin never reads it.
-            return Some(if key == "CNI_IFNAME" { "eth0" } else { "unused" }.into());
+            return Some(
+                if key == "CNI_IFNAME" {
+                    "eth0"
+                } else {
+                    "unused"
+                }
+                .into(),
+            );
         }
         std::env::var(key).ok()
     })

@@ -46,7 +46,10 @@ pub(super) fn attach(ctx: &mut Ctx, n: usize) -> OrVerdict<Attached> {
     // elsewhere.
     let value = ctx.add_ok(&att).map_err(|v| match v.verdict {
         Verdict::Fail => CaseVerdict::blocked(
-            format!("no probe sent: ADD of the configuration failed ({}); judged by the add/ cases", v.reason),
+            format!(
+                "no probe sent: ADD of the configuration failed ({}); judged by the add/ cases",
+                v.reason
+            ),
             v.actual,
         ),
         _ => v,
