@@ -107,14 +107,20 @@ mod tests {
 
     #[test]
     fn findings_grade_their_own_requirement() {
+        let v = CaseVerdict::fail("made an interface", "nothing made", "eth0").cites("ENV-8");
+        let per = per_requirement(&["ENV-1", "ENV-8", "ERR-5"], &v);
+        assert_eq!(per["ENV-1"], Verdict::Pass);
+        assert_eq!(per["ENV-8"], Verdict::Fail);
+        // ERR-5 is a SHOULD (the code table has no modal verb): a wrong
+        // code warns.
         let v = CaseVerdict::fail("code 3, not 4", "code 4", "code 3").cites("ERR-5");
         let per = per_requirement(&["ENV-1", "ERR-5"], &v);
-        assert_eq!(per["ENV-1"], Verdict::Pass);
-        assert_eq!(per["ERR-5"], Verdict::Fail);
-        // Unattributed: the case verdict for every requirement.
+        assert_eq!(per["ERR-5"], Verdict::Warn);
+        // Unattributed: the case verdict for every requirement, at its level.
         let v = CaseVerdict::fail("broken", "", "");
-        let per = per_requirement(&["ENV-1", "ERR-5"], &v);
-        assert_eq!(per["ENV-1"], Verdict::Fail);
+        let per = per_requirement(&["ENV-1", "ENV-8"], &v);
+        assert_eq!(per["ENV-1"], Verdict::Warn);
+        assert_eq!(per["ENV-8"], Verdict::Fail);
     }
 
     #[test]
