@@ -14,9 +14,12 @@ fi
 # against; chromium renders the HTML report in the report tests; podman,
 # runc and busybox-static run real containers in tests/podman_e2e.rs;
 # golang-go and golang-github-appc-cni-dev (libcni 1.1.2's sources) build
-# the libcni driver of tests/libcni_compare.rs.
+# the libcni driver of tests/libcni_compare.rs; dnsname (with the dnsmasq
+# it starts) is the chained plugin of profiles/debian/dnsname.json, and
+# dnsmasq-base is the DHCP server of profiles/debian/dhcp.json.
 need=(iproute2 nftables iptables iputils-ping containernetworking-plugins dnsmasq-base chromium procps
-  podman runc busybox-static golang-go golang-github-appc-cni-dev jq python3)
+  podman runc busybox-static golang-go golang-github-appc-cni-dev jq python3
+  golang-github-containernetworking-plugin-dnsname)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -445,6 +445,39 @@ pub struct CaseResult {
     /// documents, where the case verdict stands for every requirement.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub requirement_verdicts: BTreeMap<String, Verdict>,
+    /// The plugin (`type`) the verdict is about: the plugin under test,
+    /// whose invocations produced every finding the verdict counts
+    /// (absent in older documents).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub plugin: String,
+    /// Findings another plugin's own invocation produced (a chain-mate or
+    /// a delegate), reported apart and not counted in `verdict`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub about_others: Vec<OtherFinding>,
+}
+
+/// A finding about a plugin other than the one under test.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OtherFinding {
+    /// The plugin (`type`) whose invocation produced it.
+    pub plugin: String,
+    pub requirement: String,
+    /// Graded at the requirement's level, as it would be for that plugin.
+    pub verdict: Verdict,
+    pub message: String,
+}
+
+impl OtherFinding {
+    /// One line: `about `bridge`, not about the plugin under test: ...`.
+    pub fn line(&self) -> String {
+        format!(
+            "about `{}`, not about the plugin under test: {} [{}] {}",
+            self.plugin,
+            self.verdict.as_str(),
+            self.requirement,
+            self.message
+        )
+    }
 }
 
 impl CaseResult {
@@ -510,6 +543,18 @@ impl RunResults {
             (Verdict::Error, count(Verdict::Error)),
             (Verdict::Blocked, count(Verdict::Blocked)),
         ]
+    }
+
+    /// A conformance run in which no case was judged (every case skipped,
+    /// e.g. a kernel without the plugin's link type, or nothing selected):
+    /// it shows nothing, so it neither passes nor fails.
+    pub fn not_tested(&self) -> bool {
+        self.kind == RunKind::Test
+            && !self.failed()
+            && !self
+                .cases
+                .iter()
+                .any(|c| matches!(c.verdict, Verdict::Pass | Verdict::Fail | Verdict::Warn))
     }
 
     /// Whether the run as a whole failed (a failed baseline fails it too).

@@ -115,6 +115,8 @@ fn case(
         detail: None,
         duration_ms: 31,
         requirement_verdicts: Default::default(),
+        plugin: String::new(),
+        about_others: Vec::new(),
     }
 }
 

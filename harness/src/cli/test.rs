@@ -32,26 +32,33 @@ pub struct TestArgs {
     pub libtest: libtest_mimic::Arguments,
 }
 
+/// Exit status of a run in which no case was judged (README "Exit status").
+pub const NOT_TESTED: u8 = 3;
+
 pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
     let each = args.runtime.each_runtime();
     if each.len() == 1 {
         return Ok(match run_one(args, &each[0], args.report_dir.as_deref())? {
-            Some((_, failed)) => u8::from(failed),
+            Some((_, status)) => status,
             None => 0,
         });
     }
     // `--runtime all`: the suite once per runtime, each run's reports in
     // DIR/<runtime>/, and the runs side by side in DIR.
     let mut all = Vec::new();
-    let mut failed = false;
+    // A failed run decides the status, then one in which nothing was judged.
+    let mut worst = 0u8;
     for runtime in &each {
         let dir = args.report_dir.as_ref().map(|d| {
             let kind = runtime.overrides().ok().and_then(|o| o.runtime);
             d.join(kind.unwrap_or_default().as_str())
         });
         match run_one(args, runtime, dir.as_deref())? {
-            Some((results, f)) => {
-                failed |= f;
+            Some((results, status)) => {
+                worst = match (worst, status) {
+                    (1, _) | (_, 1) => 1,
+                    (a, b) => a.max(b),
+                };
                 all.push(results);
             }
             None => return Ok(0),
@@ -82,7 +89,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<u8> {
         cni_harness::report::write_all(&all, dir)?;
         eprintln!("cni-harness: runs side by side in {}", dir.display());
     }
-    Ok(u8::from(failed))
+    Ok(worst)
 }
 
 /// One suite run under `runtime`; `None` when only listing the cases.
@@ -90,7 +97,7 @@ fn run_one(
     args: &TestArgs,
     runtime: &RuntimeArgs,
     report_dir: Option<&std::path::Path>,
-) -> anyhow::Result<Option<(RunResults, bool)>> {
+) -> anyhow::Result<Option<(RunResults, u8)>> {
     let mut profile = args.target.profile()?;
     runtime.apply(&mut profile)?;
     let opts = SuiteOptions {
@@ -140,13 +147,30 @@ fn run_one(
     }
     let started_at = now_rfc3339();
     let clock = Instant::now();
-    let opts = Arc::new(opts);
     let collector: suite::Collector = Arc::new(Mutex::new(suite::Collected::default()));
-    let trials = suite::trials(&opts, &plan, &collector);
-    let conclusion = libtest_mimic::run(&args.libtest, trials);
+    let selected = |name: &str| selects(&args.libtest, name);
     if args.libtest.list {
+        for (case, version) in suite::schedule(&plan, |_| true) {
+            let name = suite::trial_name(&case, version);
+            if selected(&name) {
+                println!("{name}: test");
+            }
+        }
         return Ok(None);
     }
+    let width = suite::schedule(&plan, |_| true)
+        .iter()
+        .map(|(c, v)| suite::trial_name(c, *v).chars().count())
+        .max()
+        .unwrap_or(0);
+    let threads = args.libtest.test_threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let stdout = Mutex::new(());
+    suite::run_streaming(&opts, &plan, selected, threads, &collector, |r| {
+        let _guard = stdout.lock();
+        println!("{}", suite::lines::line(r, width));
+    });
     let mut results = suite::results(
         &opts,
         &plan,
@@ -161,13 +185,51 @@ fn run_one(
              with `go build -cover`; LLVM profiles give no per-function report yet)"
         );
     }
+    print_failures(&results);
     print_summary(&results);
     if let Some(dir) = report_dir {
         write_reports(&results, dir)?;
         eprintln!("cni-harness: reports written to {}", dir.display());
     }
-    let failed = conclusion.has_failed() || results.failed();
-    Ok(Some((results, failed)))
+    let status = if results.failed() {
+        1
+    } else if results.not_tested() {
+        NOT_TESTED
+    } else {
+        0
+    };
+    Ok(Some((results, status)))
+}
+
+/// Whether libtest's filter and `--skip` arguments select trial `name`.
+fn selects(args: &libtest_mimic::Arguments, name: &str) -> bool {
+    let matches = |pattern: &str| {
+        if args.exact {
+            name == pattern
+        } else {
+            name.contains(pattern)
+        }
+    };
+    args.filter.as_deref().is_none_or(matches) && !args.skip.iter().any(|s| matches(s))
+}
+
+/// What each failing case says (requirement, expected, actual, the
+/// invocations), after the per-case lines.
+fn print_failures(results: &RunResults) {
+    let failing: Vec<_> = results
+        .cases
+        .iter()
+        .filter(|c| c.verdict.fails_run(results.strict) && c.verdict != Verdict::Blocked)
+        .collect();
+    if failing.is_empty() {
+        return;
+    }
+    println!("\nfailures:");
+    for c in failing {
+        let version = c.spec_version.map(|v| v.to_string()).unwrap_or_default();
+        println!("\n---- {version}::{} ----", c.case);
+        print!("{}", suite::failure_text(c));
+    }
 }
 
 fn print_summary(results: &RunResults) {
@@ -200,13 +262,25 @@ fn print_summary(results: &RunResults) {
             }
         );
         for c in warnings {
-            let ids: Vec<&str> = c.requirements.iter().map(|r| r.id.as_str()).collect();
-            let version = c.spec_version.map(|v| v.to_string()).unwrap_or_default();
             println!(
-                "    {version}::{} [{}]: {}",
-                c.case,
-                ids.join(","),
+                "    {}: {}",
+                suite::lines::name(c, suite::lines::COLUMNS / 2),
                 c.reason
+            );
+        }
+    }
+    let others: Vec<_> = results
+        .cases
+        .iter()
+        .flat_map(|c| c.about_others.iter().map(move |o| (c, o)))
+        .collect();
+    if !others.is_empty() {
+        println!("\nabout other plugins of the chain (not counted in this plugin's verdicts):");
+        for (c, o) in others {
+            println!(
+                "    {}: {}",
+                suite::lines::name(c, suite::lines::COLUMNS / 2),
+                o.line()
             );
         }
     }
@@ -233,6 +307,12 @@ fn print_summary(results: &RunResults) {
         n(Verdict::Blocked),
         results.duration_ms as f64 / 1000.0
     );
+    if results.not_tested() {
+        println!(
+            "cni-harness: NOT TESTED: no case was judged (every case skipped: {}); exit status {NOT_TESTED}",
+            skip_reasons(results)
+        );
+    }
     if let Some(i) = &results.interrupted {
         println!(
             "cni-harness: interrupted by {} after {:.1}s: {} cases not run",
@@ -241,4 +321,25 @@ fn print_summary(results: &RunResults) {
             results.not_run.len()
         );
     }
+}
+
+/// The distinct reasons cases were skipped for, most frequent first.
+fn skip_reasons(results: &RunResults) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for c in results.cases.iter().filter(|c| c.verdict == Verdict::Skip) {
+        match counts.iter_mut().find(|(r, _)| *r == c.reason) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&c.reason, 1)),
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    if counts.is_empty() {
+        return "no case selected".into();
+    }
+    counts
+        .iter()
+        .take(3)
+        .map(|(r, n)| format!("{n}× {r}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -5,8 +5,8 @@
 pub mod attachment;
 pub mod env;
 pub mod exec;
-pub mod persona;
 pub mod helpers;
+pub mod persona;
 pub mod prev_result;
 pub mod reply;
 pub mod run;

@@ -11,7 +11,7 @@
 //!
 //! The conversion rules themselves are in [`crate::result::libcni`].
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::result::{self, libcni, CniResult};
 use crate::spec::SpecVersion;
@@ -30,20 +30,7 @@ pub enum PrevResultMode {
 /// libcni's reading of an ADD result printed under a configuration at
 /// `config_version`.
 pub fn decode_add(printed: &Value, config_version: &str) -> Result<CniResult, String> {
-    let mut doc = match printed {
-        Value::Null => Value::Object(Map::new()),
-        other => other.clone(),
-    };
-    let Some(obj) = doc.as_object_mut() else {
-        return Err("the result is not a JSON object".into());
-    };
-    let declared = matches!(obj.get("cniVersion"), Some(Value::String(s)) if !s.is_empty());
-    if !declared {
-        obj.insert("cniVersion".into(), Value::String(config_version.into()));
-    }
-    // The 0.3.0 text's `ip` (for `ips`) is no field of Go's types.
-    obj.remove("ip");
-    result::parse_value(&doc).map_err(|e| e.to_string())
+    result::parse_as_libcni(printed, config_version).map_err(|e| e.to_string())
 }
 
 /// The result as the next plugin of an ADD gets it: at its own version.

@@ -162,12 +162,34 @@ impl Reply {
     }
 }
 
+/// The first line that says something: a Rust panic's stderr starts with
+/// an empty line, and "empty" would hide it.
 fn first_line(bytes: &[u8]) -> String {
     let s = String::from_utf8_lossy(bytes);
-    let line = s.lines().next().unwrap_or("").trim();
+    let line = s
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
     if line.is_empty() {
         "empty".into()
     } else {
         line.chars().take(200).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_line;
+
+    #[test]
+    fn stderr_is_shown_whatever_its_first_character() {
+        let panic = b"\nthread 'main' panicked at src/main.rs:3:5:\nboom\n";
+        assert_eq!(
+            first_line(panic),
+            "thread 'main' panicked at src/main.rs:3:5:"
+        );
+        assert_eq!(first_line(b" \n\t\n"), "empty");
+        assert_eq!(first_line(b""), "empty");
     }
 }

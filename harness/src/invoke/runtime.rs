@@ -59,6 +59,10 @@ pub struct Runtime<'a> {
     /// of what the invocation records: where an instrumented plugin writes
     /// its coverage counters (`coverage::Collector::env`).
     pub process_env: Vec<(String, String)>,
+    /// Called after each plugin of a chain ran, before the next one: lets a
+    /// caller see what each plugin's own invocation did (attribution of a
+    /// chain's kernel changes to the plugin that made them).
+    pub after_step: Option<&'a (dyn Fn(&Step) + Sync)>,
 }
 
 impl<'a> Runtime<'a> {
@@ -75,6 +79,7 @@ impl<'a> Runtime<'a> {
             persona: Persona::of(RuntimeKind::default()),
             delegate_path: Vec::new(),
             process_env: Vec::new(),
+            after_step: None,
         }
     }
 
@@ -469,6 +474,9 @@ impl<'a> Runtime<'a> {
             let w = what(i);
             verb = w.verb();
             let step = self.plugin_step(net, i, w, att)?;
+            if let Some(observe) = self.after_step {
+                observe(&step);
+            }
             let ok = step.reply.is_success();
             steps.push(step);
             if !ok && order != Order::All {

@@ -158,6 +158,69 @@ impl LeakReport {
     }
 }
 
+/// The plugin whose DEL made `change` (a change between `before_del` and
+/// after the whole DEL): the first of `steps` (each plugin's `type` with a
+/// snapshot taken right after its DEL, in the order they ran) after which
+/// the same object is changed the same way. `None` when no step shows it.
+pub fn made_by(
+    change: &Change,
+    before_del: &SandboxSnapshot,
+    steps: &[(String, SandboxSnapshot)],
+) -> Option<String> {
+    let mut prev = before_del;
+    for (plugin, snap) in steps {
+        let same = |c: &Change| {
+            c.side == change.side
+                && c.class == change.class
+                && c.key == change.key
+                && c.kind == change.kind
+        };
+        if diff_sandbox(prev, snap).iter().any(same) {
+            return Some(plugin.clone());
+        }
+        prev = snap;
+    }
+    None
+}
+
+impl LeakReport {
+    /// [`LeakReport::findings`], each naming the plugin whose DEL removed
+    /// or made what it is about, when `steps` tells (see [`made_by`]).
+    pub fn findings_attributed(
+        &self,
+        before_del: &SandboxSnapshot,
+        steps: &[(String, SandboxSnapshot)],
+    ) -> Vec<Finding> {
+        if steps.is_empty() {
+            return self.findings();
+        }
+        let mut out: Vec<Finding> = self.leaks.iter().map(leaked).collect();
+        for c in &self.lost {
+            let f = Finding::warning(
+                ids::PREEXISTING,
+                format!("gone after DEL though present before ADD: {c}"),
+            );
+            out.push(match made_by(c, before_del, steps) {
+                Some(p) => f.by(p),
+                None => f,
+            });
+        }
+        for c in &self.made_by_del {
+            let f = Finding::warning(ids::PREEXISTING, format!("made by DEL itself: {c}"));
+            out.push(match made_by(c, before_del, steps) {
+                Some(p) => f.by(p),
+                None => f,
+            });
+        }
+        out.extend(
+            self.kept
+                .iter()
+                .map(|c| Finding::info(ids::KEPT, format!("network state kept: {c}"))),
+        );
+        out
+    }
+}
+
 /// Classify what `after_del` has that `baseline` had not. `after_add` tells
 /// which leftovers ADD made (the rest appeared during DEL itself: still
 /// residue, classified the same way).

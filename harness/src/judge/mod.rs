@@ -57,6 +57,10 @@ pub struct Finding {
     pub expected: String,
     /// The evidence: what the plugin printed, what the kernel holds.
     pub actual: String,
+    /// The plugin (`type`) whose invocation produced it, when the judgement
+    /// could tell (a chain's kernel changes split per plugin); `None`: the
+    /// plugin under test, or not attributable to one invocation.
+    pub by: Option<String>,
 }
 
 impl Finding {
@@ -79,12 +83,19 @@ impl Finding {
             message: message.into(),
             expected: String::new(),
             actual: String::new(),
+            by: None,
         }
     }
 
     /// With what the requirement asks for here.
     pub fn expected(mut self, expected: impl Into<String>) -> Finding {
         self.expected = expected.into();
+        self
+    }
+
+    /// Produced by `plugin`'s invocation.
+    pub fn by(mut self, plugin: impl Into<String>) -> Finding {
+        self.by = Some(plugin.into());
         self
     }
 

@@ -57,11 +57,14 @@ pub fn version(result: &Value, want: SpecVersion) -> Option<Finding> {
     })
 }
 
-/// The result in the version-independent model; failing that, a finding
-/// (RES-2: every field of the right type and shape for its version, RES-3:
-/// interface indices in range).
-pub fn parse(result: &Value) -> Result<CniResult, Finding> {
-    result::parse_value(result).map_err(|e| {
+/// The result in the version-independent model, read as libcni reads it
+/// under a configuration at `config_version` (a missing `cniVersion` is
+/// the configuration's, unknown fields are ignored: `add/result-version`
+/// and `add/result-schema` judge those deviations, once); failing that, a
+/// finding (RES-2: every field of the right type and shape for its
+/// version, RES-3: interface indices in range).
+pub fn parse(result: &Value, config_version: SpecVersion) -> Result<CniResult, Finding> {
+    result::parse_as_libcni(result, config_version.as_str()).map_err(|e| {
         Finding::error("RES-2", "the ADD result cannot be read")
             .expected("a result of the spec's shape")
             .actual(e.to_string())
@@ -78,7 +81,16 @@ pub fn judge(
     kind: DocumentKind,
 ) -> (Option<CniResult>, Vec<Finding>) {
     let mut out = Vec::new();
-    let parsed = parse(result).map_err(|f| out.push(f)).ok();
+    let parsed = match requested {
+        Some(v) => parse(result, v),
+        None => result::parse_value(result).map_err(|e| {
+            Finding::error("RES-2", "the ADD result cannot be read")
+                .expected("a result of the spec's shape")
+                .actual(e.to_string())
+        }),
+    }
+    .map_err(|f| out.push(f))
+    .ok();
     if let Some(v) = requested {
         out.extend(schema(v, kind, result).ok().flatten());
         out.extend(version(result, v));

@@ -66,23 +66,37 @@ pub(super) fn run_section(out: &mut String, view: &RunView<'_>) {
         "<details><summary>Configuration</summary><pre>{}</pre></details>",
         esc(&config)
     );
-    let notable: Vec<(usize, &CaseResult)> = view
-        .cases
-        .iter()
-        .filter(|(_, c)| matrix::is_notable(c.verdict))
-        .copied()
-        .collect();
-    if !notable.is_empty() {
+    let groups = matrix::by_cause(&view.cases);
+    if !groups.is_empty() {
+        let cases: usize = groups.iter().map(Vec::len).sum();
         let _ = writeln!(
             out,
-            "<h3>Failures, warnings and errors ({})</h3>",
-            notable.len()
+            "<h3>Failures, warnings and errors ({cases} cases, {} causes)</h3>",
+            groups.len()
         );
-        let mut notable = notable;
-        notable.sort_by_key(|(_, c)| std::cmp::Reverse(c.verdict.severity()));
-        for (i, case) in notable {
-            case_details(out, &view.anchor(i), case);
+        for group in groups {
+            let (i, case) = group[0];
+            case_details(out, &view.anchor(i), case, &group[1..], view);
         }
+    }
+    let others = matrix::about_others(&view.cases);
+    if !others.is_empty() {
+        out.push_str(
+            "<h3>About other plugins of the chain (not counted in this plugin's verdicts)</h3>\n<ul class=\"others\">",
+        );
+        for (line, cases) in others {
+            let names: Vec<String> = cases
+                .iter()
+                .map(|c| format!("<code>{}</code>", esc(&matrix::case_label(c))))
+                .collect();
+            let _ = write!(
+                out,
+                "<li>{} <span class=\"muted\">(seen in {})</span></li>",
+                esc(&line),
+                names.join(", ")
+            );
+        }
+        out.push_str("</ul>\n");
     }
     if !view.cases.is_empty() {
         all_cases(out, view);
@@ -91,10 +105,23 @@ pub(super) fn run_section(out: &mut String, view: &RunView<'_>) {
     out.push_str("</section>\n");
 }
 
-fn case_details(out: &mut String, id: &str, case: &CaseResult) {
+/// One cause: the first case's block, the other cases it explains listed
+/// in it (each keeps its anchor, so matrix links still land).
+fn case_details(
+    out: &mut String,
+    id: &str,
+    case: &CaseResult,
+    same_cause: &[(usize, &CaseResult)],
+    view: &RunView<'_>,
+) {
+    let more = if same_cause.is_empty() {
+        String::new()
+    } else {
+        format!(" (+{} cases, same cause)", same_cause.len())
+    };
     let _ = writeln!(
         out,
-        "<details class=\"case k-{}\" id=\"{id}\"><summary>{} <code>{}</code> \
+        "<details class=\"case k-{}\" id=\"{id}\"><summary>{} <code>{}</code>{more} \
          <span class=\"title\">{}</span> — <span class=\"reason\">{}</span></summary>\
          <div class=\"body\">",
         case.verdict.as_str(),
@@ -103,6 +130,21 @@ fn case_details(out: &mut String, id: &str, case: &CaseResult) {
         esc(&case.title),
         esc(&case.reason)
     );
+    if !same_cause.is_empty() {
+        out.push_str("<p>Also explains: ");
+        let names: Vec<String> = same_cause
+            .iter()
+            .map(|(i, c)| {
+                format!(
+                    "<code id=\"{}\">{}</code>",
+                    view.anchor(*i),
+                    esc(&matrix::case_label(c))
+                )
+            })
+            .collect();
+        out.push_str(&names.join(", "));
+        out.push_str("</p>\n");
+    }
     out.push_str("<ul class=\"reqs\">");
     for r in &case.requirements {
         let _ = write!(

@@ -53,10 +53,11 @@ fn row(out: &mut String, view: &RunView<'_>, others: bool) {
     let _ = write!(
         out,
         "<tr data-run=\"{}\"><td class=\"name\"><a href=\"#run-{}\">{}</a></td>\
-         <td class=\"outcome-{outcome}\">{outcome}{}</td><td>",
+         <td class=\"outcome-{}\">{outcome}{}</td><td>",
         view.index,
         view.index,
         esc(&view.label),
+        outcome.replace(' ', "-"),
         if run.strict { " (strict)" } else { "" }
     );
     tally_bar(out, run);

@@ -169,31 +169,39 @@ fn matrix_table(out: &mut String, view: &RunView<'_>) {
 }
 
 fn attention(out: &mut String, view: &RunView<'_>) {
-    let notable: Vec<&CaseResult> = view
-        .cases
-        .iter()
-        .map(|(_, c)| *c)
-        .filter(|c| matrix::is_notable(c.verdict))
-        .collect();
-    if notable.is_empty() {
+    let groups = matrix::by_cause(&view.cases);
+    if groups.is_empty() {
         out.push_str("\nNo failures, warnings or errors.\n");
-        return;
+    } else {
+        out.push_str("\n### Failures, warnings and errors\n");
     }
-    out.push_str("\n### Failures, warnings and errors\n");
-    // Failures first: they are what fails the run.
-    let mut notable = notable;
-    notable.sort_by_key(|c| std::cmp::Reverse(c.verdict.severity()));
-    for case in notable {
+    for group in groups {
+        let case = group[0].1;
         // A blank line between items: the `<details>` blocks need it.
         blank_line(out);
-        let _ = writeln!(
-            out,
-            "- {} **{}** {}: {}",
-            mark(case.verdict),
-            case.verdict.as_str().to_uppercase(),
-            md_code(&matrix::case_label(case)),
-            md(&case.reason)
-        );
+        let label = |c: &CaseResult| md_code(&matrix::case_label(c));
+        if group.len() == 1 {
+            let _ = writeln!(
+                out,
+                "- {} **{}** {}: {}",
+                mark(case.verdict),
+                case.verdict.as_str().to_uppercase(),
+                label(case),
+                md(&case.reason)
+            );
+        } else {
+            // One entry per cause, the cases it explains listed below it.
+            let _ = writeln!(
+                out,
+                "- {} **{}** ({} cases, one cause): {}",
+                mark(case.verdict),
+                case.verdict.as_str().to_uppercase(),
+                group.len(),
+                md(&case.reason)
+            );
+            let names: Vec<String> = group.iter().map(|(_, c)| label(c)).collect();
+            let _ = writeln!(out, "  - cases: {}", names.join(", "));
+        }
         for r in &case.requirements {
             let _ = writeln!(
                 out,
@@ -207,14 +215,34 @@ fn attention(out: &mut String, view: &RunView<'_>) {
         if case.detail.is_some() {
             let text = detail_text::case(case);
             let fence = code_fence(&text);
+            let summary = if group.len() == 1 {
+                "detail".to_string()
+            } else {
+                format!("detail of {}", matrix::case_label(case))
+            };
             let _ = writeln!(
                 out,
-                "\n  <details><summary>detail</summary>\n\n  {fence}text"
+                "\n  <details><summary>{}</summary>\n\n  {fence}text",
+                md(&summary)
             );
             for line in text.lines() {
                 let _ = writeln!(out, "  {line}");
             }
             let _ = writeln!(out, "  {fence}\n\n  </details>");
+        }
+    }
+    let others = matrix::about_others(&view.cases);
+    if !others.is_empty() {
+        blank_line(out);
+        out.push_str(
+            "### About other plugins of the chain (not counted in this plugin's verdicts)\n\n",
+        );
+        for (line, cases) in others {
+            let names: Vec<String> = cases
+                .iter()
+                .map(|c| md_code(&matrix::case_label(c)))
+                .collect();
+            let _ = writeln!(out, "- {} (seen in {})", md(&line), names.join(", "));
         }
     }
 }

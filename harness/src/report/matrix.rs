@@ -285,12 +285,68 @@ pub(super) fn is_notable(v: Verdict) -> bool {
     )
 }
 
+/// The notable cases grouped by cause, worst first: cases with the same
+/// verdict whose reasons differ only in tokens holding digits (versions,
+/// addresses, MACs, counts) share one cause and one entry in the reports.
+pub(super) fn by_cause<'c>(cases: &[(usize, &'c CaseResult)]) -> Vec<Vec<(usize, &'c CaseResult)>> {
+    let mut groups: Vec<(String, Vec<(usize, &'c CaseResult)>)> = Vec::new();
+    for &(i, c) in cases.iter().filter(|(_, c)| is_notable(c.verdict)) {
+        let key = format!("{} {}", c.verdict.as_str(), cause_key(&c.reason));
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, g)) => g.push((i, c)),
+            None => groups.push((key, vec![(i, c)])),
+        }
+    }
+    let mut out: Vec<Vec<(usize, &'c CaseResult)>> = groups.into_iter().map(|(_, g)| g).collect();
+    // Failures first: they are what fails the run (the sort is stable).
+    out.sort_by_key(|g| std::cmp::Reverse(g[0].1.verdict.severity()));
+    out
+}
+
+/// A reason with every token holding a digit replaced, so the same cause
+/// at another version or on another interface reads the same.
+fn cause_key(reason: &str) -> String {
+    reason
+        .split_whitespace()
+        .map(|t| {
+            if t.chars().any(|c| c.is_ascii_digit()) {
+                "#"
+            } else {
+                t
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Findings about other plugins than the one under test (chain-mates,
+/// delegates), each distinct line once with the cases that saw it.
+pub(super) fn about_others<'c>(
+    cases: &[(usize, &'c CaseResult)],
+) -> Vec<(String, Vec<&'c CaseResult>)> {
+    let mut out: Vec<(String, String, Vec<&'c CaseResult>)> = Vec::new();
+    for &(_, c) in cases {
+        for o in &c.about_others {
+            let key = format!("{} {} {}", o.plugin, o.requirement, cause_key(&o.message));
+            match out.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, _, list)) => list.push(c),
+                None => out.push((key, o.line(), vec![c])),
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(_, line, list)| (line, list))
+        .collect()
+}
+
 /// The one-line outcome of a run, as its exit status would report it.
 pub(super) fn outcome(run: &RunResults) -> &'static str {
     if run.interrupted.is_some() {
         "INTERRUPTED"
     } else if run.failed() {
         "FAILED"
+    } else if run.not_tested() {
+        "NOT TESTED"
     } else {
         "PASSED"
     }

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::spec::SpecVersion;
 
 pub use cidr::{Cidr, CidrError};
-pub use parse::{parse, parse_value, ParseError};
+pub use parse::{parse, parse_as_libcni, parse_value, ParseError};
 
 /// A success result in the version-independent model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

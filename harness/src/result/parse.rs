@@ -25,6 +25,32 @@ pub fn parse(text: &str) -> Result<CniResult, ParseError> {
     parse_value(&value)
 }
 
+/// A result as libcni reads what a plugin printed under a configuration at
+/// `config_version` (its `version.NewResult`): a missing or empty
+/// `cniVersion` is the configuration's, what Go's types have no field for
+/// is ignored (the 0.3.0 text's `ip`, `ips[].version` where the version has
+/// none, any unknown key). Every judgement after the one about the
+/// deviation itself reads results this way, so one deviation libcni
+/// tolerates is reported once, by its own case.
+pub fn parse_as_libcni(printed: &Value, config_version: &str) -> Result<CniResult, ParseError> {
+    let mut doc = match printed {
+        Value::Null => Value::Object(Map::new()),
+        other => other.clone(),
+    };
+    let Some(obj) = doc.as_object_mut() else {
+        return Err(ParseError {
+            path: "$".into(),
+            message: "the result is not a JSON object".into(),
+        });
+    };
+    let declared = matches!(obj.get("cniVersion"), Some(Value::String(s)) if !s.is_empty());
+    if !declared {
+        obj.insert("cniVersion".into(), Value::String(config_version.into()));
+    }
+    obj.remove("ip");
+    parse_value(&doc)
+}
+
 /// Parse an already decoded result (e.g. a `prevResult`).
 pub fn parse_value(value: &Value) -> Result<CniResult, ParseError> {
     let root = At::root(value);

@@ -260,6 +260,36 @@ impl<'o> Ctx<'o> {
         Ok(run)
     }
 
+    /// [`Ctx::del`], with a snapshot of the sandbox after each plugin's
+    /// DEL (in the order they ran, named by `type`): what each plugin of the
+    /// chain removed or made, for attributing DEL's effects to the plugin
+    /// whose invocation had them.
+    pub fn del_attributed(
+        &mut self,
+        att: &Attachment,
+    ) -> OrVerdict<(ChainRun, Vec<(String, crate::kernel::SandboxSnapshot)>)> {
+        if self.role() == Role::Ipam || self.net.plugins.len() < 2 {
+            return self.del(att).map(|run| (run, Vec::new()));
+        }
+        let taken = std::sync::Mutex::new(Vec::new());
+        let sandbox = &self.sandbox;
+        let observe = |step: &Step| {
+            let opts = crate::kernel::SnapshotOptions::default();
+            if let Ok(s) = crate::kernel::SandboxSnapshot::take(sandbox, &opts) {
+                if let Ok(mut t) = taken.lock() {
+                    t.push((step.plugin_type.clone(), s));
+                }
+            }
+        };
+        let run = {
+            let mut rt = self.runtime();
+            rt.after_step = Some(&observe);
+            rt.del(&self.net, att).map_err(invoke_error)?
+        };
+        self.steps.extend(run.steps.iter().cloned());
+        Ok((run, taken.into_inner().unwrap_or_default()))
+    }
+
     pub fn status(&mut self) -> OrVerdict<ChainRun> {
         let run = self.runtime().status(&self.net).map_err(invoke_error)?;
         self.steps.extend(run.steps.iter().cloned());
@@ -460,6 +490,38 @@ impl<'o> Ctx<'o> {
             prev_result: prev.as_ref(),
         });
         self.raw(Verb::Add, Some(att), edits, make(stdin))
+    }
+
+    /// [`Ctx::subject_add`], also returning what the subject's own
+    /// invocation made (objects and state files added; the chain before it
+    /// ran first, with the valid values): a plugin given a bad runtime value
+    /// that made something acted on it.
+    pub fn subject_add_acting(
+        &mut self,
+        att: &Attachment,
+        edits: &[EnvEdit],
+    ) -> OrVerdict<(Step, Vec<crate::kernel::Change>)> {
+        let prev = self.prefix_add(att)?;
+        let before = self.snapshot()?;
+        let stdin = self.subject_stdin(StdinFor::Add {
+            prev_result: prev.as_ref(),
+        });
+        let step = self.raw(Verb::Add, Some(att), edits, to_bytes(&stdin))?;
+        let after = self.snapshot()?;
+        let made = crate::kernel::diff_sandbox(&before, &after)
+            .into_iter()
+            .filter(|c| {
+                // What the kernel itself does on its own time after the
+                // chain's ADD (neighbours, state changes of existing links)
+                // is not the subject's doing.
+                c.kind == crate::kernel::ChangeKind::Added
+                    && !matches!(
+                        c.class,
+                        crate::kernel::Class::Neigh | crate::kernel::Class::Sysctl
+                    )
+            })
+            .collect();
+        Ok((step, made))
     }
 
     /// ADD of the plugins before the subject in its list, whose result the

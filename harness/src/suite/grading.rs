@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use super::verdict::CaseVerdict;
-use crate::record::Verdict;
+use crate::judge::Severity;
+use crate::record::{OtherFinding, Verdict};
 use crate::requirements::{self, Level};
 
 /// What each of `ids` got from this case run.
@@ -57,6 +58,28 @@ pub fn case_verdict(
         .unwrap_or(concluded)
 }
 
+/// The findings about other plugins, each graded at its requirement's
+/// level as it would be for that plugin.
+pub fn others(v: &CaseVerdict) -> Vec<OtherFinding> {
+    v.others()
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .map(|f| {
+            let raw = match f.severity {
+                Severity::Error => Verdict::Fail,
+                Severity::Warning => Verdict::Warn,
+                Severity::Info => Verdict::Pass,
+            };
+            OtherFinding {
+                plugin: f.by.clone().unwrap_or_default(),
+                requirement: f.requirement.to_string(),
+                verdict: at_level(graded_level(f.requirement), raw),
+                message: f.message.clone(),
+            }
+        })
+        .collect()
+}
+
 /// The level a requirement is graded at; ids outside the catalogue as MUST.
 fn graded_level(id: &str) -> Level {
     requirements::requirement(id).map_or(Level::Must, |r| r.graded_level())
@@ -84,14 +107,20 @@ mod tests {
 
     #[test]
     fn findings_grade_their_own_requirement() {
+        let v = CaseVerdict::fail("made an interface", "nothing made", "eth0").cites("ENV-8");
+        let per = per_requirement(&["ENV-1", "ENV-8", "ERR-5"], &v);
+        assert_eq!(per["ENV-1"], Verdict::Pass);
+        assert_eq!(per["ENV-8"], Verdict::Fail);
+        // ERR-5 is a SHOULD (the code table has no modal verb): a wrong
+        // code warns.
         let v = CaseVerdict::fail("code 3, not 4", "code 4", "code 3").cites("ERR-5");
         let per = per_requirement(&["ENV-1", "ERR-5"], &v);
-        assert_eq!(per["ENV-1"], Verdict::Pass);
-        assert_eq!(per["ERR-5"], Verdict::Fail);
-        // Unattributed: the case verdict for every requirement.
+        assert_eq!(per["ERR-5"], Verdict::Warn);
+        // Unattributed: the case verdict for every requirement, at its level.
         let v = CaseVerdict::fail("broken", "", "");
-        let per = per_requirement(&["ENV-1", "ERR-5"], &v);
-        assert_eq!(per["ENV-1"], Verdict::Fail);
+        let per = per_requirement(&["ENV-1", "ENV-8"], &v);
+        assert_eq!(per["ENV-1"], Verdict::Warn);
+        assert_eq!(per["ENV-8"], Verdict::Fail);
     }
 
     #[test]

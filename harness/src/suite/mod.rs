@@ -2,10 +2,12 @@
 //! checks, run at each spec version the plugin claims, each in a fresh
 //! sandbox, graded pass / fail / warn / skip / error.
 //!
-//! Cases are libtest-mimic trials, so filtering (by case name or requirement
-//! id, both are in the trial name), `--list`, `--ignored` and
-//! `--test-threads` behave as in `cargo test`. The runner collects graded
-//! results on the side for the results JSON; the reporter renders that.
+//! The command line runs cases with [`run_streaming`], taking libtest's
+//! arguments (filtering by case name or requirement id, both in the trial
+//! name; `--skip`, `--exact`, `--list`, `--test-threads`) and printing one
+//! line per case with the suite's own verdict ([`lines`]); library users get
+//! libtest-mimic trials ([`trials`]). Graded results are collected on the
+//! side for the results JSON; the reporter renders that.
 //!
 //! Cases judge through `crate::judge`; [`verdict`] turns its findings into
 //! case verdicts.
@@ -15,6 +17,7 @@ pub mod case;
 pub mod cases;
 pub mod ctx;
 mod grading;
+pub mod lines;
 mod options;
 mod plan;
 mod record;
@@ -26,6 +29,6 @@ pub use options::SuiteOptions;
 pub use plan::{plan, Plan};
 pub use record::{coverage, requirement_refs, results, Collected, Collector};
 pub use run::{
-    failure_text, libtest_outcome, panic_message, run_case, run_selected, schedule, trial_name,
-    trials,
+    failure_text, libtest_outcome, panic_message, run_case, run_selected, run_streaming, schedule,
+    trial_name, trials,
 };

@@ -95,6 +95,7 @@ pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions, plan: &P
             });
     let requirement_verdicts = grading::per_requirement(case.requirements, &verdict);
     let case_verdict = grading::case_verdict(verdict.verdict, &requirement_verdicts, &verdict);
+    let about_others = grading::others(&verdict);
     CaseResult {
         case: case.id.to_string(),
         title: case.title.to_string(),
@@ -109,6 +110,8 @@ pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions, plan: &P
         .detail(invocations),
         duration_ms: started.elapsed().as_millis() as u64,
         requirement_verdicts,
+        plugin: opts.profile.plugin.clone(),
+        about_others,
     }
 }
 
@@ -288,4 +291,47 @@ pub fn run_selected(
         }
     });
     done.into_inner().unwrap_or_default()
+}
+
+/// Run the (case, version)s `select` keeps (by trial name), `threads` at a
+/// time, handing each graded result to `done` as it finishes (the terminal
+/// prints its line) and collecting it; a signal stops the run, the cases it
+/// kept from a verdict go to `not_run`.
+pub fn run_streaming(
+    opts: &SuiteOptions,
+    plan: &Plan,
+    select: impl Fn(&str) -> bool,
+    threads: usize,
+    collector: &Collector,
+    done: impl Fn(&CaseResult) + Sync,
+) {
+    let work: Vec<_> = schedule(plan, |_| true)
+        .into_iter()
+        .filter(|(c, v)| select(&trial_name(c, *v)))
+        .collect();
+    let queue = Mutex::new(work.into_iter());
+    std::thread::scope(|s| {
+        for _ in 0..threads.max(1) {
+            s.spawn(|| loop {
+                let next = queue.lock().ok().and_then(|mut q| q.next());
+                let Some((case, version)) = next else { break };
+                let not_run = NotRun {
+                    case: case.id.to_string(),
+                    spec_version: Some(version),
+                };
+                if crate::interrupt::requested() {
+                    lock_collector(collector).not_run.push(not_run);
+                    continue;
+                }
+                let r = run_case(&case, version, opts, plan);
+                // A case the signal overtook was judged on killed plugins.
+                if crate::interrupt::requested() {
+                    lock_collector(collector).not_run.push(not_run);
+                    continue;
+                }
+                done(&r);
+                lock_collector(collector).results.push(r);
+            });
+        }
+    });
 }

@@ -12,12 +12,24 @@ pub struct CaseVerdict {
     pub reason: String,
     pub expected: String,
     pub actual: String,
-    /// Boxed to keep the verdict (the error side of every case step) small.
-    pub kernel_diff: Option<Box<str>>,
+    /// The kernel diff and findings about other plugins, when there are
+    /// any; boxed to keep the verdict (the error side of every case step)
+    /// small.
+    pub extra: Option<Box<Extra>>,
     /// The requirements the deciding findings cite, with what each found;
     /// empty when the case did not say (its verdict then stands for every
     /// requirement it checks).
     pub graded: Vec<(&'static str, Verdict)>,
+}
+
+/// The rarely set parts of a [`CaseVerdict`].
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
+    pub kernel_diff: Option<String>,
+    /// Findings about other plugins (chain-mates, delegates) whose own
+    /// invocation produced them: reported apart, never counted in the
+    /// verdict about the plugin under test.
+    pub others: Vec<Finding>,
 }
 
 impl CaseVerdict {
@@ -70,7 +82,7 @@ impl CaseVerdict {
             reason: reason.into(),
             expected: expected.into(),
             actual: actual.into(),
-            kernel_diff: None,
+            extra: None,
             graded: Vec::new(),
         }
     }
@@ -81,6 +93,13 @@ impl CaseVerdict {
         self
     }
 
+    /// Requirement `id` (of the case's own) was judged and holds, whatever
+    /// else the case found.
+    pub fn holds(mut self, id: &'static str) -> CaseVerdict {
+        self.graded.push((id, Verdict::Pass));
+        self
+    }
+
     /// Requirement `id` (of the case's own) was not judged in this run:
     /// its cell shows a skip, never a pass the case did not earn.
     pub fn not_judged(mut self, id: &'static str) -> CaseVerdict {
@@ -88,8 +107,21 @@ impl CaseVerdict {
         self
     }
 
+    /// Findings about other plugins than the one under test.
+    pub fn others(&self) -> &[Finding] {
+        self.extra.as_ref().map_or(&[], |e| e.others.as_slice())
+    }
+
+    /// With `others` as the findings about other plugins.
+    pub fn with_others(mut self, others: Vec<Finding>) -> CaseVerdict {
+        if !others.is_empty() || self.extra.is_some() {
+            self.extra.get_or_insert_with(Box::default).others = others;
+        }
+        self
+    }
+
     pub fn with_diff(mut self, diff: Option<String>) -> CaseVerdict {
-        self.kernel_diff = diff.filter(|d| !d.is_empty()).map(String::into_boxed_str);
+        self.extra.get_or_insert_with(Box::default).kernel_diff = diff.filter(|d| !d.is_empty());
         self
     }
 
@@ -99,13 +131,15 @@ impl CaseVerdict {
     pub fn worst(self, other: CaseVerdict) -> CaseVerdict {
         let mut graded = self.graded.clone();
         graded.extend(other.graded.iter().copied());
+        let mut others = self.others().to_vec();
+        others.extend(other.others().iter().cloned());
         let mut out = if other.verdict.severity() > self.verdict.severity() {
             other
         } else {
             self
         };
         out.graded = graded;
-        out
+        out.with_others(others)
     }
 
     /// One finding as the case's verdict: errors fail, warnings warn,
@@ -157,6 +191,22 @@ impl CaseVerdict {
         CaseVerdict { graded, ..verdict }
     }
 
+    /// [`CaseVerdict::from_findings`] over the findings about `subject`
+    /// (the plugin under test's `type`) alone: those another plugin's
+    /// invocation produced are kept apart in `others`.
+    pub fn from_findings_of(
+        subject: &str,
+        findings: &[Finding],
+        expected: &str,
+        ok: &str,
+    ) -> CaseVerdict {
+        let (own, others): (Vec<Finding>, Vec<Finding>) = findings
+            .iter()
+            .cloned()
+            .partition(|f| f.by.as_deref().is_none_or(|p| p == subject));
+        Self::from_findings(&own, expected, ok).with_others(others)
+    }
+
     /// A step that should have failed as `want` says: its worst finding,
     /// or a pass naming the error.
     pub fn expected_error(step: &Step, want: &Expect<'_>) -> CaseVerdict {
@@ -183,7 +233,7 @@ impl CaseVerdict {
             expected: self.expected.clone(),
             actual: self.actual.clone(),
             invocations,
-            kernel_diff: self.kernel_diff.as_deref().map(str::to_string),
+            kernel_diff: self.extra.as_ref().and_then(|e| e.kernel_diff.clone()),
         })
     }
 }

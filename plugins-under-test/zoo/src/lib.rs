@@ -247,3 +247,40 @@ pub fn break_after_add(defect: impl FnOnce(&Call, &Value) -> Result<(), String>)
 pub fn env(key: &str) -> String {
     std::env::var(key).unwrap_or_default()
 }
+
+/// Versions with chaining (and so `prevResult`), for the meta plugins
+/// without a delegate.
+pub const CHAINABLE: [&str; 4] = ["0.3.0", "0.3.1", "0.4.0", "1.0.0"];
+
+/// A correct pass-through meta plugin with no delegate: checks the request
+/// as a correct plugin does (but not the variables in `unused`, which it
+/// never reads), answers ADD with `prevResult` as `shape` prints it, and
+/// has nothing of its own to undo or verify on DEL and CHECK.
+pub fn pass_through(unused: &[&str], shape: impl FnOnce(&mut Value, &str)) -> ! {
+    let call = Call::read();
+    let version = call.version_or_default();
+    if let Err(refusal) = validate::request_using(&call, &CHAINABLE, unused) {
+        fail(&version, refusal.code, &refusal.msg)
+    }
+    match call.verb.as_str() {
+        "ADD" => {
+            let mut result = call
+                .conf
+                .as_ref()
+                .and_then(|c| c.get("prevResult"))
+                .cloned()
+                .unwrap_or_else(|| json!({}));
+            shape(&mut result, &version);
+            println!("{result}");
+            succeed_silently()
+        }
+        "VERSION" => {
+            println!(
+                "{}",
+                json!({"cniVersion": version, "supportedVersions": CHAINABLE})
+            );
+            succeed_silently()
+        }
+        _ => succeed_silently(),
+    }
+}

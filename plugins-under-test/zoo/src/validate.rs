@@ -25,6 +25,13 @@ impl Refusal {
 /// Check the verb, the configuration's decoding and version, and the
 /// environment the verb needs. VERSION needs nothing but the verb.
 pub fn request(call: &Call, supported: &[&str]) -> Result<(), Refusal> {
+    request_using(call, supported, &[])
+}
+
+/// [`request`] for a plugin that never uses the variables in `unused`
+/// (a pass-through meta plugin needs no interface name or container ID):
+/// it neither requires nor checks them.
+pub fn request_using(call: &Call, supported: &[&str], unused: &[&str]) -> Result<(), Refusal> {
     let required: &[&str] = match call.verb.as_str() {
         "VERSION" => return Ok(()),
         "ADD" | "CHECK" => &["CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME"],
@@ -53,7 +60,25 @@ pub fn request(call: &Call, supported: &[&str]) -> Result<(), Refusal> {
             ))
         }
     }
-    environment(required, |key| std::env::var(key).ok())
+    let required: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|k| !unused.contains(k))
+        .collect();
+    environment(&required, |key| {
+        if unused.contains(&key) {
+            // Checked as if valid: the plugin never reads it.
+            return Some(
+                if key == "CNI_IFNAME" {
+                    "eth0"
+                } else {
+                    "unused"
+                }
+                .into(),
+            );
+        }
+        std::env::var(key).ok()
+    })
 }
 
 /// The environment part of [`request`], over any variable lookup.

@@ -12,15 +12,15 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case {
             id: "env/missing-variables",
-            title: "ADD without a required CNI_* variable fails with code 4 naming it",
-            requirements: &["ENV-1", "ERR-5"],
+            title: "ADD without a required CNI_* variable makes nothing, and fails with code 4 naming it",
+            requirements: &["ENV-1", "ENV-8", "ERR-1", "ERR-5"],
             scope: Scope::Once,
             applies: always,
             run: missing_variables,
         },
         Case {
             id: "env/invalid-ifname",
-            title: "ADD with an invalid CNI_IFNAME fails",
+            title: "ADD with an invalid CNI_IFNAME fails, or uses no interface name at all",
             requirements: &["ENV-3"],
             scope: Scope::Once,
             applies: always,
@@ -62,17 +62,26 @@ fn missing_variables(ctx: &mut Ctx) -> CaseVerdict {
     let mut worst = CaseVerdict::pass("each missing variable was refused with code 4");
     for var in ["CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME"] {
         let edits = [EnvEdit::Remove(var.to_string())];
-        let step = crate::bail_verdict!(ctx.subject_add(&att, &edits, |v| to_bytes(&v)));
+        let (step, made) = crate::bail_verdict!(ctx.subject_add_acting(&att, &edits));
         let provoked = format!("{var} is missing");
-        let v = CaseVerdict::expected_error(
-            &step,
-            &Expect {
-                refusal: "ENV-1",
-                code: Some((4, "ERR-5")),
-                mentions: &[var],
-                provoked_by: &provoked,
-            },
-        );
+        let v = acted_on(&step, &made, &provoked).unwrap_or_else(|| {
+            CaseVerdict::expected_error(
+                &step,
+                &Expect {
+                    refusal: "ENV-1",
+                    code: Some((4, "ERR-5")),
+                    mentions: &[var],
+                    provoked_by: &provoked,
+                },
+            )
+            .holds("ENV-8")
+        });
+        // No error object at all: its code (ERR-5) was not judged; the
+        // missing object is ERR-1's failure.
+        let v = match step.reply {
+            crate::invoke::Reply::Error(_) | crate::invoke::Reply::Success(_) => v,
+            _ => v.not_judged("ERR-5"),
+        };
         if v.verdict != Verdict::Pass {
             worst = worst.worst(v.about(var));
         }
@@ -88,21 +97,68 @@ fn invalid_ifname(ctx: &mut Ctx) -> CaseVerdict {
     let mut worst = CaseVerdict::pass("invalid interface names were refused");
     for bad in ["this-name-is-too-long0", "bad/name", "bad name"] {
         let edits = [EnvEdit::Set("CNI_IFNAME".into(), bad.into())];
-        let step = crate::bail_verdict!(ctx.subject_add(&att, &edits, |v| to_bytes(&v)));
+        let (step, made) = crate::bail_verdict!(ctx.subject_add_acting(&att, &edits));
         let provoked = format!("CNI_IFNAME is {bad:?}");
-        let v = CaseVerdict::expected_error(
-            &step,
-            &Expect {
-                refusal: "ENV-3",
-                code: None,
-                mentions: &[],
-                provoked_by: &provoked,
-            },
-        );
+        // SPEC.md binds a plugin *unable to use* the name to fail; one that
+        // succeeds without making anything did not use it (a pass-through
+        // meta plugin), and that conforms.
+        let v = if step.reply.is_success() && made.is_empty() {
+            CaseVerdict::pass(format!(
+                "{provoked}: ADD succeeded and made nothing (the plugin does not use the name)"
+            ))
+            .cites("ENV-3")
+        } else if step.reply.is_success() {
+            CaseVerdict::fail(
+                format!("ADD acted on an invalid interface name ({provoked})"),
+                "an error, or nothing made with the name",
+                made_text(&made),
+            )
+            .cites("ENV-3")
+        } else {
+            CaseVerdict::expected_error(
+                &step,
+                &Expect {
+                    refusal: "ENV-3",
+                    code: None,
+                    mentions: &[],
+                    provoked_by: &provoked,
+                },
+            )
+        };
         let _ = ctx.del(&att);
         worst = worst.worst(v);
     }
     worst
+}
+
+/// A successful ADD given a missing or invalid runtime value that made
+/// something (an interface, an address, a state file) acted on it: ENV-8,
+/// the one part of these requirements graded as the plugin's MUST. `None`:
+/// it made nothing, and the refusal is judged at the spec's level.
+fn acted_on(
+    step: &crate::invoke::Step,
+    made: &[crate::kernel::Change],
+    provoked: &str,
+) -> Option<CaseVerdict> {
+    if !step.reply.is_success() || made.is_empty() {
+        return None;
+    }
+    let mut v = CaseVerdict::fail(
+        format!("ADD acted although {provoked}: it made {}", made.len()),
+        "an error (code 4), and nothing made",
+        made_text(made),
+    )
+    .cites("ENV-8");
+    // It did not refuse either: ENV-1's SHOULD.
+    v.graded.push(("ENV-1", Verdict::Warn));
+    Some(v)
+}
+
+fn made_text(made: &[crate::kernel::Change]) -> String {
+    made.iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn since_1_0(a: &crate::suite::case::Applicability) -> Result<(), String> {
@@ -144,6 +200,9 @@ fn invalid_container_id(ctx: &mut Ctx) -> CaseVerdict {
         "CNI_CONTAINERID".into(),
         "-bad/container id".into(),
     )];
+    // An ID outside the alphabet is still an ID a plugin can key its state
+    // on: using it is not acting on a missing value (ENV-8), so at most the
+    // SHOULD of ENV-7.
     let step = crate::bail_verdict!(ctx.subject_add(&att, &edits, |v| to_bytes(&v)));
     let _ = ctx.del(&att);
     if step.reply.is_success() {

@@ -3,11 +3,8 @@
 //! plugin's checks itself (`validate`) to keep its defect the only one.
 //! Caught by `chain/prevresult-passthrough`.
 
-use cni_zoo::{fail, succeed_silently, validate, Call};
+use cni_zoo::{fail, succeed_silently, validate, Call, CHAINABLE};
 use serde_json::json;
-
-/// Chaining (and so prevResult) exists from 0.3.0 on.
-const CHAINABLE: [&str; 4] = ["0.3.0", "0.3.1", "0.4.0", "1.0.0"];
 
 fn main() {
     let call = Call::read();

@@ -47,8 +47,11 @@ pub fn cases() -> Vec<Case> {
 }
 
 /// Addresses a network hands out (loopback ones are per container).
-fn addresses(v: &serde_json::Value) -> Result<Vec<IpAddr>, CaseVerdict> {
-    judge::result::parse(v)
+fn addresses(
+    v: &serde_json::Value,
+    version: crate::spec::SpecVersion,
+) -> Result<Vec<IpAddr>, CaseVerdict> {
+    judge::result::parse(v, version)
         .map(|r| {
             r.addresses()
                 .into_iter()
@@ -80,7 +83,7 @@ fn distinct(ctx: &mut Ctx) -> CaseVerdict {
     let mut outcome = None;
     for att in &atts {
         match ctx.add_ok(att) {
-            Ok(result) => match addresses(&result) {
+            Ok(result) => match addresses(&result, ctx.version) {
                 Ok(a) => all.extend(a),
                 Err(v) => outcome = Some(v),
             },
@@ -179,7 +182,7 @@ fn parallel(ctx: &mut Ctx) -> CaseVerdict {
             }
             Ok(run) => {
                 match run.result() {
-                    Some(r) => all.extend(crate::bail_verdict!(addresses(r))),
+                    Some(r) => all.extend(crate::bail_verdict!(addresses(r, ctx.version))),
                     None => failures.push(format!(
                         "{}: {}",
                         att.container_id,

@@ -84,7 +84,7 @@ fn ifname(ctx: &mut Ctx) -> CaseVerdict {
 fn consistent(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
     let raw = crate::bail_verdict!(ctx.add_ok(&att));
-    let parsed = match judge::result::parse(&raw) {
+    let parsed = match judge::result::parse(&raw, ctx.version) {
         Ok(r) => r,
         Err(f) => {
             let _ = ctx.del(&att);

@@ -57,7 +57,10 @@ fn tampered(
         let _ = ctx.del(&att);
         return v;
     }
-    let broken = match (judge::result::parse(&raw), ctx.sandbox.container()) {
+    let broken = match (
+        judge::result::parse(&raw, ctx.version),
+        ctx.sandbox.container(),
+    ) {
         (Ok(parsed), Some(ns)) => tamper(ns, &parsed, &att.ifname),
         (Err(f), _) => Err(format!("result unreadable: {}", f.actual)),
         (_, None) => Err("container namespace missing".into()),

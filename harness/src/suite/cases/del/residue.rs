@@ -138,7 +138,7 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
             return CaseVerdict::error(format!("could not pre-create {}: {e}", att.ifname));
         }
         fixture_links = vec![att.ifname.clone(), fixture::peer_name(&att.ifname)];
-        baseline = crate::bail_verdict!(ctx.snapshot());
+        baseline = crate::bail_verdict!(settled(ctx));
         run = crate::bail_verdict!(ctx.add(&att));
         if run.succeeded() {
             let _ = ctx.del(&att);
@@ -148,7 +148,9 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
         }
     }
     let after_add = crate::bail_verdict!(ctx.snapshot());
-    let del = crate::bail_verdict!(ctx.del(&att));
+    // Each plugin's DEL seen on its own: in a chain, what a chain-mate's
+    // DEL removes is reported about it, not about the plugin under test.
+    let (del, steps) = crate::bail_verdict!(ctx.del_attributed(&att));
     if !del.succeeded() {
         return CaseVerdict::fail(
             "DEL failed after a failed ADD",
@@ -168,12 +170,31 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
         .map(|c| c.key)
         .collect();
     report.lost.retain(|c| !leftovers.contains(&c.key));
-    let findings = report.findings();
+    let findings = report.findings_attributed(&after_add, &steps);
     let diff = render(&diff_sandbox(&baseline, &after_del));
-    CaseVerdict::from_findings(
+    CaseVerdict::from_findings_of(
+        &ctx.opts.profile.plugin,
         &findings,
         "the kernel matches",
         "nothing of the failed ADD is left after DEL",
     )
     .with_diff(Some(diff))
+}
+
+/// A snapshot once the kernel has finished tearing down the namespace
+/// `renew_container` let go: a veth whose peer was in it vanishes some
+/// milliseconds later, and must not be counted as removed by the DEL
+/// that follows (DEL-PREEXISTING). Two equal snapshots in a row, or the
+/// last after half a second.
+fn settled(ctx: &Ctx) -> crate::suite::ctx::OrVerdict<SandboxSnapshot> {
+    let mut last = ctx.snapshot()?;
+    for _ in 0..25 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let now = ctx.snapshot()?;
+        if diff_sandbox(&last, &now).is_empty() {
+            return Ok(now);
+        }
+        last = now;
+    }
+    Ok(last)
 }

@@ -41,14 +41,25 @@ impl Attached {
 /// (after its DEL).
 pub(super) fn attach(ctx: &mut Ctx, n: usize) -> OrVerdict<Attached> {
     let att = ctx.container(n)?;
-    let value = ctx.add_ok(&att)?;
-    let parsed = match result::parse_value(&value) {
+    // A data-plane case fails only on a probe it sent; without a working
+    // ADD or a result to aim probes by, it is blocked, the ADD judged
+    // elsewhere.
+    let value = ctx.add_ok(&att).map_err(|v| match v.verdict {
+        Verdict::Fail => CaseVerdict::blocked(
+            format!(
+                "no probe sent: ADD of the configuration failed ({}); judged by the add/ cases",
+                v.reason
+            ),
+            v.actual,
+        ),
+        _ => v,
+    })?;
+    let parsed = match result::parse_as_libcni(&value, ctx.version.as_str()) {
         Ok(r) => r,
         Err(e) => {
             let _ = ctx.del(&att);
-            return Err(CaseVerdict::fail(
-                "the ADD result cannot be read",
-                "a result of the spec's shape",
+            return Err(CaseVerdict::blocked(
+                "no probe sent: the ADD result cannot be read, even as libcni reads it (judged by add/result-schema)",
                 e.to_string(),
             ));
         }

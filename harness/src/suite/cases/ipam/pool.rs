@@ -110,8 +110,8 @@ fn one_address_pool(ctx: &Ctx) -> Result<(crate::config::NetworkConfig, IpAddr),
     }
 }
 
-fn addresses(result: &Value) -> Vec<IpAddr> {
-    crate::judge::result::parse(result)
+fn addresses(result: &Value, version: crate::spec::SpecVersion) -> Vec<IpAddr> {
+    crate::judge::result::parse(result, version)
         .map(|r| r.addresses())
         .unwrap_or_default()
 }
@@ -129,11 +129,11 @@ fn exhausted(ctx: &mut Ctx) -> CaseVerdict {
         };
         // Control: the pool's one address can be had.
         let held = crate::bail_verdict!(ctx.add_ok(&holder));
-        if !addresses(&held).contains(&only) {
+        if !addresses(&held, ctx.version).contains(&only) {
             let _ = ctx.del(&holder);
             return CaseVerdict::skip(format!(
                 "the plugin does not honour rangeStart/rangeEnd (asked for {only} only, got {:?})",
-                addresses(&held)
+                addresses(&held, ctx.version)
             ));
         }
         let verdict = judge_exhausted(ctx, &holder, &probe, only, ready_before);
@@ -152,7 +152,7 @@ fn judge_exhausted(
 ) -> CaseVerdict {
     let add = crate::bail_verdict!(ctx.add_or_undo(probe));
     if let Some(r) = add.add.result() {
-        let got = addresses(r);
+        let got = addresses(r, ctx.version);
         let v = CaseVerdict::fail(
             "ADD succeeded with the pool's only address already held",
             "ADD fails: no address left",
@@ -247,7 +247,7 @@ fn args_over_cni_args(ctx: &mut Ctx) -> CaseVerdict {
     // Control: a plain ADD, which also tells the subnet to request from.
     let first = crate::bail_verdict!(ctx.add_ok(&att));
     let _ = ctx.del(&att);
-    let Some(given) = crate::judge::result::parse(&first)
+    let Some(given) = crate::judge::result::parse(&first, ctx.version)
         .ok()
         .and_then(|r| r.ips.first().map(|ip| ip.address))
     else {
@@ -263,7 +263,7 @@ fn args_over_cni_args(ctx: &mut Ctx) -> CaseVerdict {
         // Does the plugin understand args.cni.ips at all?
         let alone = crate::bail_verdict!(ctx.add(&att));
         let _ = ctx.del(&att);
-        let honoured = alone.result().is_some_and(|r| addresses(r).contains(&wanted));
+        let honoured = alone.result().is_some_and(|r| addresses(r, ctx.version).contains(&wanted));
         if !honoured {
             return CaseVerdict::skip(format!(
                 "the plugin does not assign an address requested in args.cni.ips ({wanted}): it does not understand args"
@@ -276,7 +276,7 @@ fn args_over_cni_args(ctx: &mut Ctx) -> CaseVerdict {
         ]);
         let run = crate::bail_verdict!(ctx.add_or_undo(&both));
         let _ = ctx.del(&both);
-        match run.add.result().map(addresses) {
+        match run.add.result().map(|r| addresses(r, ctx.version)) {
             Some(got) if got.contains(&wanted) && !got.contains(&other) => CaseVerdict::pass(format!(
                 "args.cni.ips ({wanted}) won over CNI_ARGS IP={other}"
             )),
