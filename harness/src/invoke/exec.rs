@@ -160,6 +160,13 @@ pub fn run_in(
     let wall = started.elapsed();
     let _ = killpg(pid, Signal::SIGKILL);
     let status = child.wait()?;
+    // What the kill hit exists until it is reaped (by the sandbox's init
+    // once reparented there): wait for the group to be gone, briefly, so a
+    // snapshot taken next does not list a process that is already dying.
+    let deadline = Instant::now() + Duration::from_millis(500);
+    while killpg(pid, None).is_ok() && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(1));
+    }
     drop(group);
 
     use std::os::unix::process::ExitStatusExt;
