@@ -158,6 +158,11 @@ fn grade(
 /// 1), an ADD that needs a STATUS first.
 const JUDGES_THE_BASELINE: [&str; 2] = ["version/listed-versions-accepted", "status/not-required"];
 
+/// Cases whose subject is what follows a failed ADD (DEL must still
+/// succeed and release what the ADD made): an ADD that always fails is
+/// their situation, not a blocker, and what they find is their own.
+const ABOUT_A_FAILED_ADD: [&str; 1] = ["del/after-failed-add"];
+
 /// At a version whose baseline ADD failed, a case's failure or warning
 /// that shows the baseline's own answer again (the configuration does not
 /// work at that version, e.g. a delegate refuses it) is that root cause:
@@ -177,6 +182,7 @@ fn under_failed_baseline(case: &Case, ctx: &Ctx, verdict: CaseVerdict) -> CaseVe
     let same_cause = verdict.reason.contains(answer) || verdict.actual.contains(answer);
     if !same_cause
         || JUDGES_THE_BASELINE.contains(&case.id)
+        || ABOUT_A_FAILED_ADD.contains(&case.id)
         || !matches!(verdict.verdict, Verdict::Fail | Verdict::Warn)
     {
         return verdict;
