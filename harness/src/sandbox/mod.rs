@@ -302,12 +302,15 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        // Whatever the plugins left running goes first: it holds the
+        // Daemons hold the namespaces (and their sockets) open: they go
+        // first, and before the boundary they run in: they are the
+        // harness's children, and a namespace's init cannot finish dying
+        // while a child of ours in it waits, unreaped, for us.
+        self.daemons.clear();
+        // Whatever the plugins left running goes next: it holds the
         // namespaces, mounts and sockets removed below.
         self.boundary = None;
         self.uplink = None;
-        // Daemons hold the namespaces (and their sockets) open: they go first.
-        self.daemons.clear();
         // Its copies of the pins go with the namespace.
         self.host_view = None;
         self.container = None;

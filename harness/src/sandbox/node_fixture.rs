@@ -135,8 +135,15 @@ fn start(sandbox: &Sandbox, d: &DaemonFixture) -> io::Result<Daemon> {
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log);
-    let child = cmd
-        .spawn()
+    // Inside the process boundary like the plugins: the sandbox's `/proc`
+    // is the boundary's, and a daemon that finds itself there (Go's
+    // `ns.GetCurrentNS`, as the dhcp daemon does) must be in it. Started
+    // before any snapshot, it is in every one, so never judged.
+    let spawned = match sandbox.boundary() {
+        Some(b) => b.spawn(&mut cmd),
+        None => cmd.spawn(),
+    };
+    let child = spawned
         .map_err(|e| io::Error::other(format!("daemon {}: cannot start {program}: {e}", d.name)))?;
     let mut daemon = Daemon {
         name: d.name.clone(),
