@@ -174,8 +174,16 @@ fn debian_bridge_gives_no_false_finding() {
     // input leaves that breaks the seed afterwards (1.1.1 fails to re-use a
     // bridge it created without IPAM: "could not set bridge's mac"); such a
     // finding is real only if it reproduces from a fresh sandbox.
+    //
+    // One real defect of 1.1.1 is known and expected: its veths have a
+    // transmit queue length of 0 (a `netlink.LinkAttrs` literal leaves
+    // `TxQLen` unset; fixed upstream in containernetworking/plugins#1100),
+    // which the interface-sanity oracle reports on the seed's ADD.
     for f in &report.findings {
         let line = format!("{}: {}", f.finding.signature, f.finding.summary);
+        if f.finding.signature.ends_with(":if-txqlen") {
+            continue;
+        }
         assert_eq!(f.finding.oracle, Oracle::Recheck, "false finding: {line}");
         assert!(
             fuzz::reproduce(&f.file).expect("reproduce runs"),

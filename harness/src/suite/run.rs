@@ -160,7 +160,8 @@ const JUDGES_THE_BASELINE: [&str; 2] = ["version/listed-versions-accepted", "sta
 
 /// Cases whose subject is what follows a failed ADD (DEL must still
 /// succeed and release what the ADD made): an ADD that always fails is
-/// their situation, not a blocker, and what they find is their own.
+/// their situation, not a blocker, and what they find is their own, unless
+/// DEL answers with the baseline's refusal itself (the same root cause).
 const ABOUT_A_FAILED_ADD: [&str; 1] = ["del/after-failed-add"];
 
 /// At a version whose baseline ADD failed, a case's failure or warning
@@ -182,7 +183,7 @@ fn under_failed_baseline(case: &Case, ctx: &Ctx, verdict: CaseVerdict) -> CaseVe
     let same_cause = verdict.reason.contains(answer) || verdict.actual.contains(answer);
     if !same_cause
         || JUDGES_THE_BASELINE.contains(&case.id)
-        || ABOUT_A_FAILED_ADD.contains(&case.id)
+        || (ABOUT_A_FAILED_ADD.contains(&case.id) && !verdict.actual.contains(answer))
         || !matches!(verdict.verdict, Verdict::Fail | Verdict::Warn)
     {
         return verdict;
