@@ -41,8 +41,7 @@ pub fn cases() -> Vec<Case> {
             title: "a repeated ADD of the same container and interface is refused (main plugins) or answered with the same reservation (IPAM), never holding two",
             requirements: &["ADD-5", "IPAM-REPEAT"],
             // What it judges does not vary with the spec version; once keeps the suite fast.
-            // What it judges does not vary with the spec version; once keeps the suite fast.
-        scope: Scope::Once,
+            scope: Scope::Once,
             applies: repeatable,
             run: repeated::run,
         },
