@@ -110,8 +110,6 @@ fn consistent(ctx: &mut Ctx) -> CaseVerdict {
 
 fn sane(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
-    // Watched, so that links a delegate made are judged as that delegate's.
-    let _ = ctx.tap_delegates();
     crate::bail_verdict!(ctx.add_ok(&att));
     let asked = interface::Asked::from_plugins(&ctx.net.plugins);
     // A bridge port's state follows its carrier asynchronously (linkwatch,
@@ -146,7 +144,11 @@ fn sane(ctx: &mut Ctx) -> CaseVerdict {
         .then(|| ctx.net.plugins.first())
         .flatten()
         .and_then(|p| p.get("type").and_then(|t| t.as_str()).map(String::from));
-    let maker = delegate_that_made(&ctx.delegate_calls(), &att.ifname).or(first_of_chain);
+    // Not the delegate that answered with the interface: the plugin may
+    // change the link after its delegate returned (zoo zero-txqueue does),
+    // and nothing here sees the link between the two. Telling them apart
+    // needs the link observed when the delegate exits (not done yet).
+    let maker = first_of_chain;
     let findings: Vec<_> = findings
         .into_iter()
         .map(|mut f| {
@@ -161,28 +163,6 @@ fn sane(ctx: &mut Ctx) -> CaseVerdict {
         "the links are sane",
         "queue lengths, MTU of both ends, bridge port state and configured flags are sane",
     )
-}
-
-/// The delegate whose successful ADD answered with the container interface
-/// `ifname` (the plugin handed the attachment to it, as flannel hands it to
-/// `bridge`): the links are its work, and what is wrong with them is about
-/// it, not about the plugin under test.
-fn delegate_that_made(calls: &[crate::invoke::DelegateCall], ifname: &str) -> Option<String> {
-    calls
-        .iter()
-        .filter(|c| c.verb == Some(crate::spec::Verb::Add) && c.exit.success())
-        .find(|c| {
-            serde_json::from_slice::<serde_json::Value>(&c.stdout)
-                .ok()
-                .and_then(|v| v.get("interfaces").and_then(|i| i.as_array()).cloned())
-                .is_some_and(|ifs| {
-                    ifs.iter().any(|i| {
-                        i.get("name").and_then(|n| n.as_str()) == Some(ifname)
-                            && i.get("sandbox").is_some()
-                    })
-                })
-        })
-        .map(|c| c.binary.clone())
 }
 
 /// The container interface's `sandbox` should be the CNI_NETNS value itself
