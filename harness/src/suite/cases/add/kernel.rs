@@ -139,16 +139,15 @@ fn sane(ctx: &mut Ctx) -> CaseVerdict {
     };
     // A meta plugin's links were made by the list's first plugin (SPEC.md:
     // the first plugin of a chain creates the interface).
-    let first_of_chain = (ctx.opts.profile.role == crate::config::Role::Meta
-        && ctx.opts.profile.subject_index() > 0)
-        .then(|| ctx.net.plugins.first())
-        .flatten()
-        .and_then(|p| p.get("type").and_then(|t| t.as_str()).map(String::from));
     // Not the delegate that answered with the interface: the plugin may
     // change the link after its delegate returned (zoo zero-txqueue does),
     // and nothing here sees the link between the two. Telling them apart
     // needs the link observed when the delegate exits (not done yet).
-    let maker = first_of_chain;
+    let maker = (ctx.opts.profile.role == crate::config::Role::Meta
+        && ctx.opts.profile.subject_index() > 0)
+        .then(|| ctx.net.plugins.first().map(crate::config::plugin_type))
+        .flatten()
+        .filter(|t| !t.is_empty());
     let findings: Vec<_> = findings
         .into_iter()
         .map(|mut f| {
