@@ -49,6 +49,9 @@ pub struct DelegateCall {
     /// `host-local` it runs); `None`: a plugin the runtime ran made it.
     pub caller: Option<String>,
     pub wall_ms: f64,
+    /// After a successful ADD that made an interface: the attachment's
+    /// links as the delegate left them (container end, node end, bridge).
+    pub links_at_exit: Vec<crate::kernel::Link>,
 }
 
 impl DelegateCall {
@@ -174,6 +177,7 @@ impl DelegateTap {
                     .find(|other| c.delegated_by(other))
                     .map(Captured::plugin_type),
                 wall_ms: c.duration_ms,
+                links_at_exit: c.links_at_exit.clone(),
             })
             .collect()
     }

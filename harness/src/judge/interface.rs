@@ -119,6 +119,56 @@ pub fn check(
     out
 }
 
+/// Findings a delegate is the author of get its name (`by`): those that
+/// the attachment's links already showed when a delegate's ADD returned
+/// (the links the tap's shim read then, see [`crate::kernel::attachment`]),
+/// the earliest such delegate first. A finding the links showed only later
+/// is the work of the plugin that ran the delegate, and keeps no name here.
+/// A bridge port's state is left out: it follows the carrier
+/// asynchronously, so at a delegate's exit it says nothing yet.
+pub fn attribute_to_delegates(
+    findings: Vec<Finding>,
+    ifname: &str,
+    calls: &[crate::invoke::DelegateCall],
+    asked: &Asked,
+) -> Vec<Finding> {
+    let at_exit: Vec<(String, Vec<Finding>)> = calls
+        .iter()
+        .filter(|c| c.verb == Some(crate::spec::Verb::Add) && !c.links_at_exit.is_empty())
+        .map(|c| {
+            // The container's interface first, then its node end and bridge.
+            let (inner, node) = c.links_at_exit.split_at(1);
+            let container = NsSnapshot {
+                links: inner.to_vec(),
+                ..NsSnapshot::default()
+            };
+            let node = NsSnapshot {
+                links: node.to_vec(),
+                ..NsSnapshot::default()
+            };
+            (c.binary.clone(), check(ifname, &container, &node, asked))
+        })
+        .collect();
+    findings
+        .into_iter()
+        .map(|mut f| {
+            if f.by.is_none() && f.requirement != ids::BRIDGE_PORT {
+                f.by = at_exit
+                    .iter()
+                    .find(|(_, seen)| {
+                        seen.iter().any(|s| {
+                            s.requirement == f.requirement
+                                && s.message == f.message
+                                && s.actual == f.actual
+                        })
+                    })
+                    .map(|(who, _)| who.clone());
+            }
+            f
+        })
+        .collect()
+}
+
 fn bridge_of<'n>(port: &Link, node: &'n NsSnapshot) -> Option<&'n Link> {
     let master = port.master.as_deref()?;
     node.links

@@ -8,6 +8,7 @@
 //! snapshots by stable identities (names, never ifindex), which is what the
 //! leak and consistency oracles and the suite's `kernel diff` are built on.
 
+pub mod attachment;
 mod class;
 pub mod diff;
 mod dump;

@@ -32,6 +32,11 @@ pub struct Process {
     pub mntns: String,
 }
 
+/// Whether a pending-signal mask (`SigPnd`/`ShdPnd`, hexadecimal) holds SIGKILL.
+fn kill_pending(mask: &str) -> bool {
+    u64::from_str_radix(mask, 16).is_ok_and(|m| m & (1 << (libc::SIGKILL - 1)) != 0)
+}
+
 /// Where to look: one sandbox's PID namespace, and names for the
 /// namespaces its processes may be in.
 #[derive(Debug, Clone)]
@@ -154,6 +159,17 @@ impl Scope {
                 .find_map(|l| l.strip_prefix(k))
                 .map(str::trim)
         };
+        // Dead or dying: a zombie waiting for the init to reap it, or a
+        // process with SIGKILL pending (what the executor's kill of a
+        // plugin's group hit, still inside a syscall), which cannot return
+        // to user space alive. Neither is something a plugin left running.
+        if field("State:").is_some_and(|s| s.starts_with('Z') || s.starts_with('X'))
+            || ["SigPnd:", "ShdPnd:"]
+                .iter()
+                .any(|k| field(k).is_some_and(kill_pending))
+        {
+            return None;
+        }
         let name = field("Name:")?.to_string();
         let ppid: i32 = field("PPid:")?.parse().ok()?;
         // The last NSpid is the pid in the innermost namespace: the sandbox's.
@@ -184,5 +200,16 @@ impl Scope {
                 mntns: label("mnt", &self.mntns),
             },
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sigkill_is_read_from_pending_masks() {
+        assert!(super::kill_pending("0000000000000100"));
+        assert!(super::kill_pending("0000000000004100"));
+        assert!(!super::kill_pending("0000000000004000"));
+        assert!(!super::kill_pending("garbage"));
     }
 }

@@ -96,6 +96,10 @@ pub fn run(config: &ShimConfig, invoked_as: &Path, args: &[OsString]) -> ShimExi
         }
     };
     if let Some((seq, path)) = slot {
+        let links_at_exit = match exit {
+            ShimExit::Code(0) => links_after_add(&env, &stdout),
+            _ => Vec::new(),
+        };
         let rec = Captured {
             format: CAPTURE_FORMAT.into(),
             seq,
@@ -122,12 +126,34 @@ pub fn run(config: &ShimConfig, invoked_as: &Path, args: &[OsString]) -> ShimExi
             ppid: std::os::unix::process::parent_id(),
             child_pid,
             note: (!problems.is_empty()).then(|| problems.join("; ")),
+            links_at_exit,
         };
         if let Err(e) = record::write(&path, &rec) {
             warn(&format!("cannot write {}: {e}", path.display()));
         }
     }
     exit
+}
+
+/// The attachment's links right after an ADD whose result names
+/// interfaces (an IPAM plugin's names none: it makes no link), read
+/// best-effort: the record is evidence, never a reason for the call to fail.
+fn links_after_add(env: &[(String, String)], stdout: &[u8]) -> Vec<crate::kernel::Link> {
+    let var = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if var("CNI_COMMAND") != Some("ADD") {
+        return Vec::new();
+    }
+    let (Some(netns), Some(ifname)) = (var("CNI_NETNS"), var("CNI_IFNAME")) else {
+        return Vec::new();
+    };
+    let names_interfaces = serde_json::from_slice::<serde_json::Value>(stdout)
+        .ok()
+        .and_then(|v| v.get("interfaces")?.as_array().map(|a| !a.is_empty()))
+        .unwrap_or(false);
+    if !names_interfaces || netns.is_empty() || ifname.is_empty() {
+        return Vec::new();
+    }
+    crate::kernel::attachment::links(Path::new(netns), ifname).unwrap_or_default()
 }
 
 fn warn(msg: &str) {

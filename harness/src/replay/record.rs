@@ -92,6 +92,12 @@ pub struct Captured {
     /// not be started, stdin could not be read...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// After a successful ADD that answered with interfaces: the
+    /// attachment's links as the plugin left them when it returned (see
+    /// [`crate::kernel::attachment`]), so that a later plugin's changes to
+    /// them can be told from this plugin's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links_at_exit: Vec<crate::kernel::Link>,
 }
 
 impl Captured {

@@ -110,6 +110,11 @@ fn consistent(ctx: &mut Ctx) -> CaseVerdict {
 
 fn sane(ctx: &mut Ctx) -> CaseVerdict {
     let att = ctx.attachment(0);
+    // Delegates' links are read as each returns: what a delegate made is
+    // reported against it, not against the plugin that ran it.
+    if let Err(e) = ctx.tap_delegates() {
+        return CaseVerdict::error(format!("delegate tap: {e}"));
+    }
     crate::bail_verdict!(ctx.add_ok(&att));
     let asked = interface::Asked::from_plugins(&ctx.net.plugins);
     // A bridge port's state follows its carrier asynchronously (linkwatch,
@@ -137,12 +142,11 @@ fn sane(ctx: &mut Ctx) -> CaseVerdict {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
+    let findings =
+        interface::attribute_to_delegates(findings, &att.ifname, &ctx.delegate_calls(), &asked);
     // A meta plugin's links were made by the list's first plugin (SPEC.md:
-    // the first plugin of a chain creates the interface).
-    // Not the delegate that answered with the interface: the plugin may
-    // change the link after its delegate returned (zoo zero-txqueue does),
-    // and nothing here sees the link between the two. Telling them apart
-    // needs the link observed when the delegate exits (not done yet).
+    // the first plugin of a chain creates the interface), unless a delegate
+    // of the subject's was seen making them above.
     let maker = (ctx.opts.profile.role == crate::config::Role::Meta
         && ctx.opts.profile.subject_index() > 0)
         .then(|| ctx.net.plugins.first().map(crate::config::plugin_type))
