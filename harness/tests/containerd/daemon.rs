@@ -1,0 +1,261 @@
+//! Debian's containerd started by the test, everything of it under one
+//! directory of its own: root, state, sockets, the CRI plugin's CNI
+//! directories, network namespaces (`netns_mounts_under_state_dir`), pod
+//! logs. Stopped by its pid; what it mounted below the directory is
+//! unmounted and the directory removed, also on failure (`Drop`) and at the
+//! start of the next run after a kill.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
+use crate::common::{host, proc};
+
+/// Fixed (a later run finds what a killed one left), on tmpfs.
+pub const BASE: &str = "/run/cnih-containerd";
+/// The pods' cgroup parent (cgroupfs driver), below each hierarchy's root.
+pub const CGROUP_PARENT: &str = "/cnih-containerd";
+
+/// A bound on the daemon's start and stop, so a stuck one fails the test
+/// instead of stalling CI (not a measurement).
+const START_LIMIT: Duration = Duration::from_secs(60);
+
+pub struct Containerd {
+    pub base: PathBuf,
+    pub socket: PathBuf,
+    /// The CRI plugin's `bin_dir` (the plugins' `CNI_PATH`) and `conf_dir`.
+    pub cni_bin: PathBuf,
+    pub cni_conf: PathBuf,
+    pub log_dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl Containerd {
+    /// Clear what an earlier run left, lay out the directories and write
+    /// the configuration; `start` starts the daemon.
+    pub fn prepare() -> Containerd {
+        let base = PathBuf::from(BASE);
+        teardown(&base);
+        let d = Containerd {
+            socket: base.join("containerd.sock"),
+            cni_bin: base.join("cni/bin"),
+            cni_conf: base.join("cni/net.d"),
+            log_dir: base.join("pods"),
+            base,
+            child: None,
+        };
+        for dir in [&d.cni_bin, &d.cni_conf, &d.log_dir] {
+            std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        }
+        std::fs::write(d.base.join("config.toml"), d.config())
+            .unwrap_or_else(|e| panic!("containerd config: {e}"));
+        d
+    }
+
+    /// containerd 1.6's configuration (version 2): nothing outside
+    /// [`BASE`] but the runc shims' sockets (`/run/containerd/s`, fixed in
+    /// 1.6), runc as the runtime with cgroupfs, the locally imported
+    /// sandbox image. `restrict_oom_score_adj`: the sandbox's default
+    /// `oom_score_adj` of -998 needs `CAP_SYS_RESOURCE`, which root lacks
+    /// on these machines (runc then fails with "can't get final child's PID
+    /// from pipe: EOF"); restricted, it is clamped to the daemon's own.
+    fn config(&self) -> String {
+        let b = self.base.display();
+        format!(
+            r#"version = 2
+root = "{b}/root"
+state = "{b}/state"
+[grpc]
+  address = "{sock}"
+[ttrpc]
+  address = "{sock}.ttrpc"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "{b}/opt"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "{image}"
+  netns_mounts_under_state_dir = true
+  enable_selinux = false
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "{bin}"
+    conf_dir = "{conf}"
+    max_conf_num = 1
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    default_runtime_name = "runc"
+    snapshotter = "overlayfs"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+"#,
+            sock = self.socket.display(),
+            image = super::image::NAME,
+            bin = self.cni_bin.display(),
+            conf = self.cni_conf.display(),
+        )
+    }
+
+    /// Start the daemon and wait for its socket.
+    pub fn start(&mut self) {
+        let log = std::fs::File::create(self.base.join("containerd.log")).expect("log file");
+        let err = log.try_clone().expect("log file");
+        let child = Command::new("containerd")
+            .arg("--config")
+            .arg(self.base.join("config.toml"))
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start containerd: {e} (ci/setup.sh installs Debian's containerd)")
+            });
+        std::fs::write(self.base.join("containerd.pid"), child.id().to_string()).expect("pid file");
+        self.child = Some(child);
+        let began = Instant::now();
+        while !self.socket.exists() {
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                panic!("containerd exited ({status}):\n{}", self.log());
+            }
+            assert!(
+                began.elapsed() < START_LIMIT,
+                "containerd made no socket within {START_LIMIT:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `ctr` against this daemon, in the CRI plugin's namespace.
+    pub fn ctr(&self, args: &[&str]) -> proc::Output {
+        let mut cmd = Command::new("ctr");
+        cmd.arg("--address")
+            .arg(&self.socket)
+            .args(["-n", "k8s.io"]);
+        cmd.args(args);
+        let out = proc::run(cmd, START_LIMIT).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            out.ok,
+            "ctr {args:?}: {}\n{}{}",
+            out.status, out.stdout, out.stderr
+        );
+        out
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.base.join("containerd.log")).unwrap_or_default()
+    }
+
+    /// Stop the daemon by its pid (SIGTERM, then SIGKILL if it lingers).
+    pub fn stop(&mut self) {
+        if let Some(child) = self.child.take() {
+            stop_pid(child.id() as i32, Some(child));
+        }
+    }
+}
+
+impl Drop for Containerd {
+    fn drop(&mut self) {
+        self.stop();
+        teardown(&self.base);
+    }
+}
+
+/// Signal `pid` (a process of ours) to stop and reap it.
+fn stop_pid(pid: i32, child: Option<Child>) {
+    let pid = Pid::from_raw(pid);
+    let _ = kill(pid, Signal::SIGTERM);
+    let began = Instant::now();
+    let gone = || !Path::new(&format!("/proc/{pid}")).exists();
+    let mut child = child;
+    loop {
+        if let Some(c) = child.as_mut() {
+            if let Ok(Some(_)) = c.try_wait() {
+                return;
+            }
+        } else if gone() {
+            return;
+        }
+        if began.elapsed() > START_LIMIT {
+            let _ = kill(pid, Signal::SIGKILL);
+            if let Some(mut c) = child {
+                let _ = c.wait();
+            }
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// What an earlier run left: its daemon and shims (by the pids they wrote
+/// below [`BASE`]), mounts below it, the directory, the pods' cgroups.
+pub fn teardown(base: &Path) {
+    for pid in pids_below(base) {
+        stop_pid(pid, None);
+    }
+    host::unmount_below(base);
+    let _ = std::fs::remove_dir_all(base);
+    remove_cgroups();
+}
+
+/// Pids written by the daemon (`containerd.pid`) and its shims
+/// (`shim.pid`) whose process still is one of containerd's.
+fn pids_below(base: &Path) -> Vec<i32> {
+    let mut out = Vec::new();
+    let mut stack = vec![base.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                if !["root", "pods", "cni"].contains(&name.as_str()) {
+                    stack.push(p);
+                }
+            } else if name == "containerd.pid" || name == "shim.pid" {
+                let pid = std::fs::read_to_string(&p)
+                    .ok()
+                    .and_then(|s| s.trim().parse::<i32>().ok());
+                if let Some(pid) = pid {
+                    let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                    if String::from_utf8_lossy(&cmd).contains("containerd") {
+                        out.push(pid);
+                    }
+                }
+            }
+        }
+    }
+    // Shims first, the daemon last.
+    out.sort_by_key(|pid| {
+        std::fs::read_to_string(base.join("containerd.pid")).ok() == Some(pid.to_string())
+    });
+    out
+}
+
+/// The cgroup directories named [`CGROUP_PARENT`] in each mounted
+/// hierarchy (runc removes the pod's own; the parent it created stays).
+pub fn cgroup_dirs() -> Vec<PathBuf> {
+    let Ok(mounts) = std::fs::read_to_string("/proc/self/mounts") else {
+        return Vec::new();
+    };
+    mounts
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            (f.len() > 2 && (f[2] == "cgroup" || f[2] == "cgroup2")).then(|| f[1].to_string())
+        })
+        .map(|m| Path::new(&m).join(CGROUP_PARENT.trim_start_matches('/')))
+        .filter(|d| d.exists())
+        .collect()
+}
+
+fn remove_cgroups() {
+    for d in cgroup_dirs() {
+        // Only empty ones can go: anything still in them is a running pod.
+        let _ = std::fs::remove_dir(&d);
+    }
+}
