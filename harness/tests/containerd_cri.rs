@@ -246,7 +246,7 @@ fn containerd_cri_sends_what_the_containerd_persona_sends() {
     d.start();
     let mut client = cri::Client::connect(&d.socket).unwrap_or_else(|e| panic!("{e}"));
     let version = client
-        .version()
+        .version_when_ready(daemon::START_LIMIT)
         .unwrap_or_else(|e| panic!("{e}\n{}", d.log()));
     eprintln!(
         "CRI: {} {} (API {})",
@@ -369,8 +369,18 @@ fn containerd_cri_sends_what_the_containerd_persona_sends() {
     let cgroups = daemon::cgroup_dirs();
     assert!(cgroups.is_empty(), "cgroups left: {cgroups:?}");
     if !run_containerd_before {
-        let shims = Path::new("/run/containerd");
-        assert!(!shims.exists(), "{} left", shims.display());
+        let shims = Path::new(daemon::SHIM_SOCKETS);
+        let left: Vec<String> = std::fs::read_dir(shims)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path().display().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(
+            !Path::new("/run/containerd").exists(),
+            "/run/containerd left (shim sockets: {left:?})"
+        );
     }
     let last = host::snapshot();
     let prefix = subnet.to_string();

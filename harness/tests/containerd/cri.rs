@@ -223,6 +223,21 @@ impl Client {
         )
     }
 
+    /// `Version` once the CRI service is up: the daemon's socket answers
+    /// before its CRI plugin has finished starting ("server is not
+    /// initialized yet"), so that answer is retried until `limit`.
+    pub fn version_when_ready(&mut self, limit: Duration) -> Result<VersionResponse, String> {
+        let began = std::time::Instant::now();
+        loop {
+            match self.version() {
+                Err(e) if e.contains("not initialized") && began.elapsed() < limit => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Returns the sandbox ID.
     pub fn run_pod_sandbox(&mut self, config: PodSandboxConfig) -> Result<String, String> {
         let r: RunPodSandboxResponse = self.call(

@@ -19,9 +19,14 @@ pub const BASE: &str = "/run/cnih-containerd";
 /// The pods' cgroup parent (cgroupfs driver), below each hierarchy's root.
 pub const CGROUP_PARENT: &str = "/cnih-containerd";
 
+/// Where containerd 1.6's runc shims put their sockets, whatever the
+/// configuration says (`runtime/v2/shim/util_unix.go`: the default state
+/// directory). Removed again, when empty, if the run created it.
+pub const SHIM_SOCKETS: &str = "/run/containerd/s";
+
 /// A bound on the daemon's start and stop, so a stuck one fails the test
 /// instead of stalling CI (not a measurement).
-const START_LIMIT: Duration = Duration::from_secs(60);
+pub const START_LIMIT: Duration = Duration::from_secs(60);
 
 pub struct Containerd {
     pub base: PathBuf,
@@ -31,6 +36,8 @@ pub struct Containerd {
     pub cni_conf: PathBuf,
     pub log_dir: PathBuf,
     child: Option<Child>,
+    /// The directories of [`SHIM_SOCKETS`] absent before the run.
+    created: Vec<PathBuf>,
 }
 
 impl Containerd {
@@ -46,6 +53,11 @@ impl Containerd {
             log_dir: base.join("pods"),
             base,
             child: None,
+            created: [SHIM_SOCKETS, "/run/containerd"]
+                .iter()
+                .map(PathBuf::from)
+                .filter(|d| !d.exists())
+                .collect(),
         };
         for dir in [&d.cni_bin, &d.cni_conf, &d.log_dir] {
             std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
@@ -57,7 +69,8 @@ impl Containerd {
 
     /// containerd 1.6's configuration (version 2): nothing outside
     /// [`BASE`] but the runc shims' sockets (`/run/containerd/s`, fixed in
-    /// 1.6), runc as the runtime with cgroupfs, the locally imported
+    /// 1.6; see [`SHIM_SOCKETS`]), runc as the runtime with cgroupfs and
+    /// its state under [`BASE`] (`Root`), the locally imported
     /// sandbox image. `restrict_oom_score_adj`: the sandbox's default
     /// `oom_score_adj` of -998 needs `CAP_SYS_RESOURCE`, which root lacks
     /// on these machines (runc then fails with "can't get final child's PID
@@ -90,6 +103,7 @@ state = "{b}/state"
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
+        Root = "{b}/runc"
 "#,
             sock = self.socket.display(),
             image = super::image::NAME,
@@ -160,6 +174,10 @@ impl Drop for Containerd {
     fn drop(&mut self) {
         self.stop();
         teardown(&self.base);
+        for d in &self.created {
+            // Only when empty: a shim still running keeps its socket there.
+            let _ = std::fs::remove_dir(d);
+        }
     }
 }
 
