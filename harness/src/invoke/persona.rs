@@ -855,6 +855,77 @@ mod tests {
     }
 
     #[test]
+    fn containerd_renders_requested_capabilities_as_go_cni_structs() {
+        let c = RuntimeKind::Containerd.persona();
+        let ports = json!([{"hostPort": 8080, "containerPort": 80, "protocol": "TCP"}]);
+        assert_eq!(
+            c.render_requested("portMappings", &ports),
+            json!([{"HostPort": 8080, "ContainerPort": 80, "Protocol": "tcp", "HostIP": ""}])
+        );
+        assert_eq!(
+            c.render_requested("bandwidth", &json!({"ingressRate": 1000})),
+            json!({"IngressRate": 1000, "IngressBurst": 0, "EgressRate": 0, "EgressBurst": 0})
+        );
+        assert_eq!(c.capability_args()["dns"]["Servers"], json!(["10.96.0.10"]));
+        // Others pass what they are given.
+        let p = RuntimeKind::CriO.persona();
+        assert_eq!(p.render_requested("portMappings", &ports), ports);
+        assert_eq!(c.render_requested("aliases", &ports), ports);
+    }
+
+    #[test]
+    fn capability_values_of_another_shape_differ() {
+        let id = "b".repeat(64);
+        let env: Vec<(String, String)> = vec![
+            ("CNI_COMMAND".into(), "ADD".into()),
+            ("CNI_CONTAINERID".into(), id.clone()),
+            (
+                "CNI_ARGS".into(),
+                format!(
+                    "K8S_POD_NAME=web;IgnoreUnknown=1;K8S_POD_NAMESPACE=default;\
+                     K8S_POD_INFRA_CONTAINER_ID={id};K8S_POD_UID=5bd7c1c4-3f6e-4d0b-9a55-c0ffee000021"
+                ),
+            ),
+        ];
+        let stdin = |dns: Value, ports: Value| {
+            serde_json::to_vec(&json!({
+                "cniVersion": "1.0.0", "type": "x",
+                "capabilities": {"dns": true, "portMappings": true,
+                                 "io.kubernetes.cri.pod-annotations": true},
+                "runtimeConfig": {"dns": dns, "portMappings": ports,
+                                  "io.kubernetes.cri.pod-annotations": {"a": "b"}}
+            }))
+            .expect("json")
+        };
+        let go_ports =
+            json!([{"HostPort": 1, "ContainerPort": 2, "Protocol": "tcp", "HostIP": ""}]);
+        let asked = json!([{"hostPort": 1, "containerPort": 2}]);
+        let requested: Map<String, Value> =
+            [("portMappings".to_string(), asked)].into_iter().collect();
+        let c = RuntimeKind::Containerd.persona();
+        let good = stdin(c.capability_args()["dns"].clone(), go_ports.clone());
+        let calls = [Observed {
+            env: &env,
+            stdin: &good,
+        }];
+        assert_eq!(c.differences_with(&calls, &requested), Vec::<String>::new());
+        // Not asked for: there, but the persona does not fill it.
+        assert_eq!(c.differences(&calls).len(), 1);
+        // The conventions' spelling is not what containerd sends.
+        let lower = stdin(
+            json!({"servers": ["10.96.0.10"], "searches": [], "options": []}),
+            json!([{"hostPort": 1, "containerPort": 2, "protocol": "tcp", "hostIP": ""}]),
+        );
+        let calls = [Observed {
+            env: &env,
+            stdin: &lower,
+        }];
+        let d = c.differences_with(&calls, &requested);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d.iter().all(|l| l.contains("of another shape")), "{d:?}");
+    }
+
+    #[test]
     fn pod_names_are_dns_labels() {
         assert_eq!(pod_name("cnih-ctr-0"), "cnih-ctr-0");
         assert_eq!(pod_name("A_B.c"), "a-b-c");
