@@ -70,6 +70,22 @@ const CONTAINERD_1_6: &str = "runtimeConfig lacks cgroupPath, which the persona 
 /// removed on drop (also when the test fails).
 struct NetworkGuard {
     created: Vec<PathBuf>,
+    /// libcni's cache entries of containerd's loopback network before the
+    /// run (a sandbox torn down normally leaves none; one whose shim was
+    /// killed does).
+    loopback_before: Vec<PathBuf>,
+}
+
+/// libcni's cache entries of go-cni's `cni-loopback` network.
+fn loopback_cache() -> Vec<PathBuf> {
+    std::fs::read_dir("/var/lib/cni/results")
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with("cni-loopback-"))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl NetworkGuard {
@@ -77,6 +93,7 @@ impl NetworkGuard {
         host::remove_network_state(NETWORK, BRIDGE);
         NetworkGuard {
             created: host::absent_shared_dirs(),
+            loopback_before: loopback_cache(),
         }
     }
 }
@@ -84,6 +101,11 @@ impl NetworkGuard {
 impl Drop for NetworkGuard {
     fn drop(&mut self) {
         host::remove_network_state(NETWORK, BRIDGE);
+        for f in loopback_cache() {
+            if !self.loopback_before.contains(&f) {
+                let _ = std::fs::remove_file(f);
+            }
+        }
         for d in self.created.iter().rev() {
             let _ = std::fs::remove_dir(d); // only when empty: others may use it
         }

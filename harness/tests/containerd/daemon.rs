@@ -21,7 +21,7 @@ pub const CGROUP_PARENT: &str = "/cnih-containerd";
 
 /// Where containerd 1.6's runc shims put their sockets, whatever the
 /// configuration says (`runtime/v2/shim/util_unix.go`: the default state
-/// directory). Removed again, when empty, if the run created it.
+/// directory). Removed again if the run created it.
 pub const SHIM_SOCKETS: &str = "/run/containerd/s";
 
 /// A bound on the daemon's start and stop, so a stuck one fails the test
@@ -36,7 +36,8 @@ pub struct Containerd {
     pub cni_conf: PathBuf,
     pub log_dir: PathBuf,
     child: Option<Child>,
-    /// The directories of [`SHIM_SOCKETS`] absent before the run.
+    /// The directories of [`SHIM_SOCKETS`] absent before the run, the
+    /// outermost last.
     created: Vec<PathBuf>,
 }
 
@@ -126,7 +127,6 @@ state = "{b}/state"
             .unwrap_or_else(|e| {
                 panic!("cannot start containerd: {e} (ci/setup.sh installs Debian's containerd)")
             });
-        std::fs::write(self.base.join("containerd.pid"), child.id().to_string()).expect("pid file");
         self.child = Some(child);
         let began = Instant::now();
         while !self.socket.exists() {
@@ -174,9 +174,10 @@ impl Drop for Containerd {
     fn drop(&mut self) {
         self.stop();
         teardown(&self.base);
-        for d in &self.created {
-            // Only when empty: a shim still running keeps its socket there.
-            let _ = std::fs::remove_dir(d);
+        // Absent before the run, what is there now is the run's: a shim
+        // that was killed (a failed run) leaves its socket behind.
+        if let Some(d) = self.created.last() {
+            let _ = std::fs::remove_dir_all(d);
         }
     }
 }
@@ -210,7 +211,11 @@ fn stop_pid(pid: i32, child: Option<Child>) {
 /// What an earlier run left: its daemon and shims (by the pids they wrote
 /// below [`BASE`]), mounts below it, the directory, the pods' cgroups.
 pub fn teardown(base: &Path) {
-    for pid in pids_below(base) {
+    for (rank, pid) in pids_below(base) {
+        if rank == 0 {
+            // A sandbox's init is its namespace's pid 1: SIGTERM does not reach it.
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+        }
         stop_pid(pid, None);
     }
     host::unmount_below(base);
@@ -218,39 +223,56 @@ pub fn teardown(base: &Path) {
     remove_cgroups();
 }
 
-/// Pids written by the daemon (`containerd.pid`) and its shims
-/// (`shim.pid`) whose process still is one of containerd's.
-fn pids_below(base: &Path) -> Vec<i32> {
+/// The run's processes, in the order to stop them: the sandboxes' inits
+/// (the `init.pid` runc wrote below `base`, while that process still runs
+/// the image's busybox), then the shims, then the daemon (the processes
+/// whose command line names `base`: `containerd --config BASE/...`,
+/// `containerd-shim-runc-v2 ... -address BASE/containerd.sock`). Killing a
+/// shim first would orphan its sandbox.
+fn pids_below(base: &Path) -> Vec<(u8, i32)> {
+    let cmdline = |pid: i32| {
+        let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        String::from_utf8_lossy(&raw).replace('\0', " ")
+    };
     let mut out = Vec::new();
-    let mut stack = vec![base.to_path_buf()];
+    let mut stack = vec![base.join("state")];
     while let Some(dir) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&dir) else {
             continue;
         };
         for e in rd.flatten() {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().to_string();
             if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-                if !["root", "pods", "cni"].contains(&name.as_str()) {
-                    stack.push(p);
-                }
-            } else if name == "containerd.pid" || name == "shim.pid" {
-                let pid = std::fs::read_to_string(&p)
+                stack.push(e.path());
+            } else if e.file_name() == "init.pid" {
+                let pid = std::fs::read_to_string(e.path())
                     .ok()
                     .and_then(|s| s.trim().parse::<i32>().ok());
-                if let Some(pid) = pid {
-                    let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-                    if String::from_utf8_lossy(&cmd).contains("containerd") {
-                        out.push(pid);
-                    }
+                if let Some(pid) = pid.filter(|p| cmdline(*p).contains("busybox")) {
+                    out.push((0, pid));
                 }
             }
         }
     }
-    // Shims first, the daemon last.
-    out.sort_by_key(|pid| {
-        std::fs::read_to_string(base.join("containerd.pid")).ok() == Some(pid.to_string())
-    });
+    let base = base.display().to_string();
+    if let Ok(rd) = std::fs::read_dir("/proc") {
+        for e in rd.flatten() {
+            let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+                continue;
+            };
+            let cmd = cmdline(pid);
+            if cmd.contains(&base) {
+                out.push((
+                    if cmd.contains("containerd-shim") {
+                        1
+                    } else {
+                        2
+                    },
+                    pid,
+                ));
+            }
+        }
+    }
+    out.sort();
     out
 }
 
@@ -273,7 +295,19 @@ pub fn cgroup_dirs() -> Vec<PathBuf> {
 
 fn remove_cgroups() {
     for d in cgroup_dirs() {
-        // Only empty ones can go: anything still in them is a running pod.
-        let _ = std::fs::remove_dir(&d);
+        // Deepest first, and only empty ones can go: anything still in
+        // them is a running sandbox. (runc removes a sandbox's own cgroup
+        // when its shim deletes the task, not when the shim was killed.)
+        let mut dirs = vec![d.clone()];
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            dirs.extend(
+                rd.flatten()
+                    .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
+                    .map(|e| e.path()),
+            );
+        }
+        for dir in dirs.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
     }
 }
