@@ -28,6 +28,7 @@ mod containerd;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use cni_harness::dataplane::{self, Echo, Endpoint};
 use cni_harness::invoke::RuntimeKind;
@@ -265,6 +266,7 @@ fn containerd_cri_sends_what_the_containerd_persona_sends() {
     let image = d.base.join("sandbox-image.tar");
     containerd::image::write(&image);
 
+    let began = Instant::now();
     d.start();
     let mut client = cri::Client::connect(&d.socket).unwrap_or_else(|e| panic!("{e}"));
     let version = client
@@ -275,11 +277,14 @@ fn containerd_cri_sends_what_the_containerd_persona_sends() {
         version.runtime_name, version.runtime_version, version.runtime_api_version
     );
     assert_eq!(version.runtime_name, "containerd");
+    let started = began.elapsed();
     d.ctr(&["images", "import", &image.display().to_string()]);
 
+    let run_began = Instant::now();
     let id = client
         .run_pod_sandbox(pod(&d.log_dir))
         .unwrap_or_else(|e| panic!("[ADD-1] RunPodSandbox: {e}\n{}", d.log()));
+    let run_took = run_began.elapsed();
     let during = captures(&captured);
     assert_eq!(verbs(&during), ["ADD"], "RunPodSandbox's invocations");
     let add = &during[0];
@@ -311,15 +316,36 @@ fn containerd_cri_sends_what_the_containerd_persona_sends() {
         eprintln!("pod -> gateway: {r}");
     }
 
+    let teardown_began = Instant::now();
     client
         .stop_pod_sandbox(&id)
         .unwrap_or_else(|e| panic!("[DEL-1] StopPodSandbox: {e}\n{}", d.log()));
     client
         .remove_pod_sandbox(&id)
         .unwrap_or_else(|e| panic!("RemovePodSandbox: {e}\n{}", d.log()));
+    let teardown_took = teardown_began.elapsed();
+    eprintln!(
+        "containerd up and serving CRI {started:?}, RunPodSandbox {run_took:?}, \
+         StopPodSandbox + RemovePodSandbox {teardown_took:?}"
+    );
     let all = captures(&captured);
     let verbs = verbs(&all);
     eprintln!("containerd's invocations: {verbs:?}");
+    // Besides the `CNI_*` variables (which the persona comparison below
+    // checks), libcni passes the runtime's own environment: the one
+    // containerd inherited from this test, nothing else.
+    let ours: Vec<String> = std::env::vars_os()
+        .map(|(k, _)| k.to_string_lossy().to_string())
+        .collect();
+    for c in &all {
+        let extra: Vec<&str> = c
+            .env
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| !k.starts_with("CNI_") && !ours.iter().any(|o| o == k))
+            .collect();
+        assert!(extra.is_empty(), "variables containerd added: {extra:?}");
+    }
     // StopPodSandbox tears the network down; RemovePodSandbox stops the
     // sandbox again, and with it sends a second DEL: the namespace gone
     // (CNI_NETNS empty), libcni's cache too (no prevResult). The persona

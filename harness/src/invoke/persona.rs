@@ -473,7 +473,8 @@ impl Observed<'_> {
 
 impl Persona {
     /// Where a real runtime's invocations (in the order it made them)
-    /// differ from this persona, field by field: verbs it never sends, its
+    /// differ from this persona, field by field: verbs it never sends, the
+    /// `CNI_*` variables set, its
     /// `CNI_ARGS` keys, their order and value shapes, the container ID
     /// shape, the capabilities it fills, its VERSION probes. Empty: they match.
     pub fn differences(&self, calls: &[Observed<'_>]) -> Vec<String> {
@@ -514,6 +515,19 @@ impl Persona {
                 _ => {}
             }
             if matches!(verb, Verb::Add | Verb::Del | Verb::Check) {
+                // libcni sets all six, empty where unused, under every persona.
+                let mut cni: Vec<&str> = call
+                    .env
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .filter(|k| k.starts_with("CNI_"))
+                    .collect();
+                cni.sort_unstable();
+                if cni != LIBCNI_VARS {
+                    out.push(format!(
+                        "{at}: CNI_* variables {cni:?}, the persona sends {LIBCNI_VARS:?}"
+                    ));
+                }
                 out.extend(
                     self.args_differences(call)
                         .into_iter()
@@ -677,6 +691,16 @@ impl Persona {
     }
 }
 
+/// The `CNI_*` variables libcni sets on ADD, CHECK and DEL (sorted).
+const LIBCNI_VARS: [&str; 6] = [
+    "CNI_ARGS",
+    "CNI_COMMAND",
+    "CNI_CONTAINERID",
+    "CNI_IFNAME",
+    "CNI_NETNS",
+    "CNI_PATH",
+];
+
 /// The capability under which the CRI runtimes pass a pod's annotations.
 const POD_ANNOTATIONS: &str = "io.kubernetes.cri.pod-annotations";
 
@@ -830,6 +854,9 @@ mod tests {
             vec![
                 ("CNI_COMMAND".into(), verb.into()),
                 ("CNI_CONTAINERID".into(), id.clone()),
+                ("CNI_NETNS".into(), "/run/netns/x".into()),
+                ("CNI_IFNAME".into(), "eth0".into()),
+                ("CNI_PATH".into(), "/opt/cni/bin".into()),
                 ("CNI_ARGS".into(), args.into()),
             ]
         };
@@ -876,9 +903,12 @@ mod tests {
     #[test]
     fn capability_values_of_another_shape_differ() {
         let id = "b".repeat(64);
-        let env: Vec<(String, String)> = vec![
+        let mut env: Vec<(String, String)> = vec![
             ("CNI_COMMAND".into(), "ADD".into()),
             ("CNI_CONTAINERID".into(), id.clone()),
+            ("CNI_NETNS".into(), "/run/netns/x".into()),
+            ("CNI_IFNAME".into(), "eth0".into()),
+            ("CNI_PATH".into(), "/opt/cni/bin".into()),
             (
                 "CNI_ARGS".into(),
                 format!(
@@ -923,6 +953,15 @@ mod tests {
         let d = c.differences_with(&calls, &requested);
         assert_eq!(d.len(), 2, "{d:?}");
         assert!(d.iter().all(|l| l.contains("of another shape")), "{d:?}");
+        // libcni sets all six CNI_* variables.
+        env.retain(|(k, _)| k != "CNI_PATH");
+        let calls = [Observed {
+            env: &env,
+            stdin: &good,
+        }];
+        let d = c.differences_with(&calls, &requested);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].contains("CNI_* variables"), "{d:?}");
     }
 
     #[test]
