@@ -210,8 +210,24 @@ fn verbs(captures: &[Captured]) -> Vec<String> {
         .collect()
 }
 
-/// Processes whose command line names containerd's directory (the daemon,
-/// the shims, the sandbox's `busybox sleep` has none but is the shim's child).
+/// The host end of the pod's veth pair: the interface of the ADD's result
+/// outside the pod's namespace that is not the bridge.
+fn host_veth(add: &Captured) -> String {
+    let stdout = add.stdout.to_vec().expect("ADD's stdout");
+    let result: Value = serde_json::from_slice(&stdout).expect("ADD printed JSON");
+    result["interfaces"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i.get("sandbox").is_none())
+        .filter_map(|i| i["name"].as_str())
+        .find(|n| *n != BRIDGE)
+        .unwrap_or_else(|| panic!("no host veth in ADD's result {result}"))
+        .to_string()
+}
+
+/// The run's processes: those whose command line names containerd's
+/// directory (the daemon, the shims) and the sandbox's `busybox sleep`.
 fn processes_of_the_run() -> Vec<String> {
     let mut out = Vec::new();
     let Ok(rd) = std::fs::read_dir("/proc") else {
@@ -237,6 +253,7 @@ fn containerd_cri_sends_what_the_containerd_persona_sends() {
     let bridge_plugin = common::workspace_plugin("cni-ref-bridge");
     let ipam_plugin = common::workspace_plugin("cni-ref-ipam");
     let run_containerd_before = Path::new("/run/containerd").exists();
+    let run_shims_before = Path::new(daemon::SHIM_SOCKETS).exists();
     let net_guard = NetworkGuard::new();
     let mut d = Containerd::prepare();
     let before = host::snapshot();
@@ -290,6 +307,7 @@ fn containerd_cri_sends_what_the_containerd_persona_sends() {
     let add = &during[0];
     assert_eq!(add.env_var("CNI_CONTAINERID"), Some(id.as_str()));
     assert!(add.exit.success(), "ADD failed: {add:?}");
+    let host_veth = host_veth(add);
     let netns_path = PathBuf::from(add.env_var("CNI_NETNS").unwrap_or_default());
     assert!(
         netns_path.starts_with(d.base.join("state")),
@@ -403,31 +421,48 @@ fn containerd_cri_sends_what_the_containerd_persona_sends() {
         "containerd 1.6 lacks cgroupPath on ADD and both DELs: {differences:#?}"
     );
 
+    // What containerd itself leaves once stopped: nothing running,
+    // nothing mounted, no shim socket, no sandbox cgroup (the cgroup parent
+    // is kubelet's to manage, as here the test's), no namespace.
     drop(client);
     d.stop();
-    drop(d);
-    drop(net_guard);
-
-    // The host is as before.
     let left = processes_of_the_run();
     assert!(left.is_empty(), "processes of the run left: {left:?}");
     let mounts = host::mounts_below(Path::new(daemon::BASE));
-    assert!(mounts.is_empty(), "mounts left: {mounts:?}");
+    assert!(mounts.is_empty(), "containerd left mounts: {mounts:?}");
+    let sockets: Vec<String> = std::fs::read_dir(daemon::SHIM_SOCKETS)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path().display().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        run_shims_before || sockets.is_empty(),
+        "shim sockets left: {sockets:?}"
+    );
+    let sandbox_cgroups: Vec<PathBuf> = daemon::cgroup_dirs()
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
+        .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
+        .map(|e| e.path())
+        .collect();
+    assert!(
+        sandbox_cgroups.is_empty(),
+        "sandbox cgroups left: {sandbox_cgroups:?}"
+    );
+
+    // The test's own clean-up (containerd's directory, the cgroup parent,
+    // the bridge, the IPAM directory), then the host is as before.
+    drop(d);
+    drop(net_guard);
     assert!(!Path::new(daemon::BASE).exists());
     let cgroups = daemon::cgroup_dirs();
     assert!(cgroups.is_empty(), "cgroups left: {cgroups:?}");
     if !run_containerd_before {
-        let shims = Path::new(daemon::SHIM_SOCKETS);
-        let left: Vec<String> = std::fs::read_dir(shims)
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| e.path().display().to_string())
-                    .collect()
-            })
-            .unwrap_or_default();
         assert!(
             !Path::new("/run/containerd").exists(),
-            "/run/containerd left (shim sockets: {left:?})"
+            "/run/containerd left"
         );
     }
     let last = host::snapshot();
@@ -437,7 +472,10 @@ fn containerd_cri_sends_what_the_containerd_persona_sends() {
         .iter()
         .map(ToString::to_string)
         .filter(|t| {
-            t.contains(BRIDGE) || t.contains(NETWORK) || t.contains(prefix) || t.contains("veth")
+            t.contains(BRIDGE)
+                || t.contains(NETWORK)
+                || t.contains(prefix)
+                || t.contains(&host_veth)
         })
         .collect();
     assert!(
