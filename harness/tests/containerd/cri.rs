@@ -3,7 +3,7 @@
 //! the test sets or reads.
 //!
 //! Field numbers are those of `k8s.io/cri-api` `pkg/apis/runtime/v1/api.proto`
-//! (package `runtime.v1`), read at kubernetes/cri-api v0.25.0 (the CRI
+//! (package `runtime.v1`), read at kubernetes/cri-api v0.25.0 (b66135e; the CRI
 //! version containerd 1.6 serves; the numbers are unchanged on master):
 //! `VersionRequest`/`VersionResponse`, `PodSandboxConfig`,
 //! `PodSandboxMetadata`, `DNSConfig`, `PortMapping`, `LinuxPodSandboxConfig`,
