@@ -13,12 +13,14 @@ fi
 # containernetworking-plugins package is the real peer the harness is tested
 # against; chromium renders the HTML report in the report tests; podman,
 # runc and busybox-static run real containers in tests/podman_e2e.rs;
+# containerd (1.6, with runc and busybox-static) is the CRI runtime of
+# tests/containerd_cri.rs;
 # golang-go and golang-github-appc-cni-dev (libcni 1.1.2's sources) build
 # the libcni driver of tests/libcni_compare.rs; dnsname (with the dnsmasq
 # it starts) is the chained plugin of profiles/debian/dnsname.json, and
 # dnsmasq-base is the DHCP server of profiles/debian/dhcp.json.
 need=(iproute2 nftables iptables iputils-ping containernetworking-plugins dnsmasq-base chromium procps
-  podman runc busybox-static golang-go golang-github-appc-cni-dev jq python3
+  podman runc busybox-static containerd golang-go golang-github-appc-cni-dev jq python3
   golang-github-containernetworking-plugin-dnsname)
 missing=()
 for p in "${need[@]}"; do

@@ -108,17 +108,11 @@ fn podman_invocations_replay_in_a_sandbox() {
     // Issue 21: podman's real invocations are what the podman persona
     // sends, field by field (verbs, VERSION probes, CNI_ARGS keys, order
     // and value shapes, container ID shape, capabilities).
-    let stdins: Vec<Vec<u8>> = captures
-        .iter()
-        .map(|c| c.stdin.to_vec().expect("stdin"))
-        .collect();
-    let observed: Vec<cni_harness::invoke::persona::Observed> = captures
-        .iter()
-        .zip(&stdins)
-        .map(|(c, stdin)| cni_harness::invoke::persona::Observed { env: &c.env, stdin })
-        .collect();
-    let persona = cni_harness::invoke::RuntimeKind::Podman.persona();
-    let differences = persona.differences(&observed);
+    let differences = common::persona_differences(
+        cni_harness::invoke::RuntimeKind::Podman,
+        &captures,
+        &Default::default(),
+    );
     assert!(
         differences.is_empty(),
         "podman's invocations differ from the podman persona: {differences:#?}"

@@ -330,11 +330,13 @@ impl Profile {
     }
 
     /// The capability arguments the runtime passes: its persona's, with the
-    /// profile's (and the command line's) on top.
+    /// profile's (and the command line's) on top, each as the persona's
+    /// runtime renders it (`Persona::render_requested`).
     pub fn capability_args(&self) -> Map<String, Value> {
-        let mut caps = self.needs.runtime.persona().capability_args();
+        let persona = self.needs.runtime.persona();
+        let mut caps = persona.capability_args();
         for (k, v) in &self.needs.capability_args {
-            caps.insert(k.clone(), v.clone());
+            caps.insert(k.clone(), persona.render_requested(k, v));
         }
         caps
     }

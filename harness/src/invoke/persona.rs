@@ -179,6 +179,12 @@ pub struct Persona {
     pub gc: Sends,
     pub version_probes: Probes,
     pub del: DelInputs,
+    /// Tearing a pod down sends DEL more than once: containerd's CRI
+    /// `RemovePodSandbox` stops the sandbox again, so kubelet's stop then
+    /// remove make a second DEL, with `CNI_NETNS` empty (the namespace is
+    /// gone) and no `prevResult` (libcni's cache went with the first DEL).
+    /// The suite's `del/netns-empty` and repeated-DEL cases send that DEL.
+    pub repeats_del: bool,
     pub timeout: Timeout,
 }
 
@@ -198,10 +204,12 @@ const K8S_ARGS: &[(&str, ArgValue)] = &[
 const RUN_POD_UID: &str = "00000000-0000-4000-8000-c0ffee000000";
 
 /// What kubelet gives every pod: its annotations (none here), its cgroup
-/// parent (cgroupfs driver, BestEffort class) and ClusterFirst DNS.
+/// parent (cgroupfs driver, BestEffort class) and ClusterFirst DNS (only
+/// containerd passes it on, as go-cni's `DNS` struct, whose fields have no
+/// JSON tags: the keys are Go's field names, `Servers`, `Searches`, `Options`).
 fn cri_capabilities(dns: bool) -> Map<String, Value> {
     let mut m = Map::new();
-    m.insert("io.kubernetes.cri.pod-annotations".into(), json!({}));
+    m.insert(POD_ANNOTATIONS.into(), json!({}));
     m.insert(
         "cgroupPath".into(),
         json!(format!("/kubepods/besteffort/pod{RUN_POD_UID}")),
@@ -210,9 +218,9 @@ fn cri_capabilities(dns: bool) -> Map<String, Value> {
         m.insert(
             "dns".into(),
             json!({
-                "servers": ["10.96.0.10"],
-                "searches": ["default.svc.cluster.local", "svc.cluster.local", "cluster.local"],
-                "options": ["ndots:5"]
+                "Servers": ["10.96.0.10"],
+                "Searches": ["default.svc.cluster.local", "svc.cluster.local", "cluster.local"],
+                "Options": ["ndots:5"]
             }),
         );
     }
@@ -233,6 +241,7 @@ impl Persona {
                 gc: if_version("the suite's GC cases"),
                 version_probes: Probes::OnConfigLoad,
                 del: DelInputs::Rebuilt,
+                repeats_del: false,
                 timeout: Timeout::None,
             },
             RuntimeKind::Containerd => Persona {
@@ -246,6 +255,7 @@ impl Persona {
                 gc: Sends::Never,
                 version_probes: Probes::Never,
                 del: DelInputs::Rebuilt,
+                repeats_del: true,
                 timeout: Timeout::CriRequest,
             },
             RuntimeKind::CriO => Persona {
@@ -258,6 +268,7 @@ impl Persona {
                 gc: if_version("network GC with the valid pods"),
                 version_probes: Probes::OnConfigLoad,
                 del: DelInputs::Rebuilt,
+                repeats_del: false,
                 timeout: Timeout::CriRequest,
             },
             RuntimeKind::Podman => Persona {
@@ -273,6 +284,7 @@ impl Persona {
                 gc: Sends::Never,
                 version_probes: Probes::BeforeEachOperation,
                 del: DelInputs::CachedAtAdd,
+                repeats_del: false,
                 timeout: Timeout::None,
             },
             RuntimeKind::Cnitool => Persona {
@@ -285,6 +297,7 @@ impl Persona {
                 gc: if_version("`cnitool gc`"),
                 version_probes: Probes::Never,
                 del: DelInputs::Rebuilt,
+                repeats_del: false,
                 timeout: Timeout::None,
             },
         }
@@ -346,6 +359,78 @@ impl Persona {
         }
     }
 
+    /// A capability argument the run asks for (`--capability-args`, a
+    /// profile's `needs.capabilityArgs`, written as the CNI conventions
+    /// spell it) as this runtime renders it. containerd passes go-cni's Go
+    /// structs, whose fields have no JSON tags: `portMappings` entries
+    /// become `{HostPort, ContainerPort, Protocol, HostIP}` (all four,
+    /// protocol lower-case, `tcp` by default), `bandwidth`
+    /// `{IngressRate, IngressBurst, EgressRate, EgressBurst}` (all four),
+    /// `dns` `{Servers, Searches, Options}`. Every other runtime and
+    /// capability: the value as given.
+    pub fn render_requested(&self, capability: &str, value: &Value) -> Value {
+        if self.kind != RuntimeKind::Containerd {
+            return value.clone();
+        }
+        // (conventions key, go-cni field)
+        const PORT: &[(&str, &str)] = &[
+            ("hostPort", "HostPort"),
+            ("containerPort", "ContainerPort"),
+            ("protocol", "Protocol"),
+            ("hostIP", "HostIP"),
+        ];
+        let go_struct = |v: &Value, fields: &[(&str, &str)], absent: &dyn Fn(&str) -> Value| {
+            let Some(m) = v.as_object() else {
+                return v.clone();
+            };
+            let mut out = Map::new();
+            for (key, field) in fields {
+                let got = m.get(*key).cloned().unwrap_or_else(|| absent(field));
+                let got = match (*field, got) {
+                    ("Protocol", Value::String(p)) => Value::String(p.to_lowercase()),
+                    (_, g) => g,
+                };
+                out.insert(field.to_string(), got);
+            }
+            Value::Object(out)
+        };
+        match capability {
+            "portMappings" => {
+                let absent = |field: &str| match field {
+                    "Protocol" => json!("tcp"),
+                    "HostIP" => json!(""),
+                    _ => json!(0),
+                };
+                match value.as_array() {
+                    Some(items) => {
+                        Value::Array(items.iter().map(|i| go_struct(i, PORT, &absent)).collect())
+                    }
+                    None => value.clone(),
+                }
+            }
+            "bandwidth" => go_struct(
+                value,
+                &[
+                    ("ingressRate", "IngressRate"),
+                    ("ingressBurst", "IngressBurst"),
+                    ("egressRate", "EgressRate"),
+                    ("egressBurst", "EgressBurst"),
+                ],
+                &|_| json!(0),
+            ),
+            "dns" => go_struct(
+                value,
+                &[
+                    ("servers", "Servers"),
+                    ("searches", "Searches"),
+                    ("options", "Options"),
+                ],
+                &|_| Value::Null,
+            ),
+            _ => value.clone(),
+        }
+    }
+
     /// One line: what it sends that the configuration does not say.
     pub fn describe(&self) -> String {
         let keys: Vec<&str> = self.args.iter().map(|(k, _)| *k).collect();
@@ -388,10 +473,23 @@ impl Observed<'_> {
 
 impl Persona {
     /// Where a real runtime's invocations (in the order it made them)
-    /// differ from this persona, field by field: verbs it never sends, its
+    /// differ from this persona, field by field: verbs it never sends, the
+    /// `CNI_*` variables set, its
     /// `CNI_ARGS` keys, their order and value shapes, the container ID
     /// shape, the capabilities it fills, its VERSION probes. Empty: they match.
     pub fn differences(&self, calls: &[Observed<'_>]) -> Vec<String> {
+        self.differences_with(calls, &Map::new())
+    }
+
+    /// [`Persona::differences`] of a run that asked for the capability
+    /// arguments `requested` (what `--capability-args` stands for: a pod's
+    /// port mappings, say): those may be in `runtimeConfig` too, their
+    /// values being the runtime's rendering of the request.
+    pub fn differences_with(
+        &self,
+        calls: &[Observed<'_>],
+        requested: &Map<String, Value>,
+    ) -> Vec<String> {
         let mut out = Vec::new();
         // Counted, not paired: a runtime working on two containers at
         // once interleaves its probes with the other's operations.
@@ -417,13 +515,26 @@ impl Persona {
                 _ => {}
             }
             if matches!(verb, Verb::Add | Verb::Del | Verb::Check) {
+                // libcni sets all six, empty where unused, under every persona.
+                let mut cni: Vec<&str> = call
+                    .env
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .filter(|k| k.starts_with("CNI_"))
+                    .collect();
+                cni.sort_unstable();
+                if cni != LIBCNI_VARS {
+                    out.push(format!(
+                        "{at}: CNI_* variables {cni:?}, the persona sends {LIBCNI_VARS:?}"
+                    ));
+                }
                 out.extend(
                     self.args_differences(call)
                         .into_iter()
                         .map(|d| format!("{at}: {d}")),
                 );
                 out.extend(
-                    self.capability_differences(call)
+                    self.capability_differences(call, requested)
                         .into_iter()
                         .map(|d| format!("{at}: {d}")),
                 );
@@ -508,9 +619,15 @@ impl Persona {
     }
 
     /// Every capability the plugin declares and the persona always fills
-    /// must be in `runtimeConfig`; a persona filling nothing by itself must
-    /// send none the user did not ask for (the captures' runs ask none).
-    fn capability_differences(&self, call: &Observed<'_>) -> Vec<String> {
+    /// must be in `runtimeConfig`, with a value of the persona's shape (the
+    /// same JSON kinds and object keys; the pod annotations are the pod's
+    /// own, so only an object); nothing else may be there but what the run
+    /// asked for (`requested`).
+    fn capability_differences(
+        &self,
+        call: &Observed<'_>,
+        requested: &Map<String, Value>,
+    ) -> Vec<String> {
         let Ok(stdin) = serde_json::from_slice::<Value>(call.stdin) else {
             return vec!["stdin is not JSON".into()];
         };
@@ -530,6 +647,10 @@ impl Persona {
             })
             .unwrap_or_default();
         let fills = self.capability_args();
+        let rendered: Map<String, Value> = requested
+            .iter()
+            .map(|(k, v)| (k.clone(), self.render_requested(k, v)))
+            .collect();
         let mut out = Vec::new();
         for cap in declared.iter().filter(|c| fills.contains_key(*c)) {
             if !sent.contains(cap) {
@@ -539,11 +660,85 @@ impl Persona {
             }
         }
         for cap in sent.iter().filter(|c| !fills.contains_key(*c)) {
-            out.push(format!(
-                "runtimeConfig has {cap}, which the persona does not fill"
-            ));
+            if !requested.contains_key(cap) {
+                out.push(format!(
+                    "runtimeConfig has {cap}, which the persona does not fill"
+                ));
+            }
+        }
+        let runtime_config = stdin.get("runtimeConfig");
+        for (cap, want) in fills.iter().chain(&rendered) {
+            let Some(got) = runtime_config.and_then(|r| r.get(cap)) else {
+                continue;
+            };
+            let want_shape = if cap == POD_ANNOTATIONS {
+                Shape::of(&json!({}))
+            } else {
+                Shape::of(want)
+            };
+            let got_shape = if cap == POD_ANNOTATIONS {
+                Shape::of(&got.as_object().map(|_| json!({})).unwrap_or(got.clone()))
+            } else {
+                Shape::of(got)
+            };
+            if got_shape != want_shape {
+                out.push(format!(
+                    "runtimeConfig {cap} is {got}, of another shape than the persona's {want}"
+                ));
+            }
         }
         out
+    }
+}
+
+/// The `CNI_*` variables libcni sets on ADD, CHECK and DEL (sorted).
+const LIBCNI_VARS: [&str; 6] = [
+    "CNI_ARGS",
+    "CNI_COMMAND",
+    "CNI_CONTAINERID",
+    "CNI_IFNAME",
+    "CNI_NETNS",
+    "CNI_PATH",
+];
+
+/// The capability under which the CRI runtimes pass a pod's annotations.
+const POD_ANNOTATIONS: &str = "io.kubernetes.cri.pod-annotations";
+
+/// A JSON value's shape: its kind, an object's keys (each with its value's
+/// shape), an array's element shapes (deduplicated).
+#[derive(Debug, PartialEq, Eq)]
+enum Shape {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array(Vec<Shape>),
+    Object(Vec<(String, Shape)>),
+}
+
+impl Shape {
+    fn of(v: &Value) -> Shape {
+        match v {
+            Value::Null => Shape::Null,
+            Value::Bool(_) => Shape::Bool,
+            Value::Number(_) => Shape::Number,
+            Value::String(_) => Shape::String,
+            Value::Array(items) => {
+                let mut shapes: Vec<Shape> = Vec::new();
+                for s in items.iter().map(Shape::of) {
+                    if !shapes.contains(&s) {
+                        shapes.push(s);
+                    }
+                }
+                Shape::Array(shapes)
+            }
+            Value::Object(m) => {
+                let mut keys: Vec<(String, Shape)> =
+                    m.iter().map(|(k, v)| (k.clone(), Shape::of(v))).collect();
+                keys.sort_by(|a, b| a.0.cmp(&b.0));
+                Shape::Object(keys)
+            }
+        }
     }
 }
 
@@ -659,6 +854,9 @@ mod tests {
             vec![
                 ("CNI_COMMAND".into(), verb.into()),
                 ("CNI_CONTAINERID".into(), id.clone()),
+                ("CNI_NETNS".into(), "/run/netns/x".into()),
+                ("CNI_IFNAME".into(), "eth0".into()),
+                ("CNI_PATH".into(), "/opt/cni/bin".into()),
                 ("CNI_ARGS".into(), args.into()),
             ]
         };
@@ -681,6 +879,89 @@ mod tests {
         assert_eq!(podman.differences(&calls[1..]).len(), 1);
         let d = RuntimeKind::Containerd.persona().differences(&calls);
         assert!(d.iter().any(|l| l.contains("CNI_ARGS keys")), "{d:?}");
+    }
+
+    #[test]
+    fn containerd_renders_requested_capabilities_as_go_cni_structs() {
+        let c = RuntimeKind::Containerd.persona();
+        let ports = json!([{"hostPort": 8080, "containerPort": 80, "protocol": "TCP"}]);
+        assert_eq!(
+            c.render_requested("portMappings", &ports),
+            json!([{"HostPort": 8080, "ContainerPort": 80, "Protocol": "tcp", "HostIP": ""}])
+        );
+        assert_eq!(
+            c.render_requested("bandwidth", &json!({"ingressRate": 1000})),
+            json!({"IngressRate": 1000, "IngressBurst": 0, "EgressRate": 0, "EgressBurst": 0})
+        );
+        assert_eq!(c.capability_args()["dns"]["Servers"], json!(["10.96.0.10"]));
+        // Others pass what they are given.
+        let p = RuntimeKind::CriO.persona();
+        assert_eq!(p.render_requested("portMappings", &ports), ports);
+        assert_eq!(c.render_requested("aliases", &ports), ports);
+    }
+
+    #[test]
+    fn capability_values_of_another_shape_differ() {
+        let id = "b".repeat(64);
+        let mut env: Vec<(String, String)> = vec![
+            ("CNI_COMMAND".into(), "ADD".into()),
+            ("CNI_CONTAINERID".into(), id.clone()),
+            ("CNI_NETNS".into(), "/run/netns/x".into()),
+            ("CNI_IFNAME".into(), "eth0".into()),
+            ("CNI_PATH".into(), "/opt/cni/bin".into()),
+            (
+                "CNI_ARGS".into(),
+                format!(
+                    "K8S_POD_NAME=web;IgnoreUnknown=1;K8S_POD_NAMESPACE=default;\
+                     K8S_POD_INFRA_CONTAINER_ID={id};K8S_POD_UID=5bd7c1c4-3f6e-4d0b-9a55-c0ffee000021"
+                ),
+            ),
+        ];
+        let stdin = |dns: Value, ports: Value| {
+            serde_json::to_vec(&json!({
+                "cniVersion": "1.0.0", "type": "x",
+                "capabilities": {"dns": true, "portMappings": true,
+                                 "io.kubernetes.cri.pod-annotations": true},
+                "runtimeConfig": {"dns": dns, "portMappings": ports,
+                                  "io.kubernetes.cri.pod-annotations": {"a": "b"}}
+            }))
+            .expect("json")
+        };
+        let go_ports =
+            json!([{"HostPort": 1, "ContainerPort": 2, "Protocol": "tcp", "HostIP": ""}]);
+        let asked = json!([{"hostPort": 1, "containerPort": 2}]);
+        let requested: Map<String, Value> =
+            [("portMappings".to_string(), asked)].into_iter().collect();
+        let c = RuntimeKind::Containerd.persona();
+        let good = stdin(c.capability_args()["dns"].clone(), go_ports.clone());
+        let calls = [Observed {
+            env: &env,
+            stdin: &good,
+        }];
+        assert_eq!(c.differences_with(&calls, &requested), Vec::<String>::new());
+        // Not asked for: there, but the persona does not fill it.
+        assert_eq!(c.differences(&calls).len(), 1);
+        // The conventions' spelling is not what containerd sends.
+        let lower = stdin(
+            json!({"servers": ["10.96.0.10"], "searches": [], "options": []}),
+            json!([{"hostPort": 1, "containerPort": 2, "protocol": "tcp", "hostIP": ""}]),
+        );
+        let calls = [Observed {
+            env: &env,
+            stdin: &lower,
+        }];
+        let d = c.differences_with(&calls, &requested);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d.iter().all(|l| l.contains("of another shape")), "{d:?}");
+        // libcni sets all six CNI_* variables.
+        env.retain(|(k, _)| k != "CNI_PATH");
+        let calls = [Observed {
+            env: &env,
+            stdin: &good,
+        }];
+        let d = c.differences_with(&calls, &requested);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].contains("CNI_* variables"), "{d:?}");
     }
 
     #[test]

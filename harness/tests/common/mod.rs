@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+pub mod host;
+pub mod proc;
+
 /// Tests that create namespaces need root: skip with one line when not
 /// root, but fail when `CI` is set (the facade's policy, which plugin
 /// authors get too).
@@ -92,4 +95,39 @@ pub fn go_tool() -> Option<PathBuf> {
     out.status
         .success()
         .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+/// Put `cni-harness shim` in front of the plugin binary `real`: a wrapper
+/// at `at` (what the runtime runs) recording each invocation into `out`.
+pub fn install_shim(real: &std::path::Path, at: &std::path::Path, out: &std::path::Path) {
+    let done = std::process::Command::new(env!("CARGO_BIN_EXE_cni-harness"))
+        .args(["shim", "--real"])
+        .arg(real)
+        .arg("--out")
+        .arg(out)
+        .arg("--install")
+        .arg(at)
+        .output()
+        .expect("run cni-harness shim --install");
+    assert!(done.status.success(), "shim --install: {done:?}");
+}
+
+/// Where a real runtime's captured invocations differ from what `runtime`'s
+/// persona sends (`Persona::differences_with`), the runs having asked for
+/// the capability arguments `requested` (as `--capability-args` would).
+pub fn persona_differences(
+    runtime: cni_harness::invoke::RuntimeKind,
+    captures: &[cni_harness::replay::record::Captured],
+    requested: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<String> {
+    let stdins: Vec<Vec<u8>> = captures
+        .iter()
+        .map(|c| c.stdin.to_vec().expect("captured stdin decodes"))
+        .collect();
+    let observed: Vec<cni_harness::invoke::persona::Observed> = captures
+        .iter()
+        .zip(&stdins)
+        .map(|(c, stdin)| cni_harness::invoke::persona::Observed { env: &c.env, stdin })
+        .collect();
+    runtime.persona().differences_with(&observed, requested)
 }

@@ -4,7 +4,6 @@
 //! at the start of the next run after a kill.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Fixed (podman's configuration names it), on tmpfs.
 const BASE: &str = "/run/cnihpm-shim";
@@ -26,16 +25,7 @@ impl Shim {
         std::fs::create_dir_all(shim_dir()).expect("shim directory");
         let out = Path::new(BASE).join("out");
         let name = real.file_name().expect("plugin file name");
-        let done = Command::new(env!("CARGO_BIN_EXE_cni-harness"))
-            .args(["shim", "--real"])
-            .arg(real)
-            .arg("--out")
-            .arg(&out)
-            .arg("--install")
-            .arg(shim_dir().join(name))
-            .output()
-            .expect("run cni-harness shim --install");
-        assert!(done.status.success(), "shim --install: {done:?}");
+        crate::common::install_shim(real, &shim_dir().join(name), &out);
         Shim { out }
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::proc::{self, Output};
+use crate::common::proc::{self, Output};
 
 /// Facts measured on Debian 12 (issue 16): crun fails on cgroups in hybrid
 /// mode, so runc; systemd is not there to manage cgroups; the default

@@ -3,9 +3,7 @@
 
 pub mod capture;
 pub mod engine;
-pub mod host;
 pub mod network;
-pub mod proc;
 pub mod rootfs;
 pub mod scenario;
 pub mod testbed;

@@ -103,30 +103,17 @@ impl Network {
     /// The network, on the first candidate subnet no host route overlaps.
     pub fn choose(flavour: Flavour, host: &SandboxSnapshot) -> Network {
         let (name, bridge) = Network::names(flavour);
-        let taken: Vec<Cidr> = host
-            .node
-            .routes
-            .iter()
-            .map(|r| r.dst)
-            .filter(|d| d.prefix() > 0)
-            .collect();
-        let overlaps = |a: &Cidr| {
-            taken
-                .iter()
-                .any(|b| a.contains(b.network().addr()) || b.contains(a.network().addr()))
-        };
-        let (base, subnet) = flavour
-            .candidates()
-            .into_iter()
-            .filter_map(|ip| Cidr::new(IpAddr::V4(ip), 24).ok().map(|c| (ip, c)))
-            .find(|(_, c)| !overlaps(c))
-            .unwrap_or_else(|| {
+        let subnet =
+            crate::common::host::free_subnet(&flavour.candidates(), host).unwrap_or_else(|| {
                 panic!(
-                    "every candidate subnet of {:?} overlaps a host route: {taken:?}",
+                    "every candidate subnet of {:?} overlaps a host route",
                     flavour.candidates()
                 )
             });
-        let gateway = IpAddr::V4(Ipv4Addr::from(u32::from(base) + 1));
+        let gateway = match subnet.network().addr() {
+            IpAddr::V4(base) => IpAddr::V4(Ipv4Addr::from(u32::from(base) + 1)),
+            v6 => v6,
+        };
         Network {
             flavour,
             name,

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use cni_harness::judge::leak;
 use cni_harness::kernel::{self, SandboxSnapshot};
 
-use super::host;
 use super::network::Flavour;
 use super::testbed::Testbed;
+use crate::common::host;
 
 /// One running container as the host sees it.
 struct Container {

@@ -5,17 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use cni_harness::kernel::ops;
-use cni_harness::sandbox::Netns;
-
 use super::engine::Podman;
 use super::network::{Flavour, Network};
-use super::{host, rootfs};
+use super::rootfs;
+use crate::common::host;
 
 /// Parent of every engine directory (tmpfs: gone at reboot too).
 const BASE: &str = "/run/cnihpm";
-/// The shared directories libcni and host-local create on first use.
-const SHARED_DIRS: [&str; 2] = ["/var/lib/cni/networks", "/var/lib/cni/results"];
 
 pub struct Testbed {
     pub net: Network,
@@ -31,11 +27,7 @@ impl Testbed {
         let base = Path::new(BASE).join(flavour.tag());
         let (name, bridge) = Network::names(flavour);
         teardown(&base, &name, &bridge);
-        let created = SHARED_DIRS
-            .iter()
-            .map(PathBuf::from)
-            .filter(|d| !d.exists())
-            .collect();
+        let created = host::absent_shared_dirs();
         let net = Network::choose(flavour, &host::snapshot());
         let config_dir = base.join("net.d");
         std::fs::create_dir_all(&config_dir).expect("network config directory");
@@ -76,42 +68,7 @@ fn teardown(base: &Path, network: &str, bridge: &str) {
             eprintln!("cleanup: {e}");
         }
     }
-    if let Ok(host) = Netns::open(Path::new("/proc/self/ns/net")) {
-        if ops::link_exists(&host, bridge).unwrap_or(false) {
-            if let Err(e) = ops::del_link(&host, bridge) {
-                eprintln!("cleanup: deleting bridge {bridge}: {e}");
-            }
-        }
-    }
-    let _ = std::fs::remove_dir_all(Path::new("/var/lib/cni/networks").join(network));
-    // libcni's cache files are NETWORK-CONTAINERID-IFNAME.
-    if let Ok(rd) = std::fs::read_dir("/var/lib/cni/results") {
-        for e in rd.flatten() {
-            if e.file_name()
-                .to_string_lossy()
-                .starts_with(&format!("{network}-"))
-            {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
-    unmount_below(base);
+    host::remove_network_state(network, bridge);
+    host::unmount_below(base);
     let _ = std::fs::remove_dir_all(base);
-}
-
-/// Unmount anything podman left mounted below `dir` (deepest first), so the
-/// directory can go.
-fn unmount_below(dir: &Path) {
-    let Ok(info) = std::fs::read_to_string("/proc/self/mountinfo") else {
-        return;
-    };
-    let mut points: Vec<&str> = info
-        .lines()
-        .filter_map(|l| l.split(' ').nth(4))
-        .filter(|p| Path::new(p).starts_with(dir))
-        .collect();
-    points.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    for p in points {
-        let _ = nix::mount::umount2(p, nix::mount::MntFlags::MNT_DETACH);
-    }
 }

@@ -1,4 +1,4 @@
-//! Running a command with a deadline: a podman that hangs must fail the
+//! Running a command with a deadline: a runtime that hangs must fail the
 //! test, not stall CI.
 
 use std::io::Read;
