@@ -15,9 +15,19 @@
 //!   "surroundings": {"parentLinkPeer": {"addresses": ["10.244.0.254/24"]}}
 //! }
 //! ```
-//! `surroundings` is not applied with the rest: it says where the data-plane
-//! cases put the uplink, the stand-in for the network beyond the node (see
-//! [`super::Surroundings`] and `sandbox::uplink`).
+//! `surroundings` says where the uplink, the stand-in for the network beyond
+//! the node, is joined (see [`super::Surroundings`] and `sandbox::uplink`).
+//! It is made on demand by the data-plane cases, unless the surroundings run
+//! daemons of their own (a network's DHCP server, say): then it is made with
+//! the other fixtures, before the node's daemons, and the daemons run in it
+//! (same shape as the node's, in the sandbox's mount namespace and process
+//! boundary, stopped with the sandbox):
+//! ```json
+//! "surroundings": {"parentLinkPeer": {"addresses": ["10.89.0.1/24"]},
+//!                  "daemons": [{"name": "dhcp-server", "command": ["dnsmasq", "..."],
+//!                               "ready": {"file": "/run/cni/dnsmasq.pid"}}]}
+//! "surroundings": {"behindNode": {}, "daemons": [...]}
+//! ```
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -39,8 +49,11 @@ pub struct NodeFixtures {
     pub files: Vec<FileFixture>,
     pub daemons: Vec<DaemonFixture>,
     /// Where the network beyond the node is (made on demand by the
-    /// data-plane cases, not by [`NodeFixtures`]' application).
+    /// data-plane cases, or with the fixtures when it runs daemons).
     pub surroundings: super::Surroundings,
+    /// Daemons of the surroundings, run in the uplink namespace (started
+    /// before the node's daemons: the network is there before the node).
+    pub uplink_daemons: Vec<DaemonFixture>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,8 +124,60 @@ pub(crate) struct NodeFile {
     files: Vec<FileFile>,
     #[serde(default)]
     daemons: Vec<DaemonFile>,
+    /// A placement (`"behindNode"`, `{"parentLinkPeer": ...}`), or an
+    /// object with a placement and `daemons` (read in [`surroundings`]).
     #[serde(default)]
-    surroundings: super::Surroundings,
+    surroundings: Option<serde_json::Value>,
+}
+
+/// The object form of `node.surroundings`: at most one placement (behind
+/// the node when none) and the daemons that run in the uplink.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SurroundingsObject {
+    #[serde(default)]
+    behind_node: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    parent_link_peer: Option<serde_json::Value>,
+    #[serde(default)]
+    daemons: Vec<DaemonFile>,
+}
+
+/// The placement and the uplink's daemons `node.surroundings` describes.
+fn surroundings(
+    value: Option<serde_json::Value>,
+) -> Result<(super::Surroundings, Vec<DaemonFile>), String> {
+    use super::Surroundings;
+    let at = "node.surroundings";
+    let Some(value) = value else {
+        return Ok((Surroundings::BehindNode, Vec::new()));
+    };
+    let is_object_form = value
+        .as_object()
+        .is_some_and(|o| o.contains_key("daemons") || o.contains_key("behindNode"));
+    if !is_object_form {
+        let placement = Surroundings::deserialize(value).map_err(|e| format!("{at}: {e}"))?;
+        return Ok((placement, Vec::new()));
+    }
+    let obj = SurroundingsObject::deserialize(value).map_err(|e| format!("{at}: {e}"))?;
+    let placement = match (obj.behind_node, obj.parent_link_peer) {
+        (Some(_), Some(_)) => {
+            return Err(format!(
+                "{at}: `behindNode` and `parentLinkPeer` are two placements; name one"
+            ))
+        }
+        (Some(extra), None) if !extra.is_empty() => {
+            return Err(format!("{at}.behindNode: takes no settings (`{{}}`)"))
+        }
+        (_, None) => Surroundings::BehindNode,
+        (None, Some(peer)) => {
+            let mut one = serde_json::Map::new();
+            one.insert("parentLinkPeer".into(), peer);
+            Surroundings::deserialize(serde_json::Value::Object(one))
+                .map_err(|e| format!("{at}.parentLinkPeer: {e}"))?
+        }
+    };
+    Ok((placement, obj.daemons))
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,8 +257,14 @@ impl NodeFile {
     /// Validate and resolve against the profile's directory; every error
     /// names the field (`node.links[0].name: ...`).
     pub(crate) fn resolve(self, profile_dir: &Path) -> Result<NodeFixtures, String> {
+        let (placement, uplink_daemons) = surroundings(self.surroundings)?;
         let mut out = NodeFixtures {
-            surroundings: self.surroundings,
+            surroundings: placement,
+            uplink_daemons: resolve_daemons(
+                uplink_daemons,
+                profile_dir,
+                "node.surroundings.daemons",
+            )?,
             ..NodeFixtures::default()
         };
         for (i, l) in self.links.into_iter().enumerate() {
@@ -299,62 +370,76 @@ impl NodeFile {
                 mode,
             });
         }
-        for (i, d) in self.daemons.into_iter().enumerate() {
-            let at = format!("node.daemons[{i}]");
-            if d.name.trim().is_empty() {
-                return Err(format!("{at}.name: empty"));
-            }
-            let mut command = d.command;
-            let Some(program) = command.first_mut() else {
-                return Err(format!("{at}.command: empty"));
-            };
-            if program.contains('/') && !program.starts_with('/') {
-                *program = profile_dir.join(&*program).display().to_string();
-            }
-            let ready = match (d.ready.socket, d.ready.file, d.ready.command) {
-                (Some(s), None, None) => Readiness::Socket(
-                    check_abs_path(&s).map_err(|e| format!("{at}.ready.socket: {e}"))?,
-                ),
-                (None, Some(f), None) => Readiness::File(
-                    check_abs_path(&f).map_err(|e| format!("{at}.ready.file: {e}"))?,
-                ),
-                (None, None, Some(c)) if !c.is_empty() => Readiness::Command(c),
-                _ => {
-                    return Err(format!(
-                        "{at}.ready: exactly one of `socket`, `file` or a non-empty `command`"
-                    ))
-                }
-            };
-            let timeout = d
-                .timeout_ms
-                .map(Duration::from_millis)
-                .unwrap_or(DEFAULT_READY_TIMEOUT);
-            if timeout.is_zero() || timeout > MAX_READY_TIMEOUT {
-                return Err(format!(
-                    "{at}.timeoutMs: between 1 and {} ms",
-                    MAX_READY_TIMEOUT.as_millis()
-                ));
-            }
-            out.daemons.push(DaemonFixture {
-                name: d.name,
-                command,
-                ready,
-                timeout,
-            });
-        }
+        out.daemons = resolve_daemons(self.daemons, profile_dir, "node.daemons")?;
         Ok(out)
     }
 }
 
+/// Validate daemon fixtures (`field` names where they were written) and
+/// resolve their programs against the profile's directory.
+fn resolve_daemons(
+    daemons: Vec<DaemonFile>,
+    profile_dir: &Path,
+    field: &str,
+) -> Result<Vec<DaemonFixture>, String> {
+    let mut out = Vec::new();
+    for (i, d) in daemons.into_iter().enumerate() {
+        let at = format!("{field}[{i}]");
+        if d.name.trim().is_empty() {
+            return Err(format!("{at}.name: empty"));
+        }
+        let mut command = d.command;
+        let Some(program) = command.first_mut() else {
+            return Err(format!("{at}.command: empty"));
+        };
+        if program.contains('/') && !program.starts_with('/') {
+            *program = profile_dir.join(&*program).display().to_string();
+        }
+        let ready = match (d.ready.socket, d.ready.file, d.ready.command) {
+            (Some(s), None, None) => Readiness::Socket(
+                check_abs_path(&s).map_err(|e| format!("{at}.ready.socket: {e}"))?,
+            ),
+            (None, Some(f), None) => {
+                Readiness::File(check_abs_path(&f).map_err(|e| format!("{at}.ready.file: {e}"))?)
+            }
+            (None, None, Some(c)) if !c.is_empty() => Readiness::Command(c),
+            _ => {
+                return Err(format!(
+                    "{at}.ready: exactly one of `socket`, `file` or a non-empty `command`"
+                ))
+            }
+        };
+        let timeout = d
+            .timeout_ms
+            .map(Duration::from_millis)
+            .unwrap_or(DEFAULT_READY_TIMEOUT);
+        if timeout.is_zero() || timeout > MAX_READY_TIMEOUT {
+            return Err(format!(
+                "{at}.timeoutMs: between 1 and {} ms",
+                MAX_READY_TIMEOUT.as_millis()
+            ));
+        }
+        out.push(DaemonFixture {
+            name: d.name,
+            command,
+            ready,
+            timeout,
+        });
+    }
+    Ok(out)
+}
+
 impl NodeFixtures {
     /// Nothing to apply to a sandbox before a case (the surroundings are
-    /// made later, only by the cases that ask for them).
+    /// made later, only by the cases that ask for them, unless they run
+    /// daemons).
     pub fn is_empty(&self) -> bool {
         self.links.is_empty()
             && self.routes.is_empty()
             && self.sysctls.is_empty()
             && self.files.is_empty()
             && self.daemons.is_empty()
+            && self.uplink_daemons.is_empty()
     }
 
     /// Names of the links the fixtures make (kept out of what the leak
