@@ -532,6 +532,56 @@ mod tests {
     }
 
     #[test]
+    fn surroundings_may_run_daemons() {
+        use crate::config::Surroundings;
+        let daemon = r#"{"name":"srv","command":["dnsmasq","-k"],"ready":{"file":"/run/cni/s.pid"},"timeoutMs":500}"#;
+        let peer = parse(&format!(
+            r#"{{"surroundings":{{"parentLinkPeer":{{"addresses":["10.89.0.1/24"]}},"daemons":[{daemon}]}}}}"#
+        ))
+        .expect("valid");
+        assert!(
+            matches!(peer.surroundings, Surroundings::ParentLinkPeer { ref addresses } if addresses.len() == 1)
+        );
+        assert_eq!(peer.uplink_daemons[0].name, "srv");
+        assert_eq!(peer.uplink_daemons[0].timeout, Duration::from_millis(500));
+        assert!(peer.daemons.is_empty());
+        assert!(
+            !peer.is_empty(),
+            "uplink daemons are applied with the fixtures"
+        );
+        let behind =
+            parse(&format!(r#"{{"surroundings":{{"daemons":[{daemon}]}}}}"#)).expect("valid");
+        assert_eq!(behind.surroundings, Surroundings::BehindNode);
+        let named = parse(r#"{"surroundings":{"behindNode":{}}}"#).expect("valid");
+        assert!(named.uplink_daemons.is_empty() && named.is_empty());
+        // The plain spellings still parse, with no daemons.
+        let plain = parse(r#"{"surroundings":"behindNode"}"#).expect("valid");
+        assert!(plain.uplink_daemons.is_empty() && plain.is_empty());
+        for (doc, field) in [
+            (
+                r#"{"surroundings":{"daemons":[{"name":"x","command":[],"ready":{"file":"/f"}}]}}"#,
+                "node.surroundings.daemons[0].command",
+            ),
+            (
+                r#"{"surroundings":{"behindNode":{},"parentLinkPeer":{"addresses":[]},"daemons":[]}}"#,
+                "two placements",
+            ),
+            (
+                r#"{"surroundings":{"parentLinkPeer":{"addr":[]},"daemons":[]}}"#,
+                "node.surroundings.parentLinkPeer",
+            ),
+            (r#"{"surroundings":{"daemons":[],"extra":1}}"#, "extra"),
+            (
+                r#"{"surroundings":{"behindNode":{"x":1}}}"#,
+                "takes no settings",
+            ),
+        ] {
+            let e = parse(doc).expect_err(doc);
+            assert!(e.contains(field), "{doc}: {e}");
+        }
+    }
+
+    #[test]
     fn errors_name_the_field() {
         let cases = [
             (
