@@ -28,6 +28,10 @@
 //!                               "ready": {"file": "/run/cni/dnsmasq.pid"}}]}
 //! "surroundings": {"behindNode": {}, "daemons": [...]}
 //! ```
+//! `leases` (object form) names the file where such a server lists the
+//! leases it holds, one line per lease naming its address (dnsmasq's
+//! `--dhcp-leasefile`), under `/run/cni` or `/var/lib/cni` so the harness
+//! reads it as the plugin's state: `check/keeps-server-lease` judges it.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -54,6 +58,10 @@ pub struct NodeFixtures {
     /// Daemons of the surroundings, run in the uplink namespace (started
     /// before the node's daemons: the network is there before the node).
     pub uplink_daemons: Vec<DaemonFixture>,
+    /// Where the surroundings' address server lists the leases it holds,
+    /// one line per lease naming its address (`surroundings.leases`: a
+    /// path under the sandbox's state directories, as the plugin sees it).
+    pub uplink_leases: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,23 +149,34 @@ struct SurroundingsObject {
     parent_link_peer: Option<serde_json::Value>,
     #[serde(default)]
     daemons: Vec<DaemonFile>,
+    #[serde(default)]
+    leases: Option<String>,
 }
 
-/// The placement and the uplink's daemons `node.surroundings` describes.
+/// What the object form of `node.surroundings` adds to a placement.
+#[derive(Debug, Default)]
+struct SurroundingsExtras {
+    daemons: Vec<DaemonFile>,
+    leases: Option<String>,
+}
+
+/// The placement, daemons and lease file `node.surroundings` describes.
 fn surroundings(
     value: Option<serde_json::Value>,
-) -> Result<(super::Surroundings, Vec<DaemonFile>), String> {
+) -> Result<(super::Surroundings, SurroundingsExtras), String> {
     use super::Surroundings;
     let at = "node.surroundings";
     let Some(value) = value else {
-        return Ok((Surroundings::BehindNode, Vec::new()));
+        return Ok((Surroundings::BehindNode, SurroundingsExtras::default()));
     };
-    let is_object_form = value
-        .as_object()
-        .is_some_and(|o| o.contains_key("daemons") || o.contains_key("behindNode"));
+    let is_object_form = value.as_object().is_some_and(|o| {
+        ["daemons", "leases", "behindNode"]
+            .iter()
+            .any(|k| o.contains_key(*k))
+    });
     if !is_object_form {
         let placement = Surroundings::deserialize(value).map_err(|e| format!("{at}: {e}"))?;
-        return Ok((placement, Vec::new()));
+        return Ok((placement, SurroundingsExtras::default()));
     }
     let obj = SurroundingsObject::deserialize(value).map_err(|e| format!("{at}: {e}"))?;
     let placement = match (obj.behind_node, obj.parent_link_peer) {
@@ -177,7 +196,11 @@ fn surroundings(
                 .map_err(|e| format!("{at}.parentLinkPeer: {e}"))?
         }
     };
-    Ok((placement, obj.daemons))
+    let extras = SurroundingsExtras {
+        daemons: obj.daemons,
+        leases: obj.leases,
+    };
+    Ok((placement, extras))
 }
 
 #[derive(Debug, Deserialize)]
@@ -257,14 +280,32 @@ impl NodeFile {
     /// Validate and resolve against the profile's directory; every error
     /// names the field (`node.links[0].name: ...`).
     pub(crate) fn resolve(self, profile_dir: &Path) -> Result<NodeFixtures, String> {
-        let (placement, uplink_daemons) = surroundings(self.surroundings)?;
+        let (placement, extras) = surroundings(self.surroundings)?;
+        let uplink_leases = extras
+            .leases
+            .map(|p| {
+                let at = "node.surroundings.leases";
+                let path = check_abs_path(&p).map_err(|e| format!("{at}: {e}"))?;
+                if !crate::sandbox::STATE_DIRS
+                    .iter()
+                    .any(|d| path.starts_with(d) && path != Path::new(d))
+                {
+                    return Err(format!(
+                        "{at}: {p:?} is not a file under {} (the sandbox's own state directories)",
+                        crate::sandbox::STATE_DIRS.join(", ")
+                    ));
+                }
+                Ok(path)
+            })
+            .transpose()?;
         let mut out = NodeFixtures {
             surroundings: placement,
             uplink_daemons: resolve_daemons(
-                uplink_daemons,
+                extras.daemons,
                 profile_dir,
                 "node.surroundings.daemons",
             )?,
+            uplink_leases,
             ..NodeFixtures::default()
         };
         for (i, l) in self.links.into_iter().enumerate() {
@@ -552,6 +593,11 @@ mod tests {
         let behind =
             parse(&format!(r#"{{"surroundings":{{"daemons":[{daemon}]}}}}"#)).expect("valid");
         assert_eq!(behind.surroundings, Surroundings::BehindNode);
+        let leases = parse(r#"{"surroundings":{"leases":"/run/cni/d.leases"}}"#).expect("valid");
+        assert_eq!(
+            leases.uplink_leases.as_deref(),
+            Some(Path::new("/run/cni/d.leases"))
+        );
         let named = parse(r#"{"surroundings":{"behindNode":{}}}"#).expect("valid");
         assert!(named.uplink_daemons.is_empty() && named.is_empty());
         // The plain spellings still parse, with no daemons.
@@ -574,6 +620,14 @@ mod tests {
             (
                 r#"{"surroundings":{"behindNode":{"x":1}}}"#,
                 "takes no settings",
+            ),
+            (
+                r#"{"surroundings":{"leases":"/etc/leases"}}"#,
+                "node.surroundings.leases",
+            ),
+            (
+                r#"{"surroundings":{"leases":"/run/cni"}}"#,
+                "not a file under",
             ),
         ] {
             let e = parse(doc).expect_err(doc);
