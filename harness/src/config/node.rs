@@ -412,6 +412,20 @@ impl NodeFile {
             });
         }
         out.daemons = resolve_daemons(self.daemons, profile_dir, "node.daemons")?;
+        // A daemon's name names its log in the sandbox: one name, one daemon.
+        let all: Vec<&str> = (out.uplink_daemons.iter().chain(&out.daemons))
+            .map(|d| d.name.as_str())
+            .collect();
+        if let Some(twice) = all
+            .iter()
+            .enumerate()
+            .find_map(|(i, n)| all[..i].contains(n).then_some(*n))
+        {
+            return Err(format!(
+                "node.daemons: the daemon name {twice:?} is given twice \
+                 (names are unique across node.daemons and node.surroundings.daemons)"
+            ));
+        }
         Ok(out)
     }
 }
@@ -603,6 +617,7 @@ mod tests {
         // The plain spellings still parse, with no daemons.
         let plain = parse(r#"{"surroundings":"behindNode"}"#).expect("valid");
         assert!(plain.uplink_daemons.is_empty() && plain.is_empty());
+        let dup = format!(r#"{{"surroundings":{{"daemons":[{daemon}]}},"daemons":[{daemon}]}}"#);
         for (doc, field) in [
             (
                 r#"{"surroundings":{"daemons":[{"name":"x","command":[],"ready":{"file":"/f"}}]}}"#,
@@ -629,6 +644,7 @@ mod tests {
                 r#"{"surroundings":{"leases":"/run/cni"}}"#,
                 "not a file under",
             ),
+            (dup.as_str(), "given twice"),
         ] {
             let e = parse(doc).expect_err(doc);
             assert!(e.contains(field), "{doc}: {e}");
