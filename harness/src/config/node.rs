@@ -15,9 +15,23 @@
 //!   "surroundings": {"parentLinkPeer": {"addresses": ["10.244.0.254/24"]}}
 //! }
 //! ```
-//! `surroundings` is not applied with the rest: it says where the data-plane
-//! cases put the uplink, the stand-in for the network beyond the node (see
-//! [`super::Surroundings`] and `sandbox::uplink`).
+//! `surroundings` says where the uplink, the stand-in for the network beyond
+//! the node, is joined (see [`super::Surroundings`] and `sandbox::uplink`).
+//! It is made on demand by the data-plane cases, unless the surroundings run
+//! daemons of their own (a network's DHCP server, say): then it is made with
+//! the other fixtures, before the node's daemons, and the daemons run in it
+//! (same shape as the node's, in the sandbox's mount namespace and process
+//! boundary, stopped with the sandbox):
+//! ```json
+//! "surroundings": {"parentLinkPeer": {"addresses": ["10.89.0.1/24"]},
+//!                  "daemons": [{"name": "dhcp-server", "command": ["dnsmasq", "..."],
+//!                               "ready": {"file": "/run/cni/dnsmasq.pid"}}]}
+//! "surroundings": {"behindNode": {}, "daemons": [...]}
+//! ```
+//! `leases` (object form) names the file where such a server lists the
+//! leases it holds, one line per lease naming its address (dnsmasq's
+//! `--dhcp-leasefile`), under `/run/cni` or `/var/lib/cni` so the harness
+//! reads it as the plugin's state: `check/keeps-server-lease` judges it.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -39,8 +53,15 @@ pub struct NodeFixtures {
     pub files: Vec<FileFixture>,
     pub daemons: Vec<DaemonFixture>,
     /// Where the network beyond the node is (made on demand by the
-    /// data-plane cases, not by [`NodeFixtures`]' application).
+    /// data-plane cases, or with the fixtures when it runs daemons).
     pub surroundings: super::Surroundings,
+    /// Daemons of the surroundings, run in the uplink namespace (started
+    /// before the node's daemons: the network is there before the node).
+    pub uplink_daemons: Vec<DaemonFixture>,
+    /// Where the surroundings' address server lists the leases it holds,
+    /// one line per lease naming its address (`surroundings.leases`: a
+    /// path under the sandbox's state directories, as the plugin sees it).
+    pub uplink_leases: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,8 +132,75 @@ pub(crate) struct NodeFile {
     files: Vec<FileFile>,
     #[serde(default)]
     daemons: Vec<DaemonFile>,
+    /// A placement (`"behindNode"`, `{"parentLinkPeer": ...}`), or an
+    /// object with a placement and `daemons` (read in [`surroundings`]).
     #[serde(default)]
-    surroundings: super::Surroundings,
+    surroundings: Option<serde_json::Value>,
+}
+
+/// The object form of `node.surroundings`: at most one placement (behind
+/// the node when none) and the daemons that run in the uplink.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SurroundingsObject {
+    #[serde(default)]
+    behind_node: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    parent_link_peer: Option<serde_json::Value>,
+    #[serde(default)]
+    daemons: Vec<DaemonFile>,
+    #[serde(default)]
+    leases: Option<String>,
+}
+
+/// What the object form of `node.surroundings` adds to a placement.
+#[derive(Debug, Default)]
+struct SurroundingsExtras {
+    daemons: Vec<DaemonFile>,
+    leases: Option<String>,
+}
+
+/// The placement, daemons and lease file `node.surroundings` describes.
+fn surroundings(
+    value: Option<serde_json::Value>,
+) -> Result<(super::Surroundings, SurroundingsExtras), String> {
+    use super::Surroundings;
+    let at = "node.surroundings";
+    let Some(value) = value else {
+        return Ok((Surroundings::BehindNode, SurroundingsExtras::default()));
+    };
+    let is_object_form = value.as_object().is_some_and(|o| {
+        ["daemons", "leases", "behindNode"]
+            .iter()
+            .any(|k| o.contains_key(*k))
+    });
+    if !is_object_form {
+        let placement = Surroundings::deserialize(value).map_err(|e| format!("{at}: {e}"))?;
+        return Ok((placement, SurroundingsExtras::default()));
+    }
+    let obj = SurroundingsObject::deserialize(value).map_err(|e| format!("{at}: {e}"))?;
+    let placement = match (obj.behind_node, obj.parent_link_peer) {
+        (Some(_), Some(_)) => {
+            return Err(format!(
+                "{at}: `behindNode` and `parentLinkPeer` are two placements; name one"
+            ))
+        }
+        (Some(extra), None) if !extra.is_empty() => {
+            return Err(format!("{at}.behindNode: takes no settings (`{{}}`)"))
+        }
+        (_, None) => Surroundings::BehindNode,
+        (None, Some(peer)) => {
+            let mut one = serde_json::Map::new();
+            one.insert("parentLinkPeer".into(), peer);
+            Surroundings::deserialize(serde_json::Value::Object(one))
+                .map_err(|e| format!("{at}.parentLinkPeer: {e}"))?
+        }
+    };
+    let extras = SurroundingsExtras {
+        daemons: obj.daemons,
+        leases: obj.leases,
+    };
+    Ok((placement, extras))
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,8 +280,32 @@ impl NodeFile {
     /// Validate and resolve against the profile's directory; every error
     /// names the field (`node.links[0].name: ...`).
     pub(crate) fn resolve(self, profile_dir: &Path) -> Result<NodeFixtures, String> {
+        let (placement, extras) = surroundings(self.surroundings)?;
+        let uplink_leases = extras
+            .leases
+            .map(|p| {
+                let at = "node.surroundings.leases";
+                let path = check_abs_path(&p).map_err(|e| format!("{at}: {e}"))?;
+                if !crate::sandbox::STATE_DIRS
+                    .iter()
+                    .any(|d| path.starts_with(d) && path != Path::new(d))
+                {
+                    return Err(format!(
+                        "{at}: {p:?} is not a file under {} (the sandbox's own state directories)",
+                        crate::sandbox::STATE_DIRS.join(", ")
+                    ));
+                }
+                Ok(path)
+            })
+            .transpose()?;
         let mut out = NodeFixtures {
-            surroundings: self.surroundings,
+            surroundings: placement,
+            uplink_daemons: resolve_daemons(
+                extras.daemons,
+                profile_dir,
+                "node.surroundings.daemons",
+            )?,
+            uplink_leases,
             ..NodeFixtures::default()
         };
         for (i, l) in self.links.into_iter().enumerate() {
@@ -299,62 +411,90 @@ impl NodeFile {
                 mode,
             });
         }
-        for (i, d) in self.daemons.into_iter().enumerate() {
-            let at = format!("node.daemons[{i}]");
-            if d.name.trim().is_empty() {
-                return Err(format!("{at}.name: empty"));
-            }
-            let mut command = d.command;
-            let Some(program) = command.first_mut() else {
-                return Err(format!("{at}.command: empty"));
-            };
-            if program.contains('/') && !program.starts_with('/') {
-                *program = profile_dir.join(&*program).display().to_string();
-            }
-            let ready = match (d.ready.socket, d.ready.file, d.ready.command) {
-                (Some(s), None, None) => Readiness::Socket(
-                    check_abs_path(&s).map_err(|e| format!("{at}.ready.socket: {e}"))?,
-                ),
-                (None, Some(f), None) => Readiness::File(
-                    check_abs_path(&f).map_err(|e| format!("{at}.ready.file: {e}"))?,
-                ),
-                (None, None, Some(c)) if !c.is_empty() => Readiness::Command(c),
-                _ => {
-                    return Err(format!(
-                        "{at}.ready: exactly one of `socket`, `file` or a non-empty `command`"
-                    ))
-                }
-            };
-            let timeout = d
-                .timeout_ms
-                .map(Duration::from_millis)
-                .unwrap_or(DEFAULT_READY_TIMEOUT);
-            if timeout.is_zero() || timeout > MAX_READY_TIMEOUT {
-                return Err(format!(
-                    "{at}.timeoutMs: between 1 and {} ms",
-                    MAX_READY_TIMEOUT.as_millis()
-                ));
-            }
-            out.daemons.push(DaemonFixture {
-                name: d.name,
-                command,
-                ready,
-                timeout,
-            });
+        out.daemons = resolve_daemons(self.daemons, profile_dir, "node.daemons")?;
+        // A daemon's name names its log in the sandbox: one name, one daemon.
+        let all: Vec<&str> = (out.uplink_daemons.iter().chain(&out.daemons))
+            .map(|d| d.name.as_str())
+            .collect();
+        if let Some(twice) = all
+            .iter()
+            .enumerate()
+            .find_map(|(i, n)| all[..i].contains(n).then_some(*n))
+        {
+            return Err(format!(
+                "node.daemons: the daemon name {twice:?} is given twice \
+                 (names are unique across node.daemons and node.surroundings.daemons)"
+            ));
         }
         Ok(out)
     }
 }
 
+/// Validate daemon fixtures (`field` names where they were written) and
+/// resolve their programs against the profile's directory.
+fn resolve_daemons(
+    daemons: Vec<DaemonFile>,
+    profile_dir: &Path,
+    field: &str,
+) -> Result<Vec<DaemonFixture>, String> {
+    let mut out = Vec::new();
+    for (i, d) in daemons.into_iter().enumerate() {
+        let at = format!("{field}[{i}]");
+        if d.name.trim().is_empty() {
+            return Err(format!("{at}.name: empty"));
+        }
+        let mut command = d.command;
+        let Some(program) = command.first_mut() else {
+            return Err(format!("{at}.command: empty"));
+        };
+        if program.contains('/') && !program.starts_with('/') {
+            *program = profile_dir.join(&*program).display().to_string();
+        }
+        let ready = match (d.ready.socket, d.ready.file, d.ready.command) {
+            (Some(s), None, None) => Readiness::Socket(
+                check_abs_path(&s).map_err(|e| format!("{at}.ready.socket: {e}"))?,
+            ),
+            (None, Some(f), None) => {
+                Readiness::File(check_abs_path(&f).map_err(|e| format!("{at}.ready.file: {e}"))?)
+            }
+            (None, None, Some(c)) if !c.is_empty() => Readiness::Command(c),
+            _ => {
+                return Err(format!(
+                    "{at}.ready: exactly one of `socket`, `file` or a non-empty `command`"
+                ))
+            }
+        };
+        let timeout = d
+            .timeout_ms
+            .map(Duration::from_millis)
+            .unwrap_or(DEFAULT_READY_TIMEOUT);
+        if timeout.is_zero() || timeout > MAX_READY_TIMEOUT {
+            return Err(format!(
+                "{at}.timeoutMs: between 1 and {} ms",
+                MAX_READY_TIMEOUT.as_millis()
+            ));
+        }
+        out.push(DaemonFixture {
+            name: d.name,
+            command,
+            ready,
+            timeout,
+        });
+    }
+    Ok(out)
+}
+
 impl NodeFixtures {
     /// Nothing to apply to a sandbox before a case (the surroundings are
-    /// made later, only by the cases that ask for them).
+    /// made later, only by the cases that ask for them, unless they run
+    /// daemons).
     pub fn is_empty(&self) -> bool {
         self.links.is_empty()
             && self.routes.is_empty()
             && self.sysctls.is_empty()
             && self.files.is_empty()
             && self.daemons.is_empty()
+            && self.uplink_daemons.is_empty()
     }
 
     /// Names of the links the fixtures make (kept out of what the leak
@@ -444,6 +584,71 @@ mod tests {
         assert_eq!(n.files[0].mode, 0o600);
         assert_eq!(n.daemons[0].command[0], "/profiles/./bin/d");
         assert_eq!(n.daemons[0].timeout, DEFAULT_READY_TIMEOUT);
+    }
+
+    #[test]
+    fn surroundings_may_run_daemons() {
+        use crate::config::Surroundings;
+        let daemon = r#"{"name":"srv","command":["dnsmasq","-k"],"ready":{"file":"/run/cni/s.pid"},"timeoutMs":500}"#;
+        let peer = parse(&format!(
+            r#"{{"surroundings":{{"parentLinkPeer":{{"addresses":["10.89.0.1/24"]}},"daemons":[{daemon}]}}}}"#
+        ))
+        .expect("valid");
+        assert!(
+            matches!(peer.surroundings, Surroundings::ParentLinkPeer { ref addresses } if addresses.len() == 1)
+        );
+        assert_eq!(peer.uplink_daemons[0].name, "srv");
+        assert_eq!(peer.uplink_daemons[0].timeout, Duration::from_millis(500));
+        assert!(peer.daemons.is_empty());
+        assert!(
+            !peer.is_empty(),
+            "uplink daemons are applied with the fixtures"
+        );
+        let behind =
+            parse(&format!(r#"{{"surroundings":{{"daemons":[{daemon}]}}}}"#)).expect("valid");
+        assert_eq!(behind.surroundings, Surroundings::BehindNode);
+        let leases = parse(r#"{"surroundings":{"leases":"/run/cni/d.leases"}}"#).expect("valid");
+        assert_eq!(
+            leases.uplink_leases.as_deref(),
+            Some(Path::new("/run/cni/d.leases"))
+        );
+        let named = parse(r#"{"surroundings":{"behindNode":{}}}"#).expect("valid");
+        assert!(named.uplink_daemons.is_empty() && named.is_empty());
+        // The plain spellings still parse, with no daemons.
+        let plain = parse(r#"{"surroundings":"behindNode"}"#).expect("valid");
+        assert!(plain.uplink_daemons.is_empty() && plain.is_empty());
+        let dup = format!(r#"{{"surroundings":{{"daemons":[{daemon}]}},"daemons":[{daemon}]}}"#);
+        for (doc, field) in [
+            (
+                r#"{"surroundings":{"daemons":[{"name":"x","command":[],"ready":{"file":"/f"}}]}}"#,
+                "node.surroundings.daemons[0].command",
+            ),
+            (
+                r#"{"surroundings":{"behindNode":{},"parentLinkPeer":{"addresses":[]},"daemons":[]}}"#,
+                "two placements",
+            ),
+            (
+                r#"{"surroundings":{"parentLinkPeer":{"addr":[]},"daemons":[]}}"#,
+                "node.surroundings.parentLinkPeer",
+            ),
+            (r#"{"surroundings":{"daemons":[],"extra":1}}"#, "extra"),
+            (
+                r#"{"surroundings":{"behindNode":{"x":1}}}"#,
+                "takes no settings",
+            ),
+            (
+                r#"{"surroundings":{"leases":"/etc/leases"}}"#,
+                "node.surroundings.leases",
+            ),
+            (
+                r#"{"surroundings":{"leases":"/run/cni"}}"#,
+                "not a file under",
+            ),
+            (dup.as_str(), "given twice"),
+        ] {
+            let e = parse(doc).expect_err(doc);
+            assert!(e.contains(field), "{doc}: {e}");
+        }
     }
 
     #[test]

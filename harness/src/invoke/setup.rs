@@ -44,5 +44,9 @@ pub fn prepare(sandbox: &mut Sandbox, profile: &Profile) -> io::Result<()> {
     if let (Some(parent), Some(node)) = (&profile.needs.parent_link, sandbox.node_netns()) {
         fixture::add_parent_link(node, parent)?;
     }
-    crate::sandbox::node_fixture::apply(sandbox, &profile.node)
+    crate::sandbox::node_fixture::apply(
+        sandbox,
+        &profile.node,
+        profile.needs.parent_link.as_deref(),
+    )
 }

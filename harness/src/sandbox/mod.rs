@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 pub use netns::Netns;
-pub use spawn::plugin_command;
+pub use spawn::{plugin_command, uplink_command};
 pub use uplink::Uplink;
 
 /// Prefix of every namespace and directory the harness creates.

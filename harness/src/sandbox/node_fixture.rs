@@ -8,6 +8,11 @@
 //! Every step runs as a child process entered into the sandbox exactly as
 //! a plugin is ([`super::plugin_command`]): what a fixture makes is what a
 //! plugin sees, and nothing of it reaches the real host.
+//!
+//! Daemons of the surroundings (`node.surroundings.daemons`) are started
+//! the same way, by the same code, but in the uplink's network namespace
+//! ([`super::uplink_command`]), which is then made here, before the node's
+//! daemons, instead of on demand by the data-plane cases.
 
 use std::io;
 use std::path::Path;
@@ -17,12 +22,19 @@ use std::time::{Duration, Instant};
 use crate::config::node::{DaemonFixture, LinkKind, NodeFixtures, Readiness};
 
 use super::daemon::Daemon;
-use super::{plugin_command, Sandbox};
+use super::{plugin_command, uplink_command, Sandbox};
 
 /// Apply every fixture, in order: links, routes, sysctls, files, daemons.
 /// A fixture that cannot be applied is an error naming it: the harness's
 /// or the profile's problem, never the plugin's.
-pub fn apply(sandbox: &mut Sandbox, node: &NodeFixtures) -> io::Result<()> {
+///
+/// `parent_link` is the profile's (`needs.parentLink`), where the
+/// surroundings may be joined.
+pub fn apply(
+    sandbox: &mut Sandbox,
+    node: &NodeFixtures,
+    parent_link: Option<&str>,
+) -> io::Result<()> {
     if node.is_empty() {
         return Ok(());
     }
@@ -31,7 +43,8 @@ pub fn apply(sandbox: &mut Sandbox, node: &NodeFixtures) -> io::Result<()> {
             "node fixtures need a scratch node namespace (not --netns)",
         ));
     }
-    if (!node.files.is_empty() || !node.daemons.is_empty()) && !private_mounts(sandbox) {
+    let daemons = !node.daemons.is_empty() || !node.uplink_daemons.is_empty();
+    if (!node.files.is_empty() || daemons) && !private_mounts(sandbox) {
         // Without a mount namespace of the sandbox's own, a file fixture
         // would be written to the real host, and a daemon's socket too.
         return Err(io::Error::other(
@@ -102,15 +115,30 @@ pub fn apply(sandbox: &mut Sandbox, node: &NodeFixtures) -> io::Result<()> {
         let path = file.path.display().to_string();
         // mkdir -p, write stdin, chmod: in the sandbox's mount namespace.
         let script = r#"mkdir -p -- "$(dirname -- "$1")" && cat > "$1" && chmod "$2" "$1""#;
-        let mut cmd = command(sandbox, "/bin/sh")?;
+        let mut cmd = command(sandbox, Place::Node, "/bin/sh")?;
         cmd.args(["-c", script, "sh", path.as_str(), mode.as_str()]);
         finish(cmd, Some(file.contents.as_bytes()), &format!("file {path}"))?;
     }
+    if !node.uplink_daemons.is_empty() {
+        sandbox.open_uplink(&node.surroundings, parent_link)?;
+    }
+    for d in &node.uplink_daemons {
+        let daemon = start(sandbox, Place::Uplink, d)?;
+        sandbox.keep_daemon(daemon);
+    }
     for d in &node.daemons {
-        let daemon = start(sandbox, d)?;
+        let daemon = start(sandbox, Place::Node, d)?;
         sandbox.keep_daemon(daemon);
     }
     Ok(())
+}
+
+/// Which network namespace of the sandbox a fixture's process runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Node,
+    /// The uplink (the surroundings' daemons and their readiness checks).
+    Uplink,
 }
 
 /// Whether plugins of this sandbox share one private mount namespace, so
@@ -119,7 +147,7 @@ fn private_mounts(sandbox: &Sandbox) -> bool {
     sandbox.mounts().is_some_and(|view| view.layers().is_some())
 }
 
-fn start(sandbox: &Sandbox, d: &DaemonFixture) -> io::Result<Daemon> {
+fn start(sandbox: &Sandbox, place: Place, d: &DaemonFixture) -> io::Result<Daemon> {
     let Some((program, args)) = d.command.split_first() else {
         return Err(io::Error::other(format!(
             "daemon {}: empty command",
@@ -130,7 +158,7 @@ fn start(sandbox: &Sandbox, d: &DaemonFixture) -> io::Result<Daemon> {
         .work_dir()
         .join(format!("daemon-{}.log", safe(&d.name)));
     let log = std::fs::File::create(&log_path)?;
-    let mut cmd = command(sandbox, program)?;
+    let mut cmd = command(sandbox, place, program)?;
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
@@ -158,7 +186,7 @@ fn start(sandbox: &Sandbox, d: &DaemonFixture) -> io::Result<Daemon> {
                 tail(&log_path)
             )));
         }
-        if ready(sandbox, &d.ready)? {
+        if ready(sandbox, place, &d.ready)? {
             return Ok(daemon);
         }
         if Instant::now() >= deadline {
@@ -176,15 +204,15 @@ fn start(sandbox: &Sandbox, d: &DaemonFixture) -> io::Result<Daemon> {
 
 /// Readiness is judged inside the sandbox: the socket or file lives in its
 /// mount namespace, which the harness process does not see.
-fn ready(sandbox: &Sandbox, r: &Readiness) -> io::Result<bool> {
+fn ready(sandbox: &Sandbox, place: Place, r: &Readiness) -> io::Result<bool> {
     let mut cmd = match r {
         Readiness::Socket(p) => {
-            let mut c = command(sandbox, "/bin/sh")?;
+            let mut c = command(sandbox, place, "/bin/sh")?;
             c.args(["-c", r#"test -S "$1""#, "sh"]).arg(p);
             c
         }
         Readiness::File(p) => {
-            let mut c = command(sandbox, "/bin/sh")?;
+            let mut c = command(sandbox, place, "/bin/sh")?;
             c.args(["-c", r#"test -e "$1""#, "sh"]).arg(p);
             c
         }
@@ -192,7 +220,7 @@ fn ready(sandbox: &Sandbox, r: &Readiness) -> io::Result<bool> {
             let Some((program, args)) = argv.split_first() else {
                 return Ok(false);
             };
-            let mut c = command(sandbox, program)?;
+            let mut c = command(sandbox, place, program)?;
             c.args(args);
             c
         }
@@ -211,15 +239,19 @@ fn describe(r: &Readiness) -> String {
     }
 }
 
-/// A command entered into the sandbox like a plugin, found on `PATH` when
-/// bare (as a shell would).
-fn command(sandbox: &Sandbox, program: &str) -> io::Result<Command> {
+/// A command entered into the sandbox like a plugin (into the uplink's
+/// network namespace for [`Place::Uplink`]), found on `PATH` when bare (as
+/// a shell would).
+fn command(sandbox: &Sandbox, place: Place, program: &str) -> io::Result<Command> {
     let path = if program.contains('/') {
         Path::new(program).to_path_buf()
     } else {
         which(program).ok_or_else(|| io::Error::other(format!("{program} not found on PATH")))?
     };
-    let mut cmd = plugin_command(sandbox, &path)?;
+    let mut cmd = match place {
+        Place::Node => plugin_command(sandbox, &path)?,
+        Place::Uplink => uplink_command(sandbox, &path)?,
+    };
     // Fixtures are the harness's own tools: a usual PATH, nothing else.
     cmd.env_clear().env(
         "PATH",
@@ -229,7 +261,7 @@ fn command(sandbox: &Sandbox, program: &str) -> io::Result<Command> {
 }
 
 fn run(sandbox: &Sandbox, program: &str, args: &[&str], what: &str) -> io::Result<()> {
-    let mut cmd = command(sandbox, program)?;
+    let mut cmd = command(sandbox, Place::Node, program)?;
     cmd.args(args);
     finish(cmd, None, what)
 }

@@ -17,9 +17,38 @@ use super::{Node, Sandbox};
 /// copy-on-write layer: see [`super::overlay`]), and works in the sandbox's
 /// working directory.
 pub fn plugin_command(sandbox: &Sandbox, program: &Path) -> io::Result<Command> {
+    entered_command(sandbox, program, None)
+}
+
+/// A `Command` entered into the sandbox as [`plugin_command`]'s, but into
+/// the uplink's network namespace instead of the node's: for daemons of
+/// the surroundings (a network's DHCP server). An error when the sandbox
+/// has no uplink yet, or no namespaces of its own.
+pub fn uplink_command(sandbox: &Sandbox, program: &Path) -> io::Result<Command> {
+    let uplink = sandbox
+        .uplink()
+        .ok_or_else(|| io::Error::other("the sandbox has no uplink namespace"))?;
+    if sandbox.mounts().is_none() || sandbox.node_netns().is_none() {
+        return Err(io::Error::other(
+            "uplink processes need the sandbox's own namespaces (not --netns)",
+        ));
+    }
+    entered_command(sandbox, program, Some(uplink.ns().file().as_raw_fd()))
+}
+
+/// The one way into a sandbox: `net_fd` is the network namespace to enter
+/// (the node's when `None`).
+fn entered_command(
+    sandbox: &Sandbox,
+    program: &Path,
+    net_fd: Option<std::os::fd::RawFd>,
+) -> io::Result<Command> {
     let mut cmd = Command::new(program);
     let (node_fd, mnt_fd) = match (sandbox.node(), sandbox.mounts()) {
-        (Node::Scratch(ns), Some(view)) => (ns.file().as_raw_fd(), view.mntns().as_raw_fd()),
+        (Node::Scratch(ns), Some(view)) => (
+            net_fd.unwrap_or_else(|| ns.file().as_raw_fd()),
+            view.mntns().as_raw_fd(),
+        ),
         _ => {
             // The harness's own namespaces: only the process group.
             cmd.current_dir(sandbox.work_dir());

@@ -22,7 +22,7 @@ use super::case::Case;
 type Group = fn() -> Vec<Case>;
 
 /// Every group of cases, in report order, with the area its ids start with.
-const AREAS: [(&str, Group); 23] = [
+const AREAS: [(&str, Group); 24] = [
     ("version", version::cases),
     ("version", version::missing::cases),
     ("env", env::cases),
@@ -35,6 +35,7 @@ const AREAS: [(&str, Group); 23] = [
     ("check", check::cases),
     ("check", check::tamper::cases),
     ("check", check::state::cases),
+    ("check", check::lease::cases),
     ("del", del::cases),
     ("del", del::residue::cases),
     ("chain", chain::cases),

@@ -1,6 +1,7 @@
 //! CHECK (0.4.0+): passes on a healthy attachment, fails once the kernel
 //! state it vouches for is gone ([`tamper`]).
 
+pub(super) mod lease;
 pub(super) mod state;
 pub(super) mod tamper;
 pub(super) mod untracked;
