@@ -188,3 +188,57 @@ fn a_result_without_the_ipam_addresses_is_caught() {
         "IPAM-CARRY",
     );
 }
+
+#[test]
+fn a_failed_add_that_keeps_its_veth_until_del_is_caught_and_a_rollback_passes() {
+    require_root!();
+    // Both twins fail every ADD after the bridge succeeded; only the
+    // buggy one returns without undoing it, and both DELs clean up, so
+    // only the state right after the failed ADD tells them apart.
+    told_apart_as(
+        "zoo/failed-add-keeps-veth.json",
+        "zoo/failed-add-rolls-back.json",
+        "del/after-failed-add",
+        "ADD-FAIL-CLEAN",
+        Verdict::Warn,
+    );
+    for (v, text) in verdicts(
+        "zoo/failed-add-keeps-veth.json",
+        "del/after-failed-add",
+        "DEL-RELEASE",
+    ) {
+        assert_eq!(v, Verdict::Pass, "its DEL cleans up: {text}");
+    }
+}
+
+#[test]
+fn a_check_blind_to_its_killed_daemon_is_caught_and_a_checking_twin_passes() {
+    require_root!();
+    told_apart_as(
+        "zoo/daemon-per-add.json",
+        "zoo/daemon-per-network.json",
+        "check/detects-untracked-removal",
+        "CHECK-UNTRACKED",
+        Verdict::Warn,
+    );
+    // The twin passes because its CHECK noticed the daemon killed, not
+    // because no daemon was found to kill.
+    let results = Harness::load(profile("zoo/daemon-per-network.json"))
+        .expect("profile loads")
+        .cni_dir(common::bin_dir())
+        .cni_dir(common::debian_cni_dir())
+        .conformance()
+        .filter("check/detects-untracked-removal [")
+        .run()
+        .expect("suite runs");
+    let case = results
+        .cases
+        .iter()
+        .find(|r| r.case == "check/detects-untracked-removal")
+        .expect("the case ran");
+    assert!(
+        case.reason.contains("CHECK noticed daemon") && case.reason.contains("killed"),
+        "{}",
+        case.reason
+    );
+}
