@@ -154,9 +154,13 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
         }
     }
     let after_add = crate::bail_verdict!(ctx.snapshot());
-    // What the failed ADD left before any DEL came (ADD-FAIL-CLEAN).
+    // What the failed ADD left before any DEL came (ADD-FAIL-CLEAN): judged
+    // when the plugin that failed is the first of the run (what an earlier
+    // plugin of the chain made stays until the runtime's DEL, as libcni
+    // does it).
     let mut left_by_add: Vec<Finding> = Vec::new();
-    if let Some(failed) = run.last().filter(|_| run.steps.len() == 1) {
+    let judged_left = run.steps.len() == 1;
+    if let Some(failed) = run.last().filter(|_| judged_left) {
         // Control: the harness's own link in the container is seen, so the
         // snapshot reads where a failed ADD would leave its interface.
         if let Some(name) = fixture_links.first() {
@@ -188,13 +192,36 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
     }
     // Each plugin's DEL seen on its own: in a chain, what a chain-mate's
     // DEL removes is reported about it, not about the plugin under test.
+    let plugin = ctx.opts.profile.plugin.clone();
+    let own_left = left_by_add
+        .iter()
+        .any(|f| f.by.as_deref().is_none_or(|p| p == plugin));
+    // ADD-FAIL-CLEAN graded on what was seen, whatever else the case finds.
+    let grade_left = |v: CaseVerdict| match (judged_left, own_left) {
+        (false, _) => v.not_judged("ADD-FAIL-CLEAN"),
+        (true, false) => v.holds("ADD-FAIL-CLEAN"),
+        (true, true) => v,
+    };
     let (del, steps) = crate::bail_verdict!(ctx.del_attributed(&att));
     if !del.succeeded() {
-        return CaseVerdict::fail(
+        let failed = CaseVerdict::fail(
             "DEL failed after a failed ADD",
             "DEL succeeds",
             del.last().map(|s| s.reply.summary()).unwrap_or_default(),
+        )
+        // What a failed DEL says about the case's DEL requirements, as
+        // before ADD-FAIL-CLEAN was graded on its own.
+        .cites("DEL-3")
+        .cites("ADD-6")
+        .cites("DEL-RELEASE")
+        .cites("DEL-PREEXISTING");
+        let left = CaseVerdict::from_findings_of(
+            &plugin,
+            &left_by_add,
+            "the kernel matches",
+            "nothing of the failed ADD left before DEL",
         );
+        return grade_left(failed.worst(left));
     }
     let after_del = crate::bail_verdict!(ctx.snapshot());
     let mut report = leak::leaks(&baseline, &after_add, &after_del, &identity(&att, None));
@@ -211,12 +238,12 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
     let mut findings = report.findings_attributed(&after_add, &steps);
     findings.extend(left_by_add);
     let diff = render(&diff_sandbox(&baseline, &after_del));
-    CaseVerdict::from_findings_of(
-        &ctx.opts.profile.plugin,
+    grade_left(CaseVerdict::from_findings_of(
+        &plugin,
         &findings,
         "the kernel matches",
         "nothing of the failed ADD is left after DEL",
-    )
+    ))
     .with_diff(Some(diff))
 }
 
