@@ -159,8 +159,11 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
     // plugin of the chain made stays until the runtime's DEL, as libcni
     // does it).
     let mut left_by_add: Vec<Finding> = Vec::new();
-    let judged_left = run.steps.len() == 1;
-    if let Some(failed) = run.last().filter(|_| judged_left) {
+    let first_failed = run.last().filter(|_| run.steps.len() == 1);
+    // Graded for the plugin under test only when its own ADD failed;
+    // another plugin's leftovers are reported about that plugin.
+    let judged_left = first_failed.is_some_and(|f| f.plugin_type == ctx.opts.profile.plugin);
+    if let Some(failed) = first_failed {
         // Control: the harness's own link in the container is seen, so the
         // snapshot reads where a failed ADD would leave its interface.
         if let Some(name) = fixture_links.first() {
