@@ -529,6 +529,11 @@ pub struct FindingRecord {
     pub reproduce: String,
     /// Path of the saved finding, relative to the fuzz output directory.
     pub file: String,
+    /// The binary of the chain that misbehaved (its `type`): the plugin
+    /// under test, a plugin chained with it, or an IPAM plugin called
+    /// directly. Absent in older documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plugin: Option<String>,
 }
 
 impl RunResults {

@@ -393,6 +393,7 @@ fn bridge_fuzz() -> RunResults {
                 summary: "ADD printed a result and an error JSON both on stdout".into(),
                 reproduce: "cni-harness fuzz --replay findings/f-0002.json".into(),
                 file: "findings/f-0002.json".into(),
+                plugin: None,
             },
             FindingRecord {
                 id: "f-0001".into(),
@@ -401,6 +402,7 @@ fn bridge_fuzz() -> RunResults {
                 summary: "bridge crashed (SIGSEGV) on an empty range set <ranges: [[]]>".into(),
                 reproduce: "cni-harness fuzz --replay findings/f-0001.json".into(),
                 file: "findings/f-0001.json".into(),
+                plugin: None,
             },
         ],
         baseline: None,

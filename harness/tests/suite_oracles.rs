@@ -188,3 +188,106 @@ fn a_result_without_the_ipam_addresses_is_caught() {
         "IPAM-CARRY",
     );
 }
+
+#[test]
+fn a_failed_add_that_keeps_its_veth_until_del_is_caught_and_a_rollback_passes() {
+    require_root!();
+    // Both twins fail every ADD after the bridge succeeded; only the
+    // buggy one returns without undoing it, and both DELs clean up, so
+    // only the state right after the failed ADD tells them apart.
+    told_apart_as(
+        "zoo/failed-add-keeps-veth.json",
+        "zoo/failed-add-rolls-back.json",
+        "del/after-failed-add",
+        "ADD-FAIL-CLEAN",
+        Verdict::Warn,
+    );
+    for (v, text) in verdicts(
+        "zoo/failed-add-keeps-veth.json",
+        "del/after-failed-add",
+        "DEL-RELEASE",
+    ) {
+        assert_eq!(v, Verdict::Pass, "its DEL cleans up: {text}");
+    }
+}
+
+#[test]
+fn a_check_blind_to_its_killed_daemon_is_caught_and_a_checking_twin_passes() {
+    require_root!();
+    told_apart_as(
+        "zoo/daemon-per-add.json",
+        "zoo/daemon-per-network.json",
+        "check/detects-untracked-removal",
+        "CHECK-UNTRACKED",
+        Verdict::Warn,
+    );
+    // The twin passes because its CHECK noticed the daemon killed, not
+    // because no daemon was found to kill.
+    let results = Harness::load(profile("zoo/daemon-per-network.json"))
+        .expect("profile loads")
+        .cni_dir(common::bin_dir())
+        .cni_dir(common::debian_cni_dir())
+        .conformance()
+        .filter("check/detects-untracked-removal [")
+        .run()
+        .expect("suite runs");
+    let case = results
+        .cases
+        .iter()
+        .find(|r| r.case == "check/detects-untracked-removal")
+        .expect("the case ran");
+    assert!(
+        case.reason.contains("CHECK noticed daemon") && case.reason.contains("killed"),
+        "{}",
+        case.reason
+    );
+}
+
+/// `profile` made dual-stack (an IPv6 range and route beside the IPv4
+/// ones) with one mapping whose `hostIP` is `host_ip`, written into `dir`.
+fn dual_stack(rel: &str, host_ip: &str, dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(profile(rel)).expect("profile reads");
+    let mut p: Value = serde_json::from_str(&text).expect("profile parses");
+    let ipam = &mut p["config"]["plugins"][0]["ipam"];
+    ipam["ranges"]
+        .as_array_mut()
+        .expect("ranges")
+        .push(serde_json::json!([{"subnet": "fd00:88::/64"}]));
+    ipam["routes"]
+        .as_array_mut()
+        .expect("routes")
+        .push(serde_json::json!({"dst": "::/0"}));
+    p["needs"]["capabilityArgs"]["portMappings"] = serde_json::json!([
+        {"hostPort": 8080, "containerPort": 80, "protocol": "tcp", "hostIP": host_ip}
+    ]);
+    let path = dir.join(rel.replace('/', "-"));
+    std::fs::write(&path, p.to_string()).expect("write profile");
+    path.display().to_string()
+}
+
+#[test]
+fn a_host_ip_colon_colon_mapping_is_probed_at_a_node_ipv6_address() {
+    require_root!();
+    // On a dual-stack network "::" maps every node IPv6 address: probed
+    // at one, from the uplink and from the node.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let buggy = dual_stack("zoo/portmap-misses-any-host.json", "::", dir.path());
+    let fixed = dual_stack("zoo/portmap-any-host.json", "::", dir.path());
+    told_apart(&buggy, &fixed, "dp/portmap", "DP-PORTMAP");
+    let results = Harness::load(&fixed)
+        .expect("profile loads")
+        .cni_dir(common::bin_dir())
+        .cni_dir(common::debian_cni_dir())
+        .conformance()
+        .filter("dp/portmap [")
+        .run()
+        .expect("suite runs");
+    for r in results.cases.iter().filter(|r| r.case == "dp/portmap") {
+        assert!(
+            r.reason.contains("uplink → 2001:db8:100::1")
+                && r.reason.contains("node → 2001:db8:100::1"),
+            "no IPv6 probe: {}",
+            r.reason
+        );
+    }
+}

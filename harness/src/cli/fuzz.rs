@@ -98,11 +98,19 @@ pub fn run(args: &FuzzCmd) -> anyhow::Result<u8> {
         },
         args.fuzz.out.display()
     );
+    if report.targets.len() > 1 {
+        for t in &report.targets {
+            println!(
+                "  target {}: {} inputs, {} findings",
+                t.label, t.execs, t.findings
+            );
+        }
+    }
     if let Some((hit, total)) = report.code_coverage {
         println!("  code coverage: {hit} of {total} counters hit");
     }
     for f in &report.findings {
-        println!("  {}", f.file.display());
+        println!("  {} ({})", f.file.display(), f.finding.plugin);
     }
     for line in &report.unfinished {
         println!("  unfinished: {line}");

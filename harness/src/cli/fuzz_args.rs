@@ -55,6 +55,10 @@ pub struct FuzzArgs {
     /// it is built with `go build -cover`).
     #[arg(long)]
     pub no_coverage: bool,
+    /// Fuzz only the profile's subject (the plugin under test, or the main
+    /// plugin that calls it as IPAM), not every binary of the chain.
+    #[arg(long)]
+    pub subject_only: bool,
 }
 
 impl FuzzArgs {
@@ -86,6 +90,7 @@ impl FuzzArgs {
             progress: !self.quiet,
             runtime: Default::default(),
             coverage: !self.no_coverage,
+            every_binary: !self.subject_only,
         }
     }
 }

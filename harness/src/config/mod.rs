@@ -19,7 +19,7 @@ pub(crate) use json_type::json_type;
 use crate::spec::SpecVersion;
 
 pub use profile::{subject_index_in, Needs, Profile, Role, RuntimeOverrides, REFERENCE_PROFILE};
-pub use stdin::{plugin_stdin, valid_attachments, StdinFor};
+pub use stdin::{ipam_stdin, plugin_stdin, valid_attachments, StdinFor};
 pub use surroundings::Surroundings;
 
 /// Where a network configuration came from and how it was shaped.

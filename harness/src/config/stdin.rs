@@ -100,6 +100,26 @@ pub fn plugin_stdin(
     Value::Object(conf)
 }
 
+/// The stdin of an IPAM plugin called directly, as a main plugin hands it
+/// on (SPEC.md "IPAM plugins": the main plugin calls its `ipam.type` with
+/// the network configuration it was given): `main_stdin`'s network-level
+/// keys (`cniVersion`, `name`, `args`, `runtimeConfig`, `dns`) and its
+/// `ipam` object, with `type` the IPAM type. The main plugin's own keys
+/// (`bridge`, `mtu`...) mean nothing to the IPAM plugin and are left out;
+/// `prevResult` too (the main plugin's chain is not the IPAM plugin's).
+pub fn ipam_stdin(main_stdin: &Value, ipam_type: &str) -> Value {
+    let mut out = Map::new();
+    out.insert("type".into(), Value::String(ipam_type.to_string()));
+    if let Some(main) = main_stdin.as_object() {
+        for key in ["cniVersion", "name", "args", "runtimeConfig", "dns", "ipam"] {
+            if let Some(v) = main.get(key) {
+                out.insert(key.into(), v.clone());
+            }
+        }
+    }
+    Value::Object(out)
+}
+
 /// The GC attachment list: `[{"containerID": .., "ifname": ..}]`.
 pub fn valid_attachments(valid: &[(String, String)]) -> Value {
     Value::Array(
@@ -125,6 +145,19 @@ mod tests {
             "test",
         )
         .expect("valid")
+    }
+
+    #[test]
+    fn an_ipam_plugin_called_directly_gets_the_network_keys_and_its_ipam_object() {
+        let main = json!({"cniVersion": "1.0.0", "name": "net", "type": "bridge",
+            "bridge": "cni0", "runtimeConfig": {"ips": ["10.1.0.5/24"]},
+            "ipam": {"type": "static", "addresses": []}, "prevResult": {}});
+        assert_eq!(
+            ipam_stdin(&main, "static"),
+            json!({"cniVersion": "1.0.0", "name": "net", "type": "static",
+                "runtimeConfig": {"ips": ["10.1.0.5/24"]},
+                "ipam": {"type": "static", "addresses": []}})
+        );
     }
 
     #[test]

@@ -41,6 +41,10 @@ pub struct FindingFile {
     pub invocations: Vec<InvocationRecord>,
     /// Kernel and state-directory changes left by the input.
     pub kernel_diff: String,
+    /// The binary whose invocations the input drove (its `type`): the one
+    /// that misbehaved. Empty in findings saved before it was recorded.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub plugin: String,
 }
 
 /// `crash-1a2b3c4d5e6f7a8b.json`
@@ -49,6 +53,16 @@ pub fn file_name(detection: &Detection) -> String {
         "{}-{:016x}.json",
         detection.oracle,
         fnv1a(detection.signature().as_bytes())
+    )
+}
+
+/// The file of a finding of another binary of the chain than the subject:
+/// `panic-ipam-0-static-1a2b3c4d5e6f7a8b.json`.
+pub fn file_name_in(detection: &Detection, target: &str) -> String {
+    format!(
+        "{}-{target}-{:016x}.json",
+        detection.oracle,
+        fnv1a(format!("{target}|{}", detection.signature()).as_bytes())
     )
 }
 
@@ -77,6 +91,7 @@ impl FindingFile {
                 .map(Step::record)
                 .collect(),
             kernel_diff: ex.kernel_diff.clone(),
+            plugin: String::new(),
         }
     }
 
@@ -115,6 +130,7 @@ impl FindingFile {
             summary: self.summary.clone(),
             reproduce: self.reproduce.clone(),
             file: rel.display().to_string(),
+            plugin: Some(self.plugin.clone()).filter(|p| !p.is_empty()),
         }
     }
 }

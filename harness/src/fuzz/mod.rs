@@ -32,7 +32,7 @@ pub use corpus::merge_corpora;
 pub use finding::FoundDefect;
 pub use input::{EnvChange, Input};
 pub use options::{FuzzOptions, Shard};
-pub use report::SessionReport;
+pub use report::{SessionReport, TargetSummary};
 pub use session::{generate_inputs, reproduce, reproduce_traced, reproduce_with, Reproduction};
 
 /// Run a fuzz session.

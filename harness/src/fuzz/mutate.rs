@@ -9,7 +9,7 @@ use arbitrary::{Arbitrary, Result, Unstructured};
 use serde_json::{json, Map, Value};
 
 use super::input::{EnvChange, Input, SEQUENCES};
-use super::values::{self, CniVersion, IfName};
+use super::values::{self, CidrText, CniVersion, IfName, Ip, Mac};
 
 /// Random bytes consumed per generated input.
 pub const BYTES_PER_INPUT: usize = 4096;
@@ -346,6 +346,7 @@ fn env_change(u: &mut Unstructured<'_>) -> Result<EnvChange> {
                 "ns",
             ])?
             .to_string(),
+        "CNI_ARGS" if u.ratio(1, 2)? => runtime_args(u)?,
         "CNI_ARGS" => u
             .choose(&[
                 "a",
@@ -362,6 +363,36 @@ fn env_change(u: &mut Unstructured<'_>) -> Result<EnvChange> {
         _ => u.choose(&["", "/nonexistent", "relative/dir"])?.to_string(),
     };
     Ok(EnvChange::Set(var.to_string(), value))
+}
+
+/// `CNI_ARGS` as runtimes write it: Kubernetes' pod identity (with
+/// `IgnoreUnknown`, as CRI runtimes send it or not), and the keys plugins
+/// read (`IP=` as an address or a CIDR, several of them, `MAC=`), with
+/// realistic and near-miss values.
+fn runtime_args(u: &mut Unstructured<'_>) -> Result<String> {
+    let mut parts = Vec::new();
+    if u.ratio(3, 4)? {
+        parts.push("IgnoreUnknown=1".to_string());
+    }
+    if u.ratio(1, 2)? {
+        parts.push("K8S_POD_NAMESPACE=default".to_string());
+        // An environment value cannot hold a NUL byte: no runtime can send one.
+        let name = values::odd_string(u)?.replace('\0', "");
+        parts.push(format!("K8S_POD_NAME={name}"));
+        parts.push("K8S_POD_INFRA_CONTAINER_ID=fuzz".to_string());
+    }
+    if u.ratio(2, 3)? {
+        let ip = match u.int_in_range(0..=3)? {
+            0 | 1 => CidrText::arbitrary(u)?.0,
+            2 => Ip::arbitrary(u)?.0,
+            _ => format!("{},{}", Ip::arbitrary(u)?.0, CidrText::arbitrary(u)?.0),
+        };
+        parts.push(format!("IP={ip}"));
+    }
+    if u.ratio(1, 3)? {
+        parts.push(format!("MAC={}", Mac::arbitrary(u)?.0));
+    }
+    Ok(parts.join(";"))
 }
 
 #[cfg(test)]
@@ -390,6 +421,20 @@ mod tests {
             distinct.len()
         );
         assert!(first.iter().any(|i| i != &seed));
+    }
+
+    #[test]
+    fn runtime_arguments_look_like_a_runtime_s_and_never_hold_nul() {
+        let all: Vec<String> = (0..400)
+            .map(|i| {
+                let bytes = Rng::for_iteration(11, i).bytes(BYTES_PER_INPUT);
+                runtime_args(&mut Unstructured::new(&bytes)).expect("args")
+            })
+            .collect();
+        assert!(all.iter().all(|a| !a.contains('\0')));
+        assert!(all.iter().any(|a| a.contains("IP=")));
+        assert!(all.iter().any(|a| a.contains("K8S_POD_NAME=")));
+        assert!(all.iter().any(|a| a.contains("MAC=")));
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub struct FuzzOptions {
     /// Collect the plugins' code coverage and let it guide the session
     /// when they are instrumented (see [`super::guidance`]); off: blind.
     pub coverage: bool,
+    /// Fuzz every binary of the chain (each plugin of the list, each IPAM
+    /// type called directly), not only the profile's subject.
+    pub every_binary: bool,
 }
 
 impl FuzzOptions {
@@ -93,6 +96,7 @@ impl FuzzOptions {
             progress: false,
             runtime: Default::default(),
             coverage: true,
+            every_binary: true,
         }
     }
 }

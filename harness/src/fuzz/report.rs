@@ -7,6 +7,17 @@ use super::finding::FoundDefect;
 use crate::config::Profile;
 use crate::record::{self, RunKind, RunResults};
 
+/// What one binary of the chain got in a session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetSummary {
+    /// How it was called: `host-local (IPAM of bridge, called directly)`.
+    pub label: String,
+    /// Its type.
+    pub plugin: String,
+    pub execs: u64,
+    pub findings: usize,
+}
+
 /// What a session did.
 #[derive(Debug, Clone)]
 pub struct SessionReport {
@@ -34,6 +45,8 @@ pub struct SessionReport {
     pub timeout_calibrated: bool,
     /// Counters hit and counters known, when the plugin was instrumented.
     pub code_coverage: Option<(usize, usize)>,
+    /// Every binary fuzzed, the subject first.
+    pub targets: Vec<TargetSummary>,
 }
 
 impl SessionReport {

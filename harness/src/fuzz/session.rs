@@ -3,6 +3,11 @@
 //! of corpus entries chosen by `Rng::for_iteration(seed, number)`), run it,
 //! keep inputs with new coverage, and save, minimise and deduplicate findings.
 //! With one job a seed gives the same inputs in the same order every time.
+//!
+//! Every binary of the profile's chain is a target ([`target::slots`]), each
+//! a *lane* with its own seeds, corpus and coverage; iteration `k` runs in
+//! lane `k mod lanes`. A lane whose seed does not work on its own is left
+//! out (and said so); the subject's lane must work or the session stops.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -23,7 +28,7 @@ use super::mutate::{self, BYTES_PER_INPUT};
 use super::options::FuzzOptions;
 use super::oracles::Detection;
 use super::progress::Progress;
-use super::report::SessionReport;
+use super::report::{SessionReport, TargetSummary};
 use super::rng::Rng;
 use super::target::{self, FuzzTarget};
 use crate::record::Oracle;
@@ -31,8 +36,8 @@ use crate::record::Oracle;
 /// Deeply nested inputs are serialised, compared and dropped recursively.
 const WORKER_STACK: usize = 256 << 20;
 
-struct Shared<'a> {
-    opts: &'a FuzzOptions,
+/// One binary of the chain being fuzzed, with what is learnt about it.
+struct Lane {
     target: FuzzTarget,
     seeds: Vec<Input>,
     corpus_dir: PathBuf,
@@ -42,6 +47,15 @@ struct Shared<'a> {
     /// code join the corpus, and rare coverage is drawn more often.
     guided: bool,
     guidance: Mutex<Guidance>,
+    /// Salt of the lane's random choices (0 for the subject, so a session
+    /// of one lane draws what it always drew).
+    salt: u64,
+    execs: AtomicU64,
+}
+
+struct Shared<'a> {
+    opts: &'a FuzzOptions,
+    lanes: Vec<Lane>,
     findings: Mutex<BTreeMap<String, FoundDefect>>,
     next: AtomicU64,
     execs: AtomicU64,
@@ -80,6 +94,7 @@ fn input_for(
     corpus: &[Input],
     weights: Option<&[f64]>,
     opts: &FuzzOptions,
+    salt: u64,
 ) -> Input {
     let own_seeds: Vec<&Input> = seeds
         .iter()
@@ -91,7 +106,7 @@ fn input_for(
         return (*seed).clone();
     }
     let global = opts.shard.index + k * opts.shard.count;
-    let bytes = Rng::for_iteration(opts.seed, global).bytes(BYTES_PER_INPUT);
+    let bytes = Rng::for_iteration(opts.seed ^ salt, global).bytes(BYTES_PER_INPUT);
     let mut u = Unstructured::new(&bytes);
     let index = match weights {
         Some(w) => u
@@ -112,7 +127,7 @@ fn input_for(
 /// reproducible, and what the determinism test compares.
 pub fn generate_inputs(seeds: &[Input], opts: &FuzzOptions, n: u64) -> Vec<Input> {
     (0..n)
-        .map(|k| input_for(k, seeds, seeds, None, opts))
+        .map(|k| input_for(k, seeds, seeds, None, opts, 0))
         .collect()
 }
 
@@ -126,73 +141,65 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
     );
     // `--duration` counts from here: set-up and calibration are part of it.
     let started = Instant::now();
-    let mut target = target::build_with(&opts.config, &opts.cni_path, opts.timeout, &opts.runtime)?;
-    target.firewall = opts.firewall;
-    let index = target.profile.subject_index();
-    let mut seeds = vec![Input::new(
-        target.seed_config.clone(),
-        vec![crate::spec::Verb::Add, crate::spec::Verb::Del],
-    )];
-    if let Some(dir) = &opts.corpus {
-        if dir.exists() {
-            for s in corpus::load(dir, index)? {
-                if !seeds.contains(&s) {
-                    seeds.push(s);
-                }
-            }
-        }
-    }
-    // A chained plugin also gets its real prevResult as a seed to mutate.
-    let (chained, instrumented) = sanity_check(&target, opts.coverage)?;
-    if let Some(chained) = chained {
-        let mut with_prev = seeds[0].clone();
-        with_prev.prev_result = Some(chained.to_string());
-        seeds.insert(1, with_prev);
-    }
-    if opts.calibrate_timeout {
-        let c = calibrate::calibrate(&target)?;
-        if opts.progress {
-            eprintln!(
-                "fuzz: per-execution timeout {:.1}s ({}x the seed's median {:.0} ms over {} runs, \
-                 within {}-{} s; --timeout sets it)",
-                c.timeout.as_secs_f64(),
-                calibrate::FACTOR,
-                c.median.as_secs_f64() * 1000.0,
-                calibrate::RUNS,
-                calibrate::MIN.as_secs(),
-                calibrate::MAX.as_secs(),
-            );
-        }
-        target.limits.timeout = c.timeout;
-    }
+    let subject = target::build_with(&opts.config, &opts.cni_path, opts.timeout, &opts.runtime)?;
     let corpus_dir = opts
         .corpus
         .clone()
         .unwrap_or_else(|| opts.out.join("corpus"));
-    if opts.progress && opts.coverage {
-        eprintln!(
-            "fuzz: {}",
-            if instrumented {
-                "the plugin writes coverage counters: guided by its code coverage"
-            } else {
-                "no coverage counters from the plugin (not built with `go build -cover`): \
-                 guided by output shapes only"
-            }
+    let mut lanes = Vec::new();
+    let mut left_out = Vec::new();
+    let mut slots = vec![subject.slot];
+    if opts.every_binary {
+        slots.extend(
+            target::slots(&subject.profile)
+                .into_iter()
+                .filter(|s| *s != subject.slot),
         );
     }
-    let guidance = match &opts.corpus {
-        Some(dir) if instrumented => Guidance::load(dir)?,
-        _ => Guidance::default(),
-    };
+    for (i, slot) in slots.into_iter().enumerate() {
+        let built = if i == 0 {
+            Ok(subject.clone())
+        } else {
+            target::build_slot(
+                &opts.config,
+                &opts.cni_path,
+                opts.timeout,
+                &opts.runtime,
+                Some(slot),
+            )
+        };
+        match built.and_then(|t| lane(t, opts, &corpus_dir, i as u64)) {
+            Ok(l) => lanes.push(l),
+            // The subject's seed must work; another binary's that does not
+            // (a delegate that needs what only its caller sets up) is left out.
+            Err(e) if i > 0 => left_out.push(format!("{slot:?}: {e:#}")),
+            Err(e) => return Err(e),
+        }
+    }
+    if opts.progress {
+        let names: Vec<&str> = lanes.iter().map(|l| l.target.label.as_str()).collect();
+        eprintln!("fuzz: targets: {}", names.join("; "));
+        for why in &left_out {
+            eprintln!("fuzz: not a target: {why}");
+        }
+        if opts.coverage {
+            for l in &lanes {
+                eprintln!(
+                    "fuzz: {}: {}",
+                    l.target.label,
+                    if l.guided {
+                        "the plugin writes coverage counters: guided by its code coverage"
+                    } else {
+                        "no coverage counters from the plugin (not built with `go build -cover`): \
+                         guided by output shapes only"
+                    }
+                );
+            }
+        }
+    }
     let shared = Shared {
         opts,
-        target,
-        corpus: Mutex::new(seeds.clone()),
-        seeds,
-        corpus_dir,
-        coverage: Mutex::new(HashSet::new()),
-        guided: instrumented,
-        guidance: Mutex::new(guidance),
+        lanes,
         findings: Mutex::new(BTreeMap::new()),
         next: AtomicU64::new(0),
         execs: AtomicU64::new(0),
@@ -201,7 +208,12 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         unattributed: AtomicU64::new(0),
         stop: AtomicBool::new(false),
         deadline: opts.duration.map(|d| started + d),
-        unfinished: Mutex::new(Vec::new()),
+        unfinished: Mutex::new(
+            left_out
+                .iter()
+                .map(|w| format!("not fuzzed: {w}"))
+                .collect(),
+        ),
     };
     let progress = opts.progress.then(Progress::start);
     let outcome: anyhow::Result<()> = std::thread::scope(|s| {
@@ -241,24 +253,47 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         Err(e) if !crate::interrupt::is_interruption(&e) => return Err(e),
         _ => {}
     }
-    let code_coverage = if shared.guided {
-        let g = shared.guidance.lock().map_err(|_| poisoned())?;
-        g.save(&shared.corpus_dir)?;
-        Some((g.map.hit(), crate::coverage::known_counters()))
-    } else {
-        None
-    };
+    let mut code_coverage = None;
+    for (i, l) in shared.lanes.iter().enumerate() {
+        if l.guided {
+            let g = l.guidance.lock().map_err(|_| poisoned())?;
+            g.save(&l.corpus_dir)?;
+            if i == 0 {
+                code_coverage = Some((g.map.hit(), crate::coverage::known_counters()));
+            }
+        }
+    }
     let findings: Vec<FoundDefect> = shared
         .findings
         .into_inner()
         .unwrap_or_default()
         .into_values()
         .collect();
+    let targets = shared
+        .lanes
+        .iter()
+        .map(|l| TargetSummary {
+            label: l.target.label.clone(),
+            plugin: l.target.plugin_type.clone(),
+            execs: l.execs.load(Ordering::Relaxed),
+            findings: findings
+                .iter()
+                .filter(|f| {
+                    f.finding.target.slot.unwrap_or(shared.lanes[0].target.slot) == l.target.slot
+                })
+                .count(),
+        })
+        .collect();
+    let subject = &shared.lanes[0];
     Ok(SessionReport {
-        profile: shared.target.profile.as_ref().clone(),
+        profile: subject.target.profile.as_ref().clone(),
         execs: shared.execs.load(Ordering::Relaxed),
         elapsed: started.elapsed(),
-        corpus_size: shared.corpus.lock().map(|c| c.len()).unwrap_or(0),
+        corpus_size: shared
+            .lanes
+            .iter()
+            .map(|l| l.corpus.lock().map(|c| c.len()).unwrap_or(0))
+            .sum(),
         new_corpus_entries: shared.new_entries.load(Ordering::Relaxed),
         sandboxes_created: shared.sandboxes.load(Ordering::Relaxed),
         unattributed_rechecks: shared.unattributed.load(Ordering::Relaxed),
@@ -267,9 +302,97 @@ pub fn run(opts: &FuzzOptions) -> anyhow::Result<SessionReport> {
         seed: opts.seed,
         interrupted,
         unfinished: shared.unfinished.into_inner().unwrap_or_default(),
-        timeout: shared.target.limits.timeout,
+        timeout: subject.target.limits.timeout,
         timeout_calibrated: opts.calibrate_timeout,
         code_coverage,
+        targets,
+    })
+}
+
+/// A lane for `target`: its seeds (the seed configuration, the corpus
+/// directory's inputs, for a chained plugin its real prevResult), checked
+/// to work on their own, and its timeout calibrated when asked. The
+/// subject's corpus is `corpus_dir` itself, another binary's a directory
+/// below it named after it.
+fn lane(
+    mut target: FuzzTarget,
+    opts: &FuzzOptions,
+    corpus_dir: &Path,
+    position: u64,
+) -> anyhow::Result<Lane> {
+    let index = match target.slot {
+        target::Slot::Plugin(i) | target::Slot::Ipam(i) => i,
+    };
+    let corpus_dir = if position == 0 {
+        corpus_dir.to_path_buf()
+    } else {
+        corpus_dir.join(target.dir_name())
+    };
+    target.firewall = opts.firewall;
+    let mut seeds = vec![Input::new(
+        target.seed_config.clone(),
+        vec![crate::spec::Verb::Add, crate::spec::Verb::Del],
+    )];
+    if opts.corpus.is_some() && corpus_dir.exists() {
+        // Hand-written configurations in the subject's directory are the
+        // list's; an IPAM lane reads only its own directory's inputs.
+        let from = if matches!(target.slot, target::Slot::Ipam(_)) {
+            usize::MAX
+        } else {
+            index
+        };
+        for s in corpus::load(&corpus_dir, from)? {
+            if !seeds.contains(&s) {
+                seeds.push(s);
+            }
+        }
+    }
+    // A chained plugin also gets its real prevResult as a seed to mutate.
+    let (chained, instrumented) = sanity_check(&target, opts.coverage)?;
+    let mut at = 1;
+    if let Some(chained) = chained {
+        let mut with_prev = seeds[0].clone();
+        with_prev.prev_result = Some(chained.to_string());
+        seeds.insert(1, with_prev);
+        at = 2;
+    }
+    // The runtime's CNI_ARGS shapes (pod identity, IP=, MAC=) as seeds too.
+    for s in target.runtime_arg_seeds().into_iter().rev() {
+        if !seeds.contains(&s) {
+            seeds.insert(at, s);
+        }
+    }
+    if opts.calibrate_timeout {
+        let c = calibrate::calibrate(&target)?;
+        if opts.progress {
+            eprintln!(
+                "fuzz: {}: per-execution timeout {:.1}s ({}x the seed's median {:.0} ms over {} \
+                 runs, within {}-{} s; --timeout sets it)",
+                target.label,
+                c.timeout.as_secs_f64(),
+                calibrate::FACTOR,
+                c.median.as_secs_f64() * 1000.0,
+                calibrate::RUNS,
+                calibrate::MIN.as_secs(),
+                calibrate::MAX.as_secs(),
+            );
+        }
+        target.limits.timeout = c.timeout;
+    }
+    let guidance = match &opts.corpus {
+        Some(_) if instrumented => Guidance::load(&corpus_dir)?,
+        _ => Guidance::default(),
+    };
+    Ok(Lane {
+        target,
+        corpus: Mutex::new(seeds.clone()),
+        seeds,
+        corpus_dir,
+        coverage: Mutex::new(HashSet::new()),
+        guided: instrumented,
+        guidance: Mutex::new(guidance),
+        salt: position.wrapping_mul(0xa076_1d64_78bd_642f),
+        execs: AtomicU64::new(0),
     })
 }
 
@@ -307,8 +430,9 @@ fn sanity_check(
 fn status(shared: &Shared<'_>, started: Instant) -> String {
     let execs = shared.execs.load(Ordering::Relaxed);
     let secs = started.elapsed().as_secs_f64().max(1e-3);
-    let code = if shared.guided {
-        let hit = shared.guidance.lock().map(|g| g.map.hit()).unwrap_or(0);
+    let subject = &shared.lanes[0];
+    let code = if subject.guided {
+        let hit = subject.guidance.lock().map(|g| g.map.hit()).unwrap_or(0);
         format!(
             ", coverage {hit}/{} counters",
             crate::coverage::known_counters()
@@ -316,18 +440,43 @@ fn status(shared: &Shared<'_>, started: Instant) -> String {
     } else {
         String::new()
     };
+    let corpus: usize = shared
+        .lanes
+        .iter()
+        .map(|l| l.corpus.lock().map(|c| c.len()).unwrap_or(0))
+        .sum();
+    let per_target = if shared.lanes.len() > 1 {
+        let each: Vec<String> = shared
+            .lanes
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {}",
+                    l.target.plugin_type,
+                    l.execs.load(Ordering::Relaxed)
+                )
+            })
+            .collect();
+        format!(" ({})", each.join(", "))
+    } else {
+        String::new()
+    };
     format!(
-        "fuzz: {execs} execs ({:.1}/s), {} findings, corpus {}{code}",
+        "fuzz: {execs} execs ({:.1}/s){per_target}, {} findings, corpus {corpus}{code}",
         execs as f64 / secs,
         shared.findings.lock().map(|f| f.len()).unwrap_or(0),
-        shared.corpus.lock().map(|c| c.len()).unwrap_or(0),
     )
 }
 
 fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
     let opts = shared.opts;
-    let mut exec = Executor::new(shared.target.clone());
-    exec.collect_coverage(shared.guided)?;
+    let mut execs = Vec::with_capacity(shared.lanes.len());
+    for lane in &shared.lanes {
+        let mut exec = Executor::new(lane.target.clone());
+        exec.collect_coverage(lane.guided)?;
+        execs.push(exec);
+    }
+    let lanes = shared.lanes.len() as u64;
     let result = (|| loop {
         if shared.must_stop() {
             return Ok(());
@@ -336,15 +485,18 @@ fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
         if opts.max_execs.is_some_and(|m| k >= m) {
             return Ok(());
         }
+        // Iteration k runs in lane k mod lanes, as its (k / lanes)-th input.
+        let (which, k) = ((k % lanes) as usize, k / lanes);
+        let (lane, exec) = (&shared.lanes[which], &mut execs[which]);
         let input = {
-            let corpus = shared.corpus.lock().map_err(|_| poisoned())?;
-            let weights = if shared.guided {
-                let g = shared.guidance.lock().map_err(|_| poisoned())?;
+            let corpus = lane.corpus.lock().map_err(|_| poisoned())?;
+            let weights = if lane.guided {
+                let g = lane.guidance.lock().map_err(|_| poisoned())?;
                 Some(g.weights(corpus.len()))
             } else {
                 None
             };
-            input_for(k, &shared.seeds, &corpus, weights.as_deref(), opts)
+            input_for(k, &lane.seeds, &corpus, weights.as_deref(), opts, lane.salt)
         };
         let recheck = opts.recheck_every > 0 && k % opts.recheck_every == opts.recheck_every - 1;
         let ex = exec.run(&input, recheck)?;
@@ -353,10 +505,11 @@ fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
             return Ok(());
         }
         shared.execs.fetch_add(1, Ordering::Relaxed);
+        lane.execs.fetch_add(1, Ordering::Relaxed);
         let key = ex.coverage.join(" ; ");
-        let mut new = shared.coverage.lock().map_err(|_| poisoned())?.insert(key);
-        if shared.guided {
-            new |= shared
+        let mut new = lane.coverage.lock().map_err(|_| poisoned())?.insert(key);
+        if lane.guided {
+            new |= lane
                 .guidance
                 .lock()
                 .map_err(|_| poisoned())?
@@ -365,43 +518,43 @@ fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
         // A hanging input costs a whole timeout each time it or a mutation
         // of it runs: like AFL, keep hangs out of the corpus.
         let hangs = ex.detections.iter().any(|v| v.oracle == Oracle::Hang);
-        let seed_run = (k as usize) < shared.seeds.len();
-        if shared.guided && seed_run {
+        let seed_run = (k as usize) < lane.seeds.len();
+        if lane.guided && seed_run {
             // The seeds are in the corpus from the start: their coverage
             // is known once they ran.
-            let corpus = shared.corpus.lock().map_err(|_| poisoned())?;
+            let corpus = lane.corpus.lock().map_err(|_| poisoned())?;
             if let Some(i) = corpus.iter().position(|c| *c == input) {
-                shared
-                    .guidance
+                lane.guidance
                     .lock()
                     .map_err(|_| poisoned())?
                     .set_entry(i, &ex.code.counts);
             }
         }
         if new && !hangs && !seed_run {
-            let mut corpus = shared.corpus.lock().map_err(|_| poisoned())?;
+            let mut corpus = lane.corpus.lock().map_err(|_| poisoned())?;
             corpus.push(input.clone());
-            if shared.guided {
-                shared
-                    .guidance
+            if lane.guided {
+                lane.guidance
                     .lock()
                     .map_err(|_| poisoned())?
                     .set_entry(corpus.len() - 1, &ex.code.counts);
             }
             drop(corpus);
-            corpus::save(&shared.corpus_dir, &input)?;
+            corpus::save(&lane.corpus_dir, &input)?;
             shared.new_entries.fetch_add(1, Ordering::Relaxed);
         }
         let mut seen = HashSet::new();
         for v in &ex.detections {
             if seen.insert(v.signature()) {
-                record(shared, &mut exec, v, &input, &ex)?;
+                record(shared, lane, exec, v, &input, &ex)?;
             }
         }
     })();
-    shared
-        .sandboxes
-        .fetch_add(exec.sandboxes_created, Ordering::Relaxed);
+    for exec in &execs {
+        shared
+            .sandboxes
+            .fetch_add(exec.sandboxes_created, Ordering::Relaxed);
+    }
     match result {
         Err(e) if crate::interrupt::is_interruption(&e) => Ok(()),
         Err(e) => {
@@ -429,15 +582,22 @@ fn poisoned() -> anyhow::Error {
 /// Count a detection; the first of its signature is minimised and saved.
 fn record(
     shared: &Shared<'_>,
+    lane: &Lane,
     exec: &mut Executor,
     v: &Detection,
     input: &Input,
     ex: &Execution,
 ) -> anyhow::Result<()> {
     let sig = v.signature();
+    // The same signature from two binaries is two defects.
+    let key = if lane.target.is_subject() {
+        sig.clone()
+    } else {
+        format!("{}|{sig}", lane.target.dir_name())
+    };
     {
         let mut found = shared.findings.lock().map_err(|_| poisoned())?;
-        if let Some(f) = found.get_mut(&sig) {
+        if let Some(f) = found.get_mut(&key) {
             f.hits += 1;
             return Ok(());
         }
@@ -480,7 +640,10 @@ fn record(
         }
     }
     if shared.opts.progress {
-        eprintln!("fuzz: minimising {} finding: {}", v.oracle, v.summary);
+        eprintln!(
+            "fuzz: minimising {} finding of {}: {}",
+            v.oracle, lane.target.label, v.summary
+        );
     }
     let budget = Budget {
         attempts: shared.opts.minimize_attempts,
@@ -504,19 +667,28 @@ fn record(
         Some(e) => (small.input, e),
         None => (input.clone(), ex.clone()),
     };
-    let file = shared.opts.out.join("findings").join(finding::file_name(v));
-    let doc = FindingFile::new(
+    let file_name = if lane.target.is_subject() {
+        finding::file_name(v)
+    } else {
+        finding::file_name_in(v, &lane.target.dir_name())
+    };
+    let file = shared.opts.out.join("findings").join(file_name);
+    let mut doc = FindingFile::new(
         v,
-        shared.target.record(),
+        lane.target.record(),
         small,
         input.clone(),
         &small_ex,
         &file,
     );
+    doc.plugin = lane.target.plugin_type.clone();
+    if !lane.target.is_subject() {
+        doc.summary = format!("{}: {}", lane.target.label, doc.summary);
+    }
     doc.save(&file)?;
     let mut found = shared.findings.lock().map_err(|_| poisoned())?;
     found
-        .entry(sig)
+        .entry(key)
         .and_modify(|f| f.hits += 1)
         .or_insert(FoundDefect {
             file,

@@ -90,6 +90,55 @@ impl Scope {
         })
     }
 
+    /// Kill (SIGKILL) the process the sandbox numbers `pid`, and wait (up
+    /// to half a second) until the boundary's init has reaped it.
+    pub fn kill(&self, pid: i32) -> std::io::Result<()> {
+        let host = self.host_pid(pid).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("no process {pid} in the sandbox"),
+            )
+        })?;
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(host),
+            nix::sys::signal::Signal::SIGKILL,
+        )
+        .map_err(std::io::Error::from)?;
+        for _ in 0..50 {
+            if self.host_pid(pid).is_none() {
+                return Ok(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        Ok(())
+    }
+
+    /// The host's pid of the process the sandbox numbers `pid` (a zombie
+    /// counts as gone).
+    fn host_pid(&self, pid: i32) -> Option<i32> {
+        let entries = std::fs::read_dir("/proc").ok()?;
+        entries
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().and_then(|p| p.parse::<i32>().ok()))
+            .filter(|h| *h != self.init && inode(&format!("/proc/{h}/ns/pid")) == Some(self.pidns))
+            .find(|h| {
+                let Ok(status) = std::fs::read_to_string(format!("/proc/{h}/status")) else {
+                    return false;
+                };
+                let field = |k: &str| {
+                    status
+                        .lines()
+                        .find_map(|l| l.strip_prefix(k))
+                        .map(str::trim)
+                };
+                let inner = field("NSpid:")
+                    .and_then(|v| v.split_whitespace().last())
+                    .and_then(|v| v.parse::<i32>().ok());
+                let zombie = field("State:").is_some_and(|v| v.starts_with('Z'));
+                inner == Some(pid) && !zombie
+            })
+    }
+
     /// The processes in the namespace now, but its init, by pid.
     pub fn read(&self) -> Vec<Process> {
         match &self.inner_proc {

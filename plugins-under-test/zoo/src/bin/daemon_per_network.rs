@@ -3,7 +3,10 @@
 //! `/dev/null`) and records its pid under `/run/cni/zoo-daemon/<network>/`
 //! with one marker file per attachment; each DEL removes its marker, and
 //! the DEL that removes the last one stops the daemon and the directory.
-//! Must pass every DEL case and leave nothing behind.
+//! CHECK (after the bridge's own) fails when the attachment's marker is
+//! gone or the daemon no longer runs. Must pass every DEL case and leave
+//! nothing behind, and is the fixed twin of `daemon-per-add` (whose CHECK
+//! never looks at its daemon) in `check/detects-untracked-removal`.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +16,7 @@ fn main() {
     daemon::run_if_daemon();
     let call = Call::read();
     let out = call.forward();
-    if !matches!(call.verb.as_str(), "ADD" | "DEL") || !out.succeeded() {
+    if !matches!(call.verb.as_str(), "ADD" | "DEL" | "CHECK") || !out.succeeded() {
         out.finish()
     }
     let network = call
@@ -42,15 +45,32 @@ fn main() {
         safe(&env("CNI_IFNAME"))
     ));
     let pidfile = dir.join("daemon.pid");
-    let done = if call.verb == "ADD" {
-        add(&dir, &marker, &pidfile, &network)
-    } else {
-        del(&dir, &marker, &pidfile)
+    let done = match call.verb.as_str() {
+        "ADD" => add(&dir, &marker, &pidfile, &network),
+        "CHECK" => {
+            if let Err(e) = check(&marker, &pidfile) {
+                // A plugin-specific code: the attachment is not as ADD left it.
+                fail(&call.version_or_default(), 100, &e);
+            }
+            Ok(())
+        }
+        _ => del(&dir, &marker, &pidfile),
     };
     if let Err(e) = done {
         fail(&call.version_or_default(), 5, &e);
     }
     out.finish()
+}
+
+fn check(marker: &Path, pidfile: &PathBuf) -> Result<(), String> {
+    if !marker.exists() {
+        return Err(format!("{} is gone", marker.display()));
+    }
+    match read_pid(pidfile) {
+        Some(pid) if daemon::alive(pid) => Ok(()),
+        Some(pid) => Err(format!("the network's daemon ({pid}) is not running")),
+        None => Err(format!("{} is gone", pidfile.display())),
+    }
 }
 
 fn read_pid(pidfile: &PathBuf) -> Option<i32> {

@@ -4,7 +4,8 @@
 //! kernel diff), one object of each class the plugin made is removed,
 //! after a fresh ADD each: a firewall rule, chain or table, a node route,
 //! a sysctl it changed, a queueing discipline, a state file naming the
-//! attachment. CHECK should then fail; a SHOULD, so a miss warns.
+//! attachment, a daemon it started (killed). CHECK should then fail; a
+//! SHOULD, so a miss warns.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -22,7 +23,7 @@ const ID: &str = "CHECK-UNTRACKED";
 pub fn cases() -> Vec<Case> {
     vec![Case {
         id: "check/detects-untracked-removal",
-        title: "CHECK fails after one node object of each class ADD made (firewall, route, sysctl, qdisc, state file) is removed",
+        title: "CHECK fails after one node object of each class ADD made (firewall, route, sysctl, qdisc, state file, daemon) is removed",
         requirements: &[ID],
         // What it judges does not vary with the spec version; once keeps the suite fast.
         scope: Scope::Once,
@@ -40,9 +41,20 @@ fn checked(a: &Applicability) -> Result<(), String> {
 enum Target {
     Firewall(String),
     Route(Cidr),
-    Sysctl { name: String, old: String },
-    Qdisc { link: String, parent: String },
+    Sysctl {
+        name: String,
+        old: String,
+    },
+    Qdisc {
+        link: String,
+        parent: String,
+    },
     File(PathBuf),
+    /// A process ADD started (its pid in the sandbox's boundary).
+    Daemon {
+        pid: i32,
+        cmdline: String,
+    },
 }
 
 impl Target {
@@ -53,6 +65,7 @@ impl Target {
             Target::Sysctl { .. } => "sysctl",
             Target::Qdisc { .. } => "qdisc",
             Target::File(_) => "state file",
+            Target::Daemon { .. } => "daemon",
         }
     }
 
@@ -60,15 +73,32 @@ impl Target {
         match self {
             Target::Firewall(k) => format!("firewall {k}"),
             Target::Route(d) => format!("the node route to {d}"),
-            Target::Sysctl { name, old } => format!("sysctl {name} (set back to {old})"),
+            Target::Sysctl { name, old } => format!("sysctl {name} (to {old})"),
             Target::Qdisc { link, parent } => format!("the qdisc on {link} at {parent}"),
             Target::File(p) => format!("state file {}", p.display()),
+            Target::Daemon { pid, cmdline } => format!("daemon {pid} ({cmdline})"),
+        }
+    }
+
+    /// What was done to it.
+    fn undone(&self) -> &'static str {
+        match self {
+            Target::Daemon { .. } => "killed",
+            Target::Sysctl { .. } => "reverted",
+            _ => "removed",
         }
     }
 }
 
 /// Every removable object of one class: the first of each class counts.
-const CLASSES: [&str; 5] = ["firewall", "node route", "sysctl", "qdisc", "state file"];
+const CLASSES: [&str; 6] = [
+    "firewall",
+    "node route",
+    "sysctl",
+    "qdisc",
+    "state file",
+    "daemon",
+];
 
 /// What ADD made that names the attachment (its ID or addresses), by class.
 fn targets(
@@ -146,6 +176,19 @@ fn targets(
     {
         out.push(Target::File(p));
     }
+    // A daemon: the newest process still running that was not there before
+    // (pids only grow in the boundary, so not one an earlier ADD left).
+    if let Some(p) = after
+        .processes
+        .iter()
+        .filter(|p| !baseline.processes.iter().any(|b| b.pid == p.pid))
+        .max_by_key(|p| p.pid)
+    {
+        out.push(Target::Daemon {
+            pid: p.pid,
+            cmdline: p.cmdline.join(" "),
+        });
+    }
     out
 }
 
@@ -161,6 +204,10 @@ fn remove(ctx: &Ctx, t: &Target) -> std::io::Result<()> {
         Target::Sysctl { name, old } => untracked::set_sysctl(node, name, old),
         Target::Qdisc { link, parent } => untracked::remove_qdisc(node, link, parent),
         Target::File(p) => untracked::remove_file(p),
+        Target::Daemon { pid, .. } => match crate::kernel::procs::Scope::of(&ctx.sandbox) {
+            Some(scope) => scope.kill(*pid),
+            None => Err(std::io::Error::other("the sandbox has no process boundary")),
+        },
     }
 }
 
@@ -206,7 +253,7 @@ fn run(ctx: &mut Ctx) -> CaseVerdict {
             continue;
         };
         if let Err(e) = remove(ctx, &t) {
-            noticed.push(format!("could not remove {}: {e}", t.describe()));
+            noticed.push(format!("could not undo {}: {e}", t.describe()));
             let _ = ctx.del(&att);
             continue;
         }
@@ -217,18 +264,18 @@ fn run(ctx: &mut Ctx) -> CaseVerdict {
             findings.push(
                 Finding::warning(
                     ID,
-                    format!("CHECK passed after {} was removed", t.describe()),
+                    format!("CHECK passed after {} was {}", t.describe(), t.undone()),
                 )
                 .expected("CHECK fails")
                 .actual("CHECK succeeded"),
             );
         } else {
-            noticed.push(format!("CHECK noticed {}", t.describe()));
+            noticed.push(format!("CHECK noticed {} {}", t.describe(), t.undone()));
         }
     }
     if findings.is_empty() && !noticed.iter().any(|n| n.starts_with("CHECK noticed")) {
         return CaseVerdict::skip(if noticed.is_empty() {
-            "ADD made no firewall rule, node route, sysctl change, qdisc or state file naming the attachment".to_string()
+            "ADD made no firewall rule, node route, sysctl change, qdisc, state file naming the attachment or daemon".to_string()
         } else {
             noticed.join("; ")
         });

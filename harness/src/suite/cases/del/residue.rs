@@ -26,8 +26,14 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "del/after-failed-add",
-            title: "DEL after a failed ADD succeeds and leaves nothing of the attempt",
-            requirements: &["DEL-3", "ADD-6", "DEL-RELEASE", "DEL-PREEXISTING"],
+            title: "a failed ADD leaves nothing of the attempt, and the DEL after it succeeds and leaves nothing either",
+            requirements: &[
+                "DEL-3",
+                "ADD-6",
+                "DEL-RELEASE",
+                "DEL-PREEXISTING",
+                "ADD-FAIL-CLEAN",
+            ],
             scope: Scope::PerVersion,
             applies: own_interface,
             run: after_failed_add,
@@ -148,15 +154,77 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
         }
     }
     let after_add = crate::bail_verdict!(ctx.snapshot());
+    // What the failed ADD left before any DEL came (ADD-FAIL-CLEAN): judged
+    // when the plugin that failed is the first of the run (what an earlier
+    // plugin of the chain made stays until the runtime's DEL, as libcni
+    // does it).
+    let mut left_by_add: Vec<Finding> = Vec::new();
+    let first_failed = run.last().filter(|_| run.steps.len() == 1);
+    // Graded for the plugin under test only when its own ADD failed;
+    // another plugin's leftovers are reported about that plugin.
+    let judged_left = first_failed.is_some_and(|f| f.plugin_type == ctx.opts.profile.plugin);
+    if let Some(failed) = first_failed {
+        // Control: the harness's own link in the container is seen, so the
+        // snapshot reads where a failed ADD would leave its interface.
+        if let Some(name) = fixture_links.first() {
+            let seen = after_add
+                .container
+                .as_ref()
+                .is_some_and(|c| c.links.iter().any(|l| &l.name == name));
+            if !seen {
+                return CaseVerdict::error(format!(
+                    "the snapshot after the failed ADD does not show {name}, which the harness put in the container"
+                ));
+            }
+        }
+        let left = leak::after_del(&baseline, &after_add, &identity(&att, None));
+        for c in &left.leaked {
+            let f = Finding::warning(
+                "ADD-FAIL-CLEAN",
+                format!("left by the failed ADD before the runtime's DEL: {c}"),
+            )
+            .expected("a failed ADD removes what it made before returning its error")
+            .actual(c.to_string());
+            // A failing main plugin's leftovers are its own, not its IPAM's.
+            left_by_add.push(if failed.plugin_type == ctx.opts.profile.plugin {
+                f
+            } else {
+                f.by(failed.plugin_type.clone())
+            });
+        }
+    }
     // Each plugin's DEL seen on its own: in a chain, what a chain-mate's
     // DEL removes is reported about it, not about the plugin under test.
+    let plugin = ctx.opts.profile.plugin.clone();
+    let own_left = left_by_add
+        .iter()
+        .any(|f| f.by.as_deref().is_none_or(|p| p == plugin));
+    // ADD-FAIL-CLEAN graded on what was seen, whatever else the case finds.
+    let grade_left = |v: CaseVerdict| match (judged_left, own_left) {
+        (false, _) => v.not_judged("ADD-FAIL-CLEAN"),
+        (true, false) => v.holds("ADD-FAIL-CLEAN"),
+        (true, true) => v,
+    };
     let (del, steps) = crate::bail_verdict!(ctx.del_attributed(&att));
     if !del.succeeded() {
-        return CaseVerdict::fail(
+        let failed = CaseVerdict::fail(
             "DEL failed after a failed ADD",
             "DEL succeeds",
             del.last().map(|s| s.reply.summary()).unwrap_or_default(),
+        )
+        // What a failed DEL says about the case's DEL requirements, as
+        // before ADD-FAIL-CLEAN was graded on its own.
+        .cites("DEL-3")
+        .cites("ADD-6")
+        .cites("DEL-RELEASE")
+        .cites("DEL-PREEXISTING");
+        let left = CaseVerdict::from_findings_of(
+            &plugin,
+            &left_by_add,
+            "the kernel matches",
+            "nothing of the failed ADD left before DEL",
         );
+        return grade_left(failed.worst(left));
     }
     let after_del = crate::bail_verdict!(ctx.snapshot());
     let mut report = leak::leaks(&baseline, &after_add, &after_del, &identity(&att, None));
@@ -170,14 +238,15 @@ fn after_failed_add(ctx: &mut Ctx) -> CaseVerdict {
         .map(|c| c.key)
         .collect();
     report.lost.retain(|c| !leftovers.contains(&c.key));
-    let findings = report.findings_attributed(&after_add, &steps);
+    let mut findings = report.findings_attributed(&after_add, &steps);
+    findings.extend(left_by_add);
     let diff = render(&diff_sandbox(&baseline, &after_del));
-    CaseVerdict::from_findings_of(
-        &ctx.opts.profile.plugin,
+    grade_left(CaseVerdict::from_findings_of(
+        &plugin,
         &findings,
         "the kernel matches",
         "nothing of the failed ADD is left after DEL",
-    )
+    ))
     .with_diff(Some(diff))
 }
 
