@@ -62,9 +62,30 @@ pub struct Binary {
     /// `CounterId::package` of its counters.
     pub package: u32,
     pub functions: Vec<Function>,
+    /// Position in `functions` by (name hash, low half of the structural
+    /// hash), as counter ids carry them.
+    index: HashMap<(u64, u32), usize>,
 }
 
 impl Binary {
+    pub fn new(package: u32, functions: Vec<Function>) -> Binary {
+        let index = functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| ((f.name_hash, f.func_hash as u32), i))
+            .collect();
+        Binary {
+            package,
+            functions,
+            index,
+        }
+    }
+
+    /// The function a counter id names.
+    pub fn function(&self, name_hash: u64, func: u32) -> Option<&Function> {
+        self.functions.get(*self.index.get(&(name_hash, func))?)
+    }
+
     pub fn counters(&self) -> usize {
         self.functions.iter().map(|f| f.counters as usize).sum()
     }
@@ -330,9 +351,9 @@ fn register(profile: &Profile<'_>) -> Result<u32, FormatError> {
         .into_iter()
         .map(|n| (name_ref(&n), n))
         .collect();
-    let binary = Binary {
-        package: key,
-        functions: profile
+    let binary = Binary::new(
+        key,
+        profile
             .funcs
             .iter()
             .map(|f| Function {
@@ -342,7 +363,7 @@ fn register(profile: &Profile<'_>) -> Result<u32, FormatError> {
                 raw_name: by_ref.get(&f.name_hash).cloned(),
             })
             .collect(),
-    };
+    );
     if let Ok(mut b) = binaries().lock() {
         b.entry(key).or_insert_with(|| Arc::new(binary));
     }

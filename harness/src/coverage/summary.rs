@@ -265,9 +265,7 @@ fn llvm_function(binary: u64, package: u32, func: u32) -> Option<String> {
     llvm::known_binaries()
         .into_iter()
         .find(|b| b.package == package)?
-        .functions
-        .iter()
-        .find(|f| f.name_hash == binary && f.func_hash as u32 == func)
+        .function(binary, func)
         .map(llvm::Function::display_name)
 }
 

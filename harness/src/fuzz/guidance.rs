@@ -43,11 +43,19 @@ pub struct Guidance {
     execs: HashMap<u64, u64>,
     /// Times each corpus entry was drawn to be mutated.
     picks: Vec<u32>,
+    /// Executions observed, and the weights as of then (recomputed every
+    /// [`REWEIGH_EVERY`] executions and when the corpus changes: a sum over
+    /// every entry's pairs is too dear to make per execution).
+    observed: u64,
+    cached: Option<(u64, Vec<f64>)>,
 }
+
+const REWEIGH_EVERY: u64 = 16;
 
 impl Guidance {
     /// Merge an execution's counts; whether any (counter, bucket) was new.
     pub fn observe(&mut self, counts: &Counts) -> bool {
+        self.observed += 1;
         for f in features(counts) {
             *self.execs.entry(f).or_insert(0) += 1;
         }
@@ -79,13 +87,27 @@ impl Guidance {
             *self.freq.entry(*f).or_insert(0) += 1;
         }
         self.entries[index] = Some(feats);
+        self.cached = None;
     }
 
     /// Draw weights for a corpus of `len` entries (entries not run yet
     /// weigh 1).
-    pub fn weights(&self, len: usize) -> Vec<f64> {
-        let mut w: Vec<f64> = self
-            .entries
+    pub fn weights(&mut self, len: usize) -> Vec<f64> {
+        let fresh = matches!(&self.cached, Some((at, _)) if self.observed - at < REWEIGH_EVERY);
+        if !fresh {
+            self.cached = Some((self.observed, self.compute_weights()));
+        }
+        let mut w = self
+            .cached
+            .as_ref()
+            .map(|(_, w)| w.clone())
+            .unwrap_or_default();
+        w.resize(len, 1.0);
+        w
+    }
+
+    fn compute_weights(&self) -> Vec<f64> {
+        self.entries
             .iter()
             .enumerate()
             .map(|(i, e)| {
@@ -102,9 +124,7 @@ impl Guidance {
                     }))
                     / (1.0 + picks).sqrt()
             })
-            .collect();
-        w.resize(len, 1.0);
-        w
+            .collect()
     }
 
     pub fn save(&self, dir: &Path) -> anyhow::Result<()> {

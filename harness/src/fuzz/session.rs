@@ -353,7 +353,7 @@ fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
         let input = {
             let corpus = shared.corpus.lock().map_err(|_| poisoned())?;
             let weights = if shared.guided {
-                let g = shared.guidance.lock().map_err(|_| poisoned())?;
+                let mut g = shared.guidance.lock().map_err(|_| poisoned())?;
                 Some(g.weights(corpus.len()))
             } else {
                 None
