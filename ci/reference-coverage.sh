@@ -16,7 +16,7 @@ RUSTFLAGS="-C instrument-coverage" CARGO_TARGET_DIR=target/instrumented \
 rm -rf "$out"
 # The plugin's departures (if any) make `test` exit 1: the report is the point.
 "$bin" test --config plugins-under-test/profiles/reference/bridge.json \
-  --cni-path target/instrumented/debug --coverage --report-dir "$out" --quiet \
+  --cni-path "$PWD/target/instrumented/debug" --coverage --report-dir "$out" --quiet \
   >/dev/null 2>&1 || true
 [ -f "$out/results.json" ] || { echo "ci/reference-coverage.sh: no results in $out" >&2; exit 1; }
 grep -q '"code_coverage"' "$out/results.json" ||
