@@ -121,12 +121,13 @@ fn reference_profile_names_every_function() {
         profile.names.len()
     );
     assert_eq!(unnamed, 0, "records without a name in the names section");
-    // One data record per function; the section also names the functions
-    // rustc compiled no code for (unused ones, reported by llvm-cov as
-    // never run), which have no record and no counters.
+    // The section also names the functions rustc compiled no code for
+    // (unused ones, reported by llvm-cov as never run), which have no
+    // record and no counters; a function may have more than one record
+    // (copies of an inlined function kept in several codegen units).
     let records: std::collections::HashSet<u64> =
         profile.funcs.iter().map(|f| f.name_hash).collect();
-    assert_eq!(records.len(), profile.funcs.len());
+    eprintln!("{} distinct functions among the records", records.len());
     assert!(refs.len() >= records.len());
 
     match (llvm_tool_major("llvm-profdata"), rustc_llvm_major()) {

@@ -91,20 +91,21 @@ pub fn mutate_with(seed: &Input, other: Option<&Input>, u: &mut Unstructured<'_>
     let mut out = seed.clone();
     match u.int_in_range(0..=9u8)? {
         // The documents, in the runtime's environment as often as not.
-        0..=5 => {
+        0..=6 => {
             if !out.env.is_empty() && u.ratio(1, 2)? {
                 out.env.clear();
             }
             let spliced = match other {
-                Some(o) if u.ratio(1, 3)? => splice(&mut out, o, u)?,
+                Some(o) if u.ratio(1, 4)? => splice(&mut out, o, u)?,
                 _ => false,
             };
-            if !spliced {
-                mutate_documents(&mut out, seed, u)?;
+            if !spliced || u.ratio(1, 2)? {
+                let base = out.clone();
+                mutate_documents(&mut out, &base, u)?;
             }
         }
         // The environment alone: one edit more, or one less.
-        6 | 7 => {
+        7 => {
             if !out.env.is_empty() && u.ratio(1, 2)? {
                 let i = u.choose_index(out.env.len())?;
                 out.env.remove(i);
