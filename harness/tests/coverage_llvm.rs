@@ -66,10 +66,18 @@ fn reference_plugin_profiles_are_read_and_guide_fuzzing() {
     assert!(hit > 100 && hit < total, "{hit}/{total}");
 }
 
-/// The major version of an LLVM tool (`llvm-profdata --version`), if it runs.
+/// The major version of `llvm-profdata` (`llvm-profdata show --version`:
+/// "Debian LLVM version 14.0.6"), if it runs.
 fn llvm_tool_major(tool: &str) -> Option<u32> {
-    let out = Command::new(tool).arg("--version").output().ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
+    let out = Command::new(tool)
+        .args(["show", "--version"])
+        .output()
+        .ok()?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = text.split("LLVM version ").nth(1)?;
     v.split('.').next()?.trim().parse().ok()
 }
