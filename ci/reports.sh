@@ -2,7 +2,9 @@
 # Regenerates the committed compliance reports in reports/: the reference
 # plugin and each of Debian's plugins through the conformance suite, then one
 # combined JUnit / Markdown / HTML report comparing them side by side (with
-# the upstream runs of ci/upstream-reports.sh, when reports/runs holds them).
+# the upstream runs of ci/upstream-reports.sh, when reports/runs holds them),
+# and the suite's code coverage of the reference plugin built instrumented
+# (ci/reference-coverage.sh, into reports/reference-coverage).
 # Run as root after ci/setup.sh:  sudo ci/reports.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,3 +33,6 @@ for d in reports/runs/upstream-*/; do
 done
 "$bin" report "${runs[@]}" --out reports
 echo "ci/reports.sh: reports/report.html, reports/summary.md, reports/junit.xml"
+# The suite's code coverage of the reference plugin (built instrumented).
+CNIH_BIN="$bin" ci/reference-coverage.sh reports/reference-coverage
+echo "ci/reports.sh: reports/reference-coverage/report.html"

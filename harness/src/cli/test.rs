@@ -182,7 +182,7 @@ fn run_one(
     if args.coverage && results.code_coverage.is_none() {
         eprintln!(
             "cni-harness: --coverage: no plugin wrote coverage counters (build Go plugins \
-             with `go build -cover`; LLVM profiles give no per-function report yet)"
+             with `go build -cover`, Rust ones with `-C instrument-coverage`)"
         );
     }
     print_failures(&results);

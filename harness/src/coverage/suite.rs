@@ -117,9 +117,13 @@ impl CodeCoverage {
             .map(|b| {
                 let funcs: usize = b.packages.iter().map(|p| p.functions.len()).sum();
                 format!(
-                    "code coverage of {}: {:.1}% of statements ({} of {} counters), {} of {} functions never reached",
+                    "code coverage of {}: {:.1}% of {} ({} of {} counters), {} of {} functions never reached",
                     b.binary.as_deref().unwrap_or(&b.hash),
                     b.percent(),
+                    match b.instrumentation {
+                        summary::Instrumentation::Go => "statements",
+                        summary::Instrumentation::Llvm => "counters",
+                    },
                     b.counters_hit,
                     b.counters,
                     b.uncovered().len(),

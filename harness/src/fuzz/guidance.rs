@@ -2,13 +2,20 @@
 //! which corpus entries mutation should start from.
 //!
 //! An input joins the corpus when one of its counters reaches a hit-count
-//! bucket no earlier input reached ([`CoverageMap`]). Entries are drawn with
-//! weight `0.1 + sum over their (counter, bucket) pairs of 1 / (entries having
-//! that pair)`: an entry that alone reaches some code is drawn far more
-//! often than one whose coverage every entry shares (the idea of AFL's
-//! favoured entries and libFuzzer's rare-feature weighting). The base
-//! weight is small (0.1): with hundreds of entries a base of 1 would drown
-//! the rare ones.
+//! bucket no earlier input reached ([`CoverageMap`]). Each (counter, bucket)
+//! pair draws weight `1 / sqrt(executions that reached it)`, shared equally
+//! by the corpus entries that reach it; an entry's weight is the sum of its
+//! shares plus a small floor. So code that nearly every execution runs
+//! (parsing, the common error paths) adds next to nothing, an entry that
+//! alone reaches code few executions reached is drawn far more often than
+//! the rest, and its pull fades as mutations of it run that code over and
+//! over (the idea of AFL's favoured entries and rare power schedule, and of
+//! libFuzzer's rare-feature weighting). A pair counted once per entry, not
+//! per execution, would give the code every input runs as much pull as the
+//! code one input found. The sum is divided by `sqrt(1 + times the entry
+//! was drawn)`: an entry whose mutations keep finding nothing (a dead end
+//! that alone reaches some rare error path) yields to fresh entries, as
+//! AFL's schedules fuzz new queue entries first.
 //!
 //! The map is saved next to the corpus (`coverage-map.txt`, ignored as an
 //! input since it is not `*.json`), read back when a session resumes from
@@ -22,7 +29,8 @@ use anyhow::Context;
 use crate::coverage::{features, CounterId, Counts, CoverageMap};
 
 pub const MAP_FILE: &str = "coverage-map.txt";
-const BASE_WEIGHT: f64 = 0.1;
+/// The weight of an entry none of whose pairs has any pull left.
+const BASE_WEIGHT: f64 = 0.001;
 
 #[derive(Debug, Default)]
 pub struct Guidance {
@@ -31,13 +39,35 @@ pub struct Guidance {
     entries: Vec<Option<Vec<u64>>>,
     /// Corpus entries having each feature.
     freq: HashMap<u64, u32>,
-    weights: Vec<f64>,
+    /// Executions that reached each feature.
+    execs: HashMap<u64, u64>,
+    /// Times each corpus entry was drawn to be mutated.
+    picks: Vec<u32>,
+    /// Executions observed, and the weights as of then (recomputed every
+    /// [`REWEIGH_EVERY`] executions and when the corpus changes: a sum over
+    /// every entry's pairs is too dear to make per execution).
+    observed: u64,
+    cached: Option<(u64, Vec<f64>)>,
 }
+
+const REWEIGH_EVERY: u64 = 16;
 
 impl Guidance {
     /// Merge an execution's counts; whether any (counter, bucket) was new.
     pub fn observe(&mut self, counts: &Counts) -> bool {
+        self.observed += 1;
+        for f in features(counts) {
+            *self.execs.entry(f).or_insert(0) += 1;
+        }
         self.map.add(counts) > 0
+    }
+
+    /// Corpus entry `index` was drawn to be mutated.
+    pub fn picked(&mut self, index: usize) {
+        if self.picks.len() <= index {
+            self.picks.resize(index + 1, 0);
+        }
+        self.picks[index] = self.picks[index].saturating_add(1);
     }
 
     /// Corpus entry `index` reached `counts`.
@@ -57,31 +87,44 @@ impl Guidance {
             *self.freq.entry(*f).or_insert(0) += 1;
         }
         self.entries[index] = Some(feats);
-        self.reweigh();
-    }
-
-    fn reweigh(&mut self) {
-        let freq = &self.freq;
-        self.weights = self
-            .entries
-            .iter()
-            .map(|e| {
-                BASE_WEIGHT
-                    + e.as_ref().map_or(0.0, |fs| {
-                        fs.iter()
-                            .map(|f| 1.0 / f64::from((*freq.get(f).unwrap_or(&1)).max(1)))
-                            .sum()
-                    })
-            })
-            .collect();
+        self.cached = None;
     }
 
     /// Draw weights for a corpus of `len` entries (entries not run yet
     /// weigh 1).
-    pub fn weights(&self, len: usize) -> Vec<f64> {
-        let mut w = self.weights.clone();
+    pub fn weights(&mut self, len: usize) -> Vec<f64> {
+        let fresh = matches!(&self.cached, Some((at, _)) if self.observed - at < REWEIGH_EVERY);
+        if !fresh {
+            self.cached = Some((self.observed, self.compute_weights()));
+        }
+        let mut w = self
+            .cached
+            .as_ref()
+            .map(|(_, w)| w.clone())
+            .unwrap_or_default();
         w.resize(len, 1.0);
         w
+    }
+
+    fn compute_weights(&self) -> Vec<f64> {
+        self.entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let picks = f64::from(self.picks.get(i).copied().unwrap_or(0));
+                (BASE_WEIGHT
+                    + e.as_ref().map_or(0.0, |fs| {
+                        fs.iter()
+                            .map(|f| {
+                                let holders = f64::from((*self.freq.get(f).unwrap_or(&1)).max(1));
+                                let execs = (*self.execs.get(f).unwrap_or(&1)).max(1) as f64;
+                                1.0 / (holders * execs.sqrt())
+                            })
+                            .sum::<f64>()
+                    }))
+                    / (1.0 + picks).sqrt()
+            })
+            .collect()
     }
 
     pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
@@ -200,12 +243,25 @@ mod tests {
         let mut g = Guidance::default();
         let common: Counts = [(id(0), 1)].into();
         let rare: Counts = [(id(0), 1), (id(1), 1)].into();
+        for _ in 0..99 {
+            g.observe(&common);
+        }
+        g.observe(&rare);
         g.set_entry(0, &common);
         g.set_entry(1, &common);
         g.set_entry(2, &rare);
         let w = g.weights(4);
         assert!(w[2] > w[0] && w[0] == w[1], "{w:?}");
+        // What one execution in a hundred reached pulls far more than
+        // what every execution reached.
+        assert!(w[2] > 5.0 * (w[0] + w[1]), "{w:?}");
         assert_eq!(w[3], 1.0);
+        // The pull fades as executions keep reaching it.
+        let before = w[2];
+        for _ in 0..99 {
+            g.observe(&rare);
+        }
+        assert!(g.weights(3)[2] < before / 5.0);
         assert_eq!(weighted_index(&[1.0, 3.0], 0.2), Some(0));
         assert_eq!(weighted_index(&[1.0, 3.0], 0.3), Some(1));
         assert_eq!(weighted_index(&[], 0.3), None);

@@ -70,19 +70,99 @@ pub fn remove(v: &mut Value, path: &[Seg]) -> bool {
 
 /// A mutated copy of `seed`, every choice drawn from `u`.
 pub fn mutate(seed: &Input, u: &mut Unstructured<'_>) -> Result<Input> {
+    mutate_with(seed, None, u)
+}
+
+/// A mutated copy of `seed`, every choice drawn from `u`; `other` (another
+/// corpus entry) may give it some of its configuration's fields.
+///
+/// Mostly one dimension at a time: the documents (7 in 10), the
+/// environment or the verbs (1 in 10 each), several (1 in 10). An input kept for what an odd environment did (an error path)
+/// passes its environment edits on to every mutation of it, and most such
+/// edits stop the plugin before it reads its configuration: so a mutation
+/// of the documents also drops the inherited edits half of the time (back
+/// to the environment the runtime computes), and an environment mutation
+/// removes an edit as often as it adds one. Otherwise a corpus grown by
+/// error paths would keep its configurations out of the plugin's reach.
+/// Splicing (AFL's splice, libFuzzer's cross-over) joins what two entries
+/// found separately: one field's value that reached some code, another's
+/// that reached other code.
+pub fn mutate_with(seed: &Input, other: Option<&Input>, u: &mut Unstructured<'_>) -> Result<Input> {
     let mut out = seed.clone();
-    // A chained plugin parses its prevResult as much as its configuration.
+    match u.int_in_range(0..=9u8)? {
+        // The documents, in the runtime's environment as often as not.
+        0..=6 => {
+            if !out.env.is_empty() && u.ratio(1, 2)? {
+                out.env.clear();
+            }
+            let spliced = match other {
+                Some(o) if u.ratio(1, 4)? => splice(&mut out, o, u)?,
+                _ => false,
+            };
+            if !spliced || u.ratio(1, 2)? {
+                let base = out.clone();
+                mutate_documents(&mut out, &base, u)?;
+            }
+        }
+        // The environment alone: one edit more, or one less.
+        7 => {
+            if !out.env.is_empty() && u.ratio(1, 2)? {
+                let i = u.choose_index(out.env.len())?;
+                out.env.remove(i);
+            } else {
+                out.env.push(env_change(u)?);
+            }
+        }
+        // The verbs alone.
+        8 => out.verbs = u.choose(SEQUENCES)?.to_vec(),
+        // Several at once.
+        _ => {
+            mutate_documents(&mut out, seed, u)?;
+            if u.ratio(1, 2)? {
+                out.env.push(env_change(u)?);
+            }
+            if u.ratio(1, 2)? {
+                out.verbs = u.choose(SEQUENCES)?.to_vec();
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One to three top-level fields of `other`'s configuration copied into
+/// `out`'s (both JSON objects); false when there is nothing to copy.
+fn splice(out: &mut Input, other: &Input, u: &mut Unstructured<'_>) -> Result<bool> {
+    let (Ok(Value::Object(mut mine)), Ok(Value::Object(theirs))) = (
+        serde_json::from_str::<Value>(&out.config),
+        serde_json::from_str::<Value>(&other.config),
+    ) else {
+        return Ok(false);
+    };
+    // Fields whose value differs: copying an equal one changes nothing.
+    let keys: Vec<&String> = theirs
+        .iter()
+        .filter(|(k, v)| mine.get(*k) != Some(*v))
+        .map(|(k, _)| k)
+        .collect();
+    if keys.is_empty() {
+        return Ok(false);
+    }
+    for _ in 0..u.int_in_range(1..=3)? {
+        let k = *u.choose(&keys)?;
+        mine.insert(k.clone(), theirs[k].clone());
+    }
+    out.config = serde_json::to_string(&Value::Object(mine)).unwrap_or_default();
+    Ok(true)
+}
+
+/// The configuration, or (for a chained plugin, which parses its
+/// prevResult as much as its configuration) the prevResult.
+fn mutate_documents(out: &mut Input, seed: &Input, u: &mut Unstructured<'_>) -> Result<()> {
     match &seed.prev_result {
         Some(prev) if u.ratio(1, 2)? => out.prev_result = Some(mutate_document(prev, u)?),
         _ => out.config = mutate_document(&seed.config, u)?,
     }
-    if u.ratio(1, 4)? {
-        out.env.push(env_change(u)?);
-    }
-    if u.ratio(1, 4)? {
-        out.verbs = u.choose(SEQUENCES)?.to_vec();
-    }
-    Ok(out)
+    Ok(())
 }
 
 /// A JSON document with one to three tree mutations, and now and then (or
@@ -127,13 +207,25 @@ fn mutate_tree(tree: &mut Value, u: &mut Unstructured<'_>) -> Result<()> {
         Ok(Some(u.choose(&all)?.clone()))
     };
     match u.int_in_range(0..=10)? {
-        // A realistic value for a field the plugin reads.
+        // A realistic value for a field the plugin reads: one present (of
+        // those with realistic values), or one added.
         0..=2 => {
-            if let Some(path) = pick(u)? {
-                if let Some(Seg::Key(k)) = path.last() {
-                    if let Some(v) = values::for_key(k, u)? {
-                        set(tree, &path, v);
-                        return Ok(());
+            if u.ratio(2, 3)? {
+                let mut valued = Vec::new();
+                for p in &all {
+                    if let Some(Seg::Key(k)) = p.last() {
+                        if values::has_realistic_values(k) {
+                            valued.push(p.clone());
+                        }
+                    }
+                }
+                if !valued.is_empty() {
+                    let path = u.choose(&valued)?.clone();
+                    if let Some(Seg::Key(k)) = path.last() {
+                        if let Some(v) = values::for_key(k, u)? {
+                            set(tree, &path, v);
+                            return Ok(());
+                        }
                     }
                 }
             }

@@ -88,6 +88,7 @@ impl Shared<'_> {
 
 /// The input of iteration `k` of this shard: the shard's seeds in order,
 /// then mutations of the corpus.
+/// Also returns the corpus position of the entry mutated, if one was.
 fn input_for(
     k: u64,
     seeds: &[Input],
@@ -95,7 +96,7 @@ fn input_for(
     weights: Option<&[f64]>,
     opts: &FuzzOptions,
     salt: u64,
-) -> Input {
+) -> (Input, Option<usize>) {
     let own_seeds: Vec<&Input> = seeds
         .iter()
         .enumerate()
@@ -103,7 +104,7 @@ fn input_for(
         .map(|(_, s)| s)
         .collect();
     if let Some(seed) = own_seeds.get(k as usize) {
-        return (*seed).clone();
+        return ((*seed).clone(), None);
     }
     let global = opts.shard.index + k * opts.shard.count;
     let bytes = Rng::for_iteration(opts.seed ^ salt, global).bytes(BYTES_PER_INPUT);
@@ -115,11 +116,24 @@ fn input_for(
             .and_then(|r| guidance::weighted_index(w, f64::from(r) / (f64::from(u32::MAX) + 1.0))),
         None => u.choose_index(corpus.len()).ok(),
     };
-    let base = index.and_then(|i| corpus.get(i)).or(corpus.first());
-    match base {
-        Some(b) => mutate::mutate(b, &mut u).unwrap_or_else(|_| b.clone()),
-        None => Input::new(String::new(), vec![crate::spec::Verb::Add]),
+    let index = index
+        .filter(|i| *i < corpus.len())
+        .or((!corpus.is_empty()).then_some(0));
+    let base = index.and_then(|i| corpus.get(i));
+    // A second entry to splice from, drawn the same way.
+    let other = match weights {
+        Some(w) => u
+            .arbitrary::<u32>()
+            .ok()
+            .and_then(|r| guidance::weighted_index(w, f64::from(r) / (f64::from(u32::MAX) + 1.0))),
+        None => u.choose_index(corpus.len()).ok(),
     }
+    .and_then(|i| corpus.get(i));
+    let input = match base {
+        Some(b) => mutate::mutate_with(b, other, &mut u).unwrap_or_else(|_| b.clone()),
+        None => Input::new(String::new(), vec![crate::spec::Verb::Add]),
+    };
+    (input, index)
 }
 
 /// The first `n` inputs a session with these seeds would run if nothing it
@@ -127,7 +141,7 @@ fn input_for(
 /// reproducible, and what the determinism test compares.
 pub fn generate_inputs(seeds: &[Input], opts: &FuzzOptions, n: u64) -> Vec<Input> {
     (0..n)
-        .map(|k| input_for(k, seeds, seeds, None, opts, 0))
+        .map(|k| input_for(k, seeds, seeds, None, opts, 0).0)
         .collect()
 }
 
@@ -491,12 +505,17 @@ fn worker(shared: &Shared<'_>) -> anyhow::Result<()> {
         let input = {
             let corpus = lane.corpus.lock().map_err(|_| poisoned())?;
             let weights = if lane.guided {
-                let g = lane.guidance.lock().map_err(|_| poisoned())?;
+                let mut g = lane.guidance.lock().map_err(|_| poisoned())?;
                 Some(g.weights(corpus.len()))
             } else {
                 None
             };
-            input_for(k, &lane.seeds, &corpus, weights.as_deref(), opts, lane.salt)
+            let (input, parent) =
+                input_for(k, &lane.seeds, &corpus, weights.as_deref(), opts, lane.salt);
+            if let (true, Some(i)) = (lane.guided, parent) {
+                lane.guidance.lock().map_err(|_| poisoned())?.picked(i);
+            }
+            input
         };
         let recheck = opts.recheck_every > 0 && k % opts.recheck_every == opts.recheck_every - 1;
         let ex = exec.run(&input, recheck)?;

@@ -236,6 +236,11 @@ pub fn boundary_number(u: &mut Unstructured<'_>) -> Result<Value> {
     })
 }
 
+/// Whether [`for_key`] has realistic values for a field of this name.
+pub fn has_realistic_values(key: &str) -> bool {
+    matches!(for_key(key, &mut Unstructured::new(&[0; 64])), Ok(Some(_)))
+}
+
 /// A realistic value for a field, judged by its name (the CNI and reference
 /// plugin vocabulary); `None` when the name says nothing.
 pub fn for_key(key: &str, u: &mut Unstructured<'_>) -> Result<Option<Value>> {

@@ -1,26 +1,54 @@
 //! The code coverage section (`test --coverage`): per instrumented binary,
-//! its packages, then its functions sorted by what is least covered first,
-//! so that a plugin author reads the unexercised code at the top.
+//! its packages (Go packages, or the crates of an LLVM binary) least
+//! covered first, and under each package its functions, least covered
+//! first, so that a plugin author opens the package of their own code and
+//! reads the unexercised functions at the top.
 
 use std::fmt::Write;
 
 use super::escape::{html as esc, md, md_code};
-use crate::coverage::summary::{percent, BinaryCoverage, FuncCoverage};
+use crate::coverage::summary::{percent, BinaryCoverage, FuncCoverage, PackageCoverage};
 use crate::record::RunResults;
 
-/// Functions least covered first (by share of statements, then name).
-fn least_covered(b: &BinaryCoverage) -> Vec<(&str, &FuncCoverage)> {
-    let mut rows: Vec<(&str, &FuncCoverage)> = b
-        .packages
-        .iter()
-        .flat_map(|p| p.functions.iter().map(move |f| (p.path.as_str(), f)))
-        .collect();
-    rows.sort_by(|(pa, a), (pb, b)| {
+/// Function rows shown per package (the rest are in results.json): an LLVM
+/// binary links every dependency crate instrumented, thousands of functions.
+const ROWS: usize = 300;
+/// The same in the Markdown summary, which is read as text.
+const MD_ROWS: usize = 100;
+
+/// Packages least covered first (by share of statements, then path).
+fn packages(b: &BinaryCoverage) -> Vec<&PackageCoverage> {
+    let mut v: Vec<&PackageCoverage> = b.packages.iter().collect();
+    v.sort_by(|x, y| {
+        x.percent()
+            .total_cmp(&y.percent())
+            .then_with(|| x.path.cmp(&y.path))
+    });
+    v
+}
+
+/// A package's functions least covered first (by share of statements,
+/// then name).
+fn least_covered(p: &PackageCoverage) -> Vec<&FuncCoverage> {
+    let mut rows: Vec<&FuncCoverage> = p.functions.iter().collect();
+    rows.sort_by(|a, b| {
         percent(a.statements_hit, a.statements)
             .total_cmp(&percent(b.statements_hit, b.statements))
-            .then_with(|| (pa, &a.name).cmp(&(pb, &b.name)))
+            .then_with(|| a.name.cmp(&b.name))
     });
     rows
+}
+
+fn location(f: &FuncCoverage) -> String {
+    if f.file.is_empty() {
+        "-".into()
+    } else {
+        format!("{}:{}", f.file, f.line)
+    }
+}
+
+fn never_reached(p: &PackageCoverage) -> usize {
+    p.functions.iter().filter(|f| f.counters_hit == 0).count()
 }
 
 fn title(run: &RunResults, b: &BinaryCoverage) -> String {
@@ -31,6 +59,21 @@ fn title(run: &RunResults, b: &BinaryCoverage) -> String {
     )
 }
 
+fn headline(b: &BinaryCoverage) -> String {
+    let funcs: usize = b.packages.iter().map(|p| p.functions.len()).sum();
+    let unit = match b.instrumentation {
+        crate::coverage::summary::Instrumentation::Go => "statements",
+        crate::coverage::summary::Instrumentation::Llvm => "counters",
+    };
+    format!(
+        "{:.1}% of {unit}, {} of {} counters hit, {} of {funcs} functions never reached.",
+        b.percent(),
+        b.counters_hit,
+        b.counters,
+        b.uncovered().len()
+    )
+}
+
 pub fn markdown(out: &mut String, runs: &[RunResults]) {
     for run in runs {
         let Some(cov) = &run.code_coverage else {
@@ -38,41 +81,48 @@ pub fn markdown(out: &mut String, runs: &[RunResults]) {
         };
         for b in &cov.binaries {
             let _ = writeln!(out, "\n## Code coverage: {}\n", md(&title(run, b)));
-            let _ = writeln!(
-                out,
-                "{:.1}% of statements, {} of {} counters hit, {} functions never reached.\n",
-                b.percent(),
-                b.counters_hit,
-                b.counters,
-                b.uncovered().len()
-            );
-            out.push_str("| package | statements |\n|---|---|\n");
-            for p in &b.packages {
+            let _ = writeln!(out, "{}\n", headline(b));
+            out.push_str("| package | statements | functions never reached |\n|---|---|---|\n");
+            for p in packages(b) {
                 let _ = writeln!(
                     out,
-                    "| {} | {:.1}% ({}/{}) |",
+                    "| {} | {:.1}% ({}/{}) | {} of {} |",
                     md_code(&p.path),
                     p.percent(),
                     p.statements_hit,
-                    p.statements
+                    p.statements,
+                    never_reached(p),
+                    p.functions.len()
                 );
             }
-            out.push_str(
-                "\n<details><summary>Functions, least covered first</summary>\n\n\
-                 | function | file:line | statements | counters |\n|---|---|---|---|\n",
-            );
-            for (pkg, f) in least_covered(b) {
+            for p in packages(b) {
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {:.1}% | {}/{} |",
-                    md_code(&format!("{pkg}.{}", f.name)),
-                    md(&format!("{}:{}", f.file, f.line)),
-                    percent(f.statements_hit, f.statements),
-                    f.counters_hit,
-                    f.counters
+                    "\n<details><summary>Functions of {}, least covered first</summary>\n\n\
+                     | function | file:line | statements | counters |\n|---|---|---|---|",
+                    md(&p.path)
                 );
+                let rows = least_covered(p);
+                for f in rows.iter().take(MD_ROWS) {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {:.1}% | {}/{} |",
+                        md_code(&b.qualified(&p.path, f)),
+                        md(&location(f)),
+                        percent(f.statements_hit, f.statements),
+                        f.counters_hit,
+                        f.counters
+                    );
+                }
+                if rows.len() > MD_ROWS {
+                    let _ = writeln!(
+                        out,
+                        "\n{} more functions in results.json.",
+                        rows.len() - MD_ROWS
+                    );
+                }
+                out.push_str("\n</details>\n");
             }
-            out.push_str("\n</details>\n");
         }
     }
 }
@@ -85,35 +135,55 @@ pub fn html(out: &mut String, runs: &[RunResults]) {
         for b in &cov.binaries {
             let _ = writeln!(
                 out,
-                "<section class=\"code-coverage\">\n<h2>Code coverage: {}</h2>\n<p>{:.1}% of \
-                 statements, {} of {} counters hit, {} functions never reached.</p>",
+                "<section class=\"code-coverage\">\n<h2>Code coverage: {}</h2>\n<p>{}</p>",
                 esc(&title(run, b)),
-                b.percent(),
-                b.counters_hit,
-                b.counters,
-                b.uncovered().len()
+                esc(&headline(b))
             );
-            out.push_str(
-                "<table class=\"code-coverage\">\n<thead><tr><th>function</th><th>file:line</th>\
-                 <th>statements</th><th>counters</th></tr></thead>\n<tbody>\n",
-            );
-            for (pkg, f) in least_covered(b) {
+            for p in packages(b) {
                 let _ = writeln!(
                     out,
-                    "<tr{}><td><code>{}</code></td><td>{}</td><td>{:.1}%</td><td>{}/{}</td></tr>",
-                    if f.counters_hit == 0 {
-                        " class=\"uncovered\""
-                    } else {
-                        ""
-                    },
-                    esc(&format!("{pkg}.{}", f.name)),
-                    esc(&format!("{}:{}", f.file, f.line)),
-                    percent(f.statements_hit, f.statements),
-                    f.counters_hit,
-                    f.counters
+                    "<details{}><summary><code>{}</code>: {:.1}% ({}/{}), {} of {} functions never \
+                     reached</summary>",
+                    if b.packages.len() == 1 { " open" } else { "" },
+                    esc(&p.path),
+                    p.percent(),
+                    p.statements_hit,
+                    p.statements,
+                    never_reached(p),
+                    p.functions.len()
                 );
+                out.push_str(
+                    "<table class=\"code-coverage\">\n<thead><tr><th>function</th><th>file:line</th>\
+                     <th>statements</th><th>counters</th></tr></thead>\n<tbody>\n",
+                );
+                let rows = least_covered(p);
+                for f in rows.iter().take(ROWS) {
+                    let _ = writeln!(
+                        out,
+                        "<tr{}><td><code>{}</code></td><td>{}</td><td>{:.1}%</td><td>{}/{}</td></tr>",
+                        if f.counters_hit == 0 {
+                            " class=\"uncovered\""
+                        } else {
+                            ""
+                        },
+                        esc(&b.qualified(&p.path, f)),
+                        esc(&location(f)),
+                        percent(f.statements_hit, f.statements),
+                        f.counters_hit,
+                        f.counters
+                    );
+                }
+                out.push_str("</tbody>\n</table>\n");
+                if rows.len() > ROWS {
+                    let _ = writeln!(
+                        out,
+                        "<p>{} more functions in results.json.</p>",
+                        rows.len() - ROWS
+                    );
+                }
+                out.push_str("</details>\n");
             }
-            out.push_str("</tbody>\n</table>\n</section>\n");
+            out.push_str("</section>\n");
         }
     }
 }

@@ -24,6 +24,7 @@ pub struct Conformance {
     versions: Option<Vec<SpecVersion>>,
     strict: bool,
     threads: usize,
+    coverage: bool,
 }
 
 /// A planned run: the options cases read and the directory of plugin links
@@ -43,6 +44,7 @@ impl Harness {
             versions: None,
             strict: false,
             threads: 2,
+            coverage: false,
         }
     }
 }
@@ -70,6 +72,17 @@ impl Conformance {
         self
     }
 
+    /// Collect the code coverage of instrumented plugins (built with `go
+    /// build -cover` or `-C instrument-coverage`), as `test --coverage`
+    /// does: [`Conformance::run`] returns it in
+    /// [`RunResults::code_coverage`], [`Conformance::main`] prints one line
+    /// per binary after the trials. Collection stays on for the rest of the
+    /// process (the counters are gathered process-wide).
+    pub fn coverage(mut self) -> Conformance {
+        self.coverage = true;
+        self
+    }
+
     /// Cases run at once by [`Conformance::run`] and
     /// [`Conformance::assert_passes`] (default 2; each has its own sandbox).
     pub fn threads(mut self, threads: usize) -> Conformance {
@@ -90,9 +103,11 @@ impl Conformance {
             not_run: Vec::new(),
         }));
         let elapsed_ms = clock.elapsed().as_millis() as u64;
-        Ok(suite::results(
-            &p.opts, &p.plan, &collected, started_at, elapsed_ms,
-        ))
+        let mut results = suite::results(&p.opts, &p.plan, &collected, started_at, elapsed_ms);
+        if self.coverage {
+            results.code_coverage = crate::coverage::suite::report();
+        }
+        Ok(results)
     }
 
     /// One libtest-mimic trial per case and version, named
@@ -132,7 +147,16 @@ impl Conformance {
             }
         }
         match self.trials() {
-            Ok(trials) => libtest_mimic::run(&args, trials).exit_code(),
+            Ok(trials) => {
+                let code = libtest_mimic::run(&args, trials).exit_code();
+                for line in crate::coverage::suite::report()
+                    .iter()
+                    .flat_map(|c| c.lines())
+                {
+                    println!("{line}");
+                }
+                code
+            }
             Err(e) => {
                 eprintln!("error: cni-harness could not run the conformance suite: {e:?}");
                 ExitCode::FAILURE
@@ -185,6 +209,9 @@ impl Conformance {
     fn prepare(&self) -> Result<Prepared, Error> {
         if !nix::unistd::geteuid().is_root() {
             return Err(Error::NeedsRoot);
+        }
+        if self.coverage {
+            crate::coverage::suite::enable();
         }
         let links = tempfile::Builder::new()
             .prefix("cni-harness-plugins-")
