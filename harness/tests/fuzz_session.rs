@@ -180,8 +180,37 @@ fn debian_bridge_gives_no_false_finding() {
     // `TxQLen` unset; fixed upstream in containernetworking/plugins#1100),
     // which the interface-sanity oracle reports on the seed's ADD.
     for f in &report.findings {
-        let line = format!("{}: {}", f.finding.signature, f.finding.summary);
+        let line = format!(
+            "{}: {} (plugin {:?}; stdout: {:?})",
+            f.finding.signature,
+            f.finding.summary,
+            f.finding.plugin,
+            f.finding
+                .invocations
+                .iter()
+                .map(|i| i.stdout.as_str())
+                .collect::<Vec<_>>()
+        );
         if f.finding.signature.ends_with(":if-txqlen") {
+            continue;
+        }
+        // The other known defect, of host-local 1.1.1 fuzzed as a target of
+        // its own (every binary of the chain is one): a route without `dst`
+        // is taken and answered as `"dst":"<nil>"`, which no reader can parse
+        // (RES-2; reports/README.md). It must reproduce like any finding.
+        let nil_route = f.finding.plugin == "host-local"
+            && f.finding.oracle == Oracle::BadResult
+            && f.finding.invocations.iter().any(|i| {
+                serde_json::from_str::<serde_json::Value>(&i.stdout)
+                    .ok()
+                    .and_then(|v| v.get("routes")?.as_array().cloned())
+                    .is_some_and(|r| r.iter().any(|r| r["dst"] == "<nil>"))
+            });
+        if nil_route {
+            assert!(
+                fuzz::reproduce(&f.file).expect("reproduce runs"),
+                "finding does not reproduce, so it is false: {line}"
+            );
             continue;
         }
         assert_eq!(f.finding.oracle, Oracle::Recheck, "false finding: {line}");
