@@ -71,16 +71,7 @@ pub fn check(
         return out; // consistency reports a missing interface
     };
     // The node end: a veth in the node whose peer is the container's.
-    let outer = (inner.kind == "veth")
-        .then(|| {
-            node.links.iter().find(|l| {
-                l.kind == "veth"
-                    && l.peer_netnsid.is_some()
-                    && l.health.peer_ifindex == Some(inner.ifindex)
-                    && inner.health.peer_ifindex == Some(l.ifindex)
-            })
-        })
-        .flatten();
+    let outer = node.veth_end_of(inner);
     for (l, side) in [(Some(inner), "container"), (outer, "node")] {
         let Some(l) = l else { continue };
         if l.kind == "veth" && l.health.txqueuelen == Some(0) {
@@ -113,7 +104,7 @@ pub fn check(
             .actual(format!("container {}, node {}", inner.mtu, outer.mtu)),
         );
     }
-    if let Some(bridge) = bridge_of(outer, node) {
+    if let Some(bridge) = node.bridge_of(outer) {
         out.extend(port_findings(outer, bridge, asked));
     }
     out
@@ -167,13 +158,6 @@ pub fn attribute_to_delegates(
             f
         })
         .collect()
-}
-
-fn bridge_of<'n>(port: &Link, node: &'n NsSnapshot) -> Option<&'n Link> {
-    let master = port.master.as_deref()?;
-    node.links
-        .iter()
-        .find(|l| l.name == master && l.kind == "bridge")
 }
 
 fn port_findings(port: &Link, bridge: &Link, asked: &Asked) -> Vec<Finding> {

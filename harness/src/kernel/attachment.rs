@@ -23,25 +23,7 @@ pub fn links(netns: &Path, ifname: &str) -> io::Result<Vec<Link>> {
         return Ok(Vec::new());
     };
     let node = Probe::here()?.read(Coverage::Links)?;
-    let outer = node
-        .links
-        .iter()
-        .find(|l| {
-            inner.kind == "veth"
-                && l.kind == "veth"
-                && l.peer_netnsid.is_some()
-                && l.health.peer_ifindex == Some(inner.ifindex)
-                && inner.health.peer_ifindex == Some(l.ifindex)
-        })
-        .cloned();
-    let bridge = outer
-        .as_ref()
-        .and_then(|o| o.master.as_deref())
-        .and_then(|m| {
-            node.links
-                .iter()
-                .find(|l| l.name == m && l.kind == "bridge")
-        })
-        .cloned();
+    let outer = node.veth_end_of(&inner).cloned();
+    let bridge = outer.as_ref().and_then(|o| node.bridge_of(o)).cloned();
     Ok(std::iter::once(inner).chain(outer).chain(bridge).collect())
 }

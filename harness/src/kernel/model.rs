@@ -90,6 +90,32 @@ impl Link {
     }
 }
 
+impl NsSnapshot {
+    /// The node end of the container's veth `inner`: a veth of this
+    /// namespace whose peer is `inner` (ifindexes paired both ways, the peer
+    /// in another namespace).
+    pub fn veth_end_of(&self, inner: &Link) -> Option<&Link> {
+        (inner.kind == "veth")
+            .then(|| {
+                self.links.iter().find(|l| {
+                    l.kind == "veth"
+                        && l.peer_netnsid.is_some()
+                        && l.health.peer_ifindex == Some(inner.ifindex)
+                        && inner.health.peer_ifindex == Some(l.ifindex)
+                })
+            })
+            .flatten()
+    }
+
+    /// The bridge of this namespace that `port` is a port of.
+    pub fn bridge_of(&self, port: &Link) -> Option<&Link> {
+        let master = port.master.as_deref()?;
+        self.links
+            .iter()
+            .find(|l| l.name == master && l.kind == "bridge")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
     pub link: String,
