@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use cni_harness::invoke::Limits;
-use cni_harness::record::{RunResults, Verdict};
+use cni_harness::record::{CaseResult, RunResults, Verdict};
 use cni_harness::suite::{self, SuiteOptions};
 use cni_harness::timestamp::now_rfc3339;
 
@@ -214,9 +214,10 @@ fn selects(args: &libtest_mimic::Arguments, name: &str) -> bool {
 }
 
 /// What each failing case says (requirement, expected, actual, the
-/// invocations), after the per-case lines.
+/// invocations), after the per-case lines: once per cause, the other cases
+/// the same cause explains named below it (as the reports group them).
 fn print_failures(results: &RunResults) {
-    let failing: Vec<_> = results
+    let failing: Vec<&CaseResult> = results
         .cases
         .iter()
         .filter(|c| c.verdict.fails_run(results.strict) && c.verdict != Verdict::Blocked)
@@ -224,11 +225,33 @@ fn print_failures(results: &RunResults) {
     if failing.is_empty() {
         return;
     }
-    println!("\nfailures:");
-    for c in failing {
-        let version = c.spec_version.map(|v| v.to_string()).unwrap_or_default();
-        println!("\n---- {version}::{} ----", c.case);
-        print!("{}", suite::failure_text(c));
+    let groups = cni_harness::report::by_cause(&failing);
+    if groups.len() < failing.len() {
+        println!(
+            "\nfailures ({} cases, {} causes):",
+            failing.len(),
+            groups.len()
+        );
+    } else {
+        println!("\nfailures:");
+    }
+    for group in groups {
+        let Some((first, rest)) = group.split_first() else {
+            continue;
+        };
+        println!("\n---- {} ----", trial(first));
+        print!("{}", suite::failure_text(first));
+        if !rest.is_empty() {
+            println!("  same cause in {} more: {}", rest.len(), list_names(rest));
+        }
+    }
+}
+
+/// `<version>::<case>`, as the per-case lines name a case.
+fn trial(c: &CaseResult) -> String {
+    match c.spec_version {
+        Some(v) => format!("{v}::{}", c.case),
+        None => c.case.clone(),
     }
 }
 
@@ -261,9 +284,16 @@ fn print_summary(results: &RunResults) {
                 ""
             }
         );
-        for c in warnings {
+        for group in cni_harness::report::by_cause(&warnings) {
+            let Some((c, rest)) = group.split_first() else {
+                continue;
+            };
+            let more = match rest.len() {
+                0 => String::new(),
+                n => format!(" (same cause in {n} more: {})", list_names(rest)),
+            };
             println!(
-                "    {}: {}",
+                "    {}: {}{more}",
                 suite::lines::name(c, suite::lines::COLUMNS / 2),
                 c.reason
             );
@@ -321,6 +351,16 @@ fn print_summary(results: &RunResults) {
             results.not_run.len()
         );
     }
+}
+
+/// Case names for a "same cause" note, the first few in full.
+fn list_names(cases: &[&CaseResult]) -> String {
+    const SHOWN: usize = 4;
+    let mut names: Vec<String> = cases.iter().take(SHOWN).map(|c| trial(c)).collect();
+    if cases.len() > SHOWN {
+        names.push(format!("+{}", cases.len() - SHOWN));
+    }
+    names.join(", ")
 }
 
 /// The distinct reasons cases were skipped for, most frequent first.

@@ -31,6 +31,20 @@ pub use junit::junit;
 pub use load::{load, ReportError};
 pub use markdown::markdown;
 
+/// The cases of one run that need attention (fail, warn, error, blocked),
+/// grouped by cause as every report groups them: the terminal lists them
+/// the same way.
+pub fn by_cause<'c>(
+    cases: &[&'c crate::record::CaseResult],
+) -> Vec<Vec<&'c crate::record::CaseResult>> {
+    let indexed: Vec<(usize, &crate::record::CaseResult)> =
+        cases.iter().copied().enumerate().collect();
+    matrix::by_cause(&indexed)
+        .into_iter()
+        .map(|g| g.into_iter().map(|(_, c)| c).collect())
+        .collect()
+}
+
 /// File names [`write_all`] writes into the output directory.
 pub const JUNIT_FILE: &str = "junit.xml";
 pub const MARKDOWN_FILE: &str = "summary.md";

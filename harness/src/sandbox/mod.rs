@@ -113,6 +113,7 @@ impl Sandbox {
         }
         let node_path = Path::new(NETNS_DIR).join(format!("{}-node", sandbox.id));
         let node = Netns::create(&node_path)?;
+        pin_node_forwarding(&node)?;
         let mut binds: Vec<(PathBuf, PathBuf)> = sandbox
             .state_dirs()
             .into_iter()
@@ -326,6 +327,19 @@ impl Drop for Sandbox {
             registry::deregister_sandbox(&self.id);
         }
     }
+}
+
+/// A new namespace takes its IPv4 settings from the host's (IPv6 starts
+/// from the kernel's defaults), so a stand-in node would forward or not as
+/// the machine running the harness happens to, and verdicts would differ
+/// between machines (CHECK-UNTRACKED found the forwarding a plugin turned
+/// on only where the host had it off). The node is pinned to what a node
+/// running containers has: IPv4 forwarding on (kubeadm's preflight demands
+/// it; Docker and netavark turn it on). A profile's `node.sysctls` may set
+/// it otherwise, to judge a plugin on a node that does not forward.
+fn pin_node_forwarding(node: &Netns) -> io::Result<()> {
+    node.run(|| std::fs::write("/proc/sys/net/ipv4/ip_forward", "1"))?
+        .map_err(|e| io::Error::new(e.kind(), format!("node net.ipv4.ip_forward: {e}")))
 }
 
 /// The process boundary of a new sandbox, registered so a signal's last
