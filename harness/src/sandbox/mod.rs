@@ -16,6 +16,7 @@ pub mod node_fixture;
 pub mod ops;
 pub mod overlay;
 pub mod registry;
+pub mod retire;
 mod spawn;
 pub mod tamper;
 pub mod untracked;
@@ -293,6 +294,26 @@ impl Sandbox {
     /// The PID namespace plugins of this sandbox run in, if any.
     pub fn boundary(&self) -> Option<&boundary::Boundary> {
         self.boundary.as_ref()
+    }
+
+    /// Move everything this sandbox owns into the returned one, leaving an
+    /// inert husk whose drop removes nothing: for handing the teardown to
+    /// another thread ([`retire`]) from a holder that cannot give up its
+    /// field.
+    pub fn take(&mut self) -> Sandbox {
+        Sandbox {
+            id: self.id.clone(),
+            root: self.root.clone(),
+            node: std::mem::replace(&mut self.node, Node::Host),
+            container: self.container.take(),
+            container_path: self.container_path.clone(),
+            more_containers: std::mem::take(&mut self.more_containers),
+            daemons: std::mem::take(&mut self.daemons),
+            private_state: std::mem::replace(&mut self.private_state, false),
+            uplink: self.uplink.take(),
+            host_view: self.host_view.take(),
+            boundary: self.boundary.take(),
+        }
     }
 
     /// The runtime's own result cache (never visible to the plugin).

@@ -50,7 +50,20 @@ fn invoke_error(e: InvokeError) -> CaseVerdict {
 
 impl<'o> Ctx<'o> {
     pub fn new(opts: &'o SuiteOptions, version: SpecVersion) -> Result<Ctx<'o>, SetupError> {
-        let sandbox = setup::sandbox_for(&opts.profile)?;
+        Self::in_sandbox(opts, version, None)
+    }
+
+    /// [`Ctx::new`] in `ready`, a sandbox already made for the profile
+    /// (one is made when `None`).
+    pub fn in_sandbox(
+        opts: &'o SuiteOptions,
+        version: SpecVersion,
+        ready: Option<Sandbox>,
+    ) -> Result<Ctx<'o>, SetupError> {
+        let sandbox = match ready {
+            Some(s) => s,
+            None => setup::sandbox_for(&opts.profile)?,
+        };
         Ok(Ctx {
             opts,
             version,
@@ -638,5 +651,9 @@ impl Drop for Ctx<'_> {
         if let Some(c) = &self.code {
             crate::coverage::suite::absorb(c.take().counts);
         }
+        // What watched the plugins goes before the sandbox it watched in.
+        self.tap = None;
+        self.code = None;
+        crate::sandbox::retire::retire(self.sandbox.take());
     }
 }

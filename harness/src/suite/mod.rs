@@ -20,6 +20,7 @@ mod grading;
 pub mod lines;
 mod options;
 mod plan;
+mod prefetch;
 mod record;
 mod run;
 pub mod verdict;

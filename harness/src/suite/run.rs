@@ -14,6 +14,7 @@ use super::ctx::Ctx;
 use super::grading;
 use super::options::SuiteOptions;
 use super::plan::Plan;
+use super::prefetch::Ready;
 use super::record::{lock_collector, requirement_refs, Collector};
 use super::verdict::CaseVerdict;
 use crate::invoke::setup::SetupError;
@@ -82,10 +83,21 @@ pub fn trial_name(case: &Case, version: SpecVersion) -> String {
 /// (applicability, sandbox set-up, the case body) is an `error` verdict
 /// carrying the panic message, so no case is lost from the results.
 pub fn run_case(case: &Case, version: SpecVersion, opts: &SuiteOptions, plan: &Plan) -> CaseResult {
+    run_case_in(case, version, opts, plan, None)
+}
+
+/// [`run_case`], in a sandbox of `ready`'s when one is.
+fn run_case_in(
+    case: &Case,
+    version: SpecVersion,
+    opts: &SuiteOptions,
+    plan: &Plan,
+    ready: Option<&Ready>,
+) -> CaseResult {
     let started = Instant::now();
     let _code = crate::coverage::suite::CaseScope::begin(&trial_name(case, version));
     let (verdict, invocations) =
-        std::panic::catch_unwind(AssertUnwindSafe(|| grade(case, version, opts, plan)))
+        std::panic::catch_unwind(AssertUnwindSafe(|| grade(case, version, opts, plan, ready)))
             .unwrap_or_else(|p| {
                 let msg = panic_message(p.as_ref());
                 (
@@ -120,6 +132,7 @@ fn grade(
     version: SpecVersion,
     opts: &SuiteOptions,
     plan: &Plan,
+    ready: Option<&Ready>,
 ) -> (CaseVerdict, Vec<InvocationRecord>) {
     let facts = case::Applicability {
         version,
@@ -127,7 +140,7 @@ fn grade(
     };
     match (case.applies)(&facts) {
         Err(reason) => (CaseVerdict::skip(reason), Vec::new()),
-        Ok(()) => match Ctx::new(opts, version) {
+        Ok(()) => match Ctx::in_sandbox(opts, version, ready.and_then(Ready::take)) {
             Err(SetupError::Unsupported(kinds)) => (
                 CaseVerdict::skip(format!("this kernel cannot create {kinds} links")),
                 Vec::new(),
@@ -285,17 +298,23 @@ pub fn run_selected(
 ) -> Vec<CaseResult> {
     let queue = Mutex::new(schedule(plan, select).into_iter());
     let done = Mutex::new(Vec::new());
+    let _teardowns = crate::sandbox::retire::DeferScope::begin();
+    let ready = Ready::new(threads);
     std::thread::scope(|s| {
-        for _ in 0..threads.max(1) {
-            s.spawn(|| loop {
-                let next = queue.lock().ok().and_then(|mut q| q.next());
-                let Some((case, version)) = next else { break };
-                let r = run_case(&case, version, opts, plan);
-                if let Ok(mut d) = done.lock() {
-                    d.push(r);
-                }
-            });
-        }
+        let producer = s.spawn(|| ready.produce(&opts.profile));
+        let workers: Vec<_> = (0..threads.max(1))
+            .map(|_| {
+                s.spawn(|| loop {
+                    let next = queue.lock().ok().and_then(|mut q| q.next());
+                    let Some((case, version)) = next else { break };
+                    let r = run_case_in(&case, version, opts, plan, Some(&ready));
+                    if let Ok(mut d) = done.lock() {
+                        d.push(r);
+                    }
+                })
+            })
+            .collect();
+        finish(&ready, producer, workers);
     });
     done.into_inner().unwrap_or_default()
 }
@@ -317,28 +336,49 @@ pub fn run_streaming(
         .filter(|(c, v)| select(&trial_name(c, *v)))
         .collect();
     let queue = Mutex::new(work.into_iter());
+    let _teardowns = crate::sandbox::retire::DeferScope::begin();
+    let ready = Ready::new(threads);
     std::thread::scope(|s| {
-        for _ in 0..threads.max(1) {
-            s.spawn(|| loop {
-                let next = queue.lock().ok().and_then(|mut q| q.next());
-                let Some((case, version)) = next else { break };
-                let not_run = NotRun {
-                    case: case.id.to_string(),
-                    spec_version: Some(version),
-                };
-                if crate::interrupt::requested() {
-                    lock_collector(collector).not_run.push(not_run);
-                    continue;
-                }
-                let r = run_case(&case, version, opts, plan);
-                // A case the signal overtook was judged on killed plugins.
-                if crate::interrupt::requested() {
-                    lock_collector(collector).not_run.push(not_run);
-                    continue;
-                }
-                done(&r);
-                lock_collector(collector).results.push(r);
-            });
-        }
+        let producer = s.spawn(|| ready.produce(&opts.profile));
+        let workers: Vec<_> = (0..threads.max(1))
+            .map(|_| {
+                s.spawn(|| loop {
+                    let next = queue.lock().ok().and_then(|mut q| q.next());
+                    let Some((case, version)) = next else { break };
+                    let not_run = NotRun {
+                        case: case.id.to_string(),
+                        spec_version: Some(version),
+                    };
+                    if crate::interrupt::requested() {
+                        lock_collector(collector).not_run.push(not_run);
+                        continue;
+                    }
+                    let r = run_case_in(&case, version, opts, plan, Some(&ready));
+                    // A case the signal overtook was judged on killed plugins.
+                    if crate::interrupt::requested() {
+                        lock_collector(collector).not_run.push(not_run);
+                        continue;
+                    }
+                    done(&r);
+                    lock_collector(collector).results.push(r);
+                })
+            })
+            .collect();
+        finish(&ready, producer, workers);
     });
+}
+
+/// The cases are done: wait for them, then close the pool of ready
+/// sandboxes (what its producer sends while closing goes too).
+fn finish(
+    ready: &Ready,
+    producer: std::thread::ScopedJoinHandle<'_, ()>,
+    workers: Vec<std::thread::ScopedJoinHandle<'_, ()>>,
+) {
+    for w in workers {
+        let _ = w.join();
+    }
+    ready.close();
+    let _ = producer.join();
+    ready.close();
 }
