@@ -7,25 +7,51 @@
 
 use std::collections::BTreeMap;
 use std::io;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use super::model::FirewallDump;
 
+/// A dump tool: its key in the snapshot, its command line, its normaliser.
+type Tool = (
+    &'static str,
+    &'static [&'static str],
+    fn(&str) -> Vec<String>,
+);
+
 /// Dump with every tool that exists here: `nft`, `iptables-save`, `ip6tables-save`.
+/// The three run at once: each is a process start and a netlink dump,
+/// mostly waiting, and a snapshot is on every case's path.
 pub(crate) fn dump() -> BTreeMap<String, FirewallDump> {
-    let mut out = BTreeMap::new();
-    out.insert(
-        "nft".into(),
-        run(&["nft", "list", "ruleset"], normalise_nft),
-    );
-    for tool in ["iptables-save", "ip6tables-save"] {
-        out.insert(tool.into(), run(&[tool], normalise_iptables));
-    }
-    out
+    let tools: [Tool; 3] = [
+        ("nft", &["nft", "list", "ruleset"], normalise_nft),
+        ("iptables-save", &["iptables-save"], normalise_iptables),
+        ("ip6tables-save", &["ip6tables-save"], normalise_iptables),
+    ];
+    let started: Vec<_> = tools
+        .iter()
+        .map(|(name, argv, normalise)| (*name, *argv, *normalise, start(argv)))
+        .collect();
+    started
+        .into_iter()
+        .map(|(name, argv, normalise, child)| (name.to_string(), finish(argv, child, normalise)))
+        .collect()
 }
 
-fn run(argv: &[&str], normalise: fn(&str) -> Vec<String>) -> FirewallDump {
-    match Command::new(argv[0]).args(&argv[1..]).output() {
+fn start(argv: &[&str]) -> io::Result<std::process::Child> {
+    Command::new(argv[0])
+        .args(&argv[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+}
+
+fn finish(
+    argv: &[&str],
+    child: io::Result<std::process::Child>,
+    normalise: fn(&str) -> Vec<String>,
+) -> FirewallDump {
+    match child.and_then(|c| c.wait_with_output()) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => FirewallDump::Missing,
         Err(e) => FirewallDump::Failed(format!("{}: {e}", argv[0])),
         Ok(o) if !o.status.success() => FirewallDump::Failed(format!(

@@ -117,12 +117,29 @@ pub struct SandboxSnapshot {
 impl SandboxSnapshot {
     /// Snapshot a sandbox's node and container namespaces and state directories.
     pub fn take(sandbox: &Sandbox, opts: &SnapshotOptions) -> io::Result<SandboxSnapshot> {
-        let node = match sandbox.node_netns() {
-            Some(ns) => snapshot(ns, opts)?,
-            // The harness's own namespace, which is this thread's too.
-            None => snapshot_here(opts.firewall)?,
+        // The two namespaces are read at once: each read is mostly waiting
+        // (netlink dumps, the firewall tools), and every case takes several.
+        let (node, container) = std::thread::scope(|s| {
+            let container = s.spawn(|| match sandbox.container() {
+                Some(ns) if ns.exists() => snapshot(ns, opts).map(Some),
+                _ => Ok(None),
+            });
+            let node = match sandbox.node_netns() {
+                Some(ns) => snapshot(ns, opts),
+                // The harness's own namespace, which is this thread's too.
+                None => snapshot_here(opts.firewall),
+            };
+            let container = container
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("container snapshot panicked")));
+            (node, container)
+        });
+        let mut snap = SandboxSnapshot {
+            node: node?,
+            container: container?,
+            files: FilesSnapshot::take(&sandbox_dirs(sandbox), opts.max_file_text),
+            processes: Vec::new(),
         };
-        let mut snap = Self::take_parts(node, sandbox.container(), &sandbox_dirs(sandbox), opts)?;
         if let Some(layers) = sandbox.mounts().and_then(|m| m.layers()) {
             snap.files
                 .add_host_files(hostfiles::changes(layers, opts.max_file_text));
