@@ -350,14 +350,13 @@ impl Drop for Sandbox {
     }
 }
 
-/// A new namespace takes its IPv4 settings from the host's (IPv6 starts
-/// from the kernel's defaults), so a stand-in node would forward or not as
-/// the machine running the harness happens to, and verdicts would differ
-/// between machines (CHECK-UNTRACKED found the forwarding a plugin turned
-/// on only where the host had it off). The node is pinned to what a node
-/// running containers has: IPv4 forwarding on (kubeadm's preflight demands
-/// it; Docker and netavark turn it on). A profile's `node.sysctls` may set
-/// it otherwise, to judge a plugin on a node that does not forward.
+/// Every namespace the harness makes starts from the kernel's IPv4
+/// defaults, not the host's (see `netns`): the stand-in node then forwards
+/// as a node running containers does (kubeadm's preflight demands it;
+/// Docker and netavark turn it on), on every machine alike (before,
+/// CHECK-UNTRACKED found the forwarding a plugin turned on only where the
+/// host had it off). A profile's `node.sysctls` may set it otherwise, to
+/// judge a plugin on a node that does not forward.
 fn pin_node_forwarding(node: &Netns) -> io::Result<()> {
     node.run(|| std::fs::write("/proc/sys/net/ipv4/ip_forward", "1"))?
         .map_err(|e| io::Error::new(e.kind(), format!("node net.ipv4.ip_forward: {e}")))

@@ -13,6 +13,54 @@ use std::path::{Path, PathBuf};
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use nix::sched::{setns, unshare, CloneFlags};
 
+/// IPv4 interface settings a new namespace copies from the host's (IPv6
+/// ones start from the kernel's defaults), with the kernel's defaults: set
+/// in every namespace the harness makes, so that what a plugin meets, and
+/// so every verdict, does not depend on the machine the harness runs on
+/// (RHEL turns strict reverse-path filtering on, systemd loose; a host
+/// that forwards made every stand-in node forward). The node's forwarding
+/// is then set as a node's (see `Sandbox::new`).
+const IPV4_DEFAULTS: [(&str, &str); 12] = [
+    ("forwarding", "0"),
+    ("rp_filter", "0"),
+    ("accept_local", "0"),
+    ("route_localnet", "0"),
+    ("arp_ignore", "0"),
+    ("arp_announce", "0"),
+    ("arp_filter", "0"),
+    ("proxy_arp", "0"),
+    ("src_valid_mark", "0"),
+    ("accept_redirects", "1"),
+    ("secure_redirects", "1"),
+    ("send_redirects", "1"),
+];
+
+/// [`IPV4_DEFAULTS`] in the calling thread's namespace, for `default`
+/// (links made later) and `all`. A setting that cannot be written (a
+/// read-only `/proc/sys`, a kernel without it) is left as inherited, and
+/// said once per process.
+fn set_ipv4_defaults() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    let mut failed = Vec::new();
+    for scope in ["default", "all"] {
+        for (key, value) in IPV4_DEFAULTS {
+            let path = format!("/proc/sys/net/ipv4/conf/{scope}/{key}");
+            if let Err(e) = std::fs::write(&path, value) {
+                failed.push(format!("{path}: {e}"));
+            }
+        }
+    }
+    if let Some(first) = failed.first() {
+        WARNED.call_once(|| {
+            eprintln!(
+                "cni-harness: warning: new namespaces keep some of the host's IPv4 settings \
+                 ({first}, {} in all): verdicts may differ from another machine's",
+                failed.len()
+            );
+        });
+    }
+}
+
 /// A network namespace pinned at a path.
 #[derive(Debug)]
 pub struct Netns {
@@ -45,6 +93,7 @@ impl Netns {
                 None::<&str>,
             )
             .map_err(io::Error::from)?;
+            set_ipv4_defaults();
             set_loopback_up()
         })
         .join()

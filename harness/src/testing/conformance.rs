@@ -148,7 +148,11 @@ impl Conformance {
         }
         match self.trials() {
             Ok(trials) => {
+                // Sandboxes are torn down in the background while the next
+                // trials run; the scope waits for every one before returning.
+                let teardowns = crate::sandbox::retire::DeferScope::begin();
                 let code = libtest_mimic::run(&args, trials).exit_code();
+                drop(teardowns);
                 for line in crate::coverage::suite::report()
                     .iter()
                     .flat_map(|c| c.lines())
