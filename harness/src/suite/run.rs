@@ -296,26 +296,18 @@ pub fn run_selected(
     select: impl Fn(&Case) -> bool,
     threads: usize,
 ) -> Vec<CaseResult> {
-    let queue = Mutex::new(schedule(plan, select).into_iter());
     let done = Mutex::new(Vec::new());
-    let _teardowns = crate::sandbox::retire::DeferScope::begin();
-    let ready = Ready::new(threads);
-    std::thread::scope(|s| {
-        let producer = s.spawn(|| ready.produce(&opts.profile));
-        let workers: Vec<_> = (0..threads.max(1))
-            .map(|_| {
-                s.spawn(|| loop {
-                    let next = queue.lock().ok().and_then(|mut q| q.next());
-                    let Some((case, version)) = next else { break };
-                    let r = run_case_in(&case, version, opts, plan, Some(&ready));
-                    if let Ok(mut d) = done.lock() {
-                        d.push(r);
-                    }
-                })
-            })
-            .collect();
-        finish(&ready, producer, workers);
-    });
+    run_pool(
+        opts,
+        schedule(plan, select),
+        threads,
+        |case, version, ready| {
+            let r = run_case_in(case, version, opts, plan, Some(ready));
+            if let Ok(mut d) = done.lock() {
+                d.push(r);
+            }
+        },
+    );
     done.into_inner().unwrap_or_default()
 }
 
@@ -335,6 +327,36 @@ pub fn run_streaming(
         .into_iter()
         .filter(|(c, v)| select(&trial_name(c, *v)))
         .collect();
+    run_pool(opts, work, threads, |case, version, ready| {
+        let not_run = NotRun {
+            case: case.id.to_string(),
+            spec_version: Some(version),
+        };
+        if crate::interrupt::requested() {
+            lock_collector(collector).not_run.push(not_run);
+            return;
+        }
+        let r = run_case_in(case, version, opts, plan, Some(ready));
+        // A case the signal overtook was judged on killed plugins.
+        if crate::interrupt::requested() {
+            lock_collector(collector).not_run.push(not_run);
+            return;
+        }
+        done(&r);
+        lock_collector(collector).results.push(r);
+    });
+}
+
+/// The runners' one loop: `threads` case threads take `work` in order and
+/// hand each item to `each`, with a pool of sandboxes made ahead of them
+/// (see [`super::prefetch`]); used sandboxes are torn down in the
+/// background, and every teardown is finished when this returns.
+fn run_pool(
+    opts: &SuiteOptions,
+    work: Vec<(Case, SpecVersion)>,
+    threads: usize,
+    each: impl Fn(&Case, SpecVersion, &Ready) + Sync,
+) {
     let queue = Mutex::new(work.into_iter());
     let _teardowns = crate::sandbox::retire::DeferScope::begin();
     let ready = Ready::new(threads);
@@ -345,40 +367,17 @@ pub fn run_streaming(
                 s.spawn(|| loop {
                     let next = queue.lock().ok().and_then(|mut q| q.next());
                     let Some((case, version)) = next else { break };
-                    let not_run = NotRun {
-                        case: case.id.to_string(),
-                        spec_version: Some(version),
-                    };
-                    if crate::interrupt::requested() {
-                        lock_collector(collector).not_run.push(not_run);
-                        continue;
-                    }
-                    let r = run_case_in(&case, version, opts, plan, Some(&ready));
-                    // A case the signal overtook was judged on killed plugins.
-                    if crate::interrupt::requested() {
-                        lock_collector(collector).not_run.push(not_run);
-                        continue;
-                    }
-                    done(&r);
-                    lock_collector(collector).results.push(r);
+                    each(&case, version, &ready);
                 })
             })
             .collect();
-        finish(&ready, producer, workers);
+        // The cases are done: then the pool closes (what its producer
+        // sends while closing goes too).
+        for w in workers {
+            let _ = w.join();
+        }
+        ready.close();
+        let _ = producer.join();
+        ready.close();
     });
-}
-
-/// The cases are done: wait for them, then close the pool of ready
-/// sandboxes (what its producer sends while closing goes too).
-fn finish(
-    ready: &Ready,
-    producer: std::thread::ScopedJoinHandle<'_, ()>,
-    workers: Vec<std::thread::ScopedJoinHandle<'_, ()>>,
-) {
-    for w in workers {
-        let _ = w.join();
-    }
-    ready.close();
-    let _ = producer.join();
-    ready.close();
 }
