@@ -239,19 +239,11 @@ fn print_failures(results: &RunResults) {
         let Some((first, rest)) = group.split_first() else {
             continue;
         };
-        println!("\n---- {} ----", trial(first));
+        println!("\n---- {} ----", suite::lines::head(first));
         print!("{}", suite::failure_text(first));
         if !rest.is_empty() {
             println!("  same cause in {} more: {}", rest.len(), list_names(rest));
         }
-    }
-}
-
-/// `<version>::<case>`, as the per-case lines name a case.
-fn trial(c: &CaseResult) -> String {
-    match c.spec_version {
-        Some(v) => format!("{v}::{}", c.case),
-        None => c.case.clone(),
     }
 }
 
@@ -356,7 +348,11 @@ fn print_summary(results: &RunResults) {
 /// Case names for a "same cause" note, the first few in full.
 fn list_names(cases: &[&CaseResult]) -> String {
     const SHOWN: usize = 4;
-    let mut names: Vec<String> = cases.iter().take(SHOWN).map(|c| trial(c)).collect();
+    let mut names: Vec<String> = cases
+        .iter()
+        .take(SHOWN)
+        .map(|c| suite::lines::head(c))
+        .collect();
     if cases.len() > SHOWN {
         names.push(format!("+{}", cases.len() - SHOWN));
     }

@@ -120,10 +120,7 @@ impl SandboxSnapshot {
         // The two namespaces are read at once: each read is mostly waiting
         // (netlink dumps, the firewall tools), and every case takes several.
         let (node, container) = std::thread::scope(|s| {
-            let container = s.spawn(|| match sandbox.container() {
-                Some(ns) if ns.exists() => snapshot(ns, opts).map(Some),
-                _ => Ok(None),
-            });
+            let container = s.spawn(|| container_snapshot(sandbox.container(), opts));
             let node = match sandbox.node_netns() {
                 Some(ns) => snapshot(ns, opts),
                 // The harness's own namespace, which is this thread's too.
@@ -134,12 +131,7 @@ impl SandboxSnapshot {
                 .unwrap_or_else(|_| Err(io::Error::other("container snapshot panicked")));
             (node, container)
         });
-        let mut snap = SandboxSnapshot {
-            node: node?,
-            container: container?,
-            files: FilesSnapshot::take(&sandbox_dirs(sandbox), opts.max_file_text),
-            processes: Vec::new(),
-        };
+        let mut snap = Self::assemble(node?, container?, &sandbox_dirs(sandbox), opts);
         if let Some(layers) = sandbox.mounts().and_then(|m| m.layers()) {
             snap.files
                 .add_host_files(hostfiles::changes(layers, opts.max_file_text));
@@ -157,16 +149,34 @@ impl SandboxSnapshot {
         dirs: &[PathBuf],
         opts: &SnapshotOptions,
     ) -> io::Result<SandboxSnapshot> {
-        let container = match container {
-            Some(ns) if ns.exists() => Some(snapshot(ns, opts)?),
-            _ => None,
-        };
-        Ok(SandboxSnapshot {
+        let container = container_snapshot(container, opts)?;
+        Ok(Self::assemble(node, container, dirs, opts))
+    }
+
+    /// The namespaces' snapshots with the files of `dirs`.
+    fn assemble(
+        node: NsSnapshot,
+        container: Option<NsSnapshot>,
+        dirs: &[PathBuf],
+        opts: &SnapshotOptions,
+    ) -> SandboxSnapshot {
+        SandboxSnapshot {
             node,
             container,
             files: FilesSnapshot::take(dirs, opts.max_file_text),
             processes: Vec::new(),
-        })
+        }
+    }
+}
+
+/// The container namespace's snapshot; `None` once it is gone.
+fn container_snapshot(
+    ns: Option<&Netns>,
+    opts: &SnapshotOptions,
+) -> io::Result<Option<NsSnapshot>> {
+    match ns {
+        Some(ns) if ns.exists() => snapshot(ns, opts).map(Some),
+        _ => Ok(None),
     }
 }
 

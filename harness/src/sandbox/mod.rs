@@ -113,8 +113,7 @@ impl Sandbox {
             std::fs::create_dir_all(target)?;
         }
         let node_path = Path::new(NETNS_DIR).join(format!("{}-node", sandbox.id));
-        let node = Netns::create(&node_path)?;
-        pin_node_forwarding(&node)?;
+        let node = Netns::create_node(&node_path)?;
         let mut binds: Vec<(PathBuf, PathBuf)> = sandbox
             .state_dirs()
             .into_iter()
@@ -348,18 +347,6 @@ impl Drop for Sandbox {
             registry::deregister_sandbox(&self.id);
         }
     }
-}
-
-/// Every namespace the harness makes starts from the kernel's IPv4
-/// defaults, not the host's (see `netns`): the stand-in node then forwards
-/// as a node running containers does (kubeadm's preflight demands it;
-/// Docker and netavark turn it on), on every machine alike (before,
-/// CHECK-UNTRACKED found the forwarding a plugin turned on only where the
-/// host had it off). A profile's `node.sysctls` may set it otherwise, to
-/// judge a plugin on a node that does not forward.
-fn pin_node_forwarding(node: &Netns) -> io::Result<()> {
-    node.run(|| std::fs::write("/proc/sys/net/ipv4/ip_forward", "1"))?
-        .map_err(|e| io::Error::new(e.kind(), format!("node net.ipv4.ip_forward: {e}")))
 }
 
 /// The process boundary of a new sandbox, registered so a signal's last

@@ -18,8 +18,8 @@ use nix::sched::{setns, unshare, CloneFlags};
 /// in every namespace the harness makes, so that what a plugin meets, and
 /// so every verdict, does not depend on the machine the harness runs on
 /// (RHEL turns strict reverse-path filtering on, systemd loose; a host
-/// that forwards made every stand-in node forward). The node's forwarding
-/// is then set as a node's (see `Sandbox::new`).
+/// that forwards made every stand-in node forward). A stand-in node then
+/// forwards ([`Netns::create_node`]).
 const IPV4_DEFAULTS: [(&str, &str); 12] = [
     ("forwarding", "0"),
     ("rp_filter", "0"),
@@ -71,8 +71,22 @@ pub struct Netns {
 }
 
 impl Netns {
-    /// Create a new namespace pinned at `path` (which must not exist), with `lo` up.
+    /// Create a new namespace pinned at `path` (which must not exist), with
+    /// `lo` up and the kernel's IPv4 settings ([`IPV4_DEFAULTS`]).
     pub fn create(path: &Path) -> io::Result<Netns> {
+        Self::create_as(path, false)
+    }
+
+    /// [`Netns::create`] for a stand-in node: IPv4 forwarding on, as a node
+    /// running containers has it (kubeadm's preflight demands it; Docker
+    /// and netavark turn it on), on every machine alike. A profile's
+    /// `node.sysctls` may turn it off, to judge a plugin on a node that
+    /// does not forward.
+    pub fn create_node(path: &Path) -> io::Result<Netns> {
+        Self::create_as(path, true)
+    }
+
+    fn create_as(path: &Path, forwarding: bool) -> io::Result<Netns> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
             share_propagation(dir)?;
@@ -94,6 +108,10 @@ impl Netns {
             )
             .map_err(io::Error::from)?;
             set_ipv4_defaults();
+            if forwarding {
+                std::fs::write("/proc/sys/net/ipv4/ip_forward", "1")
+                    .map_err(|e| io::Error::new(e.kind(), format!("net.ipv4.ip_forward: {e}")))?;
+            }
             set_loopback_up()
         })
         .join()

@@ -27,12 +27,17 @@ pub fn line(r: &CaseResult, width: usize) -> String {
     s
 }
 
-/// The case's display name within `room` columns.
-pub fn name(r: &CaseResult, room: usize) -> String {
-    let head = match r.spec_version {
+/// `<version>::<case>`, the trial's name without its requirement list.
+pub fn head(r: &CaseResult) -> String {
+    match r.spec_version {
         Some(v) => format!("{v}::{}", r.case),
         None => r.case.clone(),
-    };
+    }
+}
+
+/// The case's display name within `room` columns.
+pub fn name(r: &CaseResult, room: usize) -> String {
+    let head = head(r);
     let ids: Vec<&str> = r.requirements.iter().map(|q| q.id.as_str()).collect();
     for keep in (0..=ids.len()).rev() {
         let mut list = ids[..keep].join(",");
